@@ -1,0 +1,250 @@
+// Package config owns the appliance's configuration: one struct tree with
+// documented fields, defaults applied in one place (Defaults), strict YAML
+// loading (unknown keys are errors) and Validate, whose errors name the field
+// and the allowed values. Sub-systems with their own settings (TLS, SFU)
+// declare their Config types in their own packages; this package embeds them.
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Example is the commented example configuration shipped with the appliance.
+//
+//go:embed example.yaml
+var Example []byte
+
+// Config is the whole configuration of `buergerbuero serve`.
+type Config struct {
+	// Site describes the county or town running the appliance.
+	Site Site `yaml:"site"`
+	// HTTP configures the listeners.
+	HTTP HTTP `yaml:"http"`
+	// TLS configures certificates (see TLSConfig).
+	TLS TLS `yaml:"tls"`
+	// Store selects the database.
+	Store Store `yaml:"store"`
+	// Reception tunes the waiting room.
+	Reception Reception `yaml:"reception"`
+	// Auth tunes staff log-in.
+	Auth Auth `yaml:"auth"`
+	// API configures machine clients of the staff API (the Matrix bridge).
+	API API `yaml:"api"`
+	// Media configures the embedded SFU.
+	Media Media `yaml:"media"`
+	// Offices declared here are created or updated at start; offices created
+	// with `buergerbuero admin` live only in the database.
+	Offices []Office `yaml:"offices"`
+}
+
+// Site describes the operator.
+type Site struct {
+	// Name shown in page titles, e.g. "Landkreis Musterland".
+	Name string `yaml:"name"`
+	// PublicURL is the address citizens use, e.g. "https://buergerbuero.musterland.de".
+	PublicURL string `yaml:"public_url"`
+	// State is the Bundesland whose public holidays close the offices:
+	// BW BY BE BB HB HH HE MV NI NW RP SL SN ST SH TH, or "" for none.
+	State string `yaml:"state"`
+	// TimeZone for opening hours; default Europe/Berlin.
+	TimeZone string `yaml:"time_zone"`
+	// DefaultLanguage of the user interface: de or en.
+	DefaultLanguage string `yaml:"default_language"`
+}
+
+// HTTP configures listeners.
+type HTTP struct {
+	// Listen is the HTTPS address, default ":443".
+	Listen string `yaml:"listen"`
+	// RedirectListen serves ACME HTTP-01 and redirects to HTTPS; "" disables. Default ":80".
+	RedirectListen string `yaml:"redirect_listen"`
+	// AdminListen serves /metrics; default "127.0.0.1:9090", "" disables.
+	AdminListen string `yaml:"admin_listen"`
+	// FrameAncestors are the origins allowed to embed the widget
+	// (CSP frame-ancestors), e.g. "https://www.musterland.de".
+	FrameAncestors []string `yaml:"frame_ancestors"`
+	// TrustedProxies: client addresses (CIDR) whose X-Forwarded-For is believed.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+}
+
+// TLS configures certificates.
+type TLS struct {
+	// Mode: "internal" (local CA, demo and air-gapped sites), "acme"
+	// (Let's Encrypt or an internal ACME CA), "files" (county-issued
+	// certificate), or "off" (plain HTTP, only behind a TLS-terminating proxy
+	// or in tests).
+	Mode string `yaml:"mode"`
+	// Domains the certificate covers; default: host of site.public_url.
+	Domains []string `yaml:"domains"`
+	// Email for the ACME account.
+	Email string `yaml:"email"`
+	// ACMEDirectory URL; default Let's Encrypt production.
+	ACMEDirectory string `yaml:"acme_directory"`
+	// ACMERoot is a PEM file with the root certificate of an internal ACME CA.
+	ACMERoot string `yaml:"acme_root"`
+	// CertFile and KeyFile for mode "files"; reloaded when they change.
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+	// StorageDir for certificates and keys; default <store.data_dir>/tls.
+	StorageDir string `yaml:"storage_dir"`
+}
+
+// Store selects the database.
+type Store struct {
+	// Driver: "sqlite" (default) or "postgres".
+	Driver string `yaml:"driver"`
+	// DataDir holds the SQLite database, uploaded files and TLS state;
+	// default /var/lib/buergerbuero.
+	DataDir string `yaml:"data_dir"`
+	// DSN for postgres, e.g. "postgres://bb@localhost/bb?sslmode=disable".
+	DSN string `yaml:"dsn"`
+}
+
+// Reception tunes the waiting room.
+type Reception struct {
+	// GracePeriod a citizen keeps the place after losing the connection.
+	GracePeriod Duration `yaml:"grace_period"`
+	// CalledTimeout: how long a called citizen has to enter the room before
+	// the clerk may return them to the queue.
+	CalledTimeout Duration `yaml:"called_timeout"`
+	// MaxQueue is the maximum number of waiting citizens per office.
+	MaxQueue int `yaml:"max_queue"`
+	// DefaultHandling is the assumed handling time of a consultation before
+	// an office has history.
+	DefaultHandling Duration `yaml:"default_handling"`
+	// KnockBurst and KnockPer: at most KnockBurst knocks per KnockPer from one
+	// client address.
+	KnockBurst int      `yaml:"knock_burst"`
+	KnockPer   Duration `yaml:"knock_per"`
+	// Retention: personal data (names, concerns, chat, files, notes) is
+	// deleted this long after a ticket ends.
+	Retention Duration `yaml:"retention"`
+	// MaxUpload is the largest file accepted in a consultation chat, bytes.
+	MaxUpload int64 `yaml:"max_upload"`
+}
+
+// Auth tunes staff log-in.
+type Auth struct {
+	// LockoutThreshold failed log-ins within LockoutWindow lock the account for LockoutDuration.
+	LockoutThreshold int      `yaml:"lockout_threshold"`
+	LockoutWindow    Duration `yaml:"lockout_window"`
+	LockoutDuration  Duration `yaml:"lockout_duration"`
+	// SessionLifetime of a staff session.
+	SessionLifetime Duration `yaml:"session_lifetime"`
+}
+
+// API configures machine clients.
+type API struct {
+	// ServiceTokens are bearer tokens for machine clients of the staff API.
+	ServiceTokens []ServiceToken `yaml:"service_tokens"`
+}
+
+// ServiceToken is one machine client.
+type ServiceToken struct {
+	// Name of the client, e.g. "matrix-bridge" (appears in the audit log).
+	Name string `yaml:"name"`
+	// TokenFile holds the token (at least 32 characters); preferred over Token.
+	TokenFile string `yaml:"token_file"`
+	// Token inline (tests and demo only).
+	Token string `yaml:"token"`
+}
+
+// Media configures the embedded SFU.
+type Media struct {
+	// UDPPort is the single UDP port for all media (ICE UDP mux); default 3478... see sfu.
+	UDPPort int `yaml:"udp_port"`
+	// TCPPort for ICE-TCP; 0 disables.
+	TCPPort int `yaml:"tcp_port"`
+	// PublicIPs announced in ICE candidates (1:1 NAT).
+	PublicIPs []string `yaml:"public_ips"`
+	// TURN enables the embedded TURN server.
+	TURN TURN `yaml:"turn"`
+}
+
+// TURN configures the embedded TURN server.
+type TURN struct {
+	Enabled bool `yaml:"enabled"`
+	// UDPPort, TCPPort, TLSPort of the TURN server; 0 disables that transport.
+	UDPPort int `yaml:"udp_port"`
+	TCPPort int `yaml:"tcp_port"`
+	TLSPort int `yaml:"tls_port"`
+	// Realm; default host of site.public_url.
+	Realm string `yaml:"realm"`
+}
+
+// Office declared in the configuration.
+type Office struct {
+	// ID is a short stable slug, e.g. "bauamt".
+	ID string `yaml:"id"`
+	// Name, e.g. "Bauamt".
+	Name string `yaml:"name"`
+	// Prefix of ticket numbers, one or two capital letters, e.g. "B".
+	Prefix string `yaml:"prefix"`
+	// Description shown to citizens.
+	Description string `yaml:"description"`
+	// Languages spoken, ISO 639-1 codes, e.g. [de, en, tr].
+	Languages []string `yaml:"languages"`
+	// Chairs is the number of clerk seats.
+	Chairs int `yaml:"chairs"`
+	// Hours per weekday: keys mon..sun, values like "08:00-12:00".
+	Hours map[string][]string `yaml:"hours"`
+	// Exceptions by date "2026-12-24": [] closed, or intervals.
+	Exceptions map[string][]string `yaml:"exceptions"`
+	// IgnoreHolidays keeps the office open on public holidays (e.g. a 24/7 online desk).
+	IgnoreHolidays bool `yaml:"ignore_holidays"`
+}
+
+// Duration is a time.Duration written as "90s", "15m", "720h".
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML parses "15m".
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration (examples: 90s, 15m, 720h)", n.Line, n.Value)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalYAML writes "15m0s".
+func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
+
+// Load reads, defaults and validates a configuration file.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(b)
+}
+
+// Parse decodes YAML strictly, applies defaults and validates.
+func Parse(b []byte) (*Config, error) {
+	c := Defaults()
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, errEOF(err)) {
+		return nil, fmt.Errorf("config: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	c.fill()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func errEOF(err error) error {
+	if err != nil && err.Error() == "EOF" {
+		return err
+	}
+	return errors.New("not eof")
+}

@@ -1,0 +1,236 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Defaults returns a configuration with every default applied. It is the
+// only place defaults are set.
+func Defaults() *Config {
+	return &Config{
+		Site: Site{Name: "Virtuelles Bürgerbüro", PublicURL: "https://localhost", TimeZone: "Europe/Berlin", DefaultLanguage: "de"},
+		HTTP: HTTP{Listen: ":443", RedirectListen: ":80", AdminListen: "127.0.0.1:9090"},
+		TLS:  TLS{Mode: "internal", ACMEDirectory: "https://acme-v02.api.letsencrypt.org/directory"},
+		Store: Store{Driver: "sqlite", DataDir: "/var/lib/buergerbuero"},
+		Reception: Reception{
+			GracePeriod:     Duration{2 * time.Minute},
+			CalledTimeout:   Duration{3 * time.Minute},
+			MaxQueue:        200,
+			DefaultHandling: Duration{12 * time.Minute},
+			KnockBurst:      5,
+			KnockPer:        Duration{10 * time.Minute},
+			Retention:       Duration{30 * 24 * time.Hour},
+			MaxUpload:       10 << 20,
+		},
+		Auth: Auth{
+			LockoutThreshold: 5,
+			LockoutWindow:    Duration{15 * time.Minute},
+			LockoutDuration:  Duration{15 * time.Minute},
+			SessionLifetime:  Duration{10 * time.Hour},
+		},
+		Media: Media{UDPPort: 3478, TCPPort: 0, TURN: TURN{Enabled: true, UDPPort: 3479, TCPPort: 3479, TLSPort: 5349}},
+	}
+}
+
+// fill derives values that depend on other fields.
+func (c *Config) fill() {
+	if len(c.TLS.Domains) == 0 {
+		if u, err := url.Parse(c.Site.PublicURL); err == nil && u.Hostname() != "" {
+			c.TLS.Domains = []string{u.Hostname()}
+		}
+	}
+	if c.TLS.StorageDir == "" {
+		c.TLS.StorageDir = filepath.Join(c.Store.DataDir, "tls")
+	}
+	if c.Media.TURN.Realm == "" && len(c.TLS.Domains) > 0 {
+		c.Media.TURN.Realm = c.TLS.Domains[0]
+	}
+}
+
+// Bundesländer are the allowed values of site.state.
+var Bundeslaender = []string{"BW", "BY", "BE", "BB", "HB", "HH", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH"}
+
+var (
+	slugRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+	prefixRE = regexp.MustCompile(`^[A-Z]{1,2}$`)
+	langRE   = regexp.MustCompile(`^[a-z]{2}$`)
+)
+
+// FieldError names a configuration field, what is wrong and what is allowed.
+type FieldError struct {
+	Field, Problem, Allowed string
+}
+
+func (e *FieldError) Error() string {
+	if e.Allowed == "" {
+		return fmt.Sprintf("config field %s: %s", e.Field, e.Problem)
+	}
+	return fmt.Sprintf("config field %s: %s (allowed: %s)", e.Field, e.Problem, e.Allowed)
+}
+
+func bad(field, problem, allowed string) error { return &FieldError{field, problem, allowed} }
+
+// Validate checks every field and returns the first problem found.
+func (c *Config) Validate() error {
+	if strings.TrimSpace(c.Site.Name) == "" {
+		return bad("site.name", "must not be empty", "")
+	}
+	if u, err := url.Parse(c.Site.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return bad("site.public_url", fmt.Sprintf("%q is not an absolute URL", c.Site.PublicURL), "https://host[:port]")
+	}
+	if c.Site.State != "" && !slices.Contains(Bundeslaender, c.Site.State) {
+		return bad("site.state", fmt.Sprintf("unknown Bundesland %q", c.Site.State), strings.Join(Bundeslaender, ", ")+` or ""`)
+	}
+	if _, err := time.LoadLocation(c.Site.TimeZone); err != nil {
+		return bad("site.time_zone", fmt.Sprintf("unknown time zone %q", c.Site.TimeZone), "an IANA name such as Europe/Berlin")
+	}
+	if c.Site.DefaultLanguage != "de" && c.Site.DefaultLanguage != "en" {
+		return bad("site.default_language", fmt.Sprintf("%q", c.Site.DefaultLanguage), "de, en")
+	}
+	for name, addr := range map[string]string{"http.listen": c.HTTP.Listen, "http.redirect_listen": c.HTTP.RedirectListen, "http.admin_listen": c.HTTP.AdminListen} {
+		if addr == "" && name != "http.listen" {
+			continue
+		}
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			return bad(name, fmt.Sprintf("%q is not host:port", addr), `"host:port" or ":port"`)
+		}
+	}
+	for i, o := range c.HTTP.FrameAncestors {
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" {
+			return bad(fmt.Sprintf("http.frame_ancestors[%d]", i), fmt.Sprintf("%q is not an origin", o), "scheme://host[:port] without path")
+		}
+	}
+	for i, p := range c.HTTP.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil {
+			return bad(fmt.Sprintf("http.trusted_proxies[%d]", i), fmt.Sprintf("%q is not a CIDR", p), "e.g. 10.0.0.0/8")
+		}
+	}
+	if err := c.validateTLS(); err != nil {
+		return err
+	}
+	switch c.Store.Driver {
+	case "sqlite":
+		if c.Store.DataDir == "" {
+			return bad("store.data_dir", "must not be empty", "a directory path")
+		}
+	case "postgres":
+		if c.Store.DSN == "" {
+			return bad("store.dsn", "required for driver postgres", "postgres://user@host/db")
+		}
+	default:
+		return bad("store.driver", fmt.Sprintf("%q", c.Store.Driver), "sqlite, postgres")
+	}
+	r := c.Reception
+	for _, d := range []struct {
+		f string
+		v time.Duration
+	}{{"reception.grace_period", r.GracePeriod.Duration}, {"reception.called_timeout", r.CalledTimeout.Duration}, {"reception.default_handling", r.DefaultHandling.Duration}, {"reception.knock_per", r.KnockPer.Duration}, {"reception.retention", r.Retention.Duration}, {"auth.lockout_window", c.Auth.LockoutWindow.Duration}, {"auth.lockout_duration", c.Auth.LockoutDuration.Duration}, {"auth.session_lifetime", c.Auth.SessionLifetime.Duration}} {
+		if d.v <= 0 {
+			return bad(d.f, "must be positive", "a duration such as 90s, 15m, 720h")
+		}
+	}
+	if r.MaxQueue < 1 || r.MaxQueue > 100000 {
+		return bad("reception.max_queue", fmt.Sprint(r.MaxQueue), "1 to 100000")
+	}
+	if r.KnockBurst < 1 {
+		return bad("reception.knock_burst", fmt.Sprint(r.KnockBurst), "1 or more")
+	}
+	if r.MaxUpload < 1024 || r.MaxUpload > 100<<20 {
+		return bad("reception.max_upload", fmt.Sprint(r.MaxUpload), "1024 to 104857600 bytes")
+	}
+	if c.Auth.LockoutThreshold < 1 {
+		return bad("auth.lockout_threshold", fmt.Sprint(c.Auth.LockoutThreshold), "1 or more")
+	}
+	for i, t := range c.API.ServiceTokens {
+		f := fmt.Sprintf("api.service_tokens[%d]", i)
+		if t.Name == "" {
+			return bad(f+".name", "must not be empty", "")
+		}
+		if (t.Token == "") == (t.TokenFile == "") {
+			return bad(f, "set exactly one of token and token_file", "")
+		}
+		if t.TokenFile != "" {
+			if _, err := os.Stat(t.TokenFile); err != nil {
+				return bad(f+".token_file", err.Error(), "a readable file")
+			}
+		} else if len(t.Token) < 32 {
+			return bad(f+".token", "shorter than 32 characters", "at least 32 random characters")
+		}
+	}
+	for name, p := range map[string]int{"media.udp_port": c.Media.UDPPort, "media.tcp_port": c.Media.TCPPort, "media.turn.udp_port": c.Media.TURN.UDPPort, "media.turn.tcp_port": c.Media.TURN.TCPPort, "media.turn.tls_port": c.Media.TURN.TLSPort} {
+		if p < 0 || p > 65535 {
+			return bad(name, fmt.Sprint(p), "0 to 65535")
+		}
+	}
+	for _, ip := range c.Media.PublicIPs {
+		if net.ParseIP(ip) == nil {
+			return bad("media.public_ips", fmt.Sprintf("%q is not an IP address", ip), "IPv4 or IPv6 addresses")
+		}
+	}
+	return c.validateOffices()
+}
+
+func (c *Config) validateTLS() error {
+	t := c.TLS
+	switch t.Mode {
+	case "internal", "off":
+	case "acme":
+		if u, err := url.Parse(t.ACMEDirectory); err != nil || u.Scheme != "https" {
+			return bad("tls.acme_directory", fmt.Sprintf("%q", t.ACMEDirectory), "an https URL")
+		}
+		if len(t.Domains) == 0 {
+			return bad("tls.domains", "required for mode acme", "DNS names")
+		}
+	case "files":
+		if t.CertFile == "" || t.KeyFile == "" {
+			return bad("tls.cert_file", "cert_file and key_file are required for mode files", "PEM file paths")
+		}
+	default:
+		return bad("tls.mode", fmt.Sprintf("%q", t.Mode), "internal, acme, files, off")
+	}
+	return nil
+}
+
+var weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+func (c *Config) validateOffices() error {
+	seen := map[string]bool{}
+	for i, o := range c.Offices {
+		f := fmt.Sprintf("offices[%d]", i)
+		if !slugRE.MatchString(o.ID) {
+			return bad(f+".id", fmt.Sprintf("%q", o.ID), "lower-case letters, digits and '-', up to 40")
+		}
+		if seen[o.ID] {
+			return bad(f+".id", fmt.Sprintf("%q used twice", o.ID), "unique ids")
+		}
+		seen[o.ID] = true
+		if strings.TrimSpace(o.Name) == "" || len(o.Name) > 100 {
+			return bad(f+".name", "must be 1 to 100 characters", "")
+		}
+		if !prefixRE.MatchString(o.Prefix) {
+			return bad(f+".prefix", fmt.Sprintf("%q", o.Prefix), "one or two capital letters A-Z")
+		}
+		if o.Chairs < 1 || o.Chairs > 500 {
+			return bad(f+".chairs", fmt.Sprint(o.Chairs), "1 to 500")
+		}
+		for _, l := range o.Languages {
+			if !langRE.MatchString(l) {
+				return bad(f+".languages", fmt.Sprintf("%q", l), "ISO 639-1 codes such as de, en, tr")
+			}
+		}
+		for day := range o.Hours {
+			if !slices.Contains(weekdays, day) {
+				return bad(f+".hours", fmt.Sprintf("unknown day %q", day), strings.Join(weekdays, ", "))
+			}
+		}
+	}
+	return nil
+}
