@@ -1,0 +1,252 @@
+package firstboot
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"golang.org/x/crypto/ssh"
+	"gopkg.in/yaml.v3"
+
+	"github.com/buergerbuero/buergerbuero/appliance/config"
+)
+
+// Seed is the content of buergerbuero.yaml on a seed drive, and the answers
+// of the setup page. It holds only what differs between counties; everything
+// else keeps the defaults of package config.
+type Seed struct {
+	// Version of the seed format; 1.
+	Version int `yaml:"version"`
+	// FQDN citizens use, e.g. "buergerbuero.musterland.de"; site.public_url
+	// becomes https://FQDN.
+	FQDN string `yaml:"fqdn"`
+	// SiteName shown in page titles, e.g. "Landkreis Musterland".
+	SiteName string `yaml:"site_name"`
+	// State (Bundesland) for public holidays, e.g. "HE"; "" for none.
+	State string `yaml:"state"`
+	// AdminEmail receives ACME (Let's Encrypt) notices.
+	AdminEmail string `yaml:"admin_email"`
+	// TLS selects how the appliance obtains its certificate.
+	TLS SeedTLS `yaml:"tls"`
+	// Matrix is optional: the homeserver the bridge connects to.
+	Matrix *SeedMatrix `yaml:"matrix"`
+	// SSH is optional: without keys, sshd stays off.
+	SSH SeedSSH `yaml:"ssh"`
+}
+
+// SeedTLS mirrors the tls section of the configuration.
+type SeedTLS struct {
+	// Mode: internal, acme or files.
+	Mode string `yaml:"mode"`
+	// ACMEDirectory for an internal ACME CA; default Let's Encrypt.
+	ACMEDirectory string `yaml:"acme_directory"`
+	// CertFile and KeyFile (PEM paths on the appliance) for mode files.
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// SeedMatrix names the county's homeserver. It is written to
+// /etc/buergerbuero/bridge.yaml, which enables the bridge.
+type SeedMatrix struct {
+	// HomeserverURL, e.g. "https://matrix.musterland.de".
+	HomeserverURL string `yaml:"homeserver_url"`
+	// ServerName, the domain of Matrix IDs, e.g. "musterland.de".
+	ServerName string `yaml:"server_name"`
+}
+
+// SeedSSH enables administrator access.
+type SeedSSH struct {
+	// AuthorizedKeys for root, OpenSSH public key lines.
+	AuthorizedKeys []string `yaml:"authorized_keys"`
+	// AdminNetworks (CIDR) allowed to reach port 22; required with keys.
+	AdminNetworks []string `yaml:"admin_networks"`
+}
+
+// ParseSeed decodes a seed strictly (unknown keys are errors) and validates it.
+func ParseSeed(b []byte) (*Seed, error) {
+	var s Seed
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("seed: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if s.Version == 0 {
+		s.Version = 1
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+var fqdnRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+
+// SeedError names the seed field that is wrong and what is allowed.
+type SeedError struct{ Field, Problem string }
+
+func (e *SeedError) Error() string { return fmt.Sprintf("seed field %s: %s", e.Field, e.Problem) }
+
+// Validate checks the seed; the configuration it produces is checked again
+// by config.Parse in Config.
+func (s *Seed) Validate() error {
+	if s.Version != 1 {
+		return &SeedError{"version", fmt.Sprintf("%d is not supported (allowed: 1)", s.Version)}
+	}
+	if !fqdnRE.MatchString(s.FQDN) {
+		return &SeedError{"fqdn", fmt.Sprintf("%q is not a lower-case host name such as buergerbuero.musterland.de", s.FQDN)}
+	}
+	if strings.TrimSpace(s.SiteName) == "" {
+		return &SeedError{"site_name", "must not be empty"}
+	}
+	if s.State != "" && !slices.Contains(config.Bundeslaender, s.State) {
+		return &SeedError{"state", fmt.Sprintf("%q (allowed: %s or empty)", s.State, strings.Join(config.Bundeslaender, ", "))}
+	}
+	if _, err := mail.ParseAddress(s.AdminEmail); err != nil || strings.ContainsAny(s.AdminEmail, "<> ") {
+		return &SeedError{"admin_email", fmt.Sprintf("%q is not an e-mail address", s.AdminEmail)}
+	}
+	switch s.TLS.Mode {
+	case "internal", "acme":
+	case "files":
+		if s.TLS.CertFile == "" || s.TLS.KeyFile == "" {
+			return &SeedError{"tls.cert_file", "cert_file and key_file are required for mode files"}
+		}
+	default:
+		return &SeedError{"tls.mode", fmt.Sprintf("%q (allowed: internal, acme, files)", s.TLS.Mode)}
+	}
+	if m := s.Matrix; m != nil {
+		if u, err := url.Parse(m.HomeserverURL); err != nil || u.Scheme != "https" || u.Host == "" {
+			return &SeedError{"matrix.homeserver_url", fmt.Sprintf("%q is not an https URL", m.HomeserverURL)}
+		}
+		if !fqdnRE.MatchString(m.ServerName) {
+			return &SeedError{"matrix.server_name", fmt.Sprintf("%q is not a domain", m.ServerName)}
+		}
+	}
+	for i, k := range s.SSH.AuthorizedKeys {
+		if _, _, _, _, err := ssh.ParseAuthorizedKey([]byte(k)); err != nil {
+			return &SeedError{fmt.Sprintf("ssh.authorized_keys[%d]", i), "not an OpenSSH public key line"}
+		}
+	}
+	for i, n := range s.SSH.AdminNetworks {
+		if _, _, err := net.ParseCIDR(n); err != nil {
+			return &SeedError{fmt.Sprintf("ssh.admin_networks[%d]", i), fmt.Sprintf("%q is not a CIDR such as 192.0.2.0/24", n)}
+		}
+	}
+	if len(s.SSH.AuthorizedKeys) > 0 && len(s.SSH.AdminNetworks) == 0 {
+		return &SeedError{"ssh.admin_networks", "required when authorized_keys are given"}
+	}
+	return nil
+}
+
+// Config renders /etc/buergerbuero/config.yaml and checks it with the
+// appliance's own strict loader.
+func (s *Seed) Config() ([]byte, error) {
+	type site struct {
+		Name      string `yaml:"name"`
+		PublicURL string `yaml:"public_url"`
+		State     string `yaml:"state,omitempty"`
+	}
+	type tls struct {
+		Mode          string `yaml:"mode"`
+		Email         string `yaml:"email"`
+		ACMEDirectory string `yaml:"acme_directory,omitempty"`
+		CertFile      string `yaml:"cert_file,omitempty"`
+		KeyFile       string `yaml:"key_file,omitempty"`
+	}
+	out := struct {
+		Site site `yaml:"site"`
+		TLS  tls  `yaml:"tls"`
+	}{
+		Site: site{Name: s.SiteName, PublicURL: "https://" + s.FQDN, State: s.State},
+		TLS:  tls{Mode: s.TLS.Mode, Email: s.AdminEmail, ACMEDirectory: s.TLS.ACMEDirectory, CertFile: s.TLS.CertFile, KeyFile: s.TLS.KeyFile},
+	}
+	b, err := yaml.Marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	b = append([]byte("# Written by `buergerbuero firstboot`. All settings: /usr/share/buergerbuero/config.example.yaml\n"), b...)
+	if s.TLS.Mode == "files" {
+		// The certificate may be copied in later; Validate must not require it yet.
+		return b, nil
+	}
+	if _, err := config.Parse(b); err != nil {
+		return nil, fmt.Errorf("generated configuration: %w", err)
+	}
+	return b, nil
+}
+
+// Apply writes the configuration and the operating-system settings below
+// root ("/" on the appliance): config.yaml, bridge.yaml (with Matrix),
+// root's authorized_keys and the admin network for nftables.
+func (s *Seed) Apply(root, configPath string) error {
+	cfg, err := s.Config()
+	if err != nil {
+		return err
+	}
+	if s.Matrix != nil {
+		bridge, err := yaml.Marshal(struct {
+			Homeserver SeedMatrix `yaml:"homeserver"`
+		}{*s.Matrix})
+		if err != nil {
+			return err
+		}
+		bridgePath := filepath.Join(filepath.Dir(configPath), "bridge.yaml")
+		if err := writeFile(root, bridgePath, append([]byte("# Written by `buergerbuero firstboot` from the seed.\n"), bridge...), 0o644); err != nil {
+			return err
+		}
+	}
+	if len(s.SSH.AuthorizedKeys) > 0 {
+		keys := strings.Join(s.SSH.AuthorizedKeys, "\n") + "\n"
+		if err := writeFile(root, "/root/.ssh/authorized_keys", []byte(keys), 0o600); err != nil {
+			return err
+		}
+	}
+	if err := writeFile(root, "/etc/nftables.d/10-admin-net.nft", adminNetRules(s.SSH.AdminNetworks), 0o644); err != nil {
+		return err
+	}
+	// The configuration last: its existence marks setup as done.
+	return writeFile(root, configPath, cfg, 0o644)
+}
+
+func adminNetRules(nets []string) []byte {
+	var b strings.Builder
+	b.WriteString("# Written by `buergerbuero firstboot`: networks allowed to reach SSH.\n")
+	for _, n := range nets {
+		_, ipn, _ := net.ParseCIDR(n)
+		set := "admin_net_v6"
+		if ipn.IP.To4() != nil {
+			set = "admin_net_v4"
+		}
+		fmt.Fprintf(&b, "add element inet filter %s { %s }\n", set, ipn.String())
+	}
+	return []byte(b.String())
+}
+
+// writeFile replaces root/path atomically.
+func writeFile(root, path string, data []byte, mode os.FileMode) error {
+	full := filepath.Join(root, path)
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(full), ".firstboot-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	_, err = tmp.Write(data)
+	err = errors.Join(err, tmp.Chmod(mode), tmp.Sync(), tmp.Close())
+	if err == nil {
+		err = os.Rename(tmp.Name(), full)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
