@@ -248,3 +248,22 @@ func errEOF(err error) error {
 	}
 	return errors.New("not eof")
 }
+
+// Value returns the token, reading TokenFile if set.
+func (t ServiceToken) Value() (string, error) {
+	if t.TokenFile == "" {
+		return t.Token, nil
+	}
+	b, err := os.ReadFile(t.TokenFile)
+	if err != nil {
+		return "", fmt.Errorf("api.service_tokens %s: %w", t.Name, err)
+	}
+	v := strings.TrimSpace(string(b))
+	if len(v) < 32 {
+		return "", fmt.Errorf("api.service_tokens %s: token in %s is shorter than 32 characters", t.Name, t.TokenFile)
+	}
+	return v, nil
+}
+
+// Marshal renders a configuration as YAML (used by the demo and tests).
+func Marshal(c *Config) ([]byte, error) { return yaml.Marshal(c) }

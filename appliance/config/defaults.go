@@ -16,9 +16,9 @@ import (
 // only place defaults are set.
 func Defaults() *Config {
 	return &Config{
-		Site: Site{Name: "Virtuelles Bürgerbüro", PublicURL: "https://localhost", TimeZone: "Europe/Berlin", DefaultLanguage: "de"},
-		HTTP: HTTP{Listen: ":443", RedirectListen: ":80", AdminListen: "127.0.0.1:9090"},
-		TLS:  TLS{Mode: "internal", ACMEDirectory: "https://acme-v02.api.letsencrypt.org/directory"},
+		Site:  Site{Name: "Virtuelles Bürgerbüro", PublicURL: "https://localhost", TimeZone: "Europe/Berlin", DefaultLanguage: "de"},
+		HTTP:  HTTP{Listen: ":443", RedirectListen: ":80", AdminListen: "127.0.0.1:9090"},
+		TLS:   TLS{Mode: "internal", ACMEDirectory: "https://acme-v02.api.letsencrypt.org/directory"},
 		Store: Store{Driver: "sqlite", DataDir: "/var/lib/buergerbuero"},
 		Reception: Reception{
 			GracePeriod:     Duration{2 * time.Minute},

@@ -1,0 +1,205 @@
+// Package app assembles the appliance from its configuration: store, staff,
+// reception, media and the web server, with listeners, TLS and metrics. It
+// owns the process lifecycle (start, readiness, graceful shutdown) and no
+// domain rules.
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/reception"
+	"github.com/buergerbuero/buergerbuero/appliance/staff"
+	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/web"
+)
+
+// App is a running appliance.
+type App struct {
+	Cfg      *config.Config
+	DB       *store.DB
+	Staff    *staff.Service
+	Rec      *reception.Service
+	Web      *web.Server
+	Registry *prometheus.Registry
+	Log      *slog.Logger
+
+	// Media, if set before Start, is mounted as the SFU.
+	Media web.Media
+	// TLSConfig overrides the configured certificates (tests, demo).
+	TLSConfig *tls.Config
+
+	mu      sync.Mutex
+	servers []*http.Server
+	cancel  context.CancelFunc
+	done    sync.WaitGroup
+	addr    net.Addr
+}
+
+// Open prepares the appliance: database, offices from the configuration,
+// staff and reception services. Nothing listens yet.
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+	if cfg.Store.Driver != "sqlite" {
+		return nil, fmt.Errorf("store.driver %q: only sqlite is implemented in this version", cfg.Store.Driver)
+	}
+	db, err := store.OpenSQLite(ctx, cfg.Store.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, DB: db, Log: log, Registry: prometheus.NewRegistry()}
+	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for i, o := range cfg.Offices {
+		if err := db.UpsertOffice(ctx, OfficeFromConfig(o, i)); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	a.Staff = staff.NewService(db, staff.Policy{
+		LockoutThreshold: cfg.Auth.LockoutThreshold, LockoutWindow: cfg.Auth.LockoutWindow.Duration,
+		LockoutDuration: cfg.Auth.LockoutDuration.Duration, SessionLifetime: cfg.Auth.SessionLifetime.Duration,
+	})
+	loc, _ := time.LoadLocation(cfg.Site.TimeZone)
+	a.Rec = reception.New(db, reception.Settings{
+		State: cfg.Site.State, Loc: loc, GracePeriod: cfg.Reception.GracePeriod.Duration, CalledTimeout: cfg.Reception.CalledTimeout.Duration,
+		MaxQueue: cfg.Reception.MaxQueue, DefaultHandling: cfg.Reception.DefaultHandling.Duration, KnockBurst: cfg.Reception.KnockBurst,
+		KnockPer: cfg.Reception.KnockPer.Duration, Retention: cfg.Reception.Retention.Duration, MaxUpload: cfg.Reception.MaxUpload,
+	}, reception.NewMetrics(a.Registry), log)
+	a.Staff.OnPresence = a.Rec.UpdateClerk
+	a.Rec.PresenceChanged = func(login string, p staff.Presence) {
+		if err := db.SetPresence(context.Background(), login, p); err != nil {
+			log.Error("save presence", "clerk", login, "err", err)
+		}
+	}
+	return a, nil
+}
+
+// OfficeFromConfig converts a configured office.
+func OfficeFromConfig(o config.Office, pos int) reception.Office {
+	return reception.Office{ID: o.ID, Name: o.Name, Prefix: o.Prefix, Description: o.Description, Languages: o.Languages,
+		Chairs: o.Chairs, Hours: o.Hours, Exceptions: o.Exceptions, IgnoreHolidays: o.IgnoreHolidays, Position: pos}
+}
+
+// Start loads state and starts listening on ln (HTTPS unless tls.mode is
+// off). It returns once the appliance is ready.
+func (a *App) Start(ctx context.Context, ln net.Listener) error {
+	clerks, err := a.Staff.Clerks(ctx)
+	if err != nil {
+		return err
+	}
+	if err := a.Rec.Start(ctx, clerks); err != nil {
+		return err
+	}
+	var tokens []web.ServiceToken
+	for _, t := range a.Cfg.API.ServiceTokens {
+		tok, err := t.Value()
+		if err != nil {
+			return err
+		}
+		tokens = append(tokens, web.ServiceToken{Name: t.Name, Token: tok})
+	}
+	var proxies []*net.IPNet
+	for _, p := range a.Cfg.HTTP.TrustedProxies {
+		_, n, _ := net.ParseCIDR(p)
+		proxies = append(proxies, n)
+	}
+	w, err := web.New(a.Rec, a.Staff, a.Media, web.Options{
+		SiteName: a.Cfg.Site.Name, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
+		FrameAncestors: a.Cfg.HTTP.FrameAncestors, TrustedProxies: proxies, ServiceTokens: tokens, SecureCookies: true,
+		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready,
+	}, a.Log)
+	if err != nil {
+		return err
+	}
+	a.Web = w
+	if a.Media != nil {
+		a.Rec.RoomEnded = a.Media.CloseRoom
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	a.done.Add(1)
+	go func() { defer a.done.Done(); a.Rec.Run(runCtx) }()
+
+	srv := &http.Server{Handler: w.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelDebug)}
+	if a.Cfg.TLS.Mode != "off" {
+		tc := a.TLSConfig
+		if tc == nil {
+			return errors.New("no TLS configuration (set App.TLSConfig or tls.mode off)")
+		}
+		ln = tls.NewListener(ln, tc)
+	}
+	a.addr = ln.Addr()
+	a.serve(srv, ln)
+	return nil
+}
+
+// ServeAdmin serves /metrics on ln (loopback by default).
+func (a *App) ServeAdmin(ln net.Listener) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}))
+	a.serve(&http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln)
+}
+
+// ServeRedirect serves h (ACME challenges and redirects) on ln.
+func (a *App) ServeRedirect(ln net.Listener, h http.Handler) {
+	a.serve(&http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}, ln)
+}
+
+func (a *App) serve(srv *http.Server, ln net.Listener) {
+	a.mu.Lock()
+	a.servers = append(a.servers, srv)
+	a.mu.Unlock()
+	a.done.Add(1)
+	go func() {
+		defer a.done.Done()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.Log.Error("serve", "addr", ln.Addr().String(), "err", err)
+		}
+	}()
+}
+
+// Addr is the address of the main listener.
+func (a *App) Addr() net.Addr { return a.addr }
+
+// Ready reports whether the appliance can serve: the database answers.
+func (a *App) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := a.DB.Ping(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops gracefully: live clients are told to reconnect, requests
+// in flight finish, and the database is closed. State is already durable.
+func (a *App) Shutdown(ctx context.Context) error {
+	if a.Web != nil {
+		a.Web.Shutdown(ctx)
+	}
+	a.mu.Lock()
+	servers := a.servers
+	a.mu.Unlock()
+	for _, s := range servers {
+		s.Shutdown(ctx)
+	}
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.Rec.Hub.Shutdown()
+	a.done.Wait()
+	return a.DB.Close()
+}

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+
+	"github.com/buergerbuero/buergerbuero/appliance/app"
+	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/staff"
+)
+
+// DemoOffices are the embedded demo county's offices. The Bürgerbüro is an
+// always-open online desk, so the demo works at any hour.
+func DemoOffices() []config.Office {
+	allDay := map[string][]string{}
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		allDay[d] = []string{"00:00-24:00"}
+	}
+	return []config.Office{
+		{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Description: "Ausweise, Meldebescheinigungen, Führungszeugnisse – rund um die Uhr online erreichbar.",
+			Languages: []string{"de", "en", "tr", "ar", "uk"}, Chairs: 3, Hours: allDay, IgnoreHolidays: true},
+		{ID: "bauamt", Name: "Bauamt", Prefix: "BA", Description: "Bauanträge, Bauvoranfragen, Abstandsflächen.",
+			Languages: []string{"de", "en"}, Chairs: 2, Hours: map[string][]string{
+				"mon": {"08:00-16:00"}, "tue": {"08:00-16:00"}, "wed": {"08:00-16:00"}, "thu": {"08:00-18:00"}, "fri": {"08:00-12:00"}}},
+		{ID: "auslaenderbehoerde", Name: "Ausländerbehörde", Prefix: "AB", Description: "Aufenthaltstitel, Verlängerungen, Einbürgerung.",
+			Languages: []string{"de", "en", "fr", "ar", "ru", "uk"}, Chairs: 2, Hours: map[string][]string{
+				"mon": {"08:00-12:00", "13:00-15:30"}, "tue": {"08:00-12:00", "13:00-15:30"}, "wed": {"08:00-12:00"},
+				"thu": {"08:00-12:00", "13:00-18:00"}, "fri": {"08:00-12:00"}}},
+	}
+}
+
+// DemoClerks are the demo staff.
+func DemoClerks() []staff.Clerk {
+	return []staff.Clerk{
+		{Login: "anna", DisplayName: "Anna Schneider", Role: staff.RoleClerk, Offices: []string{"buergerbuero", "bauamt"}},
+		{Login: "ben", DisplayName: "Ben Yılmaz", Role: staff.RoleLead, Offices: []string{"buergerbuero", "auslaenderbehoerde"}},
+	}
+}
+
+// DemoConfig returns the embedded demo configuration.
+func DemoConfig(addr, dataDir string) (*config.Config, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("--addr %q: %w", addr, err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	c := config.Defaults()
+	c.Site.Name = "Landkreis Musterland (Demo)"
+	c.Site.PublicURL = "https://" + net.JoinHostPort(host, port)
+	c.Site.State = "HE"
+	c.HTTP.Listen = addr
+	c.HTTP.RedirectListen = ""
+	c.HTTP.AdminListen = "127.0.0.1:0"
+	c.TLS.Mode = "internal"
+	c.Store.DataDir = dataDir
+	c.Offices = DemoOffices()
+	c.Media.UDPPort = 0
+	c.Media.TURN.Enabled = false
+	b, err := yamlOf(c)
+	if err != nil {
+		return nil, err
+	}
+	return config.Parse(b)
+}
+
+func demo(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	addr := fs.String("addr", "localhost:8443", "HTTPS address")
+	data := fs.String("data", "buergerbuero-demo", "data directory (SQLite database, certificates)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	abs, _ := filepath.Abs(*data)
+	cfg, err := DemoConfig(*addr, abs)
+	if err != nil {
+		return err
+	}
+	return run(ctx, cfg, stdout, log, func(a *app.App) {
+		passwords := map[string]string{}
+		for _, c := range DemoClerks() {
+			pw := staff.RandomToken(9)
+			if err := a.Staff.Save(ctx, c, pw, false); err != nil {
+				log.Error("demo clerk", "login", c.Login, "err", err)
+				continue
+			}
+			passwords[c.Login] = pw
+		}
+		// the reception caches clerks; reload them
+		clerks, _ := a.Staff.Clerks(ctx)
+		for _, c := range clerks {
+			a.Rec.UpdateClerk(c)
+		}
+		base := cfg.Site.PublicURL
+		fmt.Fprintf(stdout, "\nbuergerbuero demo is running (self-signed certificate: your browser will warn once).\n\n")
+		fmt.Fprintf(stdout, "  Citizens:  %s/\n", base)
+		fmt.Fprintf(stdout, "  Staff:     %s/staff\n", base)
+		fmt.Fprintf(stdout, "  Widget:    <script src=\"%s/embed.js\" async></script>\n\n", base)
+		fmt.Fprintf(stdout, "  Demo logins (one-time passwords, new at every start):\n")
+		for _, c := range DemoClerks() {
+			fmt.Fprintf(stdout, "    %-6s %-16s %s  (%s)\n", c.Login, c.DisplayName, passwords[c.Login], joinOffices(c.Offices))
+		}
+		fmt.Fprintf(stdout, "\n  Data: %s   Stop with Ctrl+C.\n\n", cfg.Store.DataDir)
+	})
+}
+
+func joinOffices(o []string) string {
+	s := ""
+	for i, x := range o {
+		if i > 0 {
+			s += ", "
+		}
+		s += x
+	}
+	return s
+}

@@ -1,0 +1,238 @@
+package reception
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/staff"
+)
+
+var zeroTime time.Time
+
+// Actor is the clerk doing something, possibly through a service client.
+type Actor struct {
+	Clerk staff.Clerk
+	Via   string // name of the service client (e.g. "matrix-bridge"), or ""
+}
+
+func (a Actor) name() string {
+	if a.Via != "" {
+		return a.Clerk.Login + " via " + a.Via
+	}
+	return a.Clerk.Login
+}
+
+// Resolve finds a ticket by id or by today's number ("B-017").
+func (s *Service) Resolve(ctx context.Context, ref string) (Ticket, error) {
+	if strings.HasPrefix(ref, "t_") {
+		return s.store.Ticket(ctx, ref)
+	}
+	return s.store.TicketByNumber(ctx, ref, s.now().In(s.set.Loc).Format("2006-01-02"))
+}
+
+// StaffTicket returns a ticket as a clerk of its office sees it.
+func (s *Service) StaffTicket(ctx context.Context, a Actor, ref string) (StaffTicket, error) {
+	t, err := s.Resolve(ctx, ref)
+	if err != nil {
+		return StaffTicket{}, err
+	}
+	if !a.Clerk.MemberOf(t.OfficeID) && a.Clerk.Login != "" {
+		return StaffTicket{}, ErrNotMember
+	}
+	return s.staffView(t), nil
+}
+
+func (s *Service) act(ctx context.Context, a Actor, ref string, act Action, mutate func(*Ticket) (*Room, error)) (StaffTicket, error) {
+	t, err := s.Resolve(ctx, ref)
+	if err != nil {
+		return StaffTicket{}, err
+	}
+	if !a.Clerk.MemberOf(t.OfficeID) {
+		return StaffTicket{}, ErrNotMember
+	}
+	ch, err := s.store.Apply(ctx, t.ID, act, a.name(), mutate)
+	if err != nil {
+		return StaffTicket{}, err
+	}
+	s.committed(ch)
+	return s.staffView(ch.Ticket), nil
+}
+
+// Admit calls a waiting citizen into a new private room. Of two clerks who
+// admit the same ticket at once exactly one wins; the other gets a conflict.
+func (s *Service) Admit(ctx context.Context, a Actor, ref string) (StaffTicket, error) {
+	if cur, busy := s.q.clerkActive(a.Clerk.Login); busy && cur.Number != ref && cur.ID != ref {
+		return StaffTicket{}, ErrBusy
+	}
+	now := s.now()
+	return s.act(ctx, a, ref, ActAdmit, func(t *Ticket) (*Room, error) {
+		if t.ReservedFor != "" && t.ReservedFor != a.Clerk.Login && a.Clerk.Role == staff.RoleClerk {
+			return nil, ErrReserved
+		}
+		t.Clerk, t.CalledAt, t.UpdatedAt, t.ReservedFor = a.Clerk.Login, now, now, ""
+		t.RoomID = "r_" + randomID()
+		return &Room{ID: t.RoomID, TicketID: t.ID, OfficeID: t.OfficeID, Clerk: a.Clerk.Login, CreatedAt: now}, nil
+	})
+}
+
+// Enter records that the citizen opened the room (called → in consultation).
+func (s *Service) Enter(ctx context.Context, id, token string) (View, error) {
+	t, err := s.Authorize(ctx, id, token)
+	if err != nil {
+		return View{}, err
+	}
+	if t.State == StateInConsultation {
+		return s.view(t), nil
+	}
+	now := s.now()
+	ch, err := s.store.Apply(ctx, t.ID, ActEnter, "citizen", func(t *Ticket) (*Room, error) {
+		t.StartedAt, t.UpdatedAt = now, now
+		return nil, nil
+	})
+	if err != nil {
+		return View{}, err
+	}
+	s.committed(ch)
+	return s.view(ch.Ticket), nil
+}
+
+// Decline turns a citizen away with a message they will see.
+func (s *Service) Decline(ctx context.Context, a Actor, ref, message string) (StaffTicket, error) {
+	message = clean(message)
+	if err := checkLen("message", message, 1, MaxMessage); err != nil {
+		return StaffTicket{}, err
+	}
+	now := s.now()
+	return s.act(ctx, a, ref, ActDecline, func(t *Ticket) (*Room, error) {
+		t.DeclineMessage, t.EndedAt, t.UpdatedAt = message, now, now
+		return nil, nil
+	})
+}
+
+// Return sends a called or consulting citizen back to the waiting room; the
+// ticket keeps its knock time and therefore its place.
+func (s *Service) Return(ctx context.Context, a Actor, ref string) (StaffTicket, error) {
+	now := s.now()
+	return s.act(ctx, a, ref, ActReturn, func(t *Ticket) (*Room, error) {
+		t.Clerk, t.RoomID, t.UpdatedAt = "", "", now
+		t.CalledAt, t.StartedAt = zeroTime, zeroTime
+		return nil, nil
+	})
+}
+
+// Forward hands a ticket to another office or to a named colleague, with a
+// note. It keeps the original knock time and therefore its place.
+func (s *Service) Forward(ctx context.Context, a Actor, ref, toOffice, toClerk, note string) (StaffTicket, error) {
+	note = clean(note)
+	if err := checkLen("note", note, 0, MaxNote); err != nil {
+		return StaffTicket{}, err
+	}
+	if (toOffice == "") == (toClerk == "") {
+		return StaffTicket{}, problem.Invalid("office_id", "Bitte wählen Sie entweder ein Amt oder eine Kollegin / einen Kollegen.", "Please choose either an office or a colleague.")
+	}
+	var target staff.Clerk
+	if toClerk != "" {
+		s.clerkMu.RLock()
+		c, ok := s.clerks[toClerk]
+		s.clerkMu.RUnlock()
+		if !ok {
+			return StaffTicket{}, problem.Invalid("clerk", "Diese Kollegin / diesen Kollegen gibt es nicht.", "There is no such colleague.")
+		}
+		target = c
+	} else if _, ok := s.office(toOffice); !ok {
+		return StaffTicket{}, problem.Invalid("office_id", "Dieses Amt gibt es nicht.", "There is no such office.")
+	}
+	now := s.now()
+	return s.act(ctx, a, ref, ActForward, func(t *Ticket) (*Room, error) {
+		from := t.OfficeID
+		if toOffice != "" && toOffice != t.OfficeID {
+			t.OfficeID, t.ForwardedFrom, t.ReservedFor = toOffice, from, ""
+		}
+		if toClerk != "" {
+			if !target.MemberOf(t.OfficeID) {
+				if len(target.Offices) == 0 {
+					return nil, problem.Invalid("clerk", "Diese Kollegin / dieser Kollege gehört keinem Amt an.", "This colleague belongs to no office.")
+				}
+				t.OfficeID, t.ForwardedFrom = target.Offices[0], from
+			}
+			t.ReservedFor = target.Login
+		}
+		t.ForwardNote, t.Clerk, t.RoomID, t.UpdatedAt = note, "", "", now
+		t.CalledAt, t.StartedAt = zeroTime, zeroTime
+		if o, ok := s.office(t.OfficeID); ok {
+			t.Estimate = s.estimate(o, s.q.place(t.ID)+1)
+		}
+		return nil, nil
+	})
+}
+
+// End closes a consultation.
+func (s *Service) End(ctx context.Context, a Actor, ref string) (StaffTicket, error) {
+	now := s.now()
+	return s.act(ctx, a, ref, ActEnd, func(t *Ticket) (*Room, error) {
+		if t.StartedAt.IsZero() {
+			t.StartedAt = t.CalledAt
+		}
+		t.EndedAt, t.UpdatedAt = now, now
+		return nil, nil
+	})
+}
+
+// Leave takes a citizen out of the queue at their own request.
+func (s *Service) Leave(ctx context.Context, id, token string) error {
+	t, err := s.Authorize(ctx, id, token)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	ch, err := s.store.Apply(ctx, t.ID, ActLeave, "citizen", func(t *Ticket) (*Room, error) {
+		t.EndedAt, t.UpdatedAt = now, now
+		return nil, nil
+	})
+	if err != nil {
+		return err
+	}
+	s.committed(ch)
+	return nil
+}
+
+// AddNote stores an internal note on a ticket.
+func (s *Service) AddNote(ctx context.Context, a Actor, ref, text string) (StaffTicket, error) {
+	text = clean(text)
+	if err := checkLen("text", text, 1, MaxNote); err != nil {
+		return StaffTicket{}, err
+	}
+	t, err := s.Resolve(ctx, ref)
+	if err != nil {
+		return StaffTicket{}, err
+	}
+	if !a.Clerk.MemberOf(t.OfficeID) {
+		return StaffTicket{}, ErrNotMember
+	}
+	if err := s.store.AddNote(ctx, t.ID, Note{Author: a.Clerk.Login, Text: text, At: s.now()}); err != nil {
+		return StaffTicket{}, err
+	}
+	t, err = s.store.Ticket(ctx, t.ID)
+	return s.staffView(t), err
+}
+
+// Queue returns an office's queued tickets as clerks see them, plus the
+// tickets in consultation.
+func (s *Service) Queue(office string) []StaffTicket {
+	var out []StaffTicket
+	for _, t := range s.q.waiting(office) {
+		out = append(out, s.staffView(t))
+	}
+	for _, t := range s.q.all() {
+		if t.OfficeID == office && !t.State.Queued() {
+			out = append(out, s.staffView(t))
+		}
+	}
+	return out
+}
+
+// IsConflict reports whether err is a state conflict (e.g. already admitted).
+func IsConflict(err error) bool { return errors.Is(err, problem.ErrConflict) }

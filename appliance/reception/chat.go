@@ -1,0 +1,194 @@
+package reception
+
+import (
+	"context"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/problem"
+)
+
+// Member is somebody allowed into a room: a clerk of its office, the
+// admitted citizen, or an invited external participant.
+type Member struct {
+	Role     string
+	Identity string // clerk login, ticket number, or participant pseudonym
+	Name     string // shown in the chat
+}
+
+// RoomForClerk checks that a clerk may enter a room.
+func (s *Service) RoomForClerk(ctx context.Context, a Actor, roomID string) (Room, Member, error) {
+	r, err := s.store.Room(ctx, roomID)
+	if err != nil {
+		return r, Member{}, err
+	}
+	if !a.Clerk.MemberOf(r.OfficeID) {
+		return r, Member{}, ErrNotMember
+	}
+	return r, Member{Role: RoleClerk, Identity: a.Clerk.Login, Name: a.Clerk.DisplayName}, nil
+}
+
+// RoomForCitizen checks that the ticket's holder may enter the room: only
+// the room they were admitted to, only while called or in consultation.
+func (s *Service) RoomForCitizen(ctx context.Context, roomID, ticketID, token string) (Room, Member, error) {
+	t, err := s.Authorize(ctx, ticketID, token)
+	if err != nil {
+		return Room{}, Member{}, err
+	}
+	if t.RoomID != roomID || (t.State != StateCalled && t.State != StateInConsultation) {
+		return Room{}, Member{}, problem.Forbidden
+	}
+	r, err := s.store.Room(ctx, roomID)
+	name := t.Name
+	if name == "" {
+		name = t.Number
+	}
+	return r, Member{Role: RoleCitizen, Identity: t.Number, Name: name}, err
+}
+
+// RoomForParticipant checks an external participant's session token.
+func (s *Service) RoomForParticipant(ctx context.Context, roomID, token string) (Room, Member, error) {
+	p, err := s.store.ParticipantSession(ctx, hashToken(token), s.now())
+	if err != nil {
+		return Room{}, Member{}, problem.Forbidden
+	}
+	if p.RoomID != roomID {
+		return Room{}, Member{}, problem.Forbidden
+	}
+	r, err := s.store.Room(ctx, roomID)
+	return r, Member{Role: p.Role, Identity: p.Identity, Name: p.Identity}, err
+}
+
+// PostMessage adds a chat message; the same clientID from the same role is
+// stored once (retries and bridges are idempotent).
+func (s *Service) PostMessage(ctx context.Context, r Room, m Member, text, clientID string) (Message, error) {
+	if !r.EndedAt.IsZero() {
+		return Message{}, ErrRoomClosed
+	}
+	text = clean(text)
+	if err := checkLen("text", text, 1, MaxMessage); err != nil {
+		return Message{}, err
+	}
+	if len(clientID) > 100 {
+		return Message{}, problem.Invalid("client_id", "client_id ist zu lang (höchstens 100 Zeichen).", "client_id is too long (at most 100 characters).")
+	}
+	msg, _, err := s.store.AddMessage(ctx, Message{RoomID: r.ID, AuthorRole: m.Role, Author: m.Name, Text: text, ClientID: clientID, At: s.now()}, nil)
+	if err == nil {
+		s.Hub.wakeEvents()
+	}
+	return msg, err
+}
+
+// allowedTypes are the file types accepted in the chat (sniffed, not trusted
+// from the client).
+var allowedTypes = map[string]bool{
+	"application/pdf": true, "image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true,
+	"text/plain; charset=utf-8": true, "application/zip": true, "application/octet-stream": true,
+}
+
+// PostFile adds a file to the chat.
+func (s *Service) PostFile(ctx context.Context, r Room, m Member, name string, data []byte, clientID string) (Message, error) {
+	if !r.EndedAt.IsZero() {
+		return Message{}, ErrRoomClosed
+	}
+	if int64(len(data)) > s.set.MaxUpload {
+		return Message{}, ErrTooLarge
+	}
+	if len(data) == 0 {
+		return Message{}, problem.Invalid("file", "Die Datei ist leer.", "The file is empty.")
+	}
+	name = clean(filepath.Base(strings.ReplaceAll(name, "\\", "/")))
+	if name == "" || name == "." || name == "/" {
+		name = "datei"
+	}
+	if len([]rune(name)) > 120 {
+		name = string([]rune(name)[:120])
+	}
+	typ := http.DetectContentType(data)
+	if !allowedTypes[typ] {
+		typ = "application/octet-stream"
+	}
+	f := &File{FileRef: FileRef{ID: "f_" + randomID(), Name: name, Size: int64(len(data)), Type: typ}, RoomID: r.ID, Data: data}
+	msg := Message{RoomID: r.ID, AuthorRole: m.Role, Author: m.Name, ClientID: clientID, At: s.now(), File: &f.FileRef}
+	out, _, err := s.store.AddMessage(ctx, msg, f)
+	if err == nil {
+		s.Hub.wakeEvents()
+	}
+	return out, err
+}
+
+// Messages returns a room's messages after seq.
+func (s *Service) Messages(ctx context.Context, roomID string, after int64) ([]Message, error) {
+	return s.store.Messages(ctx, roomID, after)
+}
+
+// File returns an uploaded file of a room.
+func (s *Service) File(ctx context.Context, roomID, id string) (File, error) {
+	return s.store.File(ctx, roomID, id)
+}
+
+// CreateInvite makes a single-use, time-limited link token for an
+// interpreter (or another external role) into one consultation.
+func (s *Service) CreateInvite(ctx context.Context, a Actor, roomID, role, lang string) (token string, expires time.Time, err error) {
+	r, _, err := s.RoomForClerk(ctx, a, roomID)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if !r.EndedAt.IsZero() {
+		return "", time.Time{}, ErrRoomClosed
+	}
+	if role != RoleInterpreter && role != "guest" {
+		return "", time.Time{}, problem.Invalid("role", "Erlaubt sind: interpreter, guest.", "Allowed: interpreter, guest.")
+	}
+	lang = strings.ToLower(strings.TrimSpace(lang))
+	if len(lang) > 10 {
+		return "", time.Time{}, problem.Invalid("language", "Ungültige Sprache.", "Invalid language.")
+	}
+	token = randomToken()
+	expires = s.now().Add(s.set.InviteTTL)
+	ident := "Dolmetscher·in"
+	if role == "guest" {
+		ident = "Gast"
+	}
+	if lang != "" {
+		ident += " (" + lang + ")"
+	}
+	err = s.store.CreateParticipantToken(ctx, hashToken(token), "invite", Participant{RoomID: roomID, Role: role, Identity: ident, ExpiresAt: expires}, lang)
+	return token, expires, err
+}
+
+// RedeemInvite turns a single-use invite into a participant session.
+func (s *Service) RedeemInvite(ctx context.Context, invite string) (session string, p Participant, err error) {
+	p, err = s.store.RedeemInvite(ctx, hashToken(invite), s.now())
+	if err != nil {
+		return "", p, err
+	}
+	session = randomToken()
+	err = s.store.CreateParticipantToken(ctx, hashToken(session), "session", p, "")
+	return session, p, err
+}
+
+// Events returns staff stream events after seq.
+func (s *Service) Events(ctx context.Context, since int64, limit int) ([]Event, error) {
+	return s.store.Events(ctx, since, limit)
+}
+
+// PublishPresence appends a presence event to the staff stream.
+func (s *Service) PublishPresence(ctx context.Context, payload []byte) error {
+	_, err := s.store.AddEvent(ctx, "presence", payload)
+	s.Hub.wakeEvents()
+	return err
+}
+
+// RoomOffice returns the office a room belongs to.
+func (s *Service) RoomOffice(ctx context.Context, roomID string) (string, error) {
+	r, err := s.store.Room(ctx, roomID)
+	return r.OfficeID, err
+}
+
+// LastEventSeq returns the newest event sequence number.
+func (s *Service) LastEventSeq(ctx context.Context) (int64, error) {
+	return s.store.LastEventSeq(ctx)
+}

@@ -1,0 +1,148 @@
+package reception
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/staff"
+)
+
+// committed brings memory, metrics, estimator, presence and live
+// connections up to date after a change was stored.
+func (s *Service) committed(ch Change) {
+	t := ch.Ticket
+	prev, _ := s.q.get(t.ID)
+	offices := s.q.apply(t, ch.FromOffice)
+	s.metrics.action(t.OfficeID, ch.Action)
+	switch ch.Action {
+	case ActAdmit:
+		wait := t.CalledAt.Sub(t.KnockedAt)
+		s.metrics.waited(t.OfficeID, wait, t.Estimate)
+		s.setClerkPresence(t.Clerk, staff.PresenceInConsultation)
+	case ActEnd:
+		s.est.Add(Sample{OfficeID: t.OfficeID, EndedAt: t.EndedAt, Duration: t.EndedAt.Sub(t.StartedAt)})
+	}
+	if (ch.Before == StateCalled || ch.Before == StateInConsultation) && !(t.State == StateCalled || t.State == StateInConsultation) {
+		s.metrics.consultationEnded(t.OfficeID)
+		s.setClerkPresence(prev.Clerk, staff.PresenceAvailable)
+	}
+	if prev.RoomID != "" && prev.RoomID != t.RoomID || prev.RoomID != "" && t.State.Final() {
+		if s.RoomEnded != nil {
+			s.RoomEnded(prev.RoomID)
+		}
+	}
+	s.refreshGauges()
+	// the changed ticket first: "you are being called" must not wait behind
+	// thousands of place updates
+	s.Hub.deliver(t.ID, s.view(t))
+	for _, o := range offices {
+		s.pushOffice(o, t.ID)
+	}
+	s.Hub.wakeEvents()
+}
+
+func (s *Service) setClerkPresence(login string, p staff.Presence) {
+	if login == "" || login == "citizen" || login == "system" {
+		return
+	}
+	s.clerkMu.Lock()
+	c, ok := s.clerks[login]
+	if ok && c.Presence != staff.PresenceBreak && c.Presence != staff.PresenceOffline {
+		c.Presence = p
+		s.clerks[login] = c
+	}
+	s.clerkMu.Unlock()
+	if ok && s.PresenceChanged != nil {
+		s.PresenceChanged(login, p)
+	}
+}
+
+// pushOffice sends fresh place and estimate to every watched queued ticket
+// of an office (except skip, which was sent already).
+func (s *Service) pushOffice(office, skip string) {
+	for _, t := range s.q.waiting(office) {
+		if t.ID != skip && s.Hub.Watched(t.ID) {
+			s.Hub.deliver(t.ID, s.view(t))
+		}
+	}
+}
+
+// RefreshAll re-sends views to every watched ticket (estimates age).
+func (s *Service) RefreshAll() {
+	s.officeMu.RLock()
+	order := slices.Clone(s.order)
+	s.officeMu.RUnlock()
+	for _, o := range order {
+		s.pushOffice(o, "")
+	}
+}
+
+// Connected is called when a citizen's live connection opens; the ticket
+// is no longer at risk of being abandoned.
+func (s *Service) Connected(ctx context.Context, ticketID string) error {
+	return s.store.SetDisconnected(ctx, ticketID, time.Time{})
+}
+
+// Disconnected is called when a citizen's last live connection closed; the
+// grace period starts.
+func (s *Service) Disconnected(ctx context.Context, ticketID string) error {
+	if t, ok := s.q.get(ticketID); !ok || t.State.Final() {
+		return nil
+	}
+	return s.store.SetDisconnected(ctx, ticketID, s.now())
+}
+
+// Sweep abandons queued or called tickets whose citizen has been gone
+// longer than the grace period, and purges personal data past retention.
+func (s *Service) Sweep(ctx context.Context) error {
+	gone, err := s.store.Disconnected(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for id, since := range gone {
+		if now.Sub(since) < s.set.GracePeriod || s.Hub.Watched(id) {
+			continue
+		}
+		t, ok := s.q.get(id)
+		if !ok || t.State == StateInConsultation {
+			continue
+		}
+		ch, err := s.store.Apply(ctx, id, ActAbandon, "system", func(t *Ticket) (*Room, error) {
+			t.EndedAt, t.UpdatedAt = now, now
+			return nil, nil
+		})
+		if err != nil {
+			if IsConflict(err) {
+				continue
+			}
+			return err
+		}
+		s.committed(ch)
+	}
+	if _, err := s.store.Purge(ctx, now.Add(-s.set.Retention), now.Add(-min(s.set.Retention, 7*24*time.Hour))); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Run sweeps and refreshes estimates until ctx ends.
+func (s *Service) Run(ctx context.Context) {
+	sweep := time.NewTicker(min(s.set.GracePeriod/4, 15*time.Second))
+	refresh := time.NewTicker(time.Minute)
+	defer sweep.Stop()
+	defer refresh.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sweep.C:
+			if err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("sweep", "err", err)
+			}
+		case <-refresh.C:
+			s.RefreshAll()
+		}
+	}
+}

@@ -1,0 +1,74 @@
+package reception
+
+import "time"
+
+// Participant roles in a consultation room.
+const (
+	RoleClerk       = "clerk"
+	RoleCitizen     = "citizen"
+	RoleInterpreter = "interpreter"
+	RoleSystem      = "system"
+)
+
+// Room is a private consultation room; one per admission.
+type Room struct {
+	ID        string    `json:"id"`
+	TicketID  string    `json:"ticket_id"`
+	OfficeID  string    `json:"office_id"`
+	Clerk     string    `json:"clerk"`
+	CreatedAt time.Time `json:"created_at"`
+	EndedAt   time.Time `json:"ended_at,omitzero"`
+}
+
+// Message is one chat message in a room, in order of Seq.
+type Message struct {
+	Seq        int64     `json:"seq"`
+	RoomID     string    `json:"room_id"`
+	AuthorRole string    `json:"author_role"`
+	Author     string    `json:"author"`
+	Text       string    `json:"text,omitempty"`
+	File       *FileRef  `json:"file,omitempty"`
+	ClientID   string    `json:"client_id,omitempty"`
+	At         time.Time `json:"at"`
+}
+
+// FileRef describes an uploaded file; the bytes are fetched separately.
+type FileRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Size int64  `json:"size"`
+	Type string `json:"type"`
+}
+
+// File is an uploaded file with its content.
+type File struct {
+	FileRef
+	RoomID string
+	Data   []byte
+}
+
+// Invite is a single-use, time-limited link for an external participant.
+type Invite struct {
+	RoomID    string
+	Role      string
+	Language  string
+	ExpiresAt time.Time
+}
+
+// Participant is an external (non-clerk, non-citizen) member of a room.
+type Participant struct {
+	RoomID    string
+	Role      string
+	Identity  string
+	ExpiresAt time.Time
+}
+
+// Event is one entry of the persistent staff event stream.
+type Event struct {
+	Seq      int64     `json:"seq"`
+	Type     string    `json:"type"` // ticket, message, presence
+	OfficeID string    `json:"office_id,omitempty"`
+	RoomID   string    `json:"room_id,omitempty"`
+	At       time.Time `json:"at"`
+	Payload  []byte    `json:"-"` // JSON of the event body
+}

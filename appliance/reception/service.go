@@ -1,0 +1,344 @@
+// Package reception owns the virtual waiting room: offices and their queues,
+// tickets and their state machine, consultation rooms with chat and files,
+// invites for external participants, the wait estimator and the live
+// updates to waiting citizens. It persists through the Store interface and
+// never renders HTML or speaks HTTP.
+package reception
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/buergerbuero/buergerbuero/appliance/hours"
+	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/staff"
+)
+
+// Store is what the reception needs persisted; every method that changes a
+// ticket is one transaction.
+type Store interface {
+	UpsertOffice(ctx context.Context, o Office) error
+	Offices(ctx context.Context) ([]Office, error)
+	CreateTicket(ctx context.Context, t *Ticket, maxQueue int) (Change, error)
+	Apply(ctx context.Context, id string, a Action, actor string, mutate func(*Ticket) (*Room, error)) (Change, error)
+	Ticket(ctx context.Context, id string) (Ticket, error)
+	TicketByNumber(ctx context.Context, number, day string) (Ticket, error)
+	ActiveTickets(ctx context.Context) ([]Ticket, error)
+	AddNote(ctx context.Context, ticketID string, n Note) error
+	SetDisconnected(ctx context.Context, ticketID string, at time.Time) error
+	Disconnected(ctx context.Context) (map[string]time.Time, error)
+	ResetDisconnected(ctx context.Context, now time.Time) error
+	HandlingSamples(ctx context.Context, since time.Time) ([]Sample, error)
+	Room(ctx context.Context, id string) (Room, error)
+	AddMessage(ctx context.Context, m Message, f *File) (Message, bool, error)
+	Messages(ctx context.Context, room string, after int64) ([]Message, error)
+	File(ctx context.Context, room, id string) (File, error)
+	CreateParticipantToken(ctx context.Context, hash []byte, kind string, p Participant, lang string) error
+	RedeemInvite(ctx context.Context, hash []byte, now time.Time) (Participant, error)
+	ParticipantSession(ctx context.Context, hash []byte, now time.Time) (Participant, error)
+	Events(ctx context.Context, since int64, limit int) ([]Event, error)
+	AddEvent(ctx context.Context, typ string, payload []byte) (int64, error)
+	LastEventSeq(ctx context.Context) (int64, error)
+	Purge(ctx context.Context, cutoff, eventCutoff time.Time) (int64, error)
+}
+
+// Settings tune the reception (from the configuration).
+type Settings struct {
+	State           string // Bundesland for holidays
+	Loc             *time.Location
+	GracePeriod     time.Duration
+	CalledTimeout   time.Duration
+	MaxQueue        int
+	DefaultHandling time.Duration
+	KnockBurst      int
+	KnockPer        time.Duration
+	Retention       time.Duration
+	MaxUpload       int64
+	InviteTTL       time.Duration
+}
+
+// Service is the reception.
+type Service struct {
+	store    Store
+	set      Settings
+	log      *slog.Logger
+	est      *Estimator
+	q        *queue
+	Hub      *Hub
+	limiter  *limiter
+	metrics  *Metrics
+	now      func() time.Time
+	officeMu sync.RWMutex
+	offices  map[string]officeEntry
+	order    []string
+	clerkMu  sync.RWMutex
+	clerks   map[string]staff.Clerk
+
+	// PresenceChanged is called when an admission or the end of a
+	// consultation changes a clerk's presence, so it can be persisted.
+	PresenceChanged func(login string, p staff.Presence)
+	// RoomEnded is called when a consultation room closes (end, return,
+	// forward, decline), so media can be torn down.
+	RoomEnded func(roomID string)
+}
+
+type officeEntry struct {
+	Office
+	sched hours.Schedule
+}
+
+// New creates the reception; call Start before use.
+func New(s Store, set Settings, m *Metrics, log *slog.Logger) *Service {
+	if set.Loc == nil {
+		set.Loc, _ = time.LoadLocation("Europe/Berlin")
+	}
+	if set.InviteTTL == 0 {
+		set.InviteTTL = 2 * time.Hour
+	}
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	return &Service{
+		store: s, set: set, log: log, est: NewEstimator(set.DefaultHandling), q: newQueue(), Hub: NewHub(),
+		limiter: newLimiter(set.KnockBurst, set.KnockPer), metrics: m, now: time.Now,
+		offices: map[string]officeEntry{}, clerks: map[string]staff.Clerk{},
+	}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// Start loads offices, active tickets and handling history, and gives every
+// disconnected citizen a fresh grace period (the server's downtime is not
+// their fault).
+func (s *Service) Start(ctx context.Context, clerks []staff.Clerk) error {
+	if err := s.ReloadOffices(ctx); err != nil {
+		return err
+	}
+	active, err := s.store.ActiveTickets(ctx)
+	if err != nil {
+		return err
+	}
+	s.q.load(active)
+	samples, err := s.store.HandlingSamples(ctx, s.now().Add(-s.est.Window))
+	if err != nil {
+		return err
+	}
+	for _, x := range samples {
+		s.est.Add(x)
+	}
+	for _, c := range clerks {
+		s.clerks[c.Login] = c
+	}
+	if err := s.store.ResetDisconnected(ctx, s.now()); err != nil {
+		return err
+	}
+	s.refreshGauges()
+	return nil
+}
+
+// ReloadOffices reads the offices from the store.
+func (s *Service) ReloadOffices(ctx context.Context) error {
+	list, err := s.store.Offices(ctx)
+	if err != nil {
+		return err
+	}
+	m := map[string]officeEntry{}
+	var order []string
+	for _, o := range list {
+		sched, err := o.Schedule(s.set.State, s.set.Loc)
+		if err != nil {
+			return fmt.Errorf("office %s: %w", o.ID, err)
+		}
+		m[o.ID] = officeEntry{o, sched}
+		order = append(order, o.ID)
+	}
+	s.officeMu.Lock()
+	s.offices, s.order = m, order
+	s.officeMu.Unlock()
+	return nil
+}
+
+// UpdateClerk records a clerk's presence and memberships (occupancy).
+func (s *Service) UpdateClerk(c staff.Clerk) {
+	s.clerkMu.Lock()
+	s.clerks[c.Login] = c
+	s.clerkMu.Unlock()
+}
+
+func (s *Service) office(id string) (officeEntry, bool) {
+	s.officeMu.RLock()
+	defer s.officeMu.RUnlock()
+	o, ok := s.offices[id]
+	return o, ok
+}
+
+// staffing returns how many clerks of an office are on duty (available or in
+// a consultation), capped at its chairs.
+func (s *Service) staffing(o officeEntry) int {
+	s.clerkMu.RLock()
+	defer s.clerkMu.RUnlock()
+	n := 0
+	for _, c := range s.clerks {
+		if (c.Presence == staff.PresenceAvailable || c.Presence == staff.PresenceInConsultation) && c.MemberOf(o.ID) && c.Role != staff.RoleAdmin {
+			n++
+		}
+	}
+	return min(n, o.Chairs)
+}
+
+func (s *Service) estimate(o officeEntry, place int) time.Duration {
+	return s.est.Wait(o.ID, place, s.staffing(o), s.q.busy(o.ID), s.now())
+}
+
+// KnockRequest is what a citizen submits.
+type KnockRequest struct {
+	Concern  string
+	Name     string
+	Language string
+	Client   string // client address for the rate limit (not stored)
+}
+
+// KnockResult is returned once; Token is never shown again.
+type KnockResult struct {
+	Ticket Ticket
+	Token  string
+	View   View
+}
+
+// Field limits (runes).
+const (
+	MaxConcern = 500
+	MaxName    = 80
+	MaxMessage = 2000
+	MaxNote    = 2000
+)
+
+func clean(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, s))
+}
+
+func checkLen(field, v string, min, max int) error {
+	n := utf8.RuneCountInString(v)
+	if n < min {
+		return problem.Invalid(field, fmt.Sprintf("Bitte füllen Sie das Feld aus (mindestens %d Zeichen).", min), fmt.Sprintf("Please fill in this field (at least %d characters).", min))
+	}
+	if n > max {
+		return problem.Invalid(field, fmt.Sprintf("Bitte kürzen Sie den Text auf höchstens %d Zeichen (jetzt %d).", max, n), fmt.Sprintf("Please shorten the text to at most %d characters (now %d).", max, n))
+	}
+	return nil
+}
+
+// Knock puts a citizen into an office's waiting room.
+func (s *Service) Knock(ctx context.Context, officeID string, r KnockRequest) (KnockResult, error) {
+	o, ok := s.office(officeID)
+	if !ok {
+		return KnockResult{}, ErrOfficeNotFound
+	}
+	r.Concern, r.Name, r.Language = clean(r.Concern), clean(r.Name), strings.ToLower(strings.TrimSpace(r.Language))
+	if err := checkLen("concern", r.Concern, 3, MaxConcern); err != nil {
+		return KnockResult{}, err
+	}
+	if err := checkLen("name", r.Name, 0, MaxName); err != nil {
+		return KnockResult{}, err
+	}
+	if r.Language == "" {
+		r.Language = "de"
+	}
+	if len(r.Language) != 2 || strings.Trim(r.Language, "abcdefghijklmnopqrstuvwxyz") != "" {
+		return KnockResult{}, problem.Invalid("language", "Bitte wählen Sie eine Sprache.", "Please choose a language.")
+	}
+	now := s.now()
+	if st := s.intake(o, now); st != nil {
+		return KnockResult{}, st
+	}
+	if !s.limiter.allow(r.Client, now) {
+		return KnockResult{}, ErrRateLimited
+	}
+	token := randomToken()
+	t := &Ticket{
+		ID: "t_" + randomID(), OfficeID: o.ID, Number: o.Prefix, Day: now.In(s.set.Loc).Format("2006-01-02"),
+		TokenHash: hashToken(token), Name: r.Name, Concern: r.Concern, Language: r.Language,
+		State: StateWaiting, KnockedAt: now, UpdatedAt: now,
+	}
+	t.Estimate = s.estimate(o, s.q.count(o.ID)+1)
+	ch, err := s.store.CreateTicket(ctx, t, s.set.MaxQueue)
+	if err != nil {
+		return KnockResult{}, err
+	}
+	s.committed(ch)
+	return KnockResult{Ticket: ch.Ticket, Token: token, View: s.view(ch.Ticket)}, nil
+}
+
+// intake says why an office does not take knocks now (nil: it does).
+func (s *Service) intake(o officeEntry, now time.Time) error {
+	st := o.sched.At(now)
+	if !st.Open {
+		return ErrClosed
+	}
+	wait := s.estimate(o, s.q.count(o.ID)+1)
+	// the consultation itself must also fit before closing
+	if !o.sched.OpenUntil(now, wait+s.est.Mean(o.ID, now)/2) {
+		return ErrClosingSoon
+	}
+	if s.q.count(o.ID) >= s.set.MaxQueue {
+		return ErrQueueFull
+	}
+	return nil
+}
+
+func randomID() string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+// randomToken returns 192 bits from the CSPRNG, base64url-encoded.
+func randomToken() string {
+	b := make([]byte, 24)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashToken(tok string) []byte {
+	h := sha256.Sum256([]byte(tok))
+	return h[:]
+}
+
+// FormatNumber renders a ticket number such as "B-017".
+func FormatNumber(prefix string, n int) string { return fmt.Sprintf("%s-%03d", prefix, n) }
+
+// Authorize checks a citizen's ticket token in constant time.
+func (s *Service) Authorize(ctx context.Context, id, token string) (Ticket, error) {
+	t, err := s.store.Ticket(ctx, id)
+	if err != nil {
+		if errors.Is(err, ErrTicketNotFound) {
+			return Ticket{}, ErrBadToken
+		}
+		return Ticket{}, err
+	}
+	if token == "" || subtle.ConstantTimeCompare(hashToken(token), t.TokenHash) != 1 {
+		return Ticket{}, ErrBadToken
+	}
+	return t, nil
+}

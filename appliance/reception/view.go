@@ -1,0 +1,148 @@
+package reception
+
+import (
+	"context"
+	"time"
+)
+
+// View is what a citizen sees of their own ticket. It never contains
+// anything about other citizens.
+type View struct {
+	ID              string    `json:"id"`
+	Number          string    `json:"number"`
+	OfficeID        string    `json:"office_id"`
+	OfficeName      string    `json:"office_name"`
+	State           State     `json:"state"`
+	Place           int       `json:"place,omitempty"`
+	EstimateSeconds int       `json:"estimate_seconds"`
+	RoomID          string    `json:"room_id,omitempty"`
+	Message         string    `json:"message,omitempty"`
+	ForwardedFrom   string    `json:"forwarded_from,omitempty"`
+	Name            string    `json:"name,omitempty"`
+	Concern         string    `json:"concern"`
+	Language        string    `json:"language"`
+	KnockedAt       time.Time `json:"knocked_at"`
+}
+
+func (s *Service) view(t Ticket) View {
+	v := View{ID: t.ID, Number: t.Number, OfficeID: t.OfficeID, State: t.State, Name: t.Name, Concern: t.Concern,
+		Language: t.Language, KnockedAt: t.KnockedAt, ForwardedFrom: t.ForwardedFrom}
+	o, ok := s.office(t.OfficeID)
+	if ok {
+		v.OfficeName = o.Name
+	}
+	switch {
+	case t.State.Queued():
+		v.Place = s.q.place(t.ID)
+		if ok {
+			v.EstimateSeconds = int(s.estimate(o, v.Place).Seconds())
+		}
+	case t.State == StateCalled || t.State == StateInConsultation:
+		v.RoomID = t.RoomID
+	case t.State == StateDeclined:
+		v.Message = t.DeclineMessage
+	}
+	if f, ok := s.office(t.ForwardedFrom); ok {
+		v.ForwardedFrom = f.Name
+	}
+	return v
+}
+
+// TicketView returns the citizen's view of their ticket.
+func (s *Service) TicketView(ctx context.Context, id, token string) (View, error) {
+	t, err := s.Authorize(ctx, id, token)
+	if err != nil {
+		return View{}, err
+	}
+	return s.view(t), nil
+}
+
+// StaffTicket is a ticket as clerks see it.
+type StaffTicket struct {
+	Ticket
+	Place          int `json:"place,omitempty"`
+	WaitingSeconds int `json:"waiting_seconds"`
+}
+
+func (s *Service) staffView(t Ticket) StaffTicket {
+	st := StaffTicket{Ticket: t, WaitingSeconds: int(s.now().Sub(t.KnockedAt).Seconds())}
+	if t.State.Queued() {
+		st.Place = s.q.place(t.ID)
+	}
+	return st
+}
+
+// OfficeStatus is the public status of an office.
+type OfficeStatus struct {
+	ID              string    `json:"id"`
+	Name            string    `json:"name"`
+	Description     string    `json:"description"`
+	Languages       []string  `json:"languages"`
+	Open            bool      `json:"open"`
+	ClosesAt        time.Time `json:"closes_at,omitzero"`
+	NextOpen        time.Time `json:"next_open,omitzero"`
+	Holiday         string    `json:"holiday,omitempty"`
+	Chairs          int       `json:"chairs"`
+	ChairsFree      int       `json:"chairs_free"`
+	ClerksOnDuty    int       `json:"clerks_on_duty"`
+	Waiting         int       `json:"waiting"`
+	EstimateSeconds int       `json:"estimate_seconds"`
+	Accepting       bool      `json:"accepting_knocks"`
+	Reason          string    `json:"reason,omitempty"` // closed, closing_soon, queue_full
+}
+
+// Offices returns the public status of every office, in display order.
+func (s *Service) Offices() []OfficeStatus {
+	s.officeMu.RLock()
+	order := append([]string(nil), s.order...)
+	s.officeMu.RUnlock()
+	out := make([]OfficeStatus, 0, len(order))
+	for _, id := range order {
+		if st, ok := s.OfficeStatus(id); ok {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// OfficeStatus returns one office's public status.
+func (s *Service) OfficeStatus(id string) (OfficeStatus, bool) {
+	o, ok := s.office(id)
+	if !ok {
+		return OfficeStatus{}, false
+	}
+	now := s.now()
+	h := o.sched.At(now)
+	staffed := s.staffing(o)
+	waiting := s.q.count(o.ID)
+	st := OfficeStatus{
+		ID: o.ID, Name: o.Name, Description: o.Description, Languages: o.Languages, Open: h.Open,
+		ClosesAt: h.ClosesAt, NextOpen: h.NextOpen, Holiday: h.Holiday, Chairs: o.Chairs, ClerksOnDuty: staffed,
+		ChairsFree: max(0, staffed-s.q.busy(o.ID)-waiting), Waiting: waiting,
+		EstimateSeconds: int(s.estimate(o, waiting+1).Seconds()),
+	}
+	if err := s.intake(o, now); err != nil {
+		st.Reason = codeOf(err)
+	} else {
+		st.Accepting = true
+	}
+	return st, true
+}
+
+func codeOf(err error) string {
+	switch err {
+	case ErrClosed:
+		return "closed"
+	case ErrClosingSoon:
+		return "closing_soon"
+	case ErrQueueFull:
+		return "queue_full"
+	}
+	return "unavailable"
+}
+
+// Office returns an office's definition.
+func (s *Service) Office(id string) (Office, bool) {
+	o, ok := s.office(id)
+	return o.Office, ok
+}

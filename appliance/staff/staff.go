@@ -1,0 +1,173 @@
+// Package staff owns clerks: accounts with roles and office memberships,
+// password hashing (argon2id), log-in with lockout, sessions with CSRF
+// tokens, and presence. It does not touch tickets.
+package staff
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/buergerbuero/buergerbuero/appliance/problem"
+)
+
+// Role of a clerk.
+type Role string
+
+// Roles. A lead may act for any clerk of their offices; an admin everywhere.
+const (
+	RoleUnknown Role = ""
+	RoleClerk   Role = "clerk"
+	RoleLead    Role = "lead"
+	RoleAdmin   Role = "admin"
+)
+
+// Presence of a clerk; it drives the public "chairs free" figure.
+type Presence string
+
+// Presence values.
+const (
+	PresenceAvailable      Presence = "available"
+	PresenceInConsultation Presence = "in_consultation"
+	PresenceBreak          Presence = "break"
+	PresenceOffline        Presence = "offline"
+)
+
+// ValidPresence reports whether p is a known presence.
+func ValidPresence(p Presence) bool {
+	return slices.Contains([]Presence{PresenceAvailable, PresenceInConsultation, PresenceBreak, PresenceOffline}, p)
+}
+
+// Clerk is a member of staff as others see them.
+type Clerk struct {
+	Login       string   `json:"login"`
+	DisplayName string   `json:"display_name"`
+	Role        Role     `json:"role"`
+	Offices     []string `json:"offices"`
+	Presence    Presence `json:"presence"`
+	MatrixID    string   `json:"matrix_id,omitempty"`
+}
+
+// MemberOf reports whether the clerk may work in the office.
+func (c Clerk) MemberOf(office string) bool {
+	return c.Role == RoleAdmin || slices.Contains(c.Offices, office)
+}
+
+// Account is a clerk with credentials and lockout state.
+type Account struct {
+	Clerk
+	PasswordHash string
+	MustChange   bool
+	FailedCount  int
+	FailedSince  time.Time
+	LockedUntil  time.Time
+}
+
+// Errors callers branch on.
+var (
+	ErrNoClerk   = problem.New(problem.KindNotFound, "no_clerk", "Diese Mitarbeiterin / dieser Mitarbeiter ist nicht bekannt.", "Unknown member of staff.")
+	ErrNoSession = problem.New(problem.KindUnauthorized, "no_session", "Bitte melden Sie sich an.", "Please sign in.")
+	ErrLogin     = problem.New(problem.KindUnauthorized, "login_failed", "Benutzername oder Passwort ist falsch.", "Wrong user name or password.")
+	ErrLocked    = problem.New(problem.KindRateLimited, "locked", "Zu viele Fehlversuche. Das Konto ist vorübergehend gesperrt; bitte später erneut versuchen.", "Too many failed attempts. The account is locked for a while; please try again later.")
+)
+
+// Store is what this package needs persisted.
+type Store interface {
+	SaveClerk(ctx context.Context, c Clerk, passwordHash string, mustChange bool) error
+	Account(ctx context.Context, login string) (Account, error)
+	Clerks(ctx context.Context) ([]Clerk, error)
+	SetPresence(ctx context.Context, login string, p Presence) error
+	RecordLogin(ctx context.Context, login string, failedCount int, failedSince, lockedUntil time.Time) error
+	SetPassword(ctx context.Context, login, hash string, mustChange bool) error
+	CreateSession(ctx context.Context, idHash, login, csrf string, expires time.Time) error
+	Session(ctx context.Context, idHash string, now time.Time) (login, csrf string, err error)
+	DeleteSession(ctx context.Context, idHash string) error
+}
+
+var loginRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,39}$`)
+
+// ValidateClerk checks a clerk's fields.
+func ValidateClerk(c Clerk) error {
+	if !loginRE.MatchString(c.Login) {
+		return fmt.Errorf("login %q: use 2-40 lower-case letters, digits, '.', '_' or '-'", c.Login)
+	}
+	if strings.TrimSpace(c.DisplayName) == "" || len(c.DisplayName) > 100 {
+		return fmt.Errorf("display name: 1 to 100 characters")
+	}
+	if !slices.Contains([]Role{RoleClerk, RoleLead, RoleAdmin}, c.Role) {
+		return fmt.Errorf("role %q: allowed are clerk, lead, admin", c.Role)
+	}
+	if c.MatrixID != "" && !strings.HasPrefix(c.MatrixID, "@") || strings.Count(c.MatrixID, ":") > 0 && !strings.Contains(c.MatrixID, ":") {
+		return fmt.Errorf("matrix id %q: expected @user:server", c.MatrixID)
+	}
+	return nil
+}
+
+// argon2id parameters (RFC 9106 second recommended option, memory-constrained).
+const (
+	argonTime    = 3
+	argonMemory  = 64 * 1024
+	argonThreads = 2
+	argonKeyLen  = 32
+)
+
+// HashPassword returns an encoded argon2id hash.
+func HashPassword(pw string) (string, error) {
+	if len(pw) < 10 || len(pw) > 200 {
+		return "", errors.New("password must be 10 to 200 characters")
+	}
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s", argonMemory, argonTime, argonThreads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+}
+
+// CheckPassword verifies pw against an encoded argon2id hash in constant time.
+func CheckPassword(encoded, pw string) bool {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m uint32
+	var t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// dummyHash is checked for unknown logins so that timing does not reveal
+// which logins exist.
+var dummyHash, _ = HashPassword("not-a-real-password-0000")
+
+// RandomToken returns n random bytes, base64url-encoded (n ≥ 16: ≥ 128 bits).
+func RandomToken(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// HashToken is the stored form of a bearer token.
+func HashToken(tok string) string {
+	h := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(h[:])
+}

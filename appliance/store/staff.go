@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/staff"
+)
+
+var _ staff.Store = (*DB)(nil)
+
+// SaveClerk creates or updates a clerk and replaces the office memberships.
+// An empty PasswordHash keeps the stored one.
+func (db *DB) SaveClerk(ctx context.Context, c staff.Clerk, passwordHash string, mustChange bool) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO clerks (login, display_name, role, password_hash, must_change, matrix_id) VALUES (?,?,?,?,?,?)
+			ON CONFLICT (login) DO UPDATE SET display_name = excluded.display_name, role = excluded.role, matrix_id = excluded.matrix_id,
+			password_hash = CASE WHEN excluded.password_hash = '' THEN clerks.password_hash ELSE excluded.password_hash END,
+			must_change = CASE WHEN excluded.password_hash = '' THEN clerks.must_change ELSE excluded.must_change END`,
+			c.Login, c.DisplayName, string(c.Role), passwordHash, b2i(mustChange), c.MatrixID)
+		if err != nil {
+			return fmt.Errorf("save clerk %s: %w", c.Login, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE login = ?`, c.Login); err != nil {
+			return err
+		}
+		for _, o := range c.Offices {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (login, office_id) VALUES (?, ?)`, c.Login, o); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, detail) VALUES (?,?,?,?)`, ms(time.Now()), "admin", "save_clerk", c.Login)
+		return err
+	})
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+const clerkCols = `login, display_name, role, password_hash, must_change, matrix_id, presence, failed_count, failed_since, locked_until`
+
+func scanClerk(s scanner) (staff.Account, error) {
+	var a staff.Account
+	var role, presence string
+	var must int
+	var since, locked int64
+	err := s.Scan(&a.Login, &a.DisplayName, &role, &a.PasswordHash, &must, &a.MatrixID, &presence, &a.FailedCount, &since, &locked)
+	a.Role, a.Presence, a.MustChange = staff.Role(role), staff.Presence(presence), must == 1
+	a.FailedSince, a.LockedUntil = fromMS(since), fromMS(locked)
+	return a, err
+}
+
+// Account loads a clerk with credentials and lockout state.
+func (db *DB) Account(ctx context.Context, login string) (staff.Account, error) {
+	a, err := scanClerk(db.r.QueryRowContext(ctx, `SELECT `+clerkCols+` FROM clerks WHERE login = ?`, login))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, staff.ErrNoClerk
+	}
+	if err != nil {
+		return a, err
+	}
+	a.Offices, err = db.memberships(ctx, login)
+	return a, err
+}
+
+func (db *DB) memberships(ctx context.Context, login string) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT office_id FROM memberships WHERE login = ? ORDER BY office_id`, login)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Clerks lists all clerks (without credentials).
+func (db *DB) Clerks(ctx context.Context) ([]staff.Clerk, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+clerkCols+` FROM clerks ORDER BY login`)
+	if err != nil {
+		return nil, fmt.Errorf("clerks: %w", err)
+	}
+	var accts []staff.Account
+	for rows.Next() {
+		a, err := scanClerk(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		accts = append(accts, a)
+	}
+	rows.Close()
+	out := make([]staff.Clerk, 0, len(accts))
+	for _, a := range accts {
+		if a.Offices, err = db.memberships(ctx, a.Login); err != nil {
+			return nil, err
+		}
+		out = append(out, a.Clerk)
+	}
+	return out, nil
+}
+
+// SetPresence stores a clerk's presence.
+func (db *DB) SetPresence(ctx context.Context, login string, p staff.Presence) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE clerks SET presence = ? WHERE login = ?`, string(p), login)
+	return err
+}
+
+// RecordLogin stores the outcome of a log-in attempt: on failure the
+// counter and lock, on success a reset.
+func (db *DB) RecordLogin(ctx context.Context, login string, failedCount int, failedSince, lockedUntil time.Time) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE clerks SET failed_count = ?, failed_since = ?, locked_until = ? WHERE login = ?`,
+		failedCount, ms(failedSince), ms(lockedUntil), login)
+	return err
+}
+
+// SetPassword replaces a clerk's password hash.
+func (db *DB) SetPassword(ctx context.Context, login, hash string, mustChange bool) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE clerks SET password_hash = ?, must_change = ? WHERE login = ?`, hash, b2i(mustChange), login)
+	return err
+}
+
+// CreateSession stores a staff session by the hash of its token.
+func (db *DB) CreateSession(ctx context.Context, idHash, login, csrf string, expires time.Time) error {
+	_, err := db.w.ExecContext(ctx, `INSERT INTO sessions (id_hash, login, csrf, expires) VALUES (?,?,?,?)`, idHash, login, csrf, ms(expires))
+	return err
+}
+
+// Session resolves a session; expired sessions are not found.
+func (db *DB) Session(ctx context.Context, idHash string, now time.Time) (login, csrf string, err error) {
+	var exp int64
+	err = db.r.QueryRowContext(ctx, `SELECT login, csrf, expires FROM sessions WHERE id_hash = ?`, idHash).Scan(&login, &csrf, &exp)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && now.After(fromMS(exp))) {
+		return "", "", staff.ErrNoSession
+	}
+	return login, csrf, err
+}
+
+// DeleteSession logs a session out.
+func (db *DB) DeleteSession(ctx context.Context, idHash string) error {
+	_, err := db.w.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash)
+	return err
+}

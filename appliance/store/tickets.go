@@ -1,0 +1,325 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/reception"
+)
+
+var _ reception.Store = (*DB)(nil)
+
+const ticketCols = `id, office_id, number, day, token_hash, name, concern, language, state, knocked_at, updated_at,
+	called_at, started_at, ended_at, clerk, reserved_for, forwarded_from, forward_note, decline_message, room_id, estimate_ms`
+
+type scanner interface{ Scan(...any) error }
+
+func scanTicket(s scanner) (reception.Ticket, error) {
+	var t reception.Ticket
+	var tok, state string
+	var knocked, updated, called, started, ended, est int64
+	err := s.Scan(&t.ID, &t.OfficeID, &t.Number, &t.Day, &tok, &t.Name, &t.Concern, &t.Language, &state, &knocked, &updated,
+		&called, &started, &ended, &t.Clerk, &t.ReservedFor, &t.ForwardedFrom, &t.ForwardNote, &t.DeclineMessage, &t.RoomID, &est)
+	if err != nil {
+		return t, err
+	}
+	t.TokenHash, _ = hex.DecodeString(tok)
+	t.State = reception.State(state)
+	t.KnockedAt, t.UpdatedAt, t.CalledAt, t.StartedAt, t.EndedAt = fromMS(knocked), fromMS(updated), fromMS(called), fromMS(started), fromMS(ended)
+	t.Estimate = time.Duration(est) * time.Millisecond
+	return t, nil
+}
+
+// CreateTicket stores a new ticket with the next number of its office and
+// day, unless the office's queue already holds maxQueue tickets.
+func (db *DB) CreateTicket(ctx context.Context, t *reception.Ticket, maxQueue int) (reception.Change, error) {
+	var ch reception.Change
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE office_id = ? AND state IN ('waiting','returned','forwarded')`, t.OfficeID).Scan(&n); err != nil {
+			return err
+		}
+		if n >= maxQueue {
+			return reception.ErrQueueFull
+		}
+		var next int
+		err := tx.QueryRowContext(ctx, `SELECT next FROM counters WHERE office_id = ? AND day = ?`, t.OfficeID, t.Day).Scan(&next)
+		if errors.Is(err, sql.ErrNoRows) {
+			next = 1
+			_, err = tx.ExecContext(ctx, `INSERT INTO counters (office_id, day, next) VALUES (?, ?, 2)`, t.OfficeID, t.Day)
+		} else if err == nil {
+			_, err = tx.ExecContext(ctx, `UPDATE counters SET next = next + 1 WHERE office_id = ? AND day = ?`, t.OfficeID, t.Day)
+		}
+		if err != nil {
+			return err
+		}
+		t.Number = reception.FormatNumber(t.Number, next)
+		if err := insertTicket(ctx, tx, t); err != nil {
+			return err
+		}
+		// A new ticket counts as disconnected until its first live connection,
+		// so a knock that is never followed up is abandoned after the grace period.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO connections (ticket_id, disconnected_at) VALUES (?, ?)`, t.ID, ms(t.KnockedAt)); err != nil {
+			return err
+		}
+		ch = reception.Change{Action: reception.ActKnock, Actor: "citizen", Ticket: *t}
+		seq, err := writeChange(ctx, tx, ch)
+		ch.Seq = seq
+		return err
+	})
+	if err != nil {
+		return ch, fmt.Errorf("create ticket: %w", err)
+	}
+	return ch, nil
+}
+
+func insertTicket(ctx context.Context, tx *sql.Tx, t *reception.Ticket) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO tickets (`+ticketCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		t.ID, t.OfficeID, t.Number, t.Day, hex.EncodeToString(t.TokenHash), t.Name, t.Concern, t.Language, string(t.State),
+		ms(t.KnockedAt), ms(t.UpdatedAt), ms(t.CalledAt), ms(t.StartedAt), ms(t.EndedAt), t.Clerk, t.ReservedFor,
+		t.ForwardedFrom, t.ForwardNote, t.DeclineMessage, t.RoomID, t.Estimate.Milliseconds())
+	return err
+}
+
+// Apply runs one transition of the ticket state machine in a transaction:
+// it loads the ticket, checks that the action is allowed from its current
+// state, lets mutate adjust the ticket (and optionally open a room), and
+// writes ticket, room, event, audit entry and handling sample together.
+func (db *DB) Apply(ctx context.Context, id string, a reception.Action, actor string, mutate func(*reception.Ticket) (*reception.Room, error)) (reception.Change, error) {
+	var ch reception.Change
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		t, err := scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketCols+` FROM tickets WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return reception.ErrTicketNotFound
+		}
+		if err != nil {
+			return err
+		}
+		before, fromOffice, oldRoom := t.State, t.OfficeID, t.RoomID
+		to, err := reception.Next(before, a)
+		if err != nil {
+			return err
+		}
+		t.State = to
+		var room *reception.Room
+		if mutate != nil {
+			if room, err = mutate(&t); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET office_id=?, state=?, updated_at=?, called_at=?, started_at=?, ended_at=?, clerk=?,
+			reserved_for=?, forwarded_from=?, forward_note=?, decline_message=?, room_id=?, estimate_ms=? WHERE id = ? AND state = ?`,
+			t.OfficeID, string(t.State), ms(t.UpdatedAt), ms(t.CalledAt), ms(t.StartedAt), ms(t.EndedAt), t.Clerk, t.ReservedFor,
+			t.ForwardedFrom, t.ForwardNote, t.DeclineMessage, t.RoomID, t.Estimate.Milliseconds(), t.ID, string(before))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return problem.New(problem.KindConflict, "changed", "Der Vorgang wurde gerade geändert. Bitte erneut versuchen.", "The ticket just changed. Please try again.")
+		}
+		if room != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, ticket_id, office_id, clerk, created_at) VALUES (?,?,?,?,?)`,
+				room.ID, room.TicketID, room.OfficeID, room.Clerk, ms(room.CreatedAt)); err != nil {
+				return err
+			}
+		}
+		if oldRoom != "" && t.State != reception.StateCalled && t.State != reception.StateInConsultation {
+			if _, err := tx.ExecContext(ctx, `UPDATE rooms SET ended_at = ? WHERE id = ? AND ended_at = 0`, ms(t.UpdatedAt), oldRoom); err != nil {
+				return err
+			}
+		}
+		if a == reception.ActEnd && !t.StartedAt.IsZero() {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO handling (office_id, ended_at, ms) VALUES (?,?,?)`,
+				t.OfficeID, ms(t.EndedAt), t.EndedAt.Sub(t.StartedAt).Milliseconds()); err != nil {
+				return err
+			}
+		}
+		if t.State.Final() {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM connections WHERE ticket_id = ?`, t.ID); err != nil {
+				return err
+			}
+		}
+		ch = reception.Change{Action: a, Actor: actor, Before: before, Ticket: t}
+		if fromOffice != t.OfficeID {
+			ch.FromOffice = fromOffice
+		}
+		seq, err := writeChange(ctx, tx, ch)
+		ch.Seq = seq
+		return err
+	})
+	if err != nil {
+		return ch, fmt.Errorf("%s ticket %s: %w", a, id, err)
+	}
+	return ch, nil
+}
+
+// ChangePayload is the JSON body of a ticket event.
+type ChangePayload struct {
+	Action     reception.Action `json:"action"`
+	Actor      string           `json:"actor"`
+	FromOffice string           `json:"from_office,omitempty"`
+	Ticket     reception.Ticket `json:"ticket"`
+}
+
+func writeChange(ctx context.Context, tx *sql.Tx, ch reception.Change) (int64, error) {
+	payload, err := json.Marshal(ChangePayload{Action: ch.Action, Actor: ch.Actor, FromOffice: ch.FromOffice, Ticket: ch.Ticket})
+	if err != nil {
+		return 0, err
+	}
+	now := ms(time.Now())
+	res, err := tx.ExecContext(ctx, `INSERT INTO events (type, office_id, room_id, at, payload) VALUES ('ticket', ?, ?, ?, ?)`,
+		ch.Ticket.OfficeID, ch.Ticket.RoomID, now, string(payload))
+	if err != nil {
+		return 0, err
+	}
+	seq, _ := res.LastInsertId()
+	detail := ""
+	if ch.FromOffice != "" {
+		detail = "from " + ch.FromOffice + " to " + ch.Ticket.OfficeID
+	} else if ch.Action == reception.ActForward && ch.Ticket.ReservedFor != "" {
+		detail = "to clerk " + ch.Ticket.ReservedFor
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, ticket_id, office_id, detail) VALUES (?,?,?,?,?,?)`,
+		now, ch.Actor, string(ch.Action), ch.Ticket.ID, ch.Ticket.OfficeID, detail)
+	return seq, err
+}
+
+// Ticket loads one ticket with its notes.
+func (db *DB) Ticket(ctx context.Context, id string) (reception.Ticket, error) {
+	t, err := scanTicket(db.r.QueryRowContext(ctx, `SELECT `+ticketCols+` FROM tickets WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, reception.ErrTicketNotFound
+	}
+	if err != nil {
+		return t, fmt.Errorf("load ticket: %w", err)
+	}
+	t.Notes, err = db.notes(ctx, id)
+	return t, err
+}
+
+// TicketByNumber finds a ticket by its number on a day ("B-017", "2026-11-21").
+func (db *DB) TicketByNumber(ctx context.Context, number, day string) (reception.Ticket, error) {
+	var id string
+	err := db.r.QueryRowContext(ctx, `SELECT id FROM tickets WHERE number = ? AND day = ? ORDER BY knocked_at DESC LIMIT 1`, strings.ToUpper(number), day).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return reception.Ticket{}, reception.ErrTicketNotFound
+	}
+	if err != nil {
+		return reception.Ticket{}, err
+	}
+	return db.Ticket(ctx, id)
+}
+
+// ActiveTickets returns every ticket that is queued, called or in consultation.
+func (db *DB) ActiveTickets(ctx context.Context) ([]reception.Ticket, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+ticketCols+` FROM tickets WHERE state IN ('waiting','returned','forwarded','called','in_consultation') ORDER BY knocked_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("active tickets: %w", err)
+	}
+	defer rows.Close()
+	var out []reception.Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// AddNote appends an internal note to a ticket.
+func (db *DB) AddNote(ctx context.Context, ticketID string, n reception.Note) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notes (ticket_id, author, text, at) VALUES (?,?,?,?)`, ticketID, n.Author, n.Text, ms(n.At)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, ticket_id) VALUES (?,?,?,?)`, ms(n.At), n.Author, "note", ticketID)
+		return err
+	})
+}
+
+func (db *DB) notes(ctx context.Context, ticketID string) ([]reception.Note, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT author, text, at FROM notes WHERE ticket_id = ? ORDER BY id`, ticketID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []reception.Note
+	for rows.Next() {
+		var n reception.Note
+		var at int64
+		if err := rows.Scan(&n.Author, &n.Text, &at); err != nil {
+			return nil, err
+		}
+		n.At = fromMS(at)
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// SetDisconnected records when a ticket's last live connection dropped
+// (zero time: connected again).
+func (db *DB) SetDisconnected(ctx context.Context, ticketID string, at time.Time) error {
+	var err error
+	if at.IsZero() {
+		_, err = db.w.ExecContext(ctx, `DELETE FROM connections WHERE ticket_id = ?`, ticketID)
+	} else {
+		_, err = db.w.ExecContext(ctx, `INSERT INTO connections (ticket_id, disconnected_at) VALUES (?, ?)
+			ON CONFLICT (ticket_id) DO UPDATE SET disconnected_at = excluded.disconnected_at`, ticketID, ms(at))
+	}
+	return err
+}
+
+// Disconnected lists tickets without a live connection and since when.
+func (db *DB) Disconnected(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT ticket_id, disconnected_at FROM connections`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var id string
+		var at int64
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, err
+		}
+		out[id] = fromMS(at)
+	}
+	return out, rows.Err()
+}
+
+// ResetDisconnected gives every tracked ticket a fresh grace period from
+// now: the server's own downtime must not cost a citizen the place.
+func (db *DB) ResetDisconnected(ctx context.Context, now time.Time) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE connections SET disconnected_at = ?`, ms(now))
+	return err
+}
+
+// HandlingSamples returns consultation durations of an office that ended after since.
+func (db *DB) HandlingSamples(ctx context.Context, since time.Time) ([]reception.Sample, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT office_id, ended_at, ms FROM handling WHERE ended_at > ? ORDER BY ended_at`, ms(since))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []reception.Sample
+	for rows.Next() {
+		var s reception.Sample
+		var at, d int64
+		if err := rows.Scan(&s.OfficeID, &at, &d); err != nil {
+			return nil, err
+		}
+		s.EndedAt, s.Duration = fromMS(at), time.Duration(d)*time.Millisecond
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

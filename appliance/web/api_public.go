@@ -1,0 +1,213 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/reception"
+)
+
+var errNotFound = problem.New(problem.KindNotFound, "not_found", "Diese Adresse gibt es nicht.", "There is no such address.")
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if s.opt.Ready != nil {
+		if err := s.opt.Ready(r.Context()); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+			return
+		}
+	}
+	writeJSON(w, 200, map[string]string{"status": "ready"})
+}
+
+func (s *Server) apiOffices(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, 200, map[string]any{"offices": s.rec.Offices()})
+}
+
+func (s *Server) apiOffice(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.rec.OfficeStatus(r.PathValue("id"))
+	if !ok {
+		writeProblem(w, r, reception.ErrOfficeNotFound)
+		return
+	}
+	writeJSON(w, 200, st)
+}
+
+type knockBody struct {
+	Concern  string `json:"concern"`
+	Name     string `json:"name"`
+	Language string `json:"language"`
+}
+
+type knockResponse struct {
+	ID              string         `json:"id"`
+	Number          string         `json:"number"`
+	Token           string         `json:"token"`
+	Place           int            `json:"place"`
+	EstimateSeconds int            `json:"estimate_seconds"`
+	Ticket          reception.View `json:"ticket"`
+}
+
+func (s *Server) apiKnock(w http.ResponseWriter, r *http.Request) {
+	var b knockBody
+	if err := readJSON(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	res, err := s.rec.Knock(r.Context(), r.PathValue("id"), reception.KnockRequest{Concern: b.Concern, Name: b.Name, Language: b.Language, Client: s.clientIP(r)})
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/tickets/"+res.Ticket.ID)
+	writeJSON(w, http.StatusCreated, knockResponse{ID: res.Ticket.ID, Number: res.Ticket.Number, Token: res.Token,
+		Place: res.View.Place, EstimateSeconds: res.View.EstimateSeconds, Ticket: res.View})
+}
+
+// ticketToken reads the citizen's secret from "Authorization: Bearer" or,
+// for WebSockets (browsers cannot set headers), the access_token parameter.
+func ticketToken(r *http.Request) string {
+	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return strings.TrimSpace(tok)
+	}
+	return r.URL.Query().Get("access_token")
+}
+
+func (s *Server) apiTicket(w http.ResponseWriter, r *http.Request) {
+	v, err := s.rec.TicketView(r.Context(), r.PathValue("id"), ticketToken(r))
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	// polling clients count as connected
+	// a polling client (no WebSocket) restarts its grace period with each poll
+	if (v.State.Queued() || v.State == reception.StateCalled) && !s.rec.Hub.Watched(v.ID) {
+		s.rec.Disconnected(r.Context(), v.ID)
+	}
+	writeJSON(w, 200, v)
+}
+
+func (s *Server) apiLeave(w http.ResponseWriter, r *http.Request) {
+	if err := s.rec.Leave(r.Context(), r.PathValue("id"), ticketToken(r)); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) apiEnter(w http.ResponseWriter, r *http.Request) {
+	v, err := s.rec.Enter(r.Context(), r.PathValue("id"), ticketToken(r))
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, 200, v)
+}
+
+// citizenRoom resolves the room of a citizen's ticket.
+func (s *Server) citizenRoom(r *http.Request) (reception.Room, reception.Member, error) {
+	id, tok := r.PathValue("id"), ticketToken(r)
+	t, err := s.rec.TicketView(r.Context(), id, tok)
+	if err != nil {
+		return reception.Room{}, reception.Member{}, err
+	}
+	if t.RoomID == "" {
+		return reception.Room{}, reception.Member{}, problem.New(problem.KindConflict, "not_in_room", "Sie sind gerade in keinem Beratungsraum.", "You are not in a consultation room right now.")
+	}
+	return s.rec.RoomForCitizen(r.Context(), t.RoomID, id, tok)
+}
+
+func (s *Server) apiCitizenMessages(w http.ResponseWriter, r *http.Request) {
+	room, _, err := s.citizenRoom(r)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	s.writeMessages(w, r, room.ID)
+}
+
+func (s *Server) writeMessages(w http.ResponseWriter, r *http.Request, room string) {
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	msgs, err := s.rec.Messages(r.Context(), room, after)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	if msgs == nil {
+		msgs = []reception.Message{}
+	}
+	writeJSON(w, 200, map[string]any{"messages": msgs})
+}
+
+type postBody struct {
+	Text     string `json:"text"`
+	ClientID string `json:"client_id"`
+}
+
+func (s *Server) apiCitizenPost(w http.ResponseWriter, r *http.Request) {
+	room, m, err := s.citizenRoom(r)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	s.post(w, r, room, m)
+}
+
+func (s *Server) post(w http.ResponseWriter, r *http.Request, room reception.Room, m reception.Member) {
+	var b postBody
+	if err := readJSON(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	msg, err := s.rec.PostMessage(r.Context(), room, m, b.Text, b.ClientID)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, msg)
+}
+
+func (s *Server) apiCitizenFile(w http.ResponseWriter, r *http.Request) {
+	room, m, err := s.citizenRoom(r)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	s.upload(w, r, room, m)
+}
+
+func (s *Server) upload(w http.ResponseWriter, r *http.Request, room reception.Room, m reception.Member) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxUpload+64<<10)
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		if strings.Contains(err.Error(), "too large") {
+			writeProblem(w, r, reception.ErrTooLarge)
+			return
+		}
+		writeProblem(w, r, problem.Invalid("file", "Bitte wählen Sie eine Datei.", "Please choose a file."))
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, s.opt.MaxUpload+1))
+	if err != nil {
+		writeProblem(w, r, reception.ErrTooLarge)
+		return
+	}
+	msg, err := s.rec.PostFile(r.Context(), room, m, hdr.Filename, data, r.FormValue("client_id"))
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, msg)
+}
+
+func (s *Server) apiRedeemInvite(w http.ResponseWriter, r *http.Request) {
+	session, p, err := s.rec.RedeemInvite(r.Context(), r.PathValue("token"))
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, 200, map[string]any{"room_id": p.RoomID, "role": p.Role, "token": session, "expires_at": p.ExpiresAt})
+}

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"fmt"
+	"mime"
+	"net/http"
+
+	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/reception"
+)
+
+func (s *Server) apiRoom(w http.ResponseWriter, r *http.Request) {
+	room, m, err := s.roomMember(r, r.PathValue("room"))
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, 200, map[string]any{"room": room, "me": map[string]string{"role": m.Role, "name": m.Name}})
+}
+
+func (s *Server) apiRoomMessages(w http.ResponseWriter, r *http.Request) {
+	room, _, err := s.roomMember(r, r.PathValue("room"))
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	s.writeMessages(w, r, room.ID)
+}
+
+func (s *Server) apiRoomPost(w http.ResponseWriter, r *http.Request) {
+	room, m, err := s.roomMember(r, r.PathValue("room"))
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	s.post(w, r, room, m)
+}
+
+func (s *Server) apiRoomFile(w http.ResponseWriter, r *http.Request) {
+	room, m, err := s.roomMember(r, r.PathValue("room"))
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	s.upload(w, r, room, m)
+}
+
+func (s *Server) apiRoomFileGet(w http.ResponseWriter, r *http.Request) {
+	room, _, err := s.roomMember(r, r.PathValue("room"))
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	f, err := s.rec.File(r.Context(), room.ID, r.PathValue("file"))
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	// always a download, never rendered in our origin
+	w.Header().Set("Content-Type", f.Type)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	w.Header().Set("Content-Length", fmt.Sprint(len(f.Data)))
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	w.Write(f.Data)
+}
+
+func (s *Server) apiRoomMedia(w http.ResponseWriter, r *http.Request) {
+	room, m, err := s.roomMember(r, r.PathValue("room"))
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	if s.media == nil {
+		writeProblem(w, r, problem.New(problem.KindNotFound, "no_media", "Video ist auf diesem System nicht eingerichtet.", "Video is not set up on this system."))
+		return
+	}
+	if !room.EndedAt.IsZero() {
+		writeProblem(w, r, reception.ErrRoomClosed)
+		return
+	}
+	g, err := s.media.Grant(room.ID, m.Identity, m.Name, m.Role)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, 200, g)
+}
+
+// Staff variants (bearer-friendly paths from the staff contract).
+
+func (s *Server) apiStaffMessages(w http.ResponseWriter, r *http.Request) { s.apiRoomMessages(w, r) }
+func (s *Server) apiStaffPost(w http.ResponseWriter, r *http.Request)     { s.apiRoomPost(w, r) }
+func (s *Server) apiStaffFile(w http.ResponseWriter, r *http.Request)     { s.apiRoomFile(w, r) }
+
+type inviteBody struct {
+	Role     string `json:"role"`
+	Language string `json:"language"`
+	Email    string `json:"email"`
+}
+
+func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
+	var b inviteBody
+	if err := readJSON(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	if b.Role == "" {
+		b.Role = reception.RoleInterpreter
+	}
+	tok, exp, err := s.rec.CreateInvite(r.Context(), actorOf(r), r.PathValue("room"), b.Role, b.Language)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"url": s.opt.PublicURL + "/join/" + tok, "expires_at": exp})
+}

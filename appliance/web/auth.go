@@ -1,0 +1,146 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/reception"
+	"github.com/buergerbuero/buergerbuero/appliance/staff"
+)
+
+const sessionCookie = "__Host-bb_session"
+
+type ctxKey int
+
+const (
+	keyActor ctxKey = iota
+	keySession
+)
+
+// staffAuth resolves who is calling a staff endpoint: a browser session
+// (cookie; CSRF token required on changes) or a service client (bearer
+// token; X-Act-As names the clerk it acts for).
+func (s *Server) staffAuth(r *http.Request) (reception.Actor, *staff.Session, error) {
+	if name := s.serviceClient(r); name != "" {
+		login := r.Header.Get("X-Act-As")
+		if login == "" {
+			// read-only service identity: sees every office
+			return reception.Actor{Clerk: staff.Clerk{Login: "", Role: staff.RoleAdmin, DisplayName: name}, Via: name}, nil, nil
+		}
+		c, err := s.staff.Clerk(r.Context(), login)
+		if err != nil {
+			return reception.Actor{}, nil, problem.New(problem.KindForbidden, "unknown_clerk", "Für diese Person ist kein Konto eingerichtet.", "No account is set up for this person.")
+		}
+		return reception.Actor{Clerk: c, Via: name}, nil, nil
+	}
+	if r.Header.Get("Authorization") != "" {
+		return reception.Actor{}, nil, problem.Unauthorized
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return reception.Actor{}, nil, problem.Unauthorized
+	}
+	sess, err := s.staff.Resolve(r.Context(), c.Value)
+	if err != nil {
+		return reception.Actor{}, nil, problem.Unauthorized
+	}
+	return reception.Actor{Clerk: sess.Clerk}, &sess, nil
+}
+
+func (s *Server) staffOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a, sess, err := s.staffAuth(r)
+		if err != nil {
+			writeProblem(w, r, err)
+			return
+		}
+		if sess != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if !sameOrigin(r) || !constantEq(r.Header.Get("X-CSRF-Token"), sess.CSRF) {
+				writeProblem(w, r, errCSRF)
+				return
+			}
+		}
+		// a read-only service identity may not act
+		if a.Clerk.Login == "" && r.Method != http.MethodGet {
+			writeProblem(w, r, problem.New(problem.KindForbidden, "act_as_required", "Dienstkonten müssen mit X-Act-As im Namen einer Person handeln.", "Service clients must act for a person with X-Act-As."))
+			return
+		}
+		ctx := context.WithValue(r.Context(), keyActor, a)
+		ctx = context.WithValue(ctx, keySession, sess)
+		h(w, r.WithContext(ctx))
+	}
+}
+
+func actorOf(r *http.Request) reception.Actor {
+	a, _ := r.Context().Value(keyActor).(reception.Actor)
+	return a
+}
+
+func sessionOf(r *http.Request) *staff.Session {
+	s, _ := r.Context().Value(keySession).(*staff.Session)
+	return s
+}
+
+// sameOrigin checks Origin (or Sec-Fetch-Site) against the request host.
+func sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return false
+	}
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == r.Host
+}
+
+func constantEq(a, b string) bool {
+	if len(a) == 0 || len(a) != len(b) {
+		return false
+	}
+	var v byte
+	for i := 0; i < len(a); i++ {
+		v |= a[i] ^ b[i]
+	}
+	return v == 0
+}
+
+func (s *Server) setSession(w http.ResponseWriter, sess staff.Session) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", Secure: true, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Expires: sess.Expires})
+}
+
+func clearSession(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1, Expires: time.Unix(0, 0)})
+}
+
+// roomMember resolves any member of a room: staff (session or service),
+// the admitted citizen (X-Ticket + bearer ticket token, or ticket and
+// access_token parameters for WebSockets), or an external participant
+// (bearer participant token).
+func (s *Server) roomMember(r *http.Request, room string) (reception.Room, reception.Member, error) {
+	if a, sess, err := s.staffAuth(r); err == nil {
+		if sess != nil && r.Method != http.MethodGet && (!sameOrigin(r) || !constantEq(r.Header.Get("X-CSRF-Token"), sess.CSRF)) {
+			return reception.Room{}, reception.Member{}, errCSRF
+		}
+		if a.Clerk.Login == "" && r.Method != http.MethodGet {
+			return reception.Room{}, reception.Member{}, problem.Forbidden
+		}
+		return s.rec.RoomForClerk(r.Context(), a, room)
+	}
+	tok := ticketToken(r)
+	if tok == "" {
+		return reception.Room{}, reception.Member{}, problem.Unauthorized
+	}
+	ticket := r.Header.Get("X-Ticket")
+	if ticket == "" {
+		ticket = r.URL.Query().Get("ticket")
+	}
+	if ticket != "" {
+		return s.rec.RoomForCitizen(r.Context(), room, ticket, tok)
+	}
+	return s.rec.RoomForParticipant(r.Context(), room, tok)
+}

@@ -1,0 +1,78 @@
+package web
+
+import (
+	"net/http"
+)
+
+func (s *Server) routes() {
+	// health
+	s.handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
+	s.handle("GET /readyz", s.readyz)
+
+	// public citizen API (contract: docs/api/openapi.yaml)
+	s.handle("GET /api/v1/offices", s.apiOffices)
+	s.handle("GET /api/v1/offices/{id}", s.apiOffice)
+	s.handle("POST /api/v1/offices/{id}/knocks", s.apiKnock)
+	s.handle("GET /api/v1/tickets/{id}", s.apiTicket)
+	s.handle("DELETE /api/v1/tickets/{id}", s.apiLeave)
+	s.handle("GET /api/v1/tickets/{id}/events", s.apiTicketEvents)
+	s.handle("POST /api/v1/tickets/{id}/enter", s.apiEnter)
+	s.handle("GET /api/v1/tickets/{id}/messages", s.apiCitizenMessages)
+	s.handle("POST /api/v1/tickets/{id}/messages", s.apiCitizenPost)
+	s.handle("POST /api/v1/tickets/{id}/files", s.apiCitizenFile)
+	s.handle("POST /api/v1/invites/{token}", s.apiRedeemInvite)
+
+	// room API for every member (clerk, citizen, participant)
+	s.handle("GET /api/v1/rooms/{room}", s.apiRoom)
+	s.handle("GET /api/v1/rooms/{room}/messages", s.apiRoomMessages)
+	s.handle("POST /api/v1/rooms/{room}/messages", s.apiRoomPost)
+	s.handle("POST /api/v1/rooms/{room}/files", s.apiRoomFile)
+	s.handle("GET /api/v1/rooms/{room}/files/{file}", s.apiRoomFileGet)
+	s.handle("GET /api/v1/rooms/{room}/events", s.apiRoomEvents)
+	s.handle("GET /api/v1/rooms/{room}/media", s.apiRoomMedia)
+
+	// staff API (contract: docs/api/staff-api.md, docs/api/openapi.yaml)
+	s.handle("POST /api/v1/staff/login", s.apiLogin)
+	s.handle("POST /api/v1/staff/logout", s.staffOnly(s.apiLogout))
+	s.handle("GET /api/v1/staff/me", s.staffOnly(s.apiMe))
+	s.handle("PUT /api/v1/staff/me/presence", s.staffOnly(s.apiPresence))
+	s.handle("GET /api/v1/staff/clerks", s.staffOnly(s.apiClerks))
+	s.handle("GET /api/v1/staff/offices", s.staffOnly(s.apiStaffOffices))
+	s.handle("GET /api/v1/staff/tickets/{id}", s.staffOnly(s.apiStaffTicket))
+	s.handle("POST /api/v1/staff/tickets/{id}/{action}", s.staffOnly(s.apiTicketAction))
+	s.handle("GET /api/v1/staff/rooms/{room}/messages", s.staffOnly(s.apiStaffMessages))
+	s.handle("POST /api/v1/staff/rooms/{room}/messages", s.staffOnly(s.apiStaffPost))
+	s.handle("POST /api/v1/staff/rooms/{room}/files", s.staffOnly(s.apiStaffFile))
+	s.handle("POST /api/v1/staff/rooms/{room}/invites", s.staffOnly(s.apiInvite))
+	s.handle("GET /api/v1/staff/events", s.staffOnly(s.apiStaffEvents))
+	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) { writeProblem(w, r, notFoundOrMethod(s.mux, r)) })
+
+	// pages
+	s.handle("GET /{$}", s.pageOffices)
+	s.handle("GET /offices/{id}", s.pageKnock)
+	s.handle("GET /wait/{id}", s.pageWait)
+	s.handle("GET /room/{room}", s.pageRoom)
+	s.handle("GET /join/{token}", s.pageJoin)
+	s.handle("GET /staff/login", s.pageLogin)
+	s.handle("POST /staff/login", s.formLogin)
+	s.handle("POST /staff/logout", s.formLogout)
+	s.handle("GET /staff", s.pageConsole)
+	s.handle("GET /embed", s.pageEmbed)
+	s.handle("GET /embed.js", s.embedJS)
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
+	if s.media != nil {
+		s.mux.Handle("/sfu", s.media.Handler())
+	}
+}
+
+func notFoundOrMethod(mux *http.ServeMux, r *http.Request) error {
+	return errNotFound
+}
+
+func staticHandler() http.Handler {
+	fs := http.FileServerFS(staticSub())
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		fs.ServeHTTP(w, r)
+	})
+}

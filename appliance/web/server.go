@@ -1,0 +1,194 @@
+// Package web serves the appliance over HTTP: the public pages and widget,
+// the staff console, the consultation room page, the versioned JSON API
+// (/api/v1) and its WebSockets. It owns presentation, HTTP authentication
+// (sessions, CSRF, service tokens) and the mapping of problems to HTTP
+// status; all rules live in reception and staff.
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/buergerbuero/buergerbuero/appliance/reception"
+	"github.com/buergerbuero/buergerbuero/appliance/staff"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Media is the embedded SFU as the web layer sees it.
+type Media interface {
+	// Grant issues a short-lived admission token for one room and role and
+	// returns what the browser needs to connect.
+	Grant(room, identity, name, role string) (MediaGrant, error)
+	// Handler serves the signalling WebSocket.
+	Handler() http.Handler
+	// CloseRoom disconnects everybody from a room.
+	CloseRoom(room string)
+}
+
+// MediaGrant is handed to the room page.
+type MediaGrant struct {
+	SignalURL  string `json:"signal_url"`
+	Token      string `json:"token"`
+	ICEServers any    `json:"ice_servers"`
+}
+
+// ServiceToken authorises a machine client of the staff API.
+type ServiceToken struct {
+	Name  string
+	Token string
+}
+
+// Options configure the server.
+type Options struct {
+	SiteName        string
+	PublicURL       string
+	DefaultLanguage string
+	FrameAncestors  []string
+	TrustedProxies  []*net.IPNet
+	ServiceTokens   []ServiceToken
+	SecureCookies   bool
+	MaxUpload       int64
+	Registerer      prometheus.Registerer
+	// Ready reports whether the database, SFU and bridge answer.
+	Ready func(ctx context.Context) error
+}
+
+// Server is the HTTP front of the appliance.
+type Server struct {
+	rec    *reception.Service
+	staff  *staff.Service
+	media  Media
+	opt    Options
+	log    *slog.Logger
+	tmpl   *template.Template
+	mux    *http.ServeMux
+	tokens []tokenEntry
+	routes_ []string // registered API patterns, for the contract test
+	writer *writerPool
+	reqDur *prometheus.HistogramVec
+
+	mu       sync.Mutex
+	shutdown chan struct{}
+	closed   bool
+	conns    sync.WaitGroup
+}
+
+type tokenEntry struct {
+	name string
+	hash [32]byte
+}
+
+// New builds the server; media may be nil (no video).
+func New(rec *reception.Service, st *staff.Service, media Media, opt Options, log *slog.Logger) (*Server, error) {
+	tmpl, err := template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{rec: rec, staff: st, media: media, opt: opt, log: log, tmpl: tmpl, mux: http.NewServeMux(),
+		writer: newWriterPool(16), shutdown: make(chan struct{})}
+	for _, t := range opt.ServiceTokens {
+		s.tokens = append(s.tokens, tokenEntry{t.Name, sha256.Sum256([]byte(t.Token))})
+	}
+	s.reqDur = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "buergerbuero_http_request_duration_seconds", Help: "HTTP request durations by route pattern.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"route", "method", "code"})
+	if opt.Registerer != nil {
+		opt.Registerer.MustRegister(s.reqDur)
+	}
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the root handler with security headers and metrics.
+func (s *Server) Handler() http.Handler { return s.secure(s.mux) }
+
+// Shutdown tells live connections to reconnect (close code 1012, "service
+// restart") and waits for them to finish, until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) {
+	s.mu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.shutdown)
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.conns.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	s.writer.close()
+}
+
+func (s *Server) handle(pattern string, h http.HandlerFunc) {
+	route := pattern
+	s.routes_ = append(s.routes_, pattern)
+	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, code: 200}
+		h(sw, r)
+		if s.reqDur != nil && !sw.hijacked {
+			s.reqDur.WithLabelValues(route, r.Method, itoa(sw.code)).Observe(time.Since(start).Seconds())
+		}
+	}))
+}
+
+// clientIP returns the client address, believing X-Forwarded-For only from
+// trusted proxies. It is used for the knock rate limit and never stored.
+func (s *Server) clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	for _, n := range s.opt.TrustedProxies {
+		if ip != nil && n.Contains(ip) {
+			if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+				parts := strings.Split(xff, ",")
+				return strings.TrimSpace(parts[len(parts)-1])
+			}
+		}
+	}
+	return host
+}
+
+// serviceClient returns the name of the machine client presenting a valid
+// bearer token, or "".
+func (s *Server) serviceClient(r *http.Request) string {
+	auth := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || tok == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte(tok))
+	name := ""
+	for _, t := range s.tokens {
+		if subtle.ConstantTimeCompare(h[:], t.hash[:]) == 1 {
+			name = t.name
+		}
+	}
+	return name
+}
+
+func staticSub() fs.FS {
+	sub, _ := fs.Sub(staticFS, "static")
+	return sub
+}

@@ -1,0 +1,88 @@
+// Shared helpers for the buergerbuero pages. Everything a user typed is
+// inserted with textContent, never as HTML.
+export const S = JSON.parse(document.getElementById('i18n').textContent);
+export const lang = S.lang;
+
+export function fmt(s, ...args) {
+  let i = 0;
+  return s.replace(/%[sd]/g, () => String(args[i++]));
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children) e.append(c);
+  return e;
+}
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const err = (body && body.error) || {};
+    super(lang === 'en' ? (err.message_en || err.message) : (err.message || err.message_en) || ('HTTP ' + status));
+    this.status = status;
+    this.code = err.code;
+    this.field = err.field;
+  }
+}
+
+export async function api(path, {method = 'GET', body, token, ticket, csrf, form} = {}) {
+  const headers = {'Accept': 'application/json', 'Accept-Language': lang};
+  if (token) headers['Authorization'] = 'Bearer ' + token;
+  if (ticket) headers['X-Ticket'] = ticket;
+  if (csrf) headers['X-CSRF-Token'] = csrf;
+  let payload;
+  if (form) payload = form;
+  else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
+  const res = await fetch(path, {method, headers, body: payload, credentials: 'same-origin'});
+  if (res.status === 204) return null;
+  let data = null;
+  try { data = await res.json(); } catch (_) { /* not JSON */ }
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+export function showError(node, err) {
+  node.textContent = err ? (err.message || String(err)) : '';
+  node.hidden = !err;
+}
+
+// live opens a WebSocket that reconnects with backoff until stop() is
+// called or onmessage returns 'stop'. Close code 1012 (server restart)
+// reconnects at once.
+export function live(url, {onmessage, onstatus, onfatal}) {
+  let ws, stopped = false, delay = 500, timer;
+  const open = () => {
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    ws = new WebSocket(proto + '//' + location.host + url());
+    ws.onopen = () => { delay = 500; onstatus && onstatus(true); };
+    ws.onmessage = (ev) => {
+      let msg;
+      try { msg = JSON.parse(ev.data); } catch (_) { return; }
+      if (onmessage(msg) === 'stop') stop();
+    };
+    ws.onclose = (ev) => {
+      if (stopped) return;
+      onstatus && onstatus(false);
+      if (ev.code === 1008 && onfatal) { onfatal(); return; }
+      const wait = ev.code === 1012 ? 200 : delay;
+      delay = Math.min(delay * 2, 10000);
+      timer = setTimeout(open, wait + Math.random() * 300);
+    };
+  };
+  const stop = () => { stopped = true; clearTimeout(timer); if (ws) ws.close(); };
+  open();
+  return {stop};
+}
+
+export function ticketSession() {
+  try { return JSON.parse(sessionStorage.getItem('bb_ticket') || 'null'); } catch (_) { return null; }
+}
+
+export function saveTicketSession(t) { sessionStorage.setItem('bb_ticket', JSON.stringify(t)); }
+export function clearTicketSession() { sessionStorage.removeItem('bb_ticket'); }

@@ -1,0 +1,130 @@
+import {api, live, el, S, fmt, showError} from './common.js';
+import {forwardDialog, askText} from './dialogs.js';
+
+const $ = (x) => document.getElementById(x);
+const error = $('error');
+let me, auth, refreshTimer, known = new Set(), first = true;
+
+function beep() {
+  try {
+    const ctx = new AudioContext();
+    const o = ctx.createOscillator(), g = ctx.createGain();
+    o.frequency.value = 880; g.gain.value = 0.15;
+    o.connect(g); g.connect(ctx.destination);
+    o.start(); o.stop(ctx.currentTime + 0.25);
+  } catch (_) { /* no audio */ }
+}
+
+function alertKnock(t) {
+  beep();
+  if ('Notification' in window && Notification.permission === 'granted' && document.hidden) {
+    new Notification(S.knockAlert + ': ' + t.number, {body: t.language.toUpperCase(), tag: t.id});
+  }
+}
+
+function alertsButton() {
+  const b = $('alerts');
+  if (!('Notification' in window) || Notification.permission !== 'default') { b.hidden = true; return; }
+  b.textContent = S.enableAlerts;
+  b.addEventListener('click', () => Notification.requestPermission().then(alertsButton));
+}
+
+async function act(t, action, body) {
+  showError(error, null);
+  try {
+    const res = await api('/api/v1/staff/tickets/' + encodeURIComponent(t.id) + '/' + action, {method: 'POST', body: body || {}, ...auth});
+    if (action === 'admit') location.assign(res.room_url);
+    else refresh();
+  } catch (err) { showError(error, err); refresh(); }
+}
+
+function row(t) {
+  const waited = Math.floor(t.waiting_seconds / 60);
+  const li = el('li', {class: 'ticket state-' + t.state, 'data-ticket': t.id, 'data-number': t.number});
+  const head = el('p', {class: 'ticket-head'},
+    el('strong', {class: 'number', text: t.number}), ' ',
+    el('span', {class: 'lang', text: t.language.toUpperCase()}), ' ',
+    el('span', {class: 'waited', text: fmt(S.waitingFor, waited)}));
+  if (t.name) head.append(' · ', el('span', {class: 'name', text: t.name}));
+  li.append(head, el('p', {class: 'concern', text: t.concern}));
+  if (t.forwarded_from) li.append(el('p', {class: 'meta', text: fmt(S.from, t.forwarded_from)}));
+  if (t.reserved_for) li.append(el('p', {class: 'meta', text: fmt(S.reservedFor, t.reserved_for)}));
+  if (t.forward_note) li.append(el('p', {class: 'note', text: '📝 ' + t.forward_note}));
+  for (const n of t.notes || []) li.append(el('p', {class: 'note', text: '📝 ' + n.author + ': ' + n.text}));
+  const actions = el('p', {class: 'ticket-actions'});
+  if (['waiting', 'returned', 'forwarded'].includes(t.state)) {
+    actions.append(
+      el('button', {type: 'button', class: 'button', 'data-action': 'admit', text: S.admit, 'aria-label': S.admit + ' ' + t.number, onclick: () => act(t, 'admit')}), ' ',
+      el('button', {type: 'button', class: 'secondary', 'data-action': 'decline', text: S.decline, onclick: async () => {
+        const m = await askText(S.decline + ' ' + t.number, S.declineMsg);
+        if (m) act(t, 'decline', {message: m});
+      }}), ' ',
+      el('button', {type: 'button', class: 'secondary', 'data-action': 'forward', text: S.forward, onclick: async () => {
+        const b = await forwardDialog(auth);
+        if (b) act(t, 'forward', b);
+      }}), ' ');
+  } else {
+    actions.append(el('span', {class: 'meta', text: S[t.state] || t.state}), ' ');
+    if (t.clerk === me.login && t.room_id) actions.append(el('a', {class: 'button', href: '/room/' + encodeURIComponent(t.room_id), text: S.openRoom}), ' ');
+  }
+  actions.append(el('button', {type: 'button', class: 'secondary', 'data-action': 'note', text: S.note, onclick: async () => {
+    const n = await askText(S.note + ' ' + t.number, S.note);
+    if (n) act(t, 'notes', {text: n});
+  }}));
+  li.append(actions);
+  return li;
+}
+
+async function refresh() {
+  let res;
+  try { res = await api('/api/v1/staff/offices', auth); } catch (err) { showError(error, err); return; }
+  const box = $('offices');
+  box.replaceChildren();
+  let mine = null;
+  for (const o of res.offices) {
+    const sec = el('section', {class: 'queue', 'data-office': o.id, 'aria-labelledby': 'q-' + o.id});
+    sec.append(el('h2', {id: 'q-' + o.id, text: o.name + ' (' + o.waiting + ')'}));
+    const list = el('ol', {class: 'tickets'});
+    for (const t of o.queue) {
+      list.append(row(t));
+      if (['waiting', 'returned', 'forwarded'].includes(t.state) && !known.has(t.id) && !first) alertKnock(t);
+      known.add(t.id);
+      if (t.clerk === me.login && ['called', 'in_consultation'].includes(t.state)) mine = t;
+    }
+    if (!o.queue.length) list.append(el('li', {class: 'empty', text: S.empty}));
+    sec.append(list);
+    box.append(sec);
+  }
+  first = false;
+  const m = $('mine');
+  m.replaceChildren();
+  m.hidden = !mine;
+  if (mine) m.append(el('p', {}, S.mine + ': ', el('strong', {text: mine.number}), ' ', el('a', {class: 'button', href: '/room/' + encodeURIComponent(mine.room_id), text: S.openRoom})));
+}
+
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(refresh, 100);
+}
+
+async function main() {
+  try { me = await api('/api/v1/staff/me'); } catch (err) { location.assign('/staff/login'); return; }
+  auth = {csrf: me.csrf_token};
+  $('me').textContent = me.display_name;
+  $('presence').value = me.presence === 'in_consultation' ? 'available' : me.presence;
+  $('presence').addEventListener('change', async (ev) => {
+    try { await api('/api/v1/staff/me/presence', {method: 'PUT', body: {presence: ev.target.value}, ...auth}); } catch (err) { showError(error, err); }
+  });
+  if (me.presence === 'offline') {
+    try { await api('/api/v1/staff/me/presence', {method: 'PUT', body: {presence: 'available'}, ...auth}); $('presence').value = 'available'; } catch (_) { /* ignore */ }
+  }
+  alertsButton();
+  await refresh();
+  live(() => '/api/v1/staff/events', {
+    onmessage: (msg) => { if (msg.type === 'ticket' || msg.type === 'presence') scheduleRefresh(); },
+    onstatus: (up) => { if (up) scheduleRefresh(); },
+  });
+  setInterval(refresh, 30000);
+}
+
+main();

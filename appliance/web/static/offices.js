@@ -1,0 +1,16 @@
+import {api, S} from './common.js';
+
+// Refresh the figures every 20 s without reloading the page.
+async function refresh() {
+  try {
+    const res = await api('/api/v1/offices');
+    for (const o of res.offices) {
+      const li = document.querySelector(`[data-office="${CSS.escape(o.id)}"]`);
+      if (!li) continue;
+      li.querySelector('[data-field=waiting]').textContent = o.waiting;
+      li.querySelector('[data-field=chairs_free]').textContent = o.chairs_free;
+      li.querySelector('[data-field=estimate]').textContent = Math.ceil(o.estimate_seconds / 60) + (S.lang === 'en' ? ' min' : ' Min.');
+    }
+  } catch (_) { /* keep the last figures */ }
+}
+setInterval(refresh, 20000);

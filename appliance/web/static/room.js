@@ -1,0 +1,172 @@
+import {api, live, el, S, fmt, showError, ticketSession, clearTicketSession} from './common.js';
+import {forwardDialog} from './dialogs.js';
+
+const root = document.getElementById('room');
+const room = root.dataset.room;
+const $ = (x) => document.getElementById(x);
+const error = $('error');
+let auth = {};       // headers for api()
+let wsQuery = '';    // auth for WebSockets
+let me = null;
+let ticketId = null;
+let chat;
+
+async function identify() {
+  const t = ticketSession();
+  if (t) {
+    try {
+      const v = await api('/api/v1/tickets/' + encodeURIComponent(t.id) + '/enter', {method: 'POST', token: t.token});
+      if (v.room_id === room) {
+        auth = {token: t.token, ticket: t.id};
+        wsQuery = '?ticket=' + encodeURIComponent(t.id) + '&access_token=' + encodeURIComponent(t.token);
+        ticketId = t.id;
+        return {role: 'citizen', token: t.token};
+      }
+    } catch (_) { /* not (or no longer) this citizen's room */ }
+  }
+  let p = null;
+  try { p = JSON.parse(sessionStorage.getItem('bb_participant') || 'null'); } catch (_) { p = null; }
+  if (p && p.room === room) {
+    auth = {token: p.token};
+    wsQuery = '?access_token=' + encodeURIComponent(p.token);
+    return {role: p.role};
+  }
+  const staff = await api('/api/v1/staff/me');
+  auth = {csrf: staff.csrf_token};
+  return {role: 'clerk', clerk: staff};
+}
+
+function addMessage(m) {
+  if (document.querySelector(`[data-seq="${m.seq}"]`)) return;
+  const mine = me && ((me.role === 'clerk' && m.author_role === 'clerk' && me.clerk && m.author === me.clerk.display_name) || (me.role !== 'clerk' && m.author_role === me.role));
+  const li = el('li', {class: 'msg ' + (mine ? 'mine' : 'theirs'), 'data-seq': String(m.seq), 'data-role': m.author_role});
+  li.append(el('span', {class: 'author', text: (mine ? S.you : m.author) + ':'}), ' ');
+  if (m.text) li.append(el('span', {class: 'text', text: m.text}));
+  if (m.file) {
+    const b = el('button', {type: 'button', class: 'link', text: '📎 ' + m.file.name + ' (' + Math.ceil(m.file.size / 1024) + ' KiB)'});
+    b.addEventListener('click', () => download(m.file));
+    li.append(b);
+  }
+  li.append(' ', el('time', {datetime: m.at, text: new Date(m.at).toLocaleTimeString(S.lang, {hour: '2-digit', minute: '2-digit'})}));
+  $('messages').append(li);
+  li.scrollIntoView({block: 'nearest'});
+}
+
+async function download(f) {
+  const headers = {};
+  if (auth.token) headers['Authorization'] = 'Bearer ' + auth.token;
+  if (auth.ticket) headers['X-Ticket'] = auth.ticket;
+  const res = await fetch('/api/v1/rooms/' + encodeURIComponent(room) + '/files/' + encodeURIComponent(f.id), {headers, credentials: 'same-origin'});
+  if (!res.ok) return;
+  const url = URL.createObjectURL(await res.blob());
+  const a = el('a', {href: url, download: f.name});
+  document.body.append(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+async function send(ev) {
+  ev.preventDefault();
+  showError(error, null);
+  const text = $('chat-text').value.trim();
+  const file = $('chat-file').files[0];
+  try {
+    if (text) {
+      const m = await api('/api/v1/rooms/' + encodeURIComponent(room) + '/messages', {method: 'POST', body: {text, client_id: crypto.randomUUID()}, ...auth});
+      addMessage(m);
+      $('chat-text').value = '';
+    }
+    if (file) {
+      const fd = new FormData();
+      fd.append('file', file);
+      fd.append('client_id', crypto.randomUUID());
+      const m = await api('/api/v1/rooms/' + encodeURIComponent(room) + '/files', {method: 'POST', form: fd, ...auth});
+      addMessage(m);
+      $('chat-file').value = '';
+    }
+  } catch (err) { showError(error, err); }
+}
+
+function ended() {
+  $('state').textContent = S.roomEnded;
+  $('chat-form').hidden = true;
+  if (chat) chat.stop();
+}
+
+function followTicket(t) {
+  // the citizen's own ticket: forwarded or returned → back to the waiting room
+  live(() => '/api/v1/tickets/' + encodeURIComponent(t.id) + '/events?access_token=' + encodeURIComponent(t.token), {
+    onmessage: (msg) => {
+      const v = msg.ticket;
+      if (!v) return;
+      if (['waiting', 'returned', 'forwarded'].includes(v.state)) { location.assign('/wait/' + encodeURIComponent(t.id)); return 'stop'; }
+      if (v.state === 'called' && v.room_id && v.room_id !== room) { location.assign('/room/' + encodeURIComponent(v.room_id)); return 'stop'; }
+      if (['ended', 'declined', 'abandoned'].includes(v.state)) {
+        ended();
+        $('state').textContent = v.state === 'declined' ? S.declined + ' ' + (v.message || '') : S.ended;
+        clearTicketSession();
+        return 'stop';
+      }
+    },
+  });
+}
+
+async function clerkActions(ticket) {
+  const box = $('actions');
+  box.hidden = false;
+  const act = async (action, body) => {
+    showError(error, null);
+    try {
+      await api('/api/v1/staff/tickets/' + encodeURIComponent(ticket) + '/' + action, {method: 'POST', body: body || {}, ...auth});
+      if (action !== 'notes') { ended(); location.assign('/staff'); }
+    } catch (err) { showError(error, err); }
+  };
+  box.append(
+    el('button', {type: 'button', class: 'secondary', 'data-action': 'return', text: S.return, onclick: () => act('return')}),
+    el('button', {type: 'button', class: 'secondary', 'data-action': 'forward', text: S.forward, onclick: async () => {
+      const body = await forwardDialog(auth);
+      if (body) act('forward', body);
+    }}),
+    el('button', {type: 'button', class: 'secondary', 'data-action': 'invite', text: S.invite, onclick: async () => {
+      try {
+        const inv = await api('/api/v1/staff/rooms/' + encodeURIComponent(room) + '/invites', {method: 'POST', body: {role: 'interpreter'}, ...auth});
+        const out = el('p', {class: 'invite'}, S.inviteLink + ' ', el('code', {text: inv.url}));
+        box.append(out);
+      } catch (err) { showError(error, err); }
+    }}),
+    el('button', {type: 'button', class: 'danger', 'data-action': 'end', text: S.end, onclick: () => act('end')}),
+  );
+}
+
+async function startVideo() {
+  let grant;
+  try { grant = await api('/api/v1/rooms/' + encodeURIComponent(room) + '/media', auth); } catch (_) { return; }
+  let mod;
+  try { mod = await import('./media.js'); } catch (_) { return; }
+  if (mod && mod.startMedia) {
+    mod.startMedia($('media'), {signalURL: grant.signal_url, token: grant.token, iceServers: grant.ice_servers, room, uid: me.role + '-' + crypto.randomUUID(), lang: S.lang, role: me.role});
+  }
+}
+
+async function main() {
+  try { me = await identify(); } catch (err) { showError(error, err); $('chat-form').hidden = true; return; }
+  root.dataset.role = me.role;
+  let info;
+  try { info = await api('/api/v1/rooms/' + encodeURIComponent(room), auth); } catch (err) { showError(error, err); return; }
+  if (info.room.ended_at) { ended(); }
+  $('chat-form').addEventListener('submit', send);
+  $('chat-text').addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); $('chat-form').requestSubmit(); } });
+  chat = live(() => '/api/v1/rooms/' + encodeURIComponent(room) + '/events' + wsQuery + (wsQuery ? '&' : '?') + 'after=' + lastSeq(), {
+    onmessage: (msg) => { if (msg.type === 'message') addMessage(msg.message); },
+    onstatus: (up) => { $('state').textContent = up ? '' : S.reconnecting; },
+  });
+  if (me.role === 'citizen') followTicket(ticketSession());
+  if (me.role === 'clerk') clerkActions(info.room.ticket_id);
+  startVideo();
+}
+
+function lastSeq() {
+  const all = document.querySelectorAll('#messages [data-seq]');
+  return all.length ? all[all.length - 1].dataset.seq : 0;
+}
+
+main();

@@ -1,0 +1,316 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/buergerbuero/buergerbuero/appliance/reception"
+)
+
+// Small buffers and a shared write-buffer pool keep a waiting citizen's
+// connection at a few KiB (see BENCHMARKS.md).
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  256,
+	WriteBufferSize: 1024,
+	WriteBufferPool: &sync.Pool{},
+	CheckOrigin:     func(r *http.Request) bool { return sameOrigin(r) },
+}
+
+const (
+	writeWait  = 10 * time.Second
+	pingPeriod = 30 * time.Second
+	readLimit  = 4096
+	// closeRestart asks clients to reconnect (RFC 6455 1012 "service restart").
+	closeRestart = 1012
+)
+
+// citizenConn is one waiting citizen's live connection. The hub hands it
+// the newest view; a shared writer pool sends it, so a burst of queue
+// changes costs one write per connection, not one goroutine.
+type citizenConn struct {
+	ws      *websocket.Conn
+	pool    *writerPool
+	pending atomic.Pointer[reception.View]
+	queued  atomic.Bool
+	mu      sync.Mutex // serialises writes
+}
+
+func (c *citizenConn) Update(v reception.View) {
+	c.pending.Store(&v)
+	if c.queued.CompareAndSwap(false, true) {
+		c.pool.enqueue(c)
+	}
+}
+
+func (c *citizenConn) flush() {
+	c.queued.Store(false)
+	v := c.pending.Swap(nil)
+	if v == nil {
+		return
+	}
+	b, _ := json.Marshal(struct {
+		Type   string          `json:"type"`
+		Ticket *reception.View `json:"ticket"`
+	}{"ticket", v})
+	c.write(websocket.TextMessage, b)
+}
+
+func (c *citizenConn) write(kind int, b []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	err := c.ws.WriteMessage(kind, b)
+	if err != nil {
+		c.ws.Close()
+	}
+	return err
+}
+
+// writerPool is a fixed set of goroutines writing pending updates.
+type writerPool struct {
+	work chan *citizenConn
+	wg   sync.WaitGroup
+	once sync.Once
+}
+
+func newWriterPool(n int) *writerPool {
+	p := &writerPool{work: make(chan *citizenConn, 65536)}
+	for range n {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			for c := range p.work {
+				c.flush()
+			}
+		}()
+	}
+	return p
+}
+
+func (p *writerPool) enqueue(c *citizenConn) { p.work <- c }
+
+func (p *writerPool) close() {
+	p.once.Do(func() { close(p.work) })
+	p.wg.Wait()
+}
+
+// apiTicketEvents streams the citizen's own ticket: place, estimate,
+// "you are being called", admission. The connection keeps the place; when
+// it drops, the grace period starts.
+func (s *Server) apiTicketEvents(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	v, err := s.rec.TicketView(r.Context(), id, ticketToken(r))
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	c := &citizenConn{ws: ws, pool: s.writer}
+	_, unsubscribe := s.rec.Hub.Subscribe(id, c)
+	s.rec.Connected(r.Context(), id)
+	c.Update(v)
+	s.conns.Add(1)
+	// A fresh goroutine with a small stack replaces the HTTP handler's.
+	go s.citizenReadLoop(c, id, unsubscribe)
+}
+
+func (s *Server) citizenReadLoop(c *citizenConn, id string, unsubscribe func() bool) {
+	defer s.conns.Done()
+	done := make(chan struct{})
+	go s.keepAlive(c, done)
+	c.ws.SetReadLimit(readLimit)
+	c.ws.SetReadDeadline(time.Now().Add(2 * pingPeriod))
+	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(2 * pingPeriod)) })
+	for {
+		if _, _, err := c.ws.ReadMessage(); err != nil {
+			break
+		}
+		c.ws.SetReadDeadline(time.Now().Add(2 * pingPeriod))
+	}
+	close(done)
+	c.ws.Close()
+	if unsubscribe() {
+		s.rec.Disconnected(bgCtx(), id)
+	}
+}
+
+// keepAlive pings and, on shutdown, tells the client to reconnect.
+func (s *Server) keepAlive(c *citizenConn, done chan struct{}) {
+	t := time.NewTicker(pingPeriod)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-s.shutdown:
+			c.write(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
+			c.ws.Close()
+			return
+		case <-t.C:
+			if c.write(websocket.PingMessage, nil) != nil {
+				return
+			}
+		}
+	}
+}
+
+// streamEvents sends persistent stream events after since, filtered by
+// keep, waking on every commit; used by the staff and room streams.
+func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, since int64, initial [][]byte, keep func(reception.Event) ([]byte, bool)) {
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	s.conns.Add(1)
+	defer s.conns.Done()
+	c := &citizenConn{ws: ws, pool: s.writer}
+	closed := make(chan struct{})
+	go func() {
+		ws.SetReadLimit(readLimit)
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				close(closed)
+				return
+			}
+		}
+	}()
+	ping := time.NewTicker(pingPeriod)
+	defer ping.Stop()
+	defer ws.Close()
+	for _, b := range initial {
+		if c.write(websocket.TextMessage, b) != nil {
+			return
+		}
+	}
+	for {
+		wake := s.rec.Hub.EventsChanged()
+		for {
+			evs, err := s.rec.Events(r.Context(), since, 500)
+			if err != nil {
+				return
+			}
+			for _, e := range evs {
+				since = e.Seq
+				if b, ok := keep(e); ok {
+					if c.write(websocket.TextMessage, b) != nil {
+						return
+					}
+				}
+			}
+			if len(evs) < 500 {
+				break
+			}
+		}
+		select {
+		case <-wake:
+		case <-closed:
+			return
+		case <-s.shutdown:
+			c.write(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
+			return
+		case <-ping.C:
+			if c.write(websocket.PingMessage, nil) != nil {
+				return
+			}
+		}
+	}
+}
+
+// eventJSON renders a stream event: {"seq","type",…payload fields}.
+func eventJSON(e reception.Event) []byte {
+	var body map[string]json.RawMessage
+	json.Unmarshal(e.Payload, &body)
+	if body == nil {
+		body = map[string]json.RawMessage{}
+	}
+	body["seq"] = json.RawMessage(strconv.FormatInt(e.Seq, 10))
+	t, _ := json.Marshal(e.Type)
+	body["type"] = t
+	b, _ := json.Marshal(body)
+	return b
+}
+
+func (s *Server) apiStaffEvents(w http.ResponseWriter, r *http.Request) {
+	a := actorOf(r)
+	// without ?since= the stream starts now; with it, everything after is replayed
+	since, err := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
+	if err != nil {
+		if since, err = s.rec.LastEventSeq(r.Context()); err != nil {
+			writeProblem(w, r, err)
+			return
+		}
+	}
+	rooms := map[string]string{} // room → office, learned from ticket events
+	s.streamEvents(w, r, since, nil, func(e reception.Event) ([]byte, bool) {
+		switch e.Type {
+		case "ticket":
+			if e.RoomID != "" {
+				rooms[e.RoomID] = e.OfficeID
+			}
+			return eventJSON(e), a.Clerk.MemberOf(e.OfficeID)
+		case "message":
+			office, ok := rooms[e.RoomID]
+			if !ok {
+				if room, err := s.rec.RoomOffice(r.Context(), e.RoomID); err == nil {
+					office, rooms[e.RoomID] = room, room
+				}
+			}
+			return eventJSON(e), a.Clerk.MemberOf(office)
+		default:
+			return eventJSON(e), true
+		}
+	})
+}
+
+// apiRoomEvents streams a room's chat to its members: first the history
+// after ?after=, then every new message.
+func (s *Server) apiRoomEvents(w http.ResponseWriter, r *http.Request) {
+	room, _, err := s.roomMember(r, r.PathValue("room"))
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	since, err := s.rec.LastEventSeq(r.Context())
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	msgs, err := s.rec.Messages(r.Context(), room.ID, after)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	var initial [][]byte
+	last := after
+	for _, m := range msgs {
+		b, _ := json.Marshal(map[string]any{"type": "message", "message": m})
+		initial = append(initial, b)
+		last = m.Seq
+	}
+	s.streamEvents(w, r, since, initial, func(e reception.Event) ([]byte, bool) {
+		if e.Type != "message" || e.RoomID != room.ID {
+			return nil, false
+		}
+		var p struct {
+			Message reception.Message `json:"message"`
+		}
+		json.Unmarshal(e.Payload, &p)
+		if p.Message.Seq <= last {
+			return nil, false
+		}
+		return eventJSON(e), true
+	})
+}
+
+func bgCtx() context.Context { return context.Background() }
