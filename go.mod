@@ -80,5 +80,6 @@ require (
 	google.golang.org/protobuf v1.36.12 // indirect
 	gopkg.in/natefinch/lumberjack.v2 v2.2.1 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
+	maunium.net/go/mauflag v1.0.0 // indirect
 	maunium.net/go/mautrix v0.31.0 // indirect
 )

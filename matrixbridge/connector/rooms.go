@@ -1,0 +1,218 @@
+package connector
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"strings"
+	"time"
+
+	"maunium.net/go/mautrix/bridgev2"
+	"maunium.net/go/mautrix/bridgev2/database"
+	"maunium.net/go/mautrix/bridgev2/networkid"
+	"maunium.net/go/mautrix/bridgev2/simplevent"
+	"maunium.net/go/mautrix/event"
+
+	"github.com/buergerbuero/buergerbuero/matrixbridge/staffapi"
+)
+
+// ensurePortal creates (or updates) the portal for key with info, sets the
+// service login as its relay and returns it.
+func (c *Connector) ensurePortal(ctx context.Context, svc *bridgev2.UserLogin, key networkid.PortalKey, info *bridgev2.ChatInfo) (*bridgev2.Portal, error) {
+	portal, err := c.br.GetExistingPortalByKey(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if portal == nil || portal.MXID == "" {
+		res := svc.QueueRemoteEvent(&simplevent.ChatResync{
+			EventMeta: simplevent.EventMeta{Type: bridgev2.RemoteEventChatResync, PortalKey: key, CreatePortal: true},
+			ChatInfo:  info,
+		})
+		if err := queueResult(res); err != nil {
+			return nil, err
+		}
+		if portal, err = c.br.GetExistingPortalByKey(ctx, key); err != nil {
+			return nil, err
+		}
+		if portal == nil || portal.MXID == "" {
+			return nil, fmt.Errorf("portal %s: room was not created", key.ID)
+		}
+	}
+	if portal.Relay == nil {
+		if err := portal.SetRelay(ctx, svc); err != nil {
+			return nil, fmt.Errorf("set relay: %w", err)
+		}
+	}
+	return portal, nil
+}
+
+// ensureOfficePortal makes sure the office's reception room exists and its
+// clerks are invited.
+func (c *Connector) ensureOfficePortal(ctx context.Context, svc *bridgev2.UserLogin, officeID, name string) error {
+	if name == "" {
+		name = officeID
+	}
+	title := "Empfang " + name
+	if c.lang() == "en" {
+		title = "Reception " + name
+	}
+	portal, err := c.ensurePortal(ctx, svc, officePortal(officeID), &bridgev2.ChatInfo{Name: &title, Members: &bridgev2.ChatMemberList{}})
+	if err != nil {
+		return fmt.Errorf("office room %s: %w", officeID, err)
+	}
+	for _, cl := range c.allClerks() {
+		if cl.MatrixID == "" || !cl.MemberOf(officeID) {
+			continue
+		}
+		if login, _ := c.br.GetExistingUserLoginByID(ctx, clerkLogin(cl.Login)); login != nil {
+			login.MarkInPortal(ctx, portal)
+		}
+	}
+	return nil
+}
+
+// openRoom bridges a consultation room: a portal with the citizen's ghost,
+// the admitting clerk invited.
+func (c *Connector) openRoom(ctx context.Context, svc *bridgev2.UserLogin, t staffapi.Ticket) error {
+	r, known, err := c.st.room(ctx, t.RoomID)
+	if err != nil {
+		return err
+	}
+	if known && r.Closed {
+		return nil
+	}
+	login, err := c.br.GetExistingUserLoginByID(ctx, clerkLogin(t.Clerk))
+	if err != nil {
+		return err
+	}
+	if login == nil && !known {
+		return nil // admitted by a clerk without Matrix: not bridged
+	}
+	if !known {
+		r = room{RoomID: t.RoomID, TicketID: t.ID, Number: t.Number, OfficeID: t.OfficeID, Clerk: t.Clerk,
+			Ghost: string(newCitizenGhost()), Language: t.Language}
+		if err := c.st.putRoom(ctx, r); err != nil {
+			return err
+		}
+		if r, _, err = c.st.room(ctx, t.RoomID); err != nil {
+			return err
+		}
+	}
+	lang := c.lang()
+	name := fmt.Sprintf("%s · %s", t.Number, t.OfficeID)
+	topic := tr(lang, "room.topic", t.Number, t.OfficeID, t.Language)
+	ghostInfo := c.ghostInfo(ctx, networkid.UserID(r.Ghost))
+	members := &bridgev2.ChatMemberList{MemberMap: bridgev2.ChatMemberMap{}}
+	members.MemberMap.Set(bridgev2.ChatMember{EventSender: bridgev2.EventSender{Sender: networkid.UserID(r.Ghost)},
+		Membership: event.MembershipJoin, UserInfo: ghostInfo})
+	roomType := database.RoomTypeDefault
+	portal, err := c.ensurePortal(ctx, svc, roomPortal(t.RoomID), &bridgev2.ChatInfo{Name: &name, Topic: &topic, Members: members, Type: &roomType})
+	if err != nil {
+		return fmt.Errorf("consultation room %s: %w", t.Number, err)
+	}
+	if login != nil {
+		login.MarkInPortal(ctx, portal)
+	}
+	body := tr(lang, "room.opened", html.EscapeString(t.Number), html.EscapeString(t.Language), textHTML(t.Concern))
+	return queueResult(svc.QueueRemoteEvent(&simplevent.PreConvertedMessage{
+		EventMeta: simplevent.EventMeta{Type: bridgev2.RemoteEventMessage, PortalKey: roomPortal(t.RoomID), Timestamp: time.Now()},
+		ID:        networkid.MessageID("open:" + t.RoomID),
+		Data:      &bridgev2.ConvertedMessage{Parts: []*bridgev2.ConvertedMessagePart{{Type: event.EventMessage, Content: htmlContent(event.MsgNotice, body)}}},
+	}))
+}
+
+// closeRoom posts the closing notice, lets the citizen's ghost leave and
+// schedules the purge.
+func (c *Connector) closeRoom(ctx context.Context, svc *bridgev2.UserLogin, roomID string) error {
+	r, known, err := c.st.room(ctx, roomID)
+	if err != nil || !known || r.Closed {
+		return err
+	}
+	key := roomPortal(roomID)
+	res := svc.QueueRemoteEvent(&simplevent.PreConvertedMessage{
+		EventMeta: simplevent.EventMeta{Type: bridgev2.RemoteEventMessage, PortalKey: key, Timestamp: time.Now()},
+		ID:        networkid.MessageID("close:" + roomID),
+		Data: &bridgev2.ConvertedMessage{Parts: []*bridgev2.ConvertedMessagePart{{Type: event.EventMessage,
+			Content: htmlContent(event.MsgNotice, tr(c.lang(), "room.closed"))}}},
+	})
+	if err := queueResult(res); err != nil {
+		return err
+	}
+	changes := &bridgev2.ChatMemberList{MemberMap: bridgev2.ChatMemberMap{}}
+	changes.MemberMap.Set(bridgev2.ChatMember{EventSender: bridgev2.EventSender{Sender: networkid.UserID(r.Ghost)}, Membership: event.MembershipLeave})
+	res = svc.QueueRemoteEvent(&simplevent.ChatInfoChange{
+		EventMeta:      simplevent.EventMeta{Type: bridgev2.RemoteEventChatInfoChange, PortalKey: key, Timestamp: time.Now()},
+		ChatInfoChange: &bridgev2.ChatInfoChange{MemberChanges: changes},
+	})
+	if err := queueResult(res); err != nil {
+		return err
+	}
+	if err := c.st.closeRoom(ctx, roomID, time.Now().Add(c.opt.Retention)); err != nil {
+		return err
+	}
+	c.wakePurge()
+	return nil
+}
+
+// onMessage bridges a room message from the appliance to Matrix, unless it
+// came from Matrix (client_id "mx:…").
+func (c *Connector) onMessage(ctx context.Context, svc *bridgev2.UserLogin, m staffapi.Message) error {
+	if strings.HasPrefix(m.ClientID, "mx:") {
+		return nil
+	}
+	r, known, err := c.st.room(ctx, m.RoomID)
+	if err != nil || !known || r.Closed {
+		return err
+	}
+	var sender bridgev2.EventSender
+	msgType := event.MsgText
+	switch m.AuthorRole {
+	case "citizen":
+		sender.Sender = networkid.UserID(r.Ghost)
+	case "clerk":
+		sender.Sender = clerkGhost(m.Author)
+	case "interpreter":
+		sender.Sender = participantGhost(r.RoomID, m.Author)
+	default:
+		msgType = event.MsgNotice
+	}
+	res := svc.QueueRemoteEvent(&simplevent.Message[staffapi.Message]{
+		EventMeta: simplevent.EventMeta{Type: bridgev2.RemoteEventMessage, PortalKey: roomPortal(m.RoomID), Sender: sender,
+			Timestamp: m.At, StreamOrder: m.Seq},
+		ID:   networkid.MessageID(fmt.Sprintf("m:%d", m.Seq)),
+		Data: m,
+		ConvertMessageFunc: func(ctx context.Context, portal *bridgev2.Portal, intent bridgev2.MatrixAPI, m staffapi.Message) (*bridgev2.ConvertedMessage, error) {
+			var parts []*bridgev2.ConvertedMessagePart
+			if m.File != nil {
+				part, err := c.convertFile(ctx, portal, intent, r, m)
+				if err != nil {
+					return nil, err
+				}
+				parts = append(parts, part)
+			}
+			if m.Text != "" {
+				parts = append(parts, &bridgev2.ConvertedMessagePart{ID: "text", Type: event.EventMessage, Content: htmlContent(msgType, textHTML(m.Text))})
+			}
+			return &bridgev2.ConvertedMessage{Parts: parts}, nil
+		},
+	})
+	return queueResult(res)
+}
+
+func (c *Connector) convertFile(ctx context.Context, portal *bridgev2.Portal, intent bridgev2.MatrixAPI, r room, m staffapi.Message) (*bridgev2.ConvertedMessagePart, error) {
+	data, err := c.opt.API.File(ctx, r.Clerk, r.RoomID, m.File.ID, c.opt.MaxFileBytes)
+	if err != nil {
+		return nil, fmt.Errorf("fetch file from appliance: %w", err)
+	}
+	url, file, err := intent.UploadMedia(ctx, portal.MXID, data, m.File.Name, m.File.Type)
+	if err != nil {
+		return nil, fmt.Errorf("upload file to Matrix: %w", err)
+	}
+	mt := event.MsgFile
+	if strings.HasPrefix(m.File.Type, "image/") {
+		mt = event.MsgImage
+	}
+	content := &event.MessageEventContent{MsgType: mt, Body: m.File.Name, FileName: m.File.Name, URL: url, File: file,
+		Info: &event.FileInfo{MimeType: m.File.Type, Size: len(data)}}
+	return &bridgev2.ConvertedMessagePart{ID: "file", Type: event.EventMessage, Content: content}, nil
+}
