@@ -1,0 +1,259 @@
+package sfu
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/webrtc/v4"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// ErrClosed is returned by Healthy after Close.
+var ErrClosed = errors.New("sfu: closed")
+
+var errNoSubscriber = errors.New("sfu: peer joined without subscriber transport")
+
+// SFU forwards media between the peers of each room.
+type SFU struct {
+	cfg  Config
+	auth Authorizer
+	log  *slog.Logger
+	m    *metrics
+
+	pubAPI, subAPI *webrtc.API
+	cert           webrtc.Certificate
+	udpConn        net.PacketConn
+	udpMux         ice.UDPMux
+	tcpListener    net.Listener
+	tcpMux         ice.TCPMux
+	turn           *turnServer
+
+	mu     sync.Mutex
+	rooms  map[string]*room
+	conns  map[*signalConn]struct{}
+	closed bool
+	wg     sync.WaitGroup // signalling connections
+}
+
+// New opens the ICE sockets and the TURN server and returns a ready SFU.
+func New(cfg Config, auth Authorizer, reg prometheus.Registerer, log *slog.Logger) (*SFU, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if auth == nil {
+		return nil, errors.New("sfu: nil Authorizer")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cfg = cfg.withDefaults()
+	m, err := newMetrics(reg)
+	if err != nil {
+		return nil, fmt.Errorf("sfu metrics: %w", err)
+	}
+	s := &SFU{cfg: cfg, auth: auth, log: log, m: m, rooms: map[string]*room{}, conns: map[*signalConn]struct{}{}}
+	if s.cert, err = newCertificate(); err != nil {
+		return nil, err
+	}
+	if err := s.listen(); err != nil {
+		s.closeSockets()
+		return nil, err
+	}
+	if cfg.TURN.Enabled {
+		if s.turn, err = newTURNServer(cfg, log); err != nil {
+			s.closeSockets()
+			return nil, err
+		}
+	}
+	if err := s.buildAPIs(); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// listen opens the single ICE UDP port and, if configured, ICE-TCP.
+func (s *SFU) listen() error {
+	bind := s.cfg.BindIP
+	s.udpConn = s.cfg.UDPConn
+	if s.udpConn == nil {
+		c, err := net.ListenPacket("udp", net.JoinHostPort(bind, strconv.Itoa(s.cfg.UDPPort)))
+		if err != nil {
+			return fmt.Errorf("sfu: UDPPort %d: %w", s.cfg.UDPPort, err)
+		}
+		s.udpConn = c
+	}
+	s.udpMux = webrtc.NewICEUDPMux(nil, s.udpConn)
+	s.tcpListener = s.cfg.TCPListener
+	if s.tcpListener == nil && s.cfg.TCPPort != 0 {
+		l, err := net.Listen("tcp", net.JoinHostPort(bind, strconv.Itoa(s.cfg.TCPPort)))
+		if err != nil {
+			return fmt.Errorf("sfu: TCPPort %d: %w", s.cfg.TCPPort, err)
+		}
+		s.tcpListener = l
+	}
+	if s.tcpListener != nil {
+		s.tcpMux = webrtc.NewICETCPMux(nil, s.tcpListener, 32)
+	}
+	return nil
+}
+
+func (s *SFU) buildAPIs() error {
+	se := webrtc.SettingEngine{}
+	applyCrypto(&se)
+	se.SetICEUDPMux(s.udpMux)
+	types := []webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6}
+	if s.tcpMux != nil {
+		se.SetICETCPMux(s.tcpMux)
+		types = append(types, webrtc.NetworkTypeTCP4, webrtc.NetworkTypeTCP6)
+	}
+	se.SetNetworkTypes(types)
+	if len(s.cfg.PublicIPs) > 0 {
+		se.SetNAT1To1IPs(s.cfg.PublicIPs, webrtc.ICECandidateTypeHost)
+	}
+	if ip := net.ParseIP(s.cfg.BindIP); ip != nil && ip.IsLoopback() {
+		se.SetIncludeLoopbackCandidate(true)
+	}
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	se.DisableActiveTCP(true)
+	for _, sd := range []side{sidePublisher, sideSubscriber} {
+		me, err := newMediaEngine(sd)
+		if err != nil {
+			return err
+		}
+		ir, err := newInterceptors(me, sd)
+		if err != nil {
+			return err
+		}
+		api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
+		if sd == sidePublisher {
+			s.pubAPI = api
+		} else {
+			s.subAPI = api
+		}
+	}
+	return nil
+}
+
+// pcConfig uses no external STUN/TURN: the SFU has public (or 1:1 NAT)
+// addresses, and clients get our own TURN server from ICEServers.
+func (s *SFU) pcConfig() webrtc.Configuration {
+	return webrtc.Configuration{Certificates: []webrtc.Certificate{s.cert}, BundlePolicy: webrtc.BundlePolicyMaxBundle,
+		RTCPMuxPolicy: webrtc.RTCPMuxPolicyRequire, SDPSemantics: webrtc.SDPSemanticsUnifiedPlan}
+}
+
+// UDPAddr is the address of the ICE UDP socket (tests, diagnostics).
+func (s *SFU) UDPAddr() net.Addr { return s.udpConn.LocalAddr() }
+
+// roomFor returns the room, creating it on first use.
+func (s *SFU) roomFor(id string) (*room, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	r := s.rooms[id]
+	if r == nil {
+		r = newRoom(s, id)
+		s.rooms[id] = r
+		s.m.rooms.Inc()
+	}
+	return r, nil
+}
+
+// dropRoom forgets an empty room.
+func (s *SFU) dropRoom(r *room) {
+	s.mu.Lock()
+	if s.rooms[r.id] == r {
+		delete(s.rooms, r.id)
+		s.m.rooms.Dec()
+	}
+	s.mu.Unlock()
+	r.close()
+}
+
+// releaseRoom drops r if nobody joined it after all.
+func (s *SFU) releaseRoom(r *room) {
+	r.mu.Lock()
+	empty := len(r.peers) == 0
+	r.mu.Unlock()
+	if empty {
+		s.dropRoom(r)
+	}
+}
+
+// CloseRoom disconnects everyone in room (the consultation ended).
+func (s *SFU) CloseRoom(id string) {
+	s.mu.Lock()
+	var victims []*signalConn
+	for c := range s.conns {
+		if c.grant.Room == id {
+			victims = append(victims, c)
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range victims {
+		c.shutdown()
+	}
+}
+
+// Healthy reports whether the SFU accepts participants.
+func (s *SFU) Healthy() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// Close disconnects everybody, stops TURN and closes the sockets. It
+// returns when no goroutine of the SFU is left.
+func (s *SFU) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	conns := make([]*signalConn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.shutdown()
+	}
+	s.wg.Wait()
+	s.mu.Lock()
+	rooms := s.rooms
+	s.rooms = map[string]*room{}
+	s.mu.Unlock()
+	for _, r := range rooms {
+		r.close()
+	}
+	return s.closeSockets()
+}
+
+func (s *SFU) closeSockets() error {
+	var errs []error
+	if s.turn != nil {
+		errs = append(errs, s.turn.close())
+	}
+	if s.tcpMux != nil {
+		errs = append(errs, s.tcpMux.Close())
+	} else if s.tcpListener != nil {
+		errs = append(errs, s.tcpListener.Close())
+	}
+	if s.udpMux != nil {
+		errs = append(errs, s.udpMux.Close())
+	} else if s.udpConn != nil {
+		errs = append(errs, s.udpConn.Close())
+	}
+	return errors.Join(errs...)
+}
