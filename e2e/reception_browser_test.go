@@ -14,8 +14,8 @@ import (
 // clerk sees the knock and admits, both chat in the room, the clerk
 // forwards to another office, and a second clerk admits there.
 func TestCitizenClerkJourney(t *testing.T) {
-	open := newBrowser(t)
 	srv := apptest.Start(t, apptest.Options{Quiet: true})
+	open := newBrowser(t, srv.CertPEM)
 	citizen, anna, ben := open(), open(), open()
 
 	// the citizen knocks
@@ -62,10 +62,10 @@ func TestCitizenClerkJourney(t *testing.T) {
 	step(t, anna, "forward",
 		chromedp.SetValue("#forward-target", "office:bauamt", chromedp.ByID),
 		chromedp.SendKeys("#forward-note", "Bitte Bauantrag prüfen", chromedp.ByID),
-		chromedp.Click("#forward-ok", chromedp.ByID),
-		chromedp.Poll(`location.pathname === '/staff'`, nil))
-	step(t, citizen, "citizen back in waiting room",
-		chromedp.Poll(`location.pathname.startsWith('/wait/') && document.getElementById('state').textContent.includes('Bauamt')`, nil),
+		chromedp.Click("#forward-ok", chromedp.ByID))
+	step(t, anna, "back in console", chromedp.WaitVisible("#offices section", chromedp.ByQuery))
+	step(t, citizen, "citizen back in waiting room", chromedp.WaitVisible("#place", chromedp.ByID),
+		chromedp.Poll(`document.getElementById('state').textContent.includes('Bauamt')`, nil),
 		chromedp.Poll(`document.getElementById('place').textContent === '1'`, nil))
 
 	// a second clerk admits in the Bauamt
@@ -79,7 +79,7 @@ func TestCitizenClerkJourney(t *testing.T) {
 	}
 	step(t, ben, "admit forwarded", chromedp.Click(`section[data-office=bauamt] li.ticket[data-number="B-001"] button[data-action=admit]`, chromedp.ByQuery),
 		chromedp.WaitVisible("#chat-text", chromedp.ByID))
-	step(t, citizen, "citizen enters second room", chromedp.Poll(`location.pathname.startsWith('/room/')`, nil), chromedp.WaitVisible("#chat-text", chromedp.ByID))
+	step(t, citizen, "citizen enters second room", chromedp.WaitVisible("#chat-text", chromedp.ByID))
 	say(t, ben, "Hier ist das Bauamt.")
 	see(t, citizen, "Hier ist das Bauamt.")
 }
@@ -91,8 +91,14 @@ func login(t *testing.T, ctx contextT, base, user, pw string) {
 		chromedp.WaitVisible("#login", chromedp.ByID),
 		chromedp.SendKeys("#login", user, chromedp.ByID),
 		chromedp.SendKeys("#password", pw, chromedp.ByID),
-		chromedp.Submit("#password", chromedp.ByID),
-		chromedp.WaitVisible("#offices section", chromedp.ByQuery))
+		chromedp.Submit("#password", chromedp.ByID))
+	var errText string
+	step(t, ctx, "after login "+user, chromedp.WaitReady("body > main", chromedp.ByQuery),
+		chromedp.Evaluate(`(document.querySelector('main .error') || {}).textContent || ''`, &errText))
+	if errText != "" {
+		t.Fatalf("login %s refused: %s", user, errText)
+	}
+	step(t, ctx, "console of "+user, chromedp.WaitVisible("#offices section", chromedp.ByQuery))
 }
 
 func say(t *testing.T, ctx contextT, text string) {

@@ -1,7 +1,7 @@
 package web
 
 import (
-		"net/http"
+	"net/http"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"

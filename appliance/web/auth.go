@@ -86,11 +86,13 @@ func sessionOf(r *http.Request) *staff.Session {
 
 // sameOrigin checks Origin (or Sec-Fetch-Site) against the request host.
 func sameOrigin(r *http.Request) bool {
-	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
-		return false
+	// Browsers send Sec-Fetch-Site; it is authoritative where present.
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site == "same-origin" || site == "none"
 	}
 	o := r.Header.Get("Origin")
 	if o == "" {
+		// not a browser (CLI, bridge): no ambient cookies to abuse
 		return true
 	}
 	u, err := url.Parse(o)

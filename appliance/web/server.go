@@ -72,17 +72,17 @@ type Options struct {
 
 // Server is the HTTP front of the appliance.
 type Server struct {
-	rec    *reception.Service
-	staff  *staff.Service
-	media  Media
-	opt    Options
-	log    *slog.Logger
-	tmpl   *template.Template
-	mux    *http.ServeMux
-	tokens []tokenEntry
+	rec     *reception.Service
+	staff   *staff.Service
+	media   Media
+	opt     Options
+	log     *slog.Logger
+	tmpl    *template.Template
+	mux     *http.ServeMux
+	tokens  []tokenEntry
 	routes_ []string // registered API patterns, for the contract test
-	writer *writerPool
-	reqDur *prometheus.HistogramVec
+	writer  *writerPool
+	reqDur  *prometheus.HistogramVec
 
 	mu       sync.Mutex
 	shutdown chan struct{}
