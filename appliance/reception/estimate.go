@@ -43,7 +43,7 @@ type Estimator struct {
 
 // NewEstimator returns an estimator with the documented defaults.
 func NewEstimator(def time.Duration) *Estimator {
-	return &Estimator{Default: def, HalfLife: 3 * time.Hour, PriorWeight: 2, Window: 24 * time.Hour, samples: map[string][]Sample{}}
+	return &Estimator{Default: def, HalfLife: 3 * time.Hour, PriorWeight: 1, Window: 24 * time.Hour, samples: map[string][]Sample{}}
 }
 
 // Add records an ended consultation.
