@@ -50,6 +50,7 @@ func (c *Client) dialer() *websocket.Dialer {
 	d := &websocket.Dialer{HandshakeTimeout: 10 * time.Second, Proxy: http.ProxyFromEnvironment}
 	if t, ok := c.http.Transport.(*http.Transport); ok && t.TLSClientConfig != nil {
 		d.TLSClientConfig = t.TLSClientConfig.Clone()
+		d.TLSClientConfig.NextProtos = nil // the Transport may have added h2; WebSockets need HTTP/1.1
 	} else {
 		d.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}

@@ -1,0 +1,488 @@
+package matrixbridge_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/id"
+
+	"github.com/buergerbuero/buergerbuero/appliance/apptest"
+	"github.com/buergerbuero/buergerbuero/matrixbridge"
+	"github.com/buergerbuero/buergerbuero/matrixbridge/dendritetest"
+)
+
+// Wait bounds for conditions; generous because -race slows everything.
+const (
+	waitBridgeUp  = 90 * time.Second
+	waitDelivery  = 30 * time.Second
+	waitCatchUp   = 120 * time.Second
+	outageSeconds = 30
+)
+
+// TestMain lets the test binary double as the bridge process, so tests can
+// SIGKILL a real bridge: with BB_BRIDGE_ARGS set it runs matrixbridge.Main.
+func TestMain(m *testing.M) {
+	if args := os.Getenv("BB_BRIDGE_ARGS"); args != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+		code := matrixbridge.Main(ctx, strings.Split(args, "\x1f"), os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+// env is a real appliance, a real Dendrite and the bridge between them.
+type env struct {
+	t      *testing.T
+	app    *apptest.Server
+	hs     *dendritetest.Server
+	dir    string
+	config string
+	bridge *exec.Cmd
+	exited chan struct{}
+	logf   *os.File
+}
+
+func newEnv(t *testing.T, serverName string) *env {
+	t.Helper()
+	e := &env{t: t, dir: t.TempDir()}
+	mx := func(l string) string { return "@" + l + ":" + serverName }
+	e.app = apptest.Start(t, apptest.Options{Quiet: true, ClerkMatrixIDs: map[string]string{"anna": mx("anna"), "ben": mx("ben")}})
+	must(t, os.WriteFile(filepath.Join(e.dir, "token"), []byte(e.app.ServiceToken), 0o600))
+	must(t, os.WriteFile(filepath.Join(e.dir, "ca.pem"), e.app.CertPEM, 0o600))
+	asAddr := dendritetest.FreeAddr(t)
+	reg := filepath.Join(e.dir, "registration.yaml")
+	write := func(hsURL string) {
+		cfg := fmt.Sprintf(`homeserver:
+    address: %s
+    domain: %s
+    purge: dendrite
+    admin_token_file: %s
+appservice:
+    listen: %s
+    registration: %s
+appliance:
+    url: %s
+    service_token_file: %s
+    ca_file: %s
+database: %s
+language: de
+retention: 0s
+log_level: debug
+`, hsURL, serverName, filepath.Join(e.dir, "admin-token"), asAddr, reg, e.app.URL,
+			filepath.Join(e.dir, "token"), filepath.Join(e.dir, "ca.pem"), filepath.Join(e.dir, "bridge.db"))
+		e.config = filepath.Join(e.dir, "bridge.yaml")
+		must(t, os.WriteFile(e.config, []byte(cfg), 0o600))
+	}
+	write("http://127.0.0.1:1")
+	must(t, os.WriteFile(filepath.Join(e.dir, "admin-token"), []byte("placeholder"), 0o600))
+	var out bytes.Buffer
+	if code := matrixbridge.Main(context.Background(), []string{"--config", e.config, "--generate-registration"}, &out, &out); code != 0 {
+		t.Fatalf("generate registration: %d %s", code, out.String())
+	}
+	e.hs = dendritetest.Start(t, dendritetest.Options{ServerName: serverName, AppServices: []string{reg}})
+	write(e.hs.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin, err := e.hs.Register(ctx, "hsadmin", "hsadmin-pw-123", true)
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(e.dir, "admin-token"), []byte(admin.AccessToken), 0o600))
+	t.Cleanup(func() {
+		e.stopBridge()
+		if t.Failed() {
+			t.Logf("bridge log (tail):\n%s", e.bridgeLog())
+		}
+	})
+	return e
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startBridge runs the bridge as a child process (the test binary, see TestMain).
+func (e *env) startBridge() {
+	e.t.Helper()
+	args := strings.Join([]string{"--config", e.config, "--ignore-unsupported-server"}, "\x1f")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "BB_BRIDGE_ARGS="+args)
+	f, err := os.OpenFile(filepath.Join(e.dir, "bridge.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	must(e.t, err)
+	cmd.Stdout, cmd.Stderr = f, f
+	must(e.t, cmd.Start())
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	e.bridge, e.exited, e.logf = cmd, done, f
+}
+
+// killBridge SIGKILLs the bridge: no graceful shutdown, nothing flushed.
+func (e *env) killBridge() {
+	if e.bridge == nil {
+		return
+	}
+	_ = e.bridge.Process.Kill()
+	<-e.exited
+	e.logf.Close()
+	e.bridge = nil
+}
+
+func (e *env) stopBridge() {
+	if e.bridge == nil {
+		return
+	}
+	_ = e.bridge.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-e.exited:
+	case <-time.After(15 * time.Second):
+		_ = e.bridge.Process.Kill()
+		<-e.exited
+	}
+	e.logf.Close()
+	e.bridge = nil
+}
+
+func (e *env) bridgeLog() string {
+	b, _ := os.ReadFile(filepath.Join(e.dir, "bridge.log"))
+	if len(b) > 12000 {
+		b = b[len(b)-12000:]
+	}
+	return string(b)
+}
+
+// ---- Matrix side: a clerk's client that records everything it syncs ----
+
+type seen struct {
+	Room     id.RoomID
+	ID       id.EventID
+	Sender   id.UserID
+	Type     event.Type
+	Body     string
+	MsgType  event.MessageType
+	Replace  id.EventID // m.replace target
+	URL      id.ContentURIString
+	Member   event.Membership
+	StateKey string
+	At       time.Time
+}
+
+type mxUser struct {
+	t      *testing.T
+	cli    *mautrix.Client
+	mu     sync.Mutex
+	events []seen
+	notify chan struct{}
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// newMXUser registers localpart on the homeserver, auto-joins invites and
+// records every timeline event.
+func (e *env) newMXUser(localpart string) *mxUser {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cli, err := e.hs.Register(ctx, localpart, localpart+"-pw-123456", false)
+	must(e.t, err)
+	u := &mxUser{t: e.t, cli: cli, notify: make(chan struct{}), done: make(chan struct{})}
+	syncer := cli.Syncer.(*mautrix.DefaultSyncer)
+	syncer.OnEvent(func(ctx context.Context, evt *event.Event) { u.record(evt) })
+	sctx, scancel := context.WithCancel(context.Background())
+	u.cancel = scancel
+	go func() {
+		defer close(u.done)
+		for sctx.Err() == nil {
+			_ = cli.SyncWithContext(sctx) // returns on errors (homeserver outage): sync again
+			select {
+			case <-sctx.Done():
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	}()
+	e.t.Cleanup(func() { scancel(); <-u.done })
+	return u
+}
+
+func (u *mxUser) record(evt *event.Event) {
+	s := seen{Room: evt.RoomID, ID: evt.ID, Sender: evt.Sender, Type: evt.Type, At: time.Now()}
+	if evt.StateKey != nil {
+		s.StateKey = *evt.StateKey
+	}
+	switch evt.Type {
+	case event.StateMember:
+		_ = evt.Content.ParseRaw(evt.Type)
+		s.Member = evt.Content.AsMember().Membership
+		if s.Member == event.MembershipInvite && s.StateKey == u.cli.UserID.String() {
+			go func() { _, _ = u.cli.JoinRoomByID(context.Background(), evt.RoomID) }()
+		}
+	case event.EventMessage:
+		_ = evt.Content.ParseRaw(evt.Type)
+		m := evt.Content.AsMessage()
+		s.Body, s.MsgType, s.URL = m.Body, m.MsgType, m.URL
+		if m.RelatesTo != nil && m.RelatesTo.Type == event.RelReplace {
+			s.Replace = m.RelatesTo.EventID
+			if m.NewContent != nil {
+				s.Body = m.NewContent.Body
+			}
+		}
+	}
+	u.mu.Lock()
+	u.events = append(u.events, s)
+	close(u.notify)
+	u.notify = make(chan struct{})
+	u.mu.Unlock()
+}
+
+// waitFor waits until cond holds on the recorded events.
+func (u *mxUser) waitFor(timeout time.Duration, what string, cond func([]seen) bool) []seen {
+	u.t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		u.mu.Lock()
+		evs := append([]seen(nil), u.events...)
+		ch := u.notify
+		u.mu.Unlock()
+		if cond(evs) {
+			return evs
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			u.t.Fatalf("%s: timed out after %s waiting for %s", u.cli.UserID, timeout, what)
+		}
+	}
+}
+
+func messagesIn(evs []seen, room id.RoomID) []seen {
+	var out []seen
+	for _, s := range evs {
+		if s.Room == room && s.Type == event.EventMessage && s.Replace == "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (u *mxUser) send(room id.RoomID, text string) id.EventID {
+	u.t.Helper()
+	resp, err := u.cli.SendText(context.Background(), room, text)
+	must(u.t, err)
+	return resp.EventID
+}
+
+// ---- Citizen side: the public API and the room WebSocket ----
+
+type citizen struct {
+	t      *testing.T
+	app    *apptest.Server
+	hc     *http.Client
+	ID     string
+	Number string
+	Token  string
+	Room   string
+	mu     sync.Mutex
+	msgs   []citizenMsg
+	notify chan struct{}
+}
+
+type citizenMsg struct {
+	Seq        int64  `json:"seq"`
+	AuthorRole string `json:"author_role"`
+	Author     string `json:"author"`
+	Text       string `json:"text"`
+	ClientID   string `json:"client_id"`
+	File       *struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+		Type string `json:"type"`
+	} `json:"file"`
+	received time.Time
+}
+
+func knock(t *testing.T, app *apptest.Server, office, concern string) *citizen {
+	t.Helper()
+	c := &citizen{t: t, app: app, hc: app.Client(), notify: make(chan struct{})}
+	var out struct {
+		ID     string `json:"id"`
+		Number string `json:"number"`
+		Token  string `json:"token"`
+	}
+	c.do("POST", "/api/v1/offices/"+office+"/knocks", map[string]string{"concern": concern, "language": "de"}, &out, 201)
+	c.ID, c.Number, c.Token = out.ID, out.Number, out.Token
+	return c
+}
+
+func (c *citizen) do(method, path string, in, out any, want int) {
+	c.t.Helper()
+	var body io.Reader
+	if in != nil {
+		b, _ := json.Marshal(in)
+		body = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, c.app.URL+path, body)
+	req.Header.Set("Content-Type", "application/json")
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	resp, err := c.hc.Do(req)
+	must(c.t, err)
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		c.t.Fatalf("%s %s: %d %s (want %d)", method, path, resp.StatusCode, data, want)
+	}
+	if out != nil {
+		must(c.t, json.Unmarshal(data, out))
+	}
+}
+
+func (c *citizen) state() (state, room string) {
+	var t struct {
+		State  string `json:"state"`
+		RoomID string `json:"room_id"`
+	}
+	c.do("GET", "/api/v1/tickets/"+c.ID, nil, &t, 200)
+	return t.State, t.RoomID
+}
+
+// follow opens the room WebSocket as the citizen and records messages.
+func (c *citizen) follow(ctx context.Context) {
+	c.t.Helper()
+	u := strings.Replace(c.app.URL, "https://", "wss://", 1) + "/api/v1/rooms/" + url.PathEscape(c.Room) +
+		"/events?ticket=" + url.QueryEscape(c.ID) + "&access_token=" + url.QueryEscape(c.Token)
+	d := websocket.Dialer{TLSClientConfig: c.app.TLSConfig(), HandshakeTimeout: 10 * time.Second}
+	conn, resp, err := d.DialContext(ctx, u, nil)
+	if err != nil {
+		if resp != nil {
+			b, _ := io.ReadAll(resp.Body)
+			c.t.Fatalf("citizen websocket: %v %s", err, b)
+		}
+		c.t.Fatalf("citizen websocket: %v", err)
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	go func() {
+		defer stop()
+		defer conn.Close()
+		for {
+			var ev struct {
+				Type    string     `json:"type"`
+				Message citizenMsg `json:"message"`
+			}
+			if err := conn.ReadJSON(&ev); err != nil {
+				return
+			}
+			if ev.Type != "message" {
+				continue
+			}
+			ev.Message.received = time.Now()
+			c.mu.Lock()
+			c.msgs = append(c.msgs, ev.Message)
+			close(c.notify)
+			c.notify = make(chan struct{})
+			c.mu.Unlock()
+		}
+	}()
+}
+
+func (c *citizen) waitFor(timeout time.Duration, what string, cond func([]citizenMsg) bool) []citizenMsg {
+	c.t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		c.mu.Lock()
+		ms := append([]citizenMsg(nil), c.msgs...)
+		ch := c.notify
+		c.mu.Unlock()
+		if cond(ms) {
+			return ms
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			c.t.Fatalf("citizen %s: timed out after %s waiting for %s; have %+v", c.Number, timeout, what, ms)
+		}
+	}
+}
+
+func (c *citizen) say(text string) {
+	c.t.Helper()
+	c.do("POST", "/api/v1/tickets/"+c.ID+"/messages", map[string]string{"text": text}, nil, 201)
+}
+
+func (c *citizen) sendFile(name, mimeType string, data []byte) {
+	c.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	h := map[string][]string{"Content-Disposition": {fmt.Sprintf(`form-data; name="file"; filename=%q`, name)}, "Content-Type": {mimeType}}
+	p, _ := mw.CreatePart(h)
+	_, _ = p.Write(data)
+	_ = mw.Close()
+	req, _ := http.NewRequest("POST", c.app.URL+"/api/v1/tickets/"+c.ID+"/files", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+c.Token)
+	resp, err := c.hc.Do(req)
+	must(c.t, err)
+	defer resp.Body.Close()
+	if resp.StatusCode != 201 {
+		b, _ := io.ReadAll(resp.Body)
+		c.t.Fatalf("citizen file upload: %d %s", resp.StatusCode, b)
+	}
+}
+
+func (c *citizen) fetchFile(fileID string) []byte {
+	c.t.Helper()
+	req, _ := http.NewRequest("GET", c.app.URL+"/api/v1/rooms/"+c.Room+"/files/"+fileID, nil)
+	req.Header.Set("Authorization", "Bearer "+c.Token)
+	req.Header.Set("X-Ticket", c.ID)
+	resp, err := c.hc.Do(req)
+	must(c.t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		c.t.Fatalf("citizen file download: %d %s", resp.StatusCode, b)
+	}
+	return b
+}
+
+// waitTicketState polls the public ticket API (the appliance offers no
+// other way for a citizen without a WebSocket) until want holds.
+func (c *citizen) waitTicketState(timeout time.Duration, want ...string) string {
+	c.t.Helper()
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		st, room := c.state()
+		for _, w := range want {
+			if st == w {
+				c.Room = room
+				return st
+			}
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("ticket %s: state %q, want one of %v", c.Number, st, want)
+		}
+		<-tick.C
+	}
+}
