@@ -33,6 +33,32 @@ func (a Activated) Listener(name string) net.Listener { return a.Listeners[name]
 // PacketConn returns the datagram socket called name, or nil.
 func (a Activated) PacketConn(name string) net.PacketConn { return a.PacketConns[name] }
 
+// ListenerOr returns the stream socket called name or, when systemd did not
+// pass one (started from a shell, in tests), listens on addr itself.
+func (a Activated) ListenerOr(name, addr string) (net.Listener, error) {
+	if l := a.Listeners[name]; l != nil {
+		return l, nil
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s on %s (not socket-activated): %w", name, addr, err)
+	}
+	return l, nil
+}
+
+// PacketConnOr returns the datagram socket called name or, when systemd did
+// not pass one, opens a UDP socket on addr itself.
+func (a Activated) PacketConnOr(name, addr string) (net.PacketConn, error) {
+	if c := a.PacketConns[name]; c != nil {
+		return c, nil
+	}
+	c, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s on udp %s (not socket-activated): %w", name, addr, err)
+	}
+	return c, nil
+}
+
 // Empty reports whether no socket was passed, i.e. the daemon was not
 // socket-activated and must listen by itself.
 func (a Activated) Empty() bool { return len(a.Listeners)+len(a.PacketConns) == 0 }

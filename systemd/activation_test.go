@@ -177,6 +177,19 @@ func TestListenersWithoutActivation(t *testing.T) {
 	if err != nil || !a.Empty() {
 		t.Fatalf("Listeners() = %v, %v; want empty", a.Names(), err)
 	}
+	l, err := a.ListenerOr(NameHTTPS, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	c, err := a.PacketConnOr(NameMedia, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := a.ListenerOr(NameHTTP, l.Addr().String()); err == nil || !strings.Contains(err.Error(), "http") {
+		t.Errorf("listening on a taken address: %v, want an error naming the socket", err)
+	}
 }
 
 // writeSelfSigned writes cert.pem and key.pem for 127.0.0.1 into dir and
