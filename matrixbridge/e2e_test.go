@@ -1,6 +1,7 @@
 package matrixbridge_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -113,6 +114,146 @@ func TestBridgeEndToEnd(t *testing.T) {
 			return inOrder(texts(ms, "clerk", "Amt "), "Amt ", 5)
 		})
 	})
+
+	t.Run("files both ways", func(t *testing.T) {
+		pdf := []byte("%PDF-1.4 Meldebescheinigung " + strings.Repeat("x", 4000))
+		cit.sendFile("meldebescheinigung.pdf", "application/pdf", pdf)
+		evs := anna.waitFor(waitDelivery, "citizen file", func(evs []seen) bool {
+			for _, s := range messagesIn(evs, portal) {
+				if s.MsgType == event.MsgFile && s.Body == "meldebescheinigung.pdf" {
+					return true
+				}
+			}
+			return false
+		})
+		for _, s := range messagesIn(evs, portal) {
+			if s.Body == "meldebescheinigung.pdf" {
+				got, err := anna.cli.DownloadBytes(ctx, s.URL.ParseOrIgnore())
+				must(t, err)
+				if !bytes.Equal(got, pdf) {
+					t.Fatalf("file on Matrix differs: %d bytes, want %d", len(got), len(pdf))
+				}
+			}
+		}
+		png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 3000)...)
+		up, err := anna.cli.UploadBytesWithName(ctx, png, "image/png", "formular.png")
+		must(t, err)
+		_, err = anna.cli.SendMessageEvent(ctx, portal, event.EventMessage, &event.MessageEventContent{
+			MsgType: event.MsgImage, Body: "formular.png", FileName: "formular.png", URL: up.ContentURI.CUString(),
+			Info: &event.FileInfo{MimeType: "image/png", Size: len(png)}})
+		must(t, err)
+		ms := cit.waitFor(waitDelivery, "clerk file", func(ms []citizenMsg) bool {
+			for _, m := range ms {
+				if m.File != nil && m.File.Name == "formular.png" {
+					return true
+				}
+			}
+			return false
+		})
+		for _, m := range ms {
+			if m.File != nil && m.File.Name == "formular.png" {
+				if got := cit.fetchFile(m.File.ID); !bytes.Equal(got, png) {
+					t.Fatalf("file at the citizen differs: %d bytes, want %d", len(got), len(png))
+				}
+			}
+		}
+	})
+
+	t.Run("interpreter link", func(t *testing.T) {
+		anna.send(portal, "!dolmetscher tr")
+		var link string
+		anna.waitFor(waitDelivery, "invite link", func(evs []seen) bool {
+			for _, s := range messagesIn(evs, portal) {
+				if i := strings.Index(s.Body, e.app.URL+"/join/"); i >= 0 && s.MsgType == event.MsgNotice {
+					link = strings.Fields(s.Body[i:])[0]
+					return true
+				}
+			}
+			return false
+		})
+		resp, err := e.app.Client().Get(link)
+		must(t, err)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", link, resp.StatusCode)
+		}
+		token := link[strings.LastIndex(link, "/")+1:]
+		redeem := func() int {
+			resp, err := e.app.Client().Post(e.app.URL+"/api/v1/invites/"+token, "application/json", nil)
+			must(t, err)
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		if code := redeem(); code != 200 {
+			t.Fatalf("first redeem: %d", code)
+		}
+		if code := redeem(); code == 200 {
+			t.Fatalf("second redeem of a single-use link succeeded")
+		}
+	})
+
+	t.Run("bridge killed mid-conversation", func(t *testing.T) {
+		cit.say("Kill 1")
+		e.killBridge()
+		cit.say("Kill 2")
+		anna.send(portal, "Während Absturz")
+		cit.say("Kill 3")
+		e.startBridge()
+		anna.waitFor(waitCatchUp, "Kill 1..3 exactly once, in order", func(evs []seen) bool {
+			return inOrder(bodies(messagesIn(evs, portal), "Kill "), "Kill ", 3)
+		})
+		cit.waitFor(waitCatchUp, "message sent while the bridge was down", func(ms []citizenMsg) bool {
+			return len(texts(ms, "clerk", "Während Absturz")) == 1
+		})
+	})
+
+	t.Run("homeserver outage of 30 s", func(t *testing.T) {
+		e.hs.Stop()
+		outage := time.NewTimer(outageSeconds * time.Second) // the scenario: Dendrite is away this long
+		for i := 1; i <= 3; i++ {
+			cit.say(fmt.Sprintf("Ausfall %d", i))
+		}
+		<-outage.C
+		e.hs.Start()
+		anna.waitFor(waitCatchUp, "Ausfall 1..3 exactly once, in order", func(evs []seen) bool {
+			return inOrder(bodies(messagesIn(evs, portal), "Ausfall "), "Ausfall ", 3)
+		})
+		anna.send(portal, "Nach Ausfall")
+		cit.waitFor(waitDelivery, "message after the outage", func(ms []citizenMsg) bool {
+			return len(texts(ms, "clerk", "Nach Ausfall")) == 1
+		})
+		// Nothing said before was repeated.
+		evs := anna.waitFor(0, "", func([]seen) bool { return true })
+		if got := bodies(messagesIn(evs, portal), "Bürger "); !inOrder(got, "Bürger ", 5) {
+			t.Fatalf("earlier messages repeated: %v", got)
+		}
+		ms := cit.waitFor(0, "", func([]citizenMsg) bool { return true })
+		if got := texts(ms, "clerk", "Amt "); !inOrder(got, "Amt ", 5) {
+			t.Fatalf("earlier clerk messages repeated at the citizen: %v", got)
+		}
+	})
+
+	t.Run("end closes and purges the room", func(t *testing.T) {
+		anna.send(portal, "!ende")
+		cit.waitTicketState(waitDelivery, "ended")
+		anna.waitFor(waitDelivery, "closing notice and removal from the purged room", func(evs []seen) bool {
+			closed := false
+			for _, s := range messagesIn(evs, portal) {
+				if strings.Contains(s.Body, "Beratung ist beendet") {
+					closed = true
+				}
+			}
+			return closed && hasMember(evs, portal, anna.cli.UserID, event.MembershipLeave)
+		})
+		anna.waitFor(waitDelivery, "knock shows the end", func(evs []seen) bool {
+			for _, s := range evs {
+				if s.Replace == knockEvt.ID && strings.Contains(s.Body, "Beratung beendet") {
+					return true
+				}
+			}
+			return false
+		})
+	})
 }
 
 func hasMember(evs []seen, room id.RoomID, user id.UserID, m event.Membership) bool {
@@ -156,5 +297,3 @@ func inOrder(got []string, prefix string, n int) bool {
 	}
 	return true
 }
-
-var _ = time.Second
