@@ -20,7 +20,7 @@ import (
 // (49 programmatic ones and one real browser page) resume by themselves:
 // a queue change after the restart reaches all of them.
 func TestSIGKILLRestartKeepsEveryCitizen(t *testing.T) {
-	addr := freePort(t)
+	addr := apptest.FreePort(t)
 	data := t.TempDir()
 	cfg := config.Defaults()
 	cfg.Site.PublicURL = "https://" + addr
@@ -35,13 +35,13 @@ func TestSIGKILLRestartKeepsEveryCitizen(t *testing.T) {
 		{ID: "bauamt", Name: "Bauamt", Prefix: "BA", Chairs: 2, Languages: []string{"de"}, Hours: apptest.AllDay(), IgnoreHolidays: true},
 	}
 	// a clerk, created with the admin command
-	add := exec.Command(binary(t), "admin", "--data", data, "clerk", "add", "--login", "anna", "--name", "Anna Schneider", "--offices", "buergerbuero,bauamt")
+	add := exec.Command(apptest.Binary(t), "admin", "--data", data, "clerk", "add", "--login", "anna", "--name", "Anna Schneider", "--offices", "buergerbuero,bauamt")
 	add.Stdin = strings.NewReader("anna-passwort-123\n")
 	if out, err := add.CombinedOutput(); err != nil {
 		t.Fatalf("admin clerk add: %v: %s", err, out)
 	}
-	p := startProcess(t, cfg)
-	hc := p.client()
+	p := apptest.StartProcess(t, cfg)
+	hc := p.Client()
 	hc.Jar, _ = cookiejar.New(nil)
 	api := &apiClient{t: t, base: p.URL, http: hc}
 	type entry struct {
@@ -59,7 +59,7 @@ func TestSIGKILLRestartKeepsEveryCitizen(t *testing.T) {
 		}
 	}
 	// the browser holds the Bürgerbüro's second ticket; the others are programmatic
-	open := newBrowser(t, p.certPEM())
+	open := newBrowser(t, p.CertPEM())
 	browser := open()
 	bt := all[2].k
 	step(t, browser, "open waiting page",
@@ -73,7 +73,7 @@ func TestSIGKILLRestartKeepsEveryCitizen(t *testing.T) {
 		if i == 2 {
 			continue
 		}
-		c := newWaitingCitizen(p.URL, e.k.ID, e.k.Token, p.tlsConfig())
+		c := newWaitingCitizen(p.URL, e.k.ID, e.k.Token, p.TLSConfig())
 		defer c.close()
 		citizens[e.k.ID] = c
 	}
@@ -83,8 +83,8 @@ func TestSIGKILLRestartKeepsEveryCitizen(t *testing.T) {
 		}
 	}
 
-	p.kill()
-	p.start()
+	p.Kill()
+	p.Start()
 
 	// every ticket is still there, in the same order
 	for i, e := range all {

@@ -224,7 +224,7 @@ func (s *Service) AddNote(ctx context.Context, a Actor, ref, text string) (Staff
 func (s *Service) Queue(office string) []StaffTicket {
 	var out []StaffTicket
 	for _, t := range s.q.waiting(office) {
-		out = append(out, s.staffView(t))
+		out = append(out, s.staffView(*t))
 	}
 	for _, t := range s.q.all() {
 		if t.OfficeID == office && !t.State.Queued() {

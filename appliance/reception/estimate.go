@@ -90,7 +90,13 @@ func (e *Estimator) Wait(office string, place, n, busy int, now time.Time) time.
 	if place < 1 {
 		return 0
 	}
-	mean := e.Mean(office, now)
+	return e.waitWith(e.Mean(office, now), place, n, busy)
+}
+
+func (e *Estimator) waitWith(mean time.Duration, place, n, busy int) time.Duration {
+	if place < 1 {
+		return 0
+	}
 	var residual time.Duration
 	switch {
 	case n < 1:

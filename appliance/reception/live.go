@@ -61,9 +61,14 @@ func (s *Service) setClerkPresence(login string, p staff.Presence) {
 // pushOffice sends fresh place and estimate to every watched queued ticket
 // of an office (except skip, which was sent already).
 func (s *Service) pushOffice(office, skip string) {
-	for _, t := range s.q.waiting(office) {
+	o, ok := s.office(office)
+	if !ok {
+		return
+	}
+	e := s.estimateContext(o)
+	for i, t := range s.q.waiting(office) {
 		if t.ID != skip && s.Hub.Watched(t.ID) {
-			s.Hub.deliver(t.ID, s.view(t))
+			s.Hub.deliver(t.ID, s.viewAt(*t, o, i+1, e))
 		}
 	}
 }

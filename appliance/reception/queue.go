@@ -8,14 +8,40 @@ import (
 // queue is the in-memory picture of all active tickets, rebuilt from the
 // store at start and updated after every committed change. It answers
 // "which place" for thousands of waiting citizens without a query each.
+//
+// Stored tickets are copies that are never modified after insertion, so
+// slices of pointers may be handed out and read without the lock.
 type queue struct {
-	mu     sync.RWMutex
-	active map[string]*Ticket   // queued, called or in consultation
-	byOff  map[string][]*Ticket // queued tickets per office, in order
+	mu      sync.RWMutex
+	active  map[string]*Ticket         // queued, called or in consultation
+	byOff   map[string][]*Ticket       // queued tickets per office, in order
+	busyOff map[string]map[string]bool // office → tickets called or in consultation
+	byClerk map[string]string          // clerk → the ticket they handle
 }
 
 func newQueue() *queue {
-	return &queue{active: map[string]*Ticket{}, byOff: map[string][]*Ticket{}}
+	return &queue{active: map[string]*Ticket{}, byOff: map[string][]*Ticket{}, busyOff: map[string]map[string]bool{}, byClerk: map[string]string{}}
+}
+
+func (q *queue) index(t *Ticket) {
+	if t.State == StateCalled || t.State == StateInConsultation {
+		m := q.busyOff[t.OfficeID]
+		if m == nil {
+			m = map[string]bool{}
+			q.busyOff[t.OfficeID] = m
+		}
+		m[t.ID] = true
+		if t.Clerk != "" {
+			q.byClerk[t.Clerk] = t.ID
+		}
+	}
+}
+
+func (q *queue) unindex(t *Ticket) {
+	delete(q.busyOff[t.OfficeID], t.ID)
+	if t.Clerk != "" && q.byClerk[t.Clerk] == t.ID {
+		delete(q.byClerk, t.Clerk)
+	}
 }
 
 func less(a, b *Ticket) int {
@@ -37,9 +63,12 @@ func (q *queue) load(ts []Ticket) {
 	defer q.mu.Unlock()
 	q.active = map[string]*Ticket{}
 	q.byOff = map[string][]*Ticket{}
+	q.busyOff = map[string]map[string]bool{}
+	q.byClerk = map[string]string{}
 	for i := range ts {
 		t := ts[i]
 		q.active[t.ID] = &t
+		q.index(&t)
 		if t.State.Queued() {
 			q.byOff[t.OfficeID] = append(q.byOff[t.OfficeID], &t)
 		}
@@ -57,8 +86,11 @@ func (q *queue) apply(t Ticket, fromOffice string) []string {
 	if fromOffice != "" && fromOffice != t.OfficeID {
 		offices = append(offices, fromOffice)
 	}
-	if old, ok := q.active[t.ID]; ok && old.OfficeID != t.OfficeID && !slices.Contains(offices, old.OfficeID) {
-		offices = append(offices, old.OfficeID)
+	if old, ok := q.active[t.ID]; ok {
+		if old.OfficeID != t.OfficeID && !slices.Contains(offices, old.OfficeID) {
+			offices = append(offices, old.OfficeID)
+		}
+		q.unindex(old)
 	}
 	for _, o := range offices {
 		q.byOff[o] = slices.DeleteFunc(q.byOff[o], func(x *Ticket) bool { return x.ID == t.ID })
@@ -70,6 +102,7 @@ func (q *queue) apply(t Ticket, fromOffice string) []string {
 	c := t
 	c.Notes = nil
 	q.active[t.ID] = &c
+	q.index(&c)
 	if t.State.Queued() {
 		l := q.byOff[t.OfficeID]
 		i, _ := slices.BinarySearchFunc(l, &c, less)
@@ -105,15 +138,11 @@ func (q *queue) get(id string) (Ticket, bool) {
 	return *t, true
 }
 
-// waiting returns copies of an office's queued tickets in order.
-func (q *queue) waiting(office string) []Ticket {
+// waiting returns an office's queued tickets in order (read-only).
+func (q *queue) waiting(office string) []*Ticket {
 	q.mu.RLock()
 	defer q.mu.RUnlock()
-	out := make([]Ticket, len(q.byOff[office]))
-	for i, t := range q.byOff[office] {
-		out[i] = *t
-	}
-	return out
+	return slices.Clone(q.byOff[office])
 }
 
 // count returns the number of an office's queued tickets.
@@ -123,30 +152,22 @@ func (q *queue) count(office string) int {
 	return len(q.byOff[office])
 }
 
-// busy counts an office's tickets that are called or in consultation, and
-// returns the active ticket of a clerk (if any).
+// busy counts an office's tickets that are called or in consultation.
 func (q *queue) busy(office string) int {
 	q.mu.RLock()
 	defer q.mu.RUnlock()
-	n := 0
-	for _, t := range q.active {
-		if t.OfficeID == office && !t.State.Queued() {
-			n++
-		}
-	}
-	return n
+	return len(q.busyOff[office])
 }
 
 // clerkActive returns the ticket a clerk is currently handling.
 func (q *queue) clerkActive(login string) (Ticket, bool) {
 	q.mu.RLock()
 	defer q.mu.RUnlock()
-	for _, t := range q.active {
-		if t.Clerk == login && !t.State.Queued() {
-			return *t, true
-		}
+	t, ok := q.active[q.byClerk[login]]
+	if !ok {
+		return Ticket{}, false
 	}
-	return Ticket{}, false
+	return *t, true
 }
 
 // all returns copies of all active tickets.

@@ -71,20 +71,22 @@ type Settings struct {
 
 // Service is the reception.
 type Service struct {
-	store    Store
-	set      Settings
-	log      *slog.Logger
-	est      *Estimator
-	q        *queue
-	Hub      *Hub
-	limiter  *limiter
-	metrics  *Metrics
-	now      func() time.Time
-	officeMu sync.RWMutex
-	offices  map[string]officeEntry
-	order    []string
-	clerkMu  sync.RWMutex
-	clerks   map[string]staff.Clerk
+	store     Store
+	set       Settings
+	log       *slog.Logger
+	est       *Estimator
+	q         *queue
+	Hub       *Hub
+	limiter   *limiter
+	metrics   *Metrics
+	now       func() time.Time
+	officeMu  sync.RWMutex
+	offices   map[string]officeEntry
+	order     []string
+	knockMu   sync.Mutex
+	lastKnock time.Time
+	clerkMu   sync.RWMutex
+	clerks    map[string]staff.Clerk
 
 	// PresenceChanged is called when an admission or the end of a
 	// consultation changes a clerk's presence, so it can be persisted.
@@ -276,6 +278,7 @@ func (s *Service) Knock(ctx context.Context, officeID string, r KnockRequest) (K
 		return KnockResult{}, ErrRateLimited
 	}
 	token := randomToken()
+	now = s.knockTime(now)
 	t := &Ticket{
 		ID: "t_" + randomID(), OfficeID: o.ID, Number: o.Prefix, Day: now.In(s.set.Loc).Format("2006-01-02"),
 		TokenHash: hashToken(token), Name: r.Name, Concern: r.Concern, Language: r.Language,
@@ -288,6 +291,20 @@ func (s *Service) Knock(ctx context.Context, officeID string, r KnockRequest) (K
 	}
 	s.committed(ch)
 	return KnockResult{Ticket: ch.Ticket, Token: token, View: s.view(ch.Ticket)}, nil
+}
+
+// knockTime returns a unique, increasing knock time in whole milliseconds:
+// the store keeps milliseconds, and the queue order (by knock time) must be
+// the same in memory, in the database and after a restart.
+func (s *Service) knockTime(now time.Time) time.Time {
+	now = now.Truncate(time.Millisecond)
+	s.knockMu.Lock()
+	defer s.knockMu.Unlock()
+	if !now.After(s.lastKnock) {
+		now = s.lastKnock.Add(time.Millisecond)
+	}
+	s.lastKnock = now
+	return now
 }
 
 // intake says why an office does not take knocks now (nil: it does).

@@ -24,18 +24,35 @@ type View struct {
 	KnockedAt       time.Time `json:"knocked_at"`
 }
 
+// estimateContext holds what every estimate of one office needs, computed
+// once per fan-out instead of once per citizen.
+type estimateContext struct {
+	mean      time.Duration
+	n, busy   int
+	estimator *Estimator
+}
+
+func (s *Service) estimateContext(o officeEntry) estimateContext {
+	return estimateContext{mean: s.est.Mean(o.ID, s.now()), n: s.staffing(o), busy: s.q.busy(o.ID), estimator: s.est}
+}
+
 func (s *Service) view(t Ticket) View {
-	v := View{ID: t.ID, Number: t.Number, OfficeID: t.OfficeID, State: t.State, Name: t.Name, Concern: t.Concern,
-		Language: t.Language, KnockedAt: t.KnockedAt, ForwardedFrom: t.ForwardedFrom}
 	o, ok := s.office(t.OfficeID)
-	if ok {
-		v.OfficeName = o.Name
+	if !ok {
+		return s.viewAt(t, o, 0, estimateContext{})
 	}
+	return s.viewAt(t, o, s.q.place(t.ID), s.estimateContext(o))
+}
+
+// viewAt renders a citizen's view; place is used for queued tickets.
+func (s *Service) viewAt(t Ticket, o officeEntry, place int, e estimateContext) View {
+	v := View{ID: t.ID, Number: t.Number, OfficeID: t.OfficeID, State: t.State, Name: t.Name, Concern: t.Concern,
+		Language: t.Language, KnockedAt: t.KnockedAt, OfficeName: o.Name}
 	switch {
 	case t.State.Queued():
-		v.Place = s.q.place(t.ID)
-		if ok {
-			v.EstimateSeconds = int(s.estimate(o, v.Place).Seconds())
+		v.Place = place
+		if e.estimator != nil {
+			v.EstimateSeconds = int(waitFor(place, e).Seconds())
 		}
 	case t.State == StateCalled || t.State == StateInConsultation:
 		v.RoomID = t.RoomID
@@ -145,4 +162,8 @@ func codeOf(err error) string {
 func (s *Service) Office(id string) (Office, bool) {
 	o, ok := s.office(id)
 	return o.Office, ok
+}
+
+func waitFor(place int, e estimateContext) time.Duration {
+	return e.estimator.waitWith(e.mean, place, e.n, e.busy)
 }

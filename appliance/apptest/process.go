@@ -1,4 +1,4 @@
-package e2e
+package apptest
 
 import (
 	"context"
@@ -22,8 +22,8 @@ var (
 	buildErr  error
 )
 
-// binary builds cmd/buergerbuero once per test run.
-func binary(t testing.TB) string {
+// Binary builds cmd/buergerbuero once per test run and returns its path.
+func Binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "bb-e2e-bin")
@@ -32,7 +32,7 @@ func binary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(dir, "buergerbuero")
-		out, err := exec.Command("go", "build", "-o", binPath, "../cmd/buergerbuero").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", binPath, "github.com/buergerbuero/buergerbuero/cmd/buergerbuero").CombinedOutput()
 		if err != nil {
 			buildErr = &buildError{err, string(out)}
 		}
@@ -50,8 +50,8 @@ type buildError struct {
 
 func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
 
-// process is the appliance running as its own OS process.
-type process struct {
+// Process is the appliance running as its own OS process.
+type Process struct {
 	t       testing.TB
 	cfgPath string
 	cfg     *config.Config
@@ -59,7 +59,8 @@ type process struct {
 	URL     string
 }
 
-func freePort(t testing.TB) string {
+// FreePort returns a loopback address that was free a moment ago.
+func FreePort(t testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -68,17 +69,18 @@ func freePort(t testing.TB) string {
 	return ln.Addr().String()
 }
 
-func startProcess(t testing.TB, cfg *config.Config) *process {
+// StartProcess writes cfg to a file and runs `buergerbuero serve` on it until the test ends.
+func StartProcess(t testing.TB, cfg *config.Config) *Process {
 	t.Helper()
 	b, err := config.Marshal(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &process{t: t, cfg: cfg, cfgPath: filepath.Join(t.TempDir(), "config.yaml"), URL: cfg.Site.PublicURL}
+	p := &Process{t: t, cfg: cfg, cfgPath: filepath.Join(t.TempDir(), "config.yaml"), URL: cfg.Site.PublicURL}
 	if err := os.WriteFile(p.cfgPath, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p.start()
+	p.Start()
 	t.Cleanup(func() {
 		if p.cmd != nil && p.cmd.ProcessState == nil {
 			p.cmd.Process.Kill()
@@ -88,9 +90,10 @@ func startProcess(t testing.TB, cfg *config.Config) *process {
 	return p
 }
 
-func (p *process) start() {
+// Start starts the process and waits until it is ready.
+func (p *Process) Start() {
 	p.t.Helper()
-	p.cmd = exec.Command(binary(p.t), "serve", "--config", p.cfgPath)
+	p.cmd = exec.Command(Binary(p.t), "serve", "--config", p.cfgPath)
 	p.cmd.Stderr = os.Stderr
 	if err := p.cmd.Start(); err != nil {
 		p.t.Fatal(err)
@@ -100,13 +103,13 @@ func (p *process) start() {
 
 // waitReady polls /readyz until the process answers (it has just been
 // started; there is no other signal to wait on from outside).
-func (p *process) waitReady() {
+func (p *Process) waitReady() {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), pageWait)
+	ctx, cancel := context.WithTimeout(context.Background(), processWait)
 	defer cancel()
 	for {
 		req, _ := http.NewRequestWithContext(ctx, "GET", p.URL+"/readyz", nil)
-		res, err := p.client().Do(req)
+		res, err := p.Client().Do(req)
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == 200 {
@@ -121,23 +124,29 @@ func (p *process) waitReady() {
 	}
 }
 
-func (p *process) certPEM() []byte {
+// CertPEM is the self-signed certificate the process serves.
+func (p *Process) CertPEM() []byte {
 	b, _ := os.ReadFile(filepath.Join(p.cfg.TLS.StorageDir, "selfsigned.crt"))
 	return b
 }
 
-func (p *process) tlsConfig() *tls.Config {
+// TLSConfig trusts the process's certificate.
+func (p *Process) TLSConfig() *tls.Config {
 	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(p.certPEM())
+	pool.AppendCertsFromPEM(p.CertPEM())
 	return &tls.Config{RootCAs: pool}
 }
 
-func (p *process) client() *http.Client {
-	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: p.tlsConfig()}}
+// Client is an HTTP client trusting the process.
+func (p *Process) Client() *http.Client {
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: p.TLSConfig()}}
 }
 
-// kill sends SIGKILL: no shutdown code runs.
-func (p *process) kill() {
+// Kill sends SIGKILL: no shutdown code runs.
+func (p *Process) Kill() {
 	p.cmd.Process.Kill()
 	p.cmd.Wait()
 }
+
+// processWait is how long a started process may take to become ready.
+const processWait = 30 * time.Second
