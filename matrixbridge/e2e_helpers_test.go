@@ -107,8 +107,17 @@ log_level: debug
 	must(t, os.WriteFile(filepath.Join(e.dir, "admin-token"), []byte(admin.AccessToken), 0o600))
 	t.Cleanup(func() {
 		e.stopBridge()
+		log := e.bridgeLog()
+		for _, bad := range []string{"WARNING: DATA RACE", "purge room failed", "panic:"} {
+			if strings.Contains(log, bad) {
+				t.Errorf("bridge log contains %q", bad)
+			}
+		}
 		if t.Failed() {
-			t.Logf("bridge log (tail):\n%s", e.bridgeLog())
+			if len(log) > 12000 {
+				log = log[len(log)-12000:]
+			}
+			t.Logf("bridge log (tail):\n%s", log)
 		}
 	})
 	return e
@@ -164,9 +173,6 @@ func (e *env) stopBridge() {
 
 func (e *env) bridgeLog() string {
 	b, _ := os.ReadFile(filepath.Join(e.dir, "bridge.log"))
-	if len(b) > 12000 {
-		b = b[len(b)-12000:]
-	}
 	return string(b)
 }
 
