@@ -150,3 +150,6 @@ func (p *Process) Kill() {
 
 // processWait is how long a started process may take to become ready.
 const processWait = 30 * time.Second
+
+// PID is the process id (for memory measurements).
+func (p *Process) PID() int { return p.cmd.Process.Pid }

@@ -82,6 +82,7 @@ type Server struct {
 	tokens  []tokenEntry
 	routes_ []string // registered API patterns, for the contract test
 	writer  *writerPool
+	live    liveSet
 	reqDur  *prometheus.HistogramVec
 
 	mu       sync.Mutex
@@ -114,6 +115,7 @@ func New(rec *reception.Service, st *staff.Service, media Media, opt Options, lo
 		opt.Registerer.MustRegister(s.reqDur)
 	}
 	s.routes()
+	go s.keepAlive()
 	return s, nil
 }
 

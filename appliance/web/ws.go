@@ -126,8 +126,8 @@ func (s *Server) apiTicketEvents(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) citizenReadLoop(c *citizenConn, id string, unsubscribe func() bool) {
 	defer s.conns.Done()
-	done := make(chan struct{})
-	go s.keepAlive(c, done)
+	s.live.add(c)
+	defer s.live.remove(c)
 	c.ws.SetReadLimit(readLimit)
 	c.ws.SetReadDeadline(time.Now().Add(2 * pingPeriod))
 	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(2 * pingPeriod)) })
@@ -137,29 +137,62 @@ func (s *Server) citizenReadLoop(c *citizenConn, id string, unsubscribe func() b
 		}
 		c.ws.SetReadDeadline(time.Now().Add(2 * pingPeriod))
 	}
-	close(done)
 	c.ws.Close()
 	if unsubscribe() {
 		s.rec.Disconnected(bgCtx(), id)
 	}
 }
 
-// keepAlive pings and, on shutdown, tells the client to reconnect.
-func (s *Server) keepAlive(c *citizenConn, done chan struct{}) {
+// liveSet is the set of open citizen connections. One goroutine pings
+// them all and, on shutdown, tells them to reconnect; a connection then
+// costs one goroutine (its reader), not two.
+type liveSet struct {
+	mu    sync.Mutex
+	conns map[*citizenConn]struct{}
+}
+
+func (l *liveSet) add(c *citizenConn) {
+	l.mu.Lock()
+	if l.conns == nil {
+		l.conns = map[*citizenConn]struct{}{}
+	}
+	l.conns[c] = struct{}{}
+	l.mu.Unlock()
+}
+
+func (l *liveSet) remove(c *citizenConn) {
+	l.mu.Lock()
+	delete(l.conns, c)
+	l.mu.Unlock()
+}
+
+func (l *liveSet) each(fn func(*citizenConn)) {
+	l.mu.Lock()
+	list := make([]*citizenConn, 0, len(l.conns))
+	for c := range l.conns {
+		list = append(list, c)
+	}
+	l.mu.Unlock()
+	for _, c := range list {
+		fn(c)
+	}
+}
+
+// keepAlive pings every live citizen connection until shutdown, then asks
+// each to reconnect (close code 1012).
+func (s *Server) keepAlive() {
 	t := time.NewTicker(pingPeriod)
 	defer t.Stop()
 	for {
 		select {
-		case <-done:
-			return
 		case <-s.shutdown:
-			c.write(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
-			c.ws.Close()
+			s.live.each(func(c *citizenConn) {
+				c.write(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
+				c.ws.Close()
+			})
 			return
 		case <-t.C:
-			if c.write(websocket.PingMessage, nil) != nil {
-				return
-			}
+			s.live.each(func(c *citizenConn) { c.write(websocket.PingMessage, nil) })
 		}
 	}
 }
