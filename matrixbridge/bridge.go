@@ -49,8 +49,16 @@ type Options struct {
 	// ApplianceClient is the HTTP client for the appliance (default: built
 	// from appliance.ca_file).
 	ApplianceClient *http.Client
+	// ApplianceTLS is the TLS configuration of the event stream when
+	// ApplianceClient's transport is not an *http.Transport.
+	ApplianceTLS *tls.Config
 	// OnEvent is called after each staff stream event was bridged.
 	OnEvent func(staffapi.Event)
+	// Trace receives the time each chat message spent in the bridge.
+	Trace func(connector.Trace)
+	// WrapMatrixTransport wraps the HTTP transport to the homeserver
+	// (benchmarks measure the homeserver's share with it).
+	WrapMatrixTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // New prepares a bridge from cfg; Start runs it.
@@ -84,12 +92,19 @@ func New(cfg *Config, log *slog.Logger, opt Options) (*Bridge, error) {
 	}
 	b := &Bridge{cfg: cfg, log: log, db: db, apiHC: hc}
 	b.conn = connector.New(connector.Options{
-		API: staffapi.New(cfg.Appliance.URL, token, hc), Language: cfg.Language, Retention: cfg.Retention,
-		Purge: purge, MaxFileBytes: cfg.Appliance.MaxFileBytes, Log: log.With("component", "connector"), OnEvent: opt.OnEvent,
+		API: staffapi.New(cfg.Appliance.URL, token, hc).WithTLS(opt.ApplianceTLS), Language: cfg.Language, Retention: cfg.Retention,
+		Purge: purge, MaxFileBytes: cfg.Appliance.MaxFileBytes, Log: log.With("component", "connector"), OnEvent: opt.OnEvent, Trace: opt.Trace,
 	})
 	b.mx = matrix.NewConnector(bc)
 	b.mx.IgnoreUnsupportedServer = opt.IgnoreUnsupportedServer
 	b.br = bridgev2.NewBridge("", db, zl, &bc.Bridge, b.mx, b.conn, commands.NewProcessor)
+	if opt.WrapMatrixTransport != nil {
+		rt := b.mx.AS.HTTPClient.Transport
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		b.mx.AS.HTTPClient.Transport = opt.WrapMatrixTransport(rt)
+	}
 	return b, nil
 }
 

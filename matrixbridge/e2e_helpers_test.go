@@ -51,7 +51,7 @@ func TestMain(m *testing.M) {
 
 // env is a real appliance, a real Dendrite and the bridge between them.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	app    *apptest.Server
 	hs     *dendritetest.Server
 	dir    string
@@ -61,7 +61,7 @@ type env struct {
 	logf   *os.File
 }
 
-func newEnv(t *testing.T, serverName string) *env {
+func newEnv(t testing.TB, serverName string) *env {
 	t.Helper()
 	e := &env{t: t, dir: t.TempDir()}
 	mx := func(l string) string { return "@" + l + ":" + serverName }
@@ -193,7 +193,7 @@ type seen struct {
 }
 
 type mxUser struct {
-	t      *testing.T
+	t      testing.TB
 	cli    *mautrix.Client
 	mu     sync.Mutex
 	events []seen
@@ -300,7 +300,7 @@ func (u *mxUser) send(room id.RoomID, text string) id.EventID {
 // ---- Citizen side: the public API and the room WebSocket ----
 
 type citizen struct {
-	t      *testing.T
+	t      testing.TB
 	app    *apptest.Server
 	hc     *http.Client
 	ID     string
@@ -326,7 +326,7 @@ type citizenMsg struct {
 	received time.Time
 }
 
-func knock(t *testing.T, app *apptest.Server, office, concern string) *citizen {
+func knock(t testing.TB, app *apptest.Server, office, concern string) *citizen {
 	t.Helper()
 	c := &citizen{t: t, app: app, hc: app.Client(), notify: make(chan struct{})}
 	var out struct {

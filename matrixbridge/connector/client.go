@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"strings"
+	"time"
 
 	"maunium.net/go/mautrix/bridgev2"
 	"maunium.net/go/mautrix/bridgev2/database"
@@ -73,6 +74,7 @@ func (cl *client) GetCapabilities(ctx context.Context, portal *bridgev2.Portal) 
 // appliance. Every answer to the user is a notice in the room.
 func (cl *client) HandleMatrixMessage(ctx context.Context, msg *bridgev2.MatrixMessage) (*bridgev2.MatrixMessageResponse, error) {
 	c := cl.c
+	start := time.Now()
 	resp := &bridgev2.MatrixMessageResponse{DB: &database.Message{ID: networkid.MessageID("mx:" + msg.Event.ID)}}
 	content := msg.Event.Content.AsMessage() // the original, not the relay-formatted copy
 	kind, applianceID := portalKind(msg.Portal)
@@ -113,6 +115,7 @@ func (cl *client) HandleMatrixMessage(ctx context.Context, msg *bridgev2.MatrixM
 			c.notice(ctx, msg.Portal, tr(c.lang(), "not.delivered", html.EscapeString(err.Error())))
 			return resp, nil
 		}
+		c.traceQueued(it.ClientID, start)
 		if err := c.st.enqueue(ctx, it); err != nil {
 			return nil, err
 		}

@@ -43,6 +43,18 @@ type Options struct {
 	Log          *slog.Logger
 	// OnEvent, if set, is called after a stream event was handled (tests, benchmarks).
 	OnEvent func(staffapi.Event)
+	// Trace, if set, is told how long each chat message spent in the bridge
+	// (benchmarks of the bridge's own latency).
+	Trace func(Trace)
+}
+
+// Trace is the passage of one chat message through the bridge.
+type Trace struct {
+	// ToMatrix is true for appliance → Matrix, false for Matrix → appliance.
+	ToMatrix bool
+	// Start: the event was read from the staff stream, or the Matrix event
+	// reached the connector. End: Matrix, or the appliance, accepted it.
+	Start, End time.Time
 }
 
 // Connector implements bridgev2.NetworkConnector.
@@ -58,6 +70,10 @@ type Connector struct {
 	refreshed time.Time
 
 	outboxWake chan struct{}
+	purgeWake  chan struct{}
+
+	traceMu    sync.Mutex
+	traceStart map[string]time.Time // outbox client_id → start, only with Options.Trace
 
 	runMu     sync.Mutex
 	runCancel context.CancelFunc
@@ -77,7 +93,7 @@ func New(opt Options) *Connector {
 	if opt.MaxFileBytes == 0 {
 		opt.MaxFileBytes = 100 << 20
 	}
-	return &Connector{opt: opt, log: opt.Log, outboxWake: make(chan struct{}, 1),
+	return &Connector{opt: opt, log: opt.Log, outboxWake: make(chan struct{}, 1), purgeWake: make(chan struct{}, 1),
 		clerks: map[id.UserID]staffapi.Clerk{}, byLogin: map[string]staffapi.Clerk{}}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"strings"
 	"sync"
 	"time"
 
@@ -124,6 +125,9 @@ func (c *Connector) run(ctx context.Context, svc *bridgev2.UserLogin) {
 				return err
 			}
 		}
+		if c.opt.Trace != nil && ev.Type == staffapi.EventMessage && !strings.HasPrefix(ev.Message.ClientID, "mx:") {
+			c.opt.Trace(Trace{ToMatrix: true, Start: ev.Received, End: time.Now()})
+		}
 		if c.opt.OnEvent != nil {
 			c.opt.OnEvent(ev)
 		}
@@ -199,6 +203,9 @@ func (c *Connector) outboxLoop(ctx context.Context) {
 		}
 		if err == nil {
 			err = c.deliver(ctx, it)
+			if err == nil {
+				c.traceDelivered(it.ClientID)
+			}
 			if err == nil || staffapi.Permanent(err) {
 				if err != nil {
 					_, _ = c.sendNotice(ctx, id.RoomID(it.MXRoom), tr(c.lang(), "not.delivered", c.errText(err)))
@@ -233,11 +240,9 @@ func (c *Connector) deliver(ctx context.Context, it outboxItem) error {
 	return err
 }
 
-var purgeWake = make(chan struct{}, 1)
-
 func (c *Connector) wakePurge() {
 	select {
-	case purgeWake <- struct{}{}:
+	case c.purgeWake <- struct{}{}:
 	default:
 	}
 }
@@ -264,7 +269,7 @@ func (c *Connector) purgeLoop(ctx context.Context) {
 		case <-ctx.Done():
 			t.Stop()
 			return
-		case <-purgeWake:
+		case <-c.purgeWake:
 			t.Stop()
 		case <-t.C:
 		}
@@ -291,4 +296,29 @@ func (c *Connector) purge(ctx context.Context, roomID string) error {
 		}
 	}
 	return c.st.markPurged(ctx, roomID)
+}
+
+func (c *Connector) traceQueued(clientID string, start time.Time) {
+	if c.opt.Trace == nil {
+		return
+	}
+	c.traceMu.Lock()
+	defer c.traceMu.Unlock()
+	if c.traceStart == nil {
+		c.traceStart = map[string]time.Time{}
+	}
+	c.traceStart[clientID] = start
+}
+
+func (c *Connector) traceDelivered(clientID string) {
+	if c.opt.Trace == nil {
+		return
+	}
+	c.traceMu.Lock()
+	start, ok := c.traceStart[clientID]
+	delete(c.traceStart, clientID)
+	c.traceMu.Unlock()
+	if ok {
+		c.opt.Trace(Trace{Start: start, End: time.Now()})
+	}
 }

@@ -3,6 +3,7 @@ package staffapi
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +19,14 @@ type Client struct {
 	base  string
 	token string
 	http  *http.Client
+	tls   *tls.Config // for the event stream; nil: taken from http's *http.Transport
+}
+
+// WithTLS sets the TLS configuration of the event stream's WebSocket, for
+// HTTP clients whose transport is not an *http.Transport.
+func (c *Client) WithTLS(tc *tls.Config) *Client {
+	c.tls = tc
+	return c
 }
 
 // New returns a client for the appliance at baseURL (e.g.

@@ -48,7 +48,9 @@ func (c *Client) Stream(ctx context.Context, since int64, handle StreamHandler, 
 
 func (c *Client) dialer() *websocket.Dialer {
 	d := &websocket.Dialer{HandshakeTimeout: 10 * time.Second, Proxy: http.ProxyFromEnvironment}
-	if t, ok := c.http.Transport.(*http.Transport); ok && t.TLSClientConfig != nil {
+	if c.tls != nil {
+		d.TLSClientConfig = c.tls.Clone()
+	} else if t, ok := c.http.Transport.(*http.Transport); ok && t.TLSClientConfig != nil {
 		d.TLSClientConfig = t.TLSClientConfig.Clone()
 		d.TLSClientConfig.NextProtos = nil // the Transport may have added h2; WebSockets need HTTP/1.1
 	} else {
@@ -91,6 +93,7 @@ func (c *Client) streamOnce(ctx context.Context, since int64, handle StreamHandl
 			}
 			return last, true, fmt.Errorf("read event stream: %w", err)
 		}
+		ev.Received = time.Now()
 		if ev.Seq != 0 && ev.Seq <= last {
 			continue // already handled (the server repeats from since inclusive or we reconnected)
 		}

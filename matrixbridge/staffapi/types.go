@@ -106,6 +106,8 @@ type Event struct {
 	Ticket  *Ticket  `json:"ticket,omitempty"`
 	Message *Message `json:"message,omitempty"`
 	Clerk   *Clerk   `json:"clerk,omitempty"`
+	// Received is when the client read the event (not part of the wire format).
+	Received time.Time `json:"-"`
 }
 
 // Invite is a single-use invite link.
