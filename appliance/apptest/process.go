@@ -126,7 +126,8 @@ func (p *Process) waitReady() {
 
 // CertPEM is the self-signed certificate the process serves.
 func (p *Process) CertPEM() []byte {
-	b, _ := os.ReadFile(filepath.Join(p.cfg.TLS.StorageDir, "selfsigned.crt"))
+	// mode internal: the appliance's local CA (its root is in the served chain)
+	b, _ := os.ReadFile(filepath.Join(p.cfg.TLS.StorageDir, "ca", "root.pem"))
 	return b
 }
 

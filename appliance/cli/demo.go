@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 
 	"github.com/buergerbuero/buergerbuero/appliance/app"
@@ -61,6 +62,10 @@ func DemoConfig(addr, dataDir string) (*config.Config, error) {
 	c.TLS.Mode = "internal"
 	c.Store.DataDir = dataDir
 	c.Offices = DemoOffices()
+	c.TLS.Domains = []string{host}
+	if host == "localhost" {
+		c.TLS.Domains = append(c.TLS.Domains, "127.0.0.1")
+	}
 	c.Media.UDPPort = 0
 	c.Media.TURN.Enabled = false
 	b, err := yamlOf(c)
@@ -82,6 +87,8 @@ func demo(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger
 	if err != nil {
 		return err
 	}
+	// keep the terminal readable: only warnings and errors besides the summary
+	log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return run(ctx, cfg, stdout, log, func(a *app.App) {
 		passwords := map[string]string{}
 		for _, c := range DemoClerks() {
@@ -98,7 +105,8 @@ func demo(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger
 			a.Rec.UpdateClerk(c)
 		}
 		base := cfg.Site.PublicURL
-		fmt.Fprintf(stdout, "\nbuergerbuero demo is running (self-signed certificate: your browser will warn once).\n\n")
+		fmt.Fprintf(stdout, "\nbuergerbuero demo is running. TLS comes from a local demo CA: your browser warns once,\n")
+		fmt.Fprintf(stdout, "or import %s as a trusted root.\n\n", filepath.Join(cfg.TLS.StorageDir, "ca", "root.pem"))
 		fmt.Fprintf(stdout, "  Citizens:  %s/\n", base)
 		fmt.Fprintf(stdout, "  Staff:     %s/staff\n", base)
 		fmt.Fprintf(stdout, "  Widget:    <script src=\"%s/embed.js\" async></script>\n\n", base)

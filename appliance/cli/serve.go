@@ -8,14 +8,19 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"path/filepath"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/app"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/logging"
+	"github.com/buergerbuero/buergerbuero/appliance/tlsconf"
+	"github.com/buergerbuero/buergerbuero/sfu"
+	"github.com/buergerbuero/buergerbuero/systemd"
 )
 
-func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
+func serve(ctx context.Context, args []string, stdout io.Writer, _ *slog.Logger) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	path := fs.String("config", "/etc/buergerbuero/config.yaml", "configuration file")
 	if err := fs.Parse(args); err != nil {
@@ -25,37 +30,67 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	if err != nil {
 		return err
 	}
+	// journald when run by systemd, text on stderr otherwise; personal
+	// fields are redacted in either case
+	log := slog.New(logging.Redact(systemd.NewJournalHandler(&slog.HandlerOptions{Level: slog.LevelInfo})))
 	return run(ctx, cfg, stdout, log, nil)
 }
 
-// run starts the appliance and blocks until ctx ends, then shuts down.
+// run starts the appliance and blocks until ctx ends, then shuts down. It
+// takes sockets from systemd when socket-activated and opens them itself
+// otherwise.
 func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Logger, started func(*app.App)) error {
+	act, err := systemd.Listeners()
+	if err != nil {
+		return fmt.Errorf("socket activation: %w", err)
+	}
+	defer act.Close()
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	switch cfg.TLS.Mode {
-	case "off":
-	case "internal":
-		host := "localhost"
-		if len(cfg.TLS.Domains) > 0 {
-			host = cfg.TLS.Domains[0]
+	tlsCtx, stopTLS := context.WithCancel(context.Background())
+	defer stopTLS()
+	var tm *tlsconf.Manager
+	if cfg.TLS.Mode != "off" {
+		var opts []tlsconf.Option
+		if cfg.HTTP.RedirectListen != "" && act.Listener(systemd.NameHTTP) == nil {
+			if _, port, _ := net.SplitHostPort(cfg.HTTP.RedirectListen); port != "80" {
+				opts = append(opts, tlsconf.WithHTTPChallengeAddr(cfg.HTTP.RedirectListen))
+			}
 		}
-		tc, _, err := app.SelfSigned(filepath.Join(cfg.TLS.StorageDir), host, "localhost", "127.0.0.1", "::1")
-		if err != nil {
-			return fmt.Errorf("tls: %w", err)
+		if u, err := url.Parse(cfg.Site.PublicURL); err == nil && u.Port() != "" && u.Port() != "443" {
+			p, _ := strconv.Atoi(u.Port())
+			opts = append(opts, tlsconf.WithHTTPSPort(p))
 		}
-		a.TLSConfig = tc
-	default:
-		return fmt.Errorf("tls.mode %q is not available in this build", cfg.TLS.Mode)
+		if tm, err = tlsconf.New(tlsCtx, cfg.TLS, log, opts...); err != nil {
+			return err
+		}
+		defer tm.Close()
+		a.TLSConfig = tm.TLSConfig()
+		a.Registry.MustRegister(tm.Collector())
 	}
-	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+	media, err := startMedia(cfg, act, a, tm, log)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", cfg.HTTP.Listen, err)
+		return err
+	}
+	ln, err := act.ListenerOr(systemd.NameHTTPS, cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s (http.listen): %w", cfg.HTTP.Listen, err)
 	}
 	if err := a.Start(ctx, ln); err != nil {
-		ln.Close()
 		return err
+	}
+	if cfg.HTTP.RedirectListen != "" {
+		hln, err := act.ListenerOr(systemd.NameHTTP, cfg.HTTP.RedirectListen)
+		if err != nil {
+			return fmt.Errorf("listen %s (http.redirect_listen): %w", cfg.HTTP.RedirectListen, err)
+		}
+		if tm != nil {
+			a.ServeRedirect(hln, tm.HTTPHandler(a.Web.Handler()))
+		} else {
+			a.ServeRedirect(hln, a.Web.Handler())
+		}
 	}
 	if cfg.HTTP.AdminListen != "" {
 		aln, err := net.Listen("tcp", cfg.HTTP.AdminListen)
@@ -63,17 +98,61 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 			return fmt.Errorf("listen %s (http.admin_listen): %w", cfg.HTTP.AdminListen, err)
 		}
 		a.ServeAdmin(aln)
+		log.Info("metrics", "addr", aln.Addr().String())
 	}
+	if err := systemd.Ready(); err != nil {
+		log.Warn("systemd notify", "err", err)
+	}
+	wctx, stopWatchdog := context.WithCancel(ctx)
+	defer stopWatchdog()
+	go systemd.Watchdog(wctx, func(ctx context.Context) error {
+		if err := a.Ready(ctx); err != nil {
+			return err
+		}
+		if media != nil {
+			return media.SFU.Healthy()
+		}
+		return nil
+	}, log)
 	log.Info("ready", "addr", a.Addr().String())
 	if started != nil {
 		started(a)
 	}
 	<-ctx.Done()
+	systemd.Stopping()
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	if err := a.Shutdown(sctx); err != nil && !errors.Is(err, context.Canceled) {
+	err = a.Shutdown(sctx)
+	if media != nil {
+		media.SFU.Close()
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return nil
 }
+
+// startMedia starts the embedded SFU on the configured (or socket-activated)
+// UDP port and mounts it into the appliance.
+func startMedia(cfg *config.Config, act systemd.Activated, a *app.App, tm *tlsconf.Manager, log *slog.Logger) (*app.Media, error) {
+	m := app.NewMedia(cfg.Site.PublicURL)
+	sc := sfu.Config{UDPPort: cfg.Media.UDPPort, TCPPort: cfg.Media.TCPPort, PublicIPs: cfg.Media.PublicIPs, UDPConn: act.PacketConn(systemd.NameMedia)}
+	if cfg.Media.TURN.Enabled {
+		sc.TURN = sfu.TURNConfig{Enabled: true, UDPPort: cfg.Media.TURN.UDPPort, TCPPort: cfg.Media.TURN.TCPPort, Realm: cfg.Media.TURN.Realm}
+		if tm != nil && tm.TLSConfig() != nil {
+			sc.TURN.TLSPort, sc.TURN.TLSConfig = cfg.Media.TURN.TLSPort, tm.TLSConfig()
+		}
+		if len(cfg.TLS.Domains) > 0 {
+			sc.TURN.Host = cfg.TLS.Domains[0]
+		}
+	}
+	s, err := sfu.New(sc, m, a.Registry, log.With("component", "sfu"))
+	if err != nil {
+		return nil, fmt.Errorf("media (media.udp_port %d): %w", cfg.Media.UDPPort, err)
+	}
+	m.SFU = s
+	a.Media = m
+	return m, nil
+}
+
