@@ -48,13 +48,17 @@ func (p *peer) offerSubscriber() {
 	p.restartICE = false
 	p.mu.Unlock()
 	offer, err := p.sub.CreateOffer(&webrtc.OfferOptions{ICERestart: restart})
-	if err == nil {
-		err = p.sub.SetLocalDescription(offer)
-	}
 	if err != nil {
 		p.log.Warn("subscriber offer failed", "err", err)
 		return
 	}
+	p.holdCandidates(targetSubscriber)
+	defer p.releaseCandidates(targetSubscriber)
+	if err := p.sub.SetLocalDescription(offer); err != nil {
+		p.log.Warn("subscriber offer failed", "err", err)
+		return
+	}
+	p.log.Debug("subscriber offer", "restart", restart)
 	p.notify("offer", p.sub.LocalDescription())
 }
 
@@ -71,6 +75,7 @@ func (p *peer) answerSubscriber(ans webrtc.SessionDescription) error {
 	again := p.negPending
 	p.negPending = false
 	p.mu.Unlock()
+	p.log.Debug("subscriber answer", "again", again)
 	if again {
 		p.requestNegotiation(false)
 	}

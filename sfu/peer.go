@@ -60,8 +60,10 @@ type peer struct {
 	dcs        map[string]*webrtc.DataChannel
 	remoteSet  [2]bool
 	candidates [2][]webrtc.ICECandidateInit // trickled before the remote description
-	pubReady   bool                         // join answered: publisher candidates may flow
-	pubCands   []webrtc.ICECandidateInit
+	// Local candidates are held until the description they belong to has
+	// been sent, so clients never see a candidate before its SDP.
+	candReady  [2]bool
+	candHeld   [2][]webrtc.ICECandidateInit
 	negPending bool // subscriber offer outstanding, renegotiate after answer
 	restartICE bool
 
@@ -112,7 +114,8 @@ func newPeer(s *SFU, r *room, g Grant, uid string, cfg JoinConfig, notify func(s
 	return p, nil
 }
 
-// answer applies a client offer to the publisher transport.
+// answer applies a client offer to the publisher transport. The caller
+// must call releaseCandidates(targetPublisher) after sending the answer.
 func (p *peer) answer(offer webrtc.SessionDescription) (*webrtc.SessionDescription, error) {
 	if offer.Type != webrtc.SDPTypeOffer {
 		return nil, fmt.Errorf("sfu: expected an offer, got %q", offer.Type)
@@ -130,6 +133,7 @@ func (p *peer) answer(offer webrtc.SessionDescription) (*webrtc.SessionDescripti
 	if err != nil {
 		return nil, fmt.Errorf("publisher answer: %w", err)
 	}
+	p.holdCandidates(targetPublisher) // released by the caller after replying
 	if err := p.pub.SetLocalDescription(ans); err != nil {
 		return nil, fmt.Errorf("publisher answer: %w", err)
 	}
@@ -162,16 +166,23 @@ func refusePublishing(raw string) error {
 	return nil
 }
 
-// publisherReady releases the publisher candidates held back until the
-// join answer was sent (ion-sfu clients add them to that answer).
-func (p *peer) publisherReady() {
+// holdCandidates holds local candidates of target until releaseCandidates.
+func (p *peer) holdCandidates(target int) {
 	p.mu.Lock()
-	p.pubReady = true
-	held := p.pubCands
-	p.pubCands = nil
+	p.candReady[target] = false
+	p.mu.Unlock()
+}
+
+// releaseCandidates sends the held local candidates of target; call it
+// after the description was queued for the client.
+func (p *peer) releaseCandidates(target int) {
+	p.mu.Lock()
+	p.candReady[target] = true
+	held := p.candHeld[target]
+	p.candHeld[target] = nil
 	p.mu.Unlock()
 	for _, c := range held {
-		p.notify("trickle", trickleParams{Target: targetPublisher, Candidate: c})
+		p.notify("trickle", trickleParams{Target: target, Candidate: c})
 	}
 }
 
@@ -180,15 +191,13 @@ func (p *peer) localCandidate(target int, c *webrtc.ICECandidate) {
 		return
 	}
 	init := c.ToJSON()
-	if target == targetPublisher {
-		p.mu.Lock()
-		if !p.pubReady {
-			p.pubCands = append(p.pubCands, init)
-			p.mu.Unlock()
-			return
-		}
+	p.mu.Lock()
+	if !p.candReady[target] {
+		p.candHeld[target] = append(p.candHeld[target], init)
 		p.mu.Unlock()
+		return
 	}
+	p.mu.Unlock()
 	p.notify("trickle", trickleParams{Target: target, Candidate: init})
 }
 
@@ -252,6 +261,7 @@ func (p *peer) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		p.tracks[remote.ID()] = t
 	}
 	p.mu.Unlock()
+	p.log.Debug("track published", "kind", remote.Kind().String(), "rid", remote.RID(), "codec", remote.Codec().MimeType)
 	t.addLayer(remote, recv, func() { p.trackEnded(t) })
 	if !existed {
 		p.s.m.tracks.Inc()
@@ -297,6 +307,7 @@ func (p *peer) subscribe(t *track) {
 		p.log.Warn("subscribe failed", "err", err)
 		return
 	}
+	p.log.Debug("subscribed", "kind", t.kind.String(), "codec", t.codec.MimeType)
 	p.subs[t] = &subscription{d: d, sender: sender}
 	p.wg.Add(1)
 	p.mu.Unlock()

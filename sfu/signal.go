@@ -216,6 +216,7 @@ func (c *signalConn) dispatch(req request) *rpcError {
 			return e
 		}
 		ans, err := c.peer.answer(p.Desc)
+		defer c.peer.releaseCandidates(targetPublisher)
 		if err != nil {
 			return opError(err)
 		}
@@ -297,11 +298,11 @@ func (c *signalConn) join(req request) *rpcError {
 	}
 	c.peer = pr
 	ans, err := pr.answer(p.Offer)
+	defer pr.releaseCandidates(targetPublisher)
 	if err != nil {
 		return opError(err)
 	}
 	c.reply(req.ID, ans)
-	pr.publisherReady()
 	return nil
 }
 
