@@ -21,16 +21,17 @@ type testClient struct {
 	ws       *websocket.Conn
 	pub, sub *webrtc.PeerConnection
 
-	wmu     sync.Mutex
-	nextID  atomic.Int64
-	mu      sync.Mutex
-	calls   map[string]chan rpcReply
-	held    [2][]webrtc.ICECandidateInit
-	remote  [2]bool
-	tracks  chan *webrtc.TrackRemote
-	stash   []*webrtc.TrackRemote // received but not yet asked for (test goroutine only)
-	notices chan notice
-	done    chan struct{}
+	wmu       sync.Mutex
+	nextID    atomic.Int64
+	mu        sync.Mutex
+	calls     map[string]chan rpcReply
+	held      [2][]webrtc.ICECandidateInit
+	remote    [2]bool
+	tracks    chan *webrtc.TrackRemote
+	stash     []*webrtc.TrackRemote // received but not yet asked for (test goroutine only)
+	notices   chan notice
+	done      chan struct{}
+	closeOnce sync.Once
 }
 
 type rpcReply struct {
@@ -244,13 +245,16 @@ func (c *testClient) join(sid, uid string) error {
 			return err
 		}
 	}
-	offer, err := c.pub.CreateOffer(nil)
-	if err != nil {
-		return err
+	if c.pub.SignalingState() != webrtc.SignalingStateHaveLocalOffer {
+		offer, err := c.pub.CreateOffer(nil)
+		if err != nil {
+			return err
+		}
+		if err := c.pub.SetLocalDescription(offer); err != nil {
+			return err
+		}
 	}
-	if err := c.pub.SetLocalDescription(offer); err != nil {
-		return err
-	}
+	offer := *c.pub.LocalDescription()
 	res, err := c.call("join", joinParams{SID: sid, UID: uid, Offer: offer})
 	if err != nil {
 		return err
@@ -267,6 +271,10 @@ func (c *testClient) join(sid, uid string) error {
 }
 
 func (c *testClient) close() {
+	c.closeOnce.Do(c.doClose)
+}
+
+func (c *testClient) doClose() {
 	_ = c.ws.Close()
 	<-c.done
 	_ = c.pub.Close()

@@ -66,6 +66,7 @@ type testEnv struct {
 	auth *tokenAuth
 	srv  *httptest.Server
 	reg  *prometheus.Registry
+	once sync.Once
 }
 
 func newTestEnv(t testing.TB, cfg Config) *testEnv {
@@ -90,8 +91,10 @@ func newTestEnv(t testing.TB, cfg Config) *testEnv {
 }
 
 func (e *testEnv) close() {
-	_ = e.sfu.Close()
-	e.srv.Close()
+	e.once.Do(func() {
+		_ = e.sfu.Close()
+		e.srv.Close()
+	})
 }
 
 func (e *testEnv) wsURL(token string) string {

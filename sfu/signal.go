@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/pion/sdp/v3"
+	"github.com/pion/webrtc/v4"
 )
 
 const (
@@ -73,11 +75,15 @@ func (s *SFU) serveWS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "admission token expired", http.StatusUnauthorized)
 		return
 	}
-	c := &signalConn{s: s, grant: g, out: make(chan []byte, outQueue), done: make(chan struct{})}
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	c := &signalConn{s: s, ws: ws, grant: g, out: make(chan []byte, outQueue), done: make(chan struct{})}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		_ = ws.Close()
 		return
 	}
 	s.conns[c] = struct{}{}
@@ -89,11 +95,6 @@ func (s *SFU) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		s.wg.Done()
 	}()
-	ws, err := upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		return
-	}
-	c.ws = ws
 	ws.SetReadLimit(s.cfg.MaxMessageBytes * hardReadLimit)
 	wrote := make(chan struct{})
 	go func() {
@@ -154,9 +155,7 @@ func (c *signalConn) writeLoop() {
 func (c *signalConn) shutdown() {
 	c.once.Do(func() {
 		close(c.done)
-		if c.ws != nil {
-			_ = c.ws.NetConn().Close()
-		}
+		_ = c.ws.NetConn().Close()
 	})
 }
 
@@ -203,7 +202,13 @@ func (c *signalConn) handle(data []byte) {
 	}
 }
 
+// methods are the JSON-RPC methods a client may call.
+var methods = map[string]bool{"join": true, "offer": true, "answer": true, "trickle": true, "layer": true, "streamKind": true, "restartIce": true}
+
 func (c *signalConn) dispatch(req request) *rpcError {
+	if !methods[req.Method] {
+		return &rpcError{codeMethodNotFound, "method not found"}
+	}
 	if req.Method != "join" && c.peer == nil {
 		return &rpcError{codeState, "join first"}
 	}
@@ -275,7 +280,7 @@ func (c *signalConn) join(req request) *rpcError {
 	if p.SID != c.grant.Room {
 		return &rpcError{codeForbidden, "token not valid for this room"}
 	}
-	if p.Offer.SDP == "" {
+	if p.Offer.Type != webrtc.SDPTypeOffer || !parsableSDP(p.Offer.SDP) {
 		return &rpcError{codeInvalidParams, "offer required"}
 	}
 	if !c.grant.Role.CanPublish() || p.Config.NoPublish {
@@ -300,6 +305,9 @@ func (c *signalConn) join(req request) *rpcError {
 	ans, err := pr.answer(p.Offer)
 	defer pr.releaseCandidates(targetPublisher)
 	if err != nil {
+		c.peer = nil
+		pr.hangup = func() {} // keep the socket: the client may try again
+		pr.close()
 		return opError(err)
 	}
 	c.reply(req.ID, ans)
@@ -314,4 +322,9 @@ func opError(err error) *rpcError {
 		return &rpcError{codeState, err.Error()}
 	}
 	return &rpcError{codeServer, err.Error()}
+}
+
+func parsableSDP(raw string) bool {
+	var d sdp.SessionDescription
+	return raw != "" && d.UnmarshalString(raw) == nil
 }

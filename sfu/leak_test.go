@@ -1,0 +1,48 @@
+package sfu
+
+import (
+	"runtime"
+	"testing"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// joinLeaveCycles is the number of join/leave cycles of the leak test.
+const joinLeaveCycles = 100
+
+func TestNoGoroutinesLeftAfterJoinLeaveCycles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("100 real ICE/DTLS connections; skipped under -short")
+	}
+	env := newTestEnv(t, Config{})
+	baseline := runtime.NumGoroutine()
+	pubClient, s := publisher(t, env, "leak", "clerk")
+	for i := 0; i < joinLeaveCycles; i++ {
+		c := subscriber(t, env, "leak", "citizen", RoleCitizen, clientOptions{})
+		nextTrack(t, c, webrtc.RTPCodecTypeAudio) // media flows: full setup
+		c.close()
+	}
+	s.halt()
+	pubClient.close()
+	eventually(t, waitLeak, "goroutines back to baseline", func() bool { return runtime.NumGoroutine() <= baseline })
+	if n := env.counter("buergerbuero_sfu_peers"); n != 0 {
+		t.Fatalf("peers gauge %v after everyone left", n)
+	}
+	if n := env.counter("buergerbuero_sfu_rooms"); n != 0 {
+		t.Fatalf("rooms gauge %v after everyone left", n)
+	}
+	// And Close leaves nothing of the SFU itself.
+	env.close()
+	eventually(t, waitLeak, "goroutines after Close", func() bool { return runtime.NumGoroutine() <= baseline-sfuIdleGoroutines(t) })
+}
+
+// sfuIdleGoroutines is what an idle SFU runs (UDP mux reader etc.),
+// measured rather than assumed.
+func sfuIdleGoroutines(t *testing.T) int {
+	t.Helper()
+	before := runtime.NumGoroutine()
+	env := newTestEnv(t, Config{})
+	n := runtime.NumGoroutine() - before
+	env.close()
+	return n
+}
