@@ -196,11 +196,14 @@ export async function startMedia(root, opts) {
     });
   });
 
-  signal.on('offer', async (desc) => {
-    await sub.setRemote(desc);
-    const answer = await sub.pc.createAnswer();
-    await sub.pc.setLocalDescription(answer);
-    signal.notify('answer', {desc: sub.pc.localDescription});
+  // Subscriber offers are handled strictly one after another.
+  let offers = Promise.resolve();
+  signal.on('offer', (desc) => {
+    offers = offers.then(async () => {
+      await sub.setRemote(desc);
+      await sub.pc.setLocalDescription(await sub.pc.createAnswer());
+      signal.notify('answer', {desc: sub.pc.localDescription});
+    }).catch((e) => say(String(e.message || e)));
   });
   signal.on('trickle', (p) => (p.target === 0 ? pub : sub).addCandidate(p.candidate));
   signal.on('activeSpeakers', (p) => {
