@@ -275,7 +275,11 @@ func (u *mxUser) waitFor(timeout time.Duration, what string, cond func([]seen) b
 		select {
 		case <-ch:
 		case <-deadline.C:
-			u.t.Fatalf("%s: timed out after %s waiting for %s", u.cli.UserID, timeout, what)
+			var last []string
+			for _, s := range evs[max(0, len(evs)-8):] {
+				last = append(last, fmt.Sprintf("%s %s %q", s.Type.Type, s.Sender, s.Body))
+			}
+			u.t.Fatalf("%s: timed out after %s waiting for %s; last events:\n%s", u.cli.UserID, timeout, what, strings.Join(last, "\n"))
 		}
 	}
 }

@@ -56,7 +56,7 @@ func TestBridgeEndToEnd(t *testing.T) {
 	})
 	office = knockEvt.Room
 
-	t.Run("non-clerk is refused", func(t *testing.T) {
+	step(t, "non-clerk is refused", func() {
 		if _, err := anna.cli.InviteUser(ctx, office, &mautrix.ReqInviteUser{UserID: mallory.cli.UserID}); err != nil {
 			t.Fatalf("invite mallory: %v", err)
 		}
@@ -100,7 +100,7 @@ func TestBridgeEndToEnd(t *testing.T) {
 	cit.do("POST", "/api/v1/tickets/"+cit.ID+"/enter", nil, nil, 200)
 	cit.follow(ctx)
 
-	t.Run("text both ways in order", func(t *testing.T) {
+	step(t, "text both ways in order", func() {
 		for i := 1; i <= 5; i++ {
 			cit.say(fmt.Sprintf("Bürger %d", i))
 		}
@@ -115,7 +115,7 @@ func TestBridgeEndToEnd(t *testing.T) {
 		})
 	})
 
-	t.Run("files both ways", func(t *testing.T) {
+	step(t, "files both ways", func() {
 		pdf := []byte("%PDF-1.4 Meldebescheinigung " + strings.Repeat("x", 4000))
 		cit.sendFile("meldebescheinigung.pdf", "application/pdf", pdf)
 		evs := anna.waitFor(waitDelivery, "citizen file", func(evs []seen) bool {
@@ -159,7 +159,7 @@ func TestBridgeEndToEnd(t *testing.T) {
 		}
 	})
 
-	t.Run("interpreter link", func(t *testing.T) {
+	step(t, "interpreter link", func() {
 		anna.send(portal, "!dolmetscher tr")
 		var link string
 		anna.waitFor(waitDelivery, "invite link", func(evs []seen) bool {
@@ -192,7 +192,7 @@ func TestBridgeEndToEnd(t *testing.T) {
 		}
 	})
 
-	t.Run("bridge killed mid-conversation", func(t *testing.T) {
+	step(t, "bridge killed mid-conversation", func() {
 		cit.say("Kill 1")
 		e.killBridge()
 		cit.say("Kill 2")
@@ -207,7 +207,7 @@ func TestBridgeEndToEnd(t *testing.T) {
 		})
 	})
 
-	t.Run("homeserver outage of 30 s", func(t *testing.T) {
+	step(t, "homeserver outage of 30 s", func() {
 		e.hs.Stop()
 		outage := time.NewTimer(outageSeconds * time.Second) // the scenario: Dendrite is away this long
 		for i := 1; i <= 3; i++ {
@@ -233,7 +233,7 @@ func TestBridgeEndToEnd(t *testing.T) {
 		}
 	})
 
-	t.Run("end closes and purges the room", func(t *testing.T) {
+	step(t, "end closes and purges the room", func() {
 		anna.send(portal, "!ende")
 		cit.waitTicketState(waitDelivery, "ended")
 		anna.waitFor(waitDelivery, "closing notice and removal from the purged room", func(evs []seen) bool {
@@ -248,6 +248,66 @@ func TestBridgeEndToEnd(t *testing.T) {
 		anna.waitFor(waitDelivery, "knock shows the end", func(evs []seen) bool {
 			for _, s := range evs {
 				if s.Replace == knockEvt.ID && strings.Contains(s.Body, "Beratung beendet") {
+					return true
+				}
+			}
+			return false
+		})
+	})
+
+	step(t, "reaction admits, queue, forward, decline, return", func() {
+		c2 := knock(t, e.app, "buergerbuero", "Meldebescheinigung")
+		c3 := knock(t, e.app, "buergerbuero", "Bauantrag abgeben")
+		c4 := knock(t, e.app, "buergerbuero", "Falsches Amt")
+		knockOf := func(c *citizen) seen {
+			var k seen
+			anna.waitFor(waitDelivery, "knock "+c.Number, func(evs []seen) bool {
+				for _, s := range messagesIn(evs, office) {
+					if strings.Contains(s.Body, c.Number) && strings.Contains(s.Body, "Aufrufen") {
+						k = s
+						return true
+					}
+				}
+				return false
+			})
+			return k
+		}
+		k2, k3 := knockOf(c2), knockOf(c3)
+		knockOf(c4)
+		anna.send(office, "!queue")
+		anna.waitFor(waitDelivery, "queue listing", func(evs []seen) bool {
+			for _, s := range messagesIn(evs, office) {
+				if strings.HasPrefix(s.Body, "Warteschlange (3)") && strings.Contains(s.Body, c2.Number) && strings.Contains(s.Body, c4.Number) {
+					return true
+				}
+			}
+			return false
+		})
+		_, err := anna.cli.SendReaction(ctx, office, k2.ID, "✅")
+		must(t, err)
+		c2.waitTicketState(waitDelivery, "called", "in_consultation")
+		anna.send(office, "!forward "+c3.Number+" bauamt Bauantrag gehört ins Bauamt")
+		c3.waitTicketState(waitDelivery, "forwarded")
+		anna.waitFor(waitDelivery, "knock edited as forwarded and posted in the Bauamt room", func(evs []seen) bool {
+			edited, posted := false, false
+			for _, s := range evs {
+				if s.Replace == k3.ID && strings.Contains(s.Body, "weitergeleitet an bauamt") {
+					edited = true
+				}
+				if s.Room != office && s.Replace == "" && strings.Contains(s.Body, c3.Number) && strings.Contains(s.Body, "weitergeleitet von buergerbuero") {
+					posted = true
+				}
+			}
+			return edited && posted
+		})
+		anna.send(office, "!decline "+c4.Number+" Bitte wenden Sie sich an die Kfz-Zulassung.")
+		c4.waitTicketState(waitDelivery, "declined")
+		anna.send(office, "!return "+c2.Number)
+		c2.waitTicketState(waitDelivery, "returned", "waiting")
+		anna.send(office, "!admit X-999")
+		anna.waitFor(waitDelivery, "error reply for an unknown ticket", func(evs []seen) bool {
+			for _, s := range messagesIn(evs, office) {
+				if s.MsgType == event.MsgNotice && strings.HasPrefix(s.Body, "⚠ X-999") {
 					return true
 				}
 			}
@@ -296,4 +356,13 @@ func inOrder(got []string, prefix string, n int) bool {
 		}
 	}
 	return true
+}
+
+// step runs one stage of the scenario; stages share the clients, so a
+// failure stops the whole test (no subtests: helpers fail the parent test).
+func step(t *testing.T, name string, f func()) {
+	t.Helper()
+	start := time.Now()
+	f()
+	t.Logf("step %q passed in %s", name, time.Since(start).Round(time.Millisecond))
 }

@@ -161,7 +161,15 @@ func (cl *client) HandleMatrixEdit(ctx context.Context, msg *bridgev2.MatrixEdit
 }
 
 func (cl *client) PreHandleMatrixReaction(ctx context.Context, msg *bridgev2.MatrixReaction) (bridgev2.MatrixReactionPreResponse, error) {
-	return bridgev2.MatrixReactionPreResponse{SenderID: networkid.UserID("mx:" + msg.Event.Sender),
+	// The reaction row references a ghost: the clerk's ghost (created here if needed).
+	var sender networkid.UserID
+	if cl, ok := cl.c.clerkByMXID(ctx, msg.Event.Sender); ok {
+		sender = clerkGhost(cl.Login)
+	}
+	if _, err := cl.c.br.GetGhostByID(ctx, sender); err != nil {
+		return bridgev2.MatrixReactionPreResponse{}, err
+	}
+	return bridgev2.MatrixReactionPreResponse{SenderID: sender,
 		EmojiID: networkid.EmojiID(msg.Content.RelatesTo.Key), Emoji: msg.Content.RelatesTo.Key, MaxReactions: 1}, nil
 }
 

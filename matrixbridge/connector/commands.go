@@ -77,12 +77,18 @@ func (c *Connector) renderQueue(ctx context.Context, clerk staffapi.Clerk, offic
 		if o.ID != officeID {
 			continue
 		}
-		if len(o.Queue) == 0 {
+		var queue []staffapi.Ticket
+		for _, t := range o.Queue {
+			if staffapi.Queued(t.State) {
+				queue = append(queue, t)
+			}
+		}
+		if len(queue) == 0 {
 			return tr(lang, "queue.empty")
 		}
 		var b strings.Builder
-		b.WriteString(tr(lang, "queue.head", len(o.Queue)))
-		for i, t := range o.Queue {
+		b.WriteString(tr(lang, "queue.head", len(queue)))
+		for i, t := range queue {
 			wait := time.Duration(t.WaitingSeconds) * time.Second
 			if wait == 0 && !t.KnockedAt.IsZero() {
 				wait = time.Since(t.KnockedAt)

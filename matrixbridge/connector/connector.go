@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mau.fi/util/configupgrade"
@@ -71,6 +72,8 @@ type Connector struct {
 
 	outboxWake chan struct{}
 	purgeWake  chan struct{}
+
+	inDoubt atomic.Bool // the next send may already have happened (see exactlyonce.go)
 
 	traceMu    sync.Mutex
 	traceStart map[string]time.Time // outbox client_id → start, only with Options.Trace

@@ -178,11 +178,7 @@ func (c *Connector) syncKnocks(ctx context.Context, svc *bridgev2.UserLogin, t s
 			if err := c.ensureOfficePortal(ctx, svc, o, ""); err != nil {
 				return err
 			}
-			res = svc.QueueRemoteEvent(&simplevent.PreConvertedMessage{
-				EventMeta: meta.WithType(bridgev2.RemoteEventMessage),
-				ID:        knockID(o, t.ID),
-				Data:      &bridgev2.ConvertedMessage{Parts: []*bridgev2.ConvertedMessagePart{{Type: event.EventMessage, Content: content}}},
-			})
+			res = svc.QueueRemoteEvent(c.bridged(meta.PortalKey, knockID(o, t.ID), bridgev2.EventSender{}, meta.Timestamp, 0, staticParts(content)))
 		} else {
 			meta.Timestamp = time.Now()
 			res = svc.QueueRemoteEvent(&simplevent.Message[string]{

@@ -114,11 +114,8 @@ func (c *Connector) openRoom(ctx context.Context, svc *bridgev2.UserLogin, t sta
 		login.MarkInPortal(ctx, portal)
 	}
 	body := tr(lang, "room.opened", html.EscapeString(t.Number), html.EscapeString(t.Language), textHTML(t.Concern))
-	return queueResult(svc.QueueRemoteEvent(&simplevent.PreConvertedMessage{
-		EventMeta: simplevent.EventMeta{Type: bridgev2.RemoteEventMessage, PortalKey: roomPortal(t.RoomID), Timestamp: time.Now()},
-		ID:        networkid.MessageID("open:" + t.RoomID),
-		Data:      &bridgev2.ConvertedMessage{Parts: []*bridgev2.ConvertedMessagePart{{Type: event.EventMessage, Content: htmlContent(event.MsgNotice, body)}}},
-	}))
+	return queueResult(svc.QueueRemoteEvent(c.bridged(roomPortal(t.RoomID), networkid.MessageID("open:"+t.RoomID), bridgev2.EventSender{}, time.Now(), 0,
+		staticParts(htmlContent(event.MsgNotice, body)))))
 }
 
 // closeRoom posts the closing notice, lets the citizen's ghost leave and
@@ -129,12 +126,8 @@ func (c *Connector) closeRoom(ctx context.Context, svc *bridgev2.UserLogin, room
 		return err
 	}
 	key := roomPortal(roomID)
-	res := svc.QueueRemoteEvent(&simplevent.PreConvertedMessage{
-		EventMeta: simplevent.EventMeta{Type: bridgev2.RemoteEventMessage, PortalKey: key, Timestamp: time.Now()},
-		ID:        networkid.MessageID("close:" + roomID),
-		Data: &bridgev2.ConvertedMessage{Parts: []*bridgev2.ConvertedMessagePart{{Type: event.EventMessage,
-			Content: htmlContent(event.MsgNotice, tr(c.lang(), "room.closed"))}}},
-	})
+	res := svc.QueueRemoteEvent(c.bridged(key, networkid.MessageID("close:"+roomID), bridgev2.EventSender{}, time.Now(), 0,
+		staticParts(htmlContent(event.MsgNotice, tr(c.lang(), "room.closed")))))
 	if err := queueResult(res); err != nil {
 		return err
 	}
@@ -176,12 +169,8 @@ func (c *Connector) onMessage(ctx context.Context, svc *bridgev2.UserLogin, m st
 	default:
 		msgType = event.MsgNotice
 	}
-	res := svc.QueueRemoteEvent(&simplevent.Message[staffapi.Message]{
-		EventMeta: simplevent.EventMeta{Type: bridgev2.RemoteEventMessage, PortalKey: roomPortal(m.RoomID), Sender: sender,
-			Timestamp: m.At, StreamOrder: m.Seq},
-		ID:   networkid.MessageID(fmt.Sprintf("m:%d", m.Seq)),
-		Data: m,
-		ConvertMessageFunc: func(ctx context.Context, portal *bridgev2.Portal, intent bridgev2.MatrixAPI, m staffapi.Message) (*bridgev2.ConvertedMessage, error) {
+	res := svc.QueueRemoteEvent(c.bridged(roomPortal(m.RoomID), networkid.MessageID(fmt.Sprintf("m:%d", m.Seq)), sender, m.At, m.Seq,
+		func(ctx context.Context, portal *bridgev2.Portal, intent bridgev2.MatrixAPI) ([]*bridgev2.ConvertedMessagePart, error) {
 			var parts []*bridgev2.ConvertedMessagePart
 			if m.File != nil {
 				part, err := c.convertFile(ctx, portal, intent, r, m)
@@ -193,9 +182,8 @@ func (c *Connector) onMessage(ctx context.Context, svc *bridgev2.UserLogin, m st
 			if m.Text != "" {
 				parts = append(parts, &bridgev2.ConvertedMessagePart{ID: "text", Type: event.EventMessage, Content: htmlContent(msgType, textHTML(m.Text))})
 			}
-			return &bridgev2.ConvertedMessage{Parts: parts}, nil
-		},
-	})
+			return parts, nil
+		}))
 	return queueResult(res)
 }
 
@@ -215,4 +203,11 @@ func (c *Connector) convertFile(ctx context.Context, portal *bridgev2.Portal, in
 	content := &event.MessageEventContent{MsgType: mt, Body: m.File.Name, FileName: m.File.Name, URL: url, File: file,
 		Info: &event.FileInfo{MimeType: m.File.Type, Size: len(data)}}
 	return &bridgev2.ConvertedMessagePart{ID: "file", Type: event.EventMessage, Content: content}, nil
+}
+
+// staticParts builds a single-part message from fixed content.
+func staticParts(content *event.MessageEventContent) func(context.Context, *bridgev2.Portal, bridgev2.MatrixAPI) ([]*bridgev2.ConvertedMessagePart, error) {
+	return func(context.Context, *bridgev2.Portal, bridgev2.MatrixAPI) ([]*bridgev2.ConvertedMessagePart, error) {
+		return []*bridgev2.ConvertedMessagePart{{Type: event.EventMessage, Content: content}}, nil
+	}
 }

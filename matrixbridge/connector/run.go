@@ -93,6 +93,7 @@ func (c *Connector) stopRun() {
 // run syncs offices and clerks, then follows the event stream from the
 // stored seq; the outbox and purge loops run beside it.
 func (c *Connector) run(ctx context.Context, svc *bridgev2.UserLogin) {
+	c.inDoubt.Store(true) // the bridge may have stopped between sending and storing the seq
 	for backoff := 200 * time.Millisecond; ; backoff = min(2*backoff, 10*time.Second) {
 		err := c.initialSync(ctx, svc)
 		if err == nil {
@@ -117,9 +118,11 @@ func (c *Connector) run(ctx context.Context, svc *bridgev2.UserLogin) {
 	c.log.Info("following the staff event stream", "since", seq)
 	c.opt.API.Stream(ctx, seq, func(ctx context.Context, ev staffapi.Event) error {
 		if err := c.handleEvent(ctx, svc, ev); err != nil {
+			c.inDoubt.Store(true) // the failed send may have reached the homeserver
 			c.log.Warn("bridging event failed, will retry", "seq", ev.Seq, "type", ev.Type, "err", err)
 			return err
 		}
+		c.inDoubt.Store(false)
 		if ev.Seq != 0 {
 			if err := c.st.setLastSeq(ctx, ev.Seq); err != nil {
 				return err
