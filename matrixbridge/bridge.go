@@ -98,6 +98,9 @@ func New(cfg *Config, log *slog.Logger, opt Options) (*Bridge, error) {
 	b.mx = matrix.NewConnector(bc)
 	b.mx.IgnoreUnsupportedServer = opt.IgnoreUnsupportedServer
 	b.br = bridgev2.NewBridge("", db, zl, &bc.Bridge, b.mx, b.conn, commands.NewProcessor)
+	// One quick retry inside mautrix; longer outages are bridged by the
+	// event stream's own retry (from the stored seq), which keeps order.
+	b.mx.AS.DefaultHTTPRetries = 1
 	if opt.WrapMatrixTransport != nil {
 		rt := b.mx.AS.HTTPClient.Transport
 		if rt == nil {

@@ -193,17 +193,30 @@ func TestBridgeEndToEnd(t *testing.T) {
 	})
 
 	step(t, "bridge killed mid-conversation", func() {
-		cit.say("Kill 1")
-		e.killBridge()
-		cit.say("Kill 2")
-		anna.send(portal, "Während Absturz")
-		cit.say("Kill 3")
-		e.startBridge()
-		anna.waitFor(waitCatchUp, "Kill 1..3 exactly once, in order", func(evs []seen) bool {
-			return inOrder(bodies(messagesIn(evs, portal), "Kill "), "Kill ", 3)
+		// A burst in both directions; the bridge is SIGKILLed while it is
+		// bridging it, more is said while it is down.
+		for i := 1; i <= 20; i++ {
+			cit.say(fmt.Sprintf("Kill %d", i))
+		}
+		for i := 1; i <= 5; i++ {
+			anna.send(portal, fmt.Sprintf("Absturz %d", i))
+		}
+		anna.waitFor(waitDelivery, "the burst is being bridged", func(evs []seen) bool {
+			return len(bodies(messagesIn(evs, portal), "Kill ")) >= 3
 		})
-		cit.waitFor(waitCatchUp, "message sent while the bridge was down", func(ms []citizenMsg) bool {
-			return len(texts(ms, "clerk", "Während Absturz")) == 1
+		e.killBridge()
+		for i := 21; i <= 25; i++ {
+			cit.say(fmt.Sprintf("Kill %d", i))
+		}
+		for i := 6; i <= 8; i++ {
+			anna.send(portal, fmt.Sprintf("Absturz %d", i))
+		}
+		e.startBridge()
+		anna.waitFor(waitCatchUp, "Kill 1..25 exactly once, in order", func(evs []seen) bool {
+			return inOrder(bodies(messagesIn(evs, portal), "Kill "), "Kill ", 25)
+		})
+		cit.waitFor(waitCatchUp, "Absturz 1..8 exactly once, in order", func(ms []citizenMsg) bool {
+			return inOrder(texts(ms, "clerk", "Absturz "), "Absturz ", 8)
 		})
 	})
 

@@ -18,10 +18,10 @@ import (
 type StreamHandler func(ctx context.Context, ev Event) error
 
 // Stream follows the staff event stream from since until ctx ends,
-// reconnecting with exponential backoff (capped at maxBackoff). onState, if
+// reconnecting with exponential backoff (capped at 5 s). onState, if
 // not nil, is told about connection changes (nil error = connected).
 func (c *Client) Stream(ctx context.Context, since int64, handle StreamHandler, onState func(error)) {
-	const minBackoff, maxBackoff = 200 * time.Millisecond, 10 * time.Second
+	const minBackoff, maxBackoff = 200 * time.Millisecond, 5 * time.Second
 	backoff := minBackoff
 	for ctx.Err() == nil {
 		last, connected, err := c.streamOnce(ctx, since, handle, onState)
