@@ -81,7 +81,9 @@ func New(cfg *Config, log *slog.Logger, opt Options) (*Bridge, error) {
 	if err != nil {
 		return nil, err
 	}
-	zl := logging.Zerolog(log)
+	// mautrix logs request bodies (message texts) at debug level: its
+	// records are never logged below info, whatever log_level says.
+	zl := logging.Zerolog(slog.New(atLeast{next: log.Handler(), min: slog.LevelInfo}))
 	db, err := dbutil.NewFromConfig("megabridge/buergerbuero", bc.Database, dbutil.ZeroLogger(zl.With().Str("db_section", "main").Logger()))
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
@@ -218,4 +220,21 @@ func applianceClient(caFile string) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = tc
 	return &http.Client{Transport: tr, Timeout: 2 * time.Minute}, nil
+}
+
+// atLeast drops records below min before they reach next.
+type atLeast struct {
+	next slog.Handler
+	min  slog.Level
+}
+
+func (a atLeast) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= a.min && a.next.Enabled(ctx, l)
+}
+func (a atLeast) Handle(ctx context.Context, r slog.Record) error { return a.next.Handle(ctx, r) }
+func (a atLeast) WithAttrs(as []slog.Attr) slog.Handler {
+	return atLeast{next: a.next.WithAttrs(as), min: a.min}
+}
+func (a atLeast) WithGroup(n string) slog.Handler {
+	return atLeast{next: a.next.WithGroup(n), min: a.min}
 }

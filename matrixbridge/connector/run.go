@@ -57,10 +57,16 @@ func (c *Connector) ensureClerkLogin(ctx context.Context, cl staffapi.Clerk) err
 	if err != nil {
 		return fmt.Errorf("user %s: %w", cl.Login, err)
 	}
-	_, err = user.NewLogin(ctx, &database.UserLogin{ID: clerkLogin(cl.Login), RemoteName: cl.DisplayName},
+	login, err := user.NewLogin(ctx, &database.UserLogin{ID: clerkLogin(cl.Login), RemoteName: cl.DisplayName},
 		&bridgev2.NewLoginParams{DeleteOnConflict: true})
 	if err != nil {
 		return fmt.Errorf("login for clerk %s: %w", cl.Login, err)
+	}
+	// A clerk added while the bridge runs joins the existing reception rooms.
+	for _, office := range cl.Offices {
+		if portal, _ := c.br.GetExistingPortalByKey(ctx, officePortal(office)); portal != nil && portal.MXID != "" {
+			login.MarkInPortal(ctx, portal)
+		}
 	}
 	return nil
 }

@@ -1,0 +1,102 @@
+package staffapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+func TestErrorMapping(t *testing.T) {
+	tests := []struct {
+		status    int
+		sentinel  error
+		permanent bool
+	}{
+		{400, ErrBadRequest, true}, {401, ErrUnauthorized, true}, {403, ErrForbidden, true},
+		{404, ErrNotFound, true}, {409, ErrConflict, true}, {413, ErrTooLarge, true},
+		{422, ErrInvalid, true}, {429, ErrRateLimited, false}, {503, ErrUnavailable, false},
+	}
+	for _, tt := range tests {
+		err := fmt.Errorf("wrapped: %w", &Error{Status: tt.status, Message: "de", MessageEN: "en"})
+		if !errors.Is(err, tt.sentinel) {
+			t.Errorf("%d: not %v", tt.status, tt.sentinel)
+		}
+		if Permanent(err) != tt.permanent {
+			t.Errorf("%d: Permanent = %v", tt.status, !tt.permanent)
+		}
+	}
+	if Permanent(errors.New("connection refused")) {
+		t.Error("network errors are transient")
+	}
+}
+
+// The stream reconnects with ?since=<last handled seq> after a dropped
+// connection and after a handler error, so no event is lost or handled twice.
+func TestStreamResumesFromLastHandled(t *testing.T) {
+	var mu sync.Mutex
+	var sinces []int64
+	up := websocket.Upgrader{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer tok" {
+			http.Error(w, `{"error":{"code":"unauthorized"}}`, 401)
+			return
+		}
+		since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
+		mu.Lock()
+		sinces = append(sinces, since)
+		n := len(sinces)
+		mu.Unlock()
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		for seq := since + 1; seq <= 6; seq++ {
+			if err := c.WriteJSON(Event{Seq: seq, Type: EventPresence}); err != nil {
+				return
+			}
+			if n == 1 && seq == 2 {
+				return // drop the first connection after two events
+			}
+		}
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var got []int64
+	failedOnce := false
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		New(srv.URL, "tok", nil).Stream(ctx, 0, func(_ context.Context, ev Event) error {
+			if ev.Seq == 4 && !failedOnce {
+				failedOnce = true
+				return errors.New("homeserver down")
+			}
+			got = append(got, ev.Seq)
+			if ev.Seq == 6 {
+				cancel()
+			}
+			return nil
+		}, nil)
+	}()
+	<-done
+	if fmt.Sprint(got) != "[1 2 3 4 5 6]" {
+		t.Fatalf("handled %v, want each of 1..6 once", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(sinces) != "[0 2 3]" {
+		t.Fatalf("reconnected with since=%v, want [0 2 3]", sinces)
+	}
+}
