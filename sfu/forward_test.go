@@ -12,7 +12,7 @@ import (
 )
 
 // publisher joins room as clerk and starts synthetic media.
-func publisher(t *testing.T, env *testEnv, room, who string) (*testClient, *synth) {
+func publisher(t testing.TB, env *testEnv, room, who string) (*testClient, *synth) {
 	t.Helper()
 	c, err := dial(t, env.wsURL(env.auth.issue(room, who, RoleClerk)), clientOptions{})
 	if err != nil {
@@ -31,7 +31,7 @@ func publisher(t *testing.T, env *testEnv, room, who string) (*testClient, *synt
 }
 
 // subscriber joins room with role and returns its client.
-func subscriber(t *testing.T, env *testEnv, room, who string, role Role, o clientOptions) *testClient {
+func subscriber(t testing.TB, env *testEnv, room, who string, role Role, o clientOptions) *testClient {
 	t.Helper()
 	c, err := dial(t, env.wsURL(env.auth.issue(room, who, role)), o)
 	if err != nil {
@@ -44,7 +44,7 @@ func subscriber(t *testing.T, env *testEnv, room, who string, role Role, o clien
 }
 
 // nextTrack waits for the next remote track of kind.
-func nextTrack(t *testing.T, c *testClient, kind webrtc.RTPCodecType) *webrtc.TrackRemote {
+func nextTrack(t testing.TB, c *testClient, kind webrtc.RTPCodecType) *webrtc.TrackRemote {
 	t.Helper()
 	for i, tr := range c.stash {
 		if tr.Kind() == kind {

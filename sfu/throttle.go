@@ -6,8 +6,9 @@ import (
 )
 
 // keyframeInterval is the minimum gap between two keyframe requests sent
-// to one publisher layer. Requests inside the gap are coalesced into one
-// sent when it ends, so a late joiner still gets its keyframe promptly.
+// to one publisher layer while the keyframe asked for has not arrived.
+// Requests inside the gap are coalesced into one sent when it ends; a
+// keyframe arriving ends the gap, so a late joiner is served at once.
 const keyframeInterval = 300 * time.Millisecond
 
 // throttle runs send at most once per interval, deferring (not dropping)
@@ -64,5 +65,17 @@ func (t *throttle) stop() {
 		t.pending.Stop()
 		t.pending = nil
 	}
+	t.mu.Unlock()
+}
+
+// satisfied records that what was requested arrived (a keyframe): a
+// deferred send is dropped and the next request goes out at once.
+func (t *throttle) satisfied() {
+	t.mu.Lock()
+	if t.pending != nil {
+		t.pending.Stop()
+		t.pending = nil
+	}
+	t.last = time.Time{}
 	t.mu.Unlock()
 }

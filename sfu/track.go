@@ -146,6 +146,9 @@ func (t *track) readLoop(l *layer, levelID int) {
 			t.observeLevel(pkt.GetExtension(uint8(levelID)))
 		}
 		key := t.kind == webrtc.RTPCodecTypeVideo && isKeyframe(t.codec.MimeType, pkt.Payload)
+		if key {
+			l.pli.satisfied()
+		}
 		for _, d := range *t.down.Load() {
 			d.forward(l.idx, &pkt.Header, pkt.Payload, key)
 		}

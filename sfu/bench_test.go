@@ -1,0 +1,119 @@
+package sfu
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+)
+
+// percentile returns the p-th percentile (0..100) of sorted durations.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted)-1) * p / 100)
+	return sorted[i]
+}
+
+func reportPercentiles(b *testing.B, d []time.Duration, unit string, scale time.Duration) {
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	b.ReportMetric(float64(percentile(d, 50))/float64(scale), "p50-"+unit)
+	b.ReportMetric(float64(percentile(d, 99))/float64(scale), "p99-"+unit)
+	b.ReportMetric(float64(d[len(d)-1])/float64(scale), "max-"+unit)
+}
+
+// BenchmarkForwardLatency measures one-way latency publisher → SFU →
+// subscriber of single Opus-sized packets sent one at a time (each send
+// waits for the previous packet's arrival, so nothing queues). Both
+// clients are pion over loopback UDP with SRTP, as in ion-sfu's baseline.
+//
+//	go test -run '^$' -bench ForwardLatency -benchtime 2000x ./sfu/
+func BenchmarkForwardLatency(b *testing.B) {
+	env := newTestEnv(b, Config{})
+	pub, err := dial(b, env.wsURL(env.auth.issue("bench", "pub", RoleClerk)), clientOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	track, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "a", "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := pub.pub.AddTrack(track); err != nil {
+		b.Fatal(err)
+	}
+	if err := pub.join("bench", "pub"); err != nil {
+		b.Fatal(err)
+	}
+	sub := subscriber(b, env, "bench", "sub", RoleCitizen, clientOptions{})
+	// Prime until the subscriber's track exists (pion signals it on the
+	// first packet).
+	payload := make([]byte, 160)
+	var seq uint16
+	send := func(n uint32) {
+		binary.BigEndian.PutUint32(payload, n)
+		binary.BigEndian.PutUint64(payload[4:], uint64(time.Now().UnixNano()))
+		seq++
+		_ = track.WriteRTP(&rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: uint32(seq) * 960}, Payload: payload})
+	}
+	var remote *webrtc.TrackRemote
+	deadline := time.Now().Add(waitMedia)
+	for remote == nil {
+		if time.Now().After(deadline) {
+			b.Fatal("no track at the subscriber")
+		}
+		send(0)
+		select {
+		case remote = <-sub.tracks:
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 1; i <= b.N; i++ {
+		send(uint32(i))
+		for {
+			_ = remote.SetReadDeadline(time.Now().Add(waitMedia))
+			p, _, err := remote.ReadRTP()
+			if err != nil {
+				b.Fatalf("read: %v", err)
+			}
+			if binary.BigEndian.Uint32(p.Payload) == uint32(i) {
+				lat = append(lat, time.Since(time.Unix(0, int64(binary.BigEndian.Uint64(p.Payload[4:])))))
+				break
+			}
+		}
+	}
+	b.StopTimer()
+	reportPercentiles(b, lat, "µs", time.Microsecond)
+}
+
+// BenchmarkJoinToFirstMedia measures, for a subscriber joining a room with
+// a running publisher, the time from opening the WebSocket to the first
+// video packet (which needs a keyframe: the join requests one).
+//
+//	go test -run '^$' -bench JoinToFirstMedia -benchtime 50x ./sfu/
+func BenchmarkJoinToFirstMedia(b *testing.B) {
+	env := newTestEnv(b, Config{})
+	_, s := publisher(b, env, "bench", "pub")
+	s.keyEvery.Store(1 << 30) // keyframes only on request, like a browser
+	times := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		c := subscriber(b, env, "bench", fmt.Sprintf("sub%d", i), RoleCitizen, clientOptions{})
+		tr := nextTrack(b, c, webrtc.RTPCodecTypeVideo)
+		_ = tr.SetReadDeadline(time.Now().Add(waitMedia))
+		if _, _, err := tr.ReadRTP(); err != nil {
+			b.Fatalf("first packet: %v", err)
+		}
+		times = append(times, time.Since(start))
+		c.close()
+	}
+	b.StopTimer()
+	reportPercentiles(b, times, "ms", time.Millisecond)
+}
