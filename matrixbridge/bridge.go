@@ -103,6 +103,7 @@ func New(cfg *Config, log *slog.Logger, opt Options) (*Bridge, error) {
 	// One quick retry inside mautrix; longer outages are bridged by the
 	// event stream's own retry (from the stored seq), which keeps order.
 	b.mx.AS.DefaultHTTPRetries = 1
+	ackAfterHandling(b.mx.AS, b.mx.EventProcessor)
 	if opt.WrapMatrixTransport != nil {
 		rt := b.mx.AS.HTTPClient.Transport
 		if rt == nil {

@@ -159,6 +159,24 @@ func TestBridgeEndToEnd(t *testing.T) {
 		}
 	})
 
+	step(t, "file above the appliance's limit is refused with a notice", func() {
+		big := bytes.Repeat([]byte{'x'}, 11<<20) // the appliance's chat limit is 10 MiB
+		up, err := anna.cli.UploadBytesWithName(ctx, big, "application/octet-stream", "zu-gross.bin")
+		must(t, err)
+		_, err = anna.cli.SendMessageEvent(ctx, portal, event.EventMessage, &event.MessageEventContent{
+			MsgType: event.MsgFile, Body: "zu-gross.bin", FileName: "zu-gross.bin", URL: up.ContentURI.CUString(),
+			Info: &event.FileInfo{MimeType: "application/octet-stream"}})
+		must(t, err)
+		anna.waitFor(waitDelivery, "not-delivered notice", func(evs []seen) bool {
+			for _, s := range messagesIn(evs, portal) {
+				if s.MsgType == event.MsgNotice && strings.HasPrefix(s.Body, "⚠ Nachricht nicht zugestellt") {
+					return true
+				}
+			}
+			return false
+		})
+	})
+
 	step(t, "interpreter link", func() {
 		anna.send(portal, "!dolmetscher tr")
 		var link string
