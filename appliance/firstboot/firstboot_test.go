@@ -33,6 +33,10 @@ matrix:
 ssh:
   authorized_keys: ["` + testKey + `"]
   admin_networks: [10.20.0.0/16, "2001:db8::/32"]
+network:
+  addresses: [192.0.2.10/24]
+  gateway: 192.0.2.1
+  dns: [192.0.2.53]
 `
 
 func TestSeedValidation(t *testing.T) {
@@ -47,6 +51,7 @@ func TestSeedValidation(t *testing.T) {
 		{"bad email", strings.Replace(goodSeed, "it@musterland.de", "nobody", 1), "admin_email"},
 		{"bad key", strings.Replace(goodSeed, testKey, "ssh-rsa nonsense", 1), "ssh.authorized_keys[0]"},
 		{"key without network", strings.Replace(goodSeed, `admin_networks: [10.20.0.0/16, "2001:db8::/32"]`, "admin_networks: []", 1), "ssh.admin_networks"},
+		{"bad address", strings.Replace(goodSeed, "192.0.2.10/24", "192.0.2.10", 1), "network.addresses[0]"},
 		{"bad matrix", strings.Replace(goodSeed, "https://matrix.musterland.de", "matrix", 1), "matrix.homeserver_url"},
 	}
 	for _, tc := range tests {

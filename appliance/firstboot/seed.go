@@ -40,6 +40,19 @@ type Seed struct {
 	Matrix *SeedMatrix `yaml:"matrix"`
 	// SSH is optional: without keys, sshd stays off.
 	SSH SeedSSH `yaml:"ssh"`
+	// Network is optional: a fixed address instead of DHCP. Only the seed
+	// can set it; a setup page that is reachable has a working network.
+	Network *SeedNetwork `yaml:"network"`
+}
+
+// SeedNetwork is a static address for the appliance's Ethernet interface.
+type SeedNetwork struct {
+	// Addresses in CIDR notation, e.g. ["192.0.2.10/24"].
+	Addresses []string `yaml:"addresses"`
+	// Gateway, e.g. "192.0.2.1".
+	Gateway string `yaml:"gateway"`
+	// DNS servers, e.g. ["192.0.2.53"].
+	DNS []string `yaml:"dns"`
 }
 
 // SeedTLS mirrors the tls section of the configuration.
@@ -139,6 +152,24 @@ func (s *Seed) Validate() error {
 			return &SeedError{fmt.Sprintf("ssh.admin_networks[%d]", i), fmt.Sprintf("%q is not a CIDR such as 192.0.2.0/24", n)}
 		}
 	}
+	if n := s.Network; n != nil {
+		if len(n.Addresses) == 0 {
+			return &SeedError{"network.addresses", "required with network (omit network for DHCP)"}
+		}
+		for i, a := range n.Addresses {
+			if _, _, err := net.ParseCIDR(a); err != nil {
+				return &SeedError{fmt.Sprintf("network.addresses[%d]", i), fmt.Sprintf("%q is not an address with prefix such as 192.0.2.10/24", a)}
+			}
+		}
+		if n.Gateway != "" && net.ParseIP(n.Gateway) == nil {
+			return &SeedError{"network.gateway", fmt.Sprintf("%q is not an IP address", n.Gateway)}
+		}
+		for i, d := range n.DNS {
+			if net.ParseIP(d) == nil {
+				return &SeedError{fmt.Sprintf("network.dns[%d]", i), fmt.Sprintf("%q is not an IP address", d)}
+			}
+		}
+	}
 	if len(s.SSH.AuthorizedKeys) > 0 && len(s.SSH.AdminNetworks) == 0 {
 		return &SeedError{"ssh.admin_networks", "required when authorized_keys are given"}
 	}
@@ -184,7 +215,8 @@ func (s *Seed) Config() ([]byte, error) {
 
 // Apply writes the configuration and the operating-system settings below
 // root ("/" on the appliance): config.yaml, bridge.yaml (with Matrix),
-// root's authorized_keys and the admin network for nftables.
+// root's authorized_keys, the admin network for nftables and, with
+// network, a static systemd-networkd configuration.
 func (s *Seed) Apply(root, configPath string) error {
 	cfg, err := s.Config()
 	if err != nil {
@@ -208,11 +240,33 @@ func (s *Seed) Apply(root, configPath string) error {
 			return err
 		}
 	}
+	if s.Network != nil {
+		if err := writeFile(root, "/etc/systemd/network/10-static.network", s.Network.networkd(), 0o644); err != nil {
+			return err
+		}
+	}
 	if err := writeFile(root, "/etc/nftables.d/10-admin-net.nft", adminNetRules(s.SSH.AdminNetworks), 0o644); err != nil {
 		return err
 	}
 	// The configuration last: its existence marks setup as done.
 	return writeFile(root, configPath, cfg, 0o644)
+}
+
+// networkd renders a systemd-networkd file that takes precedence over the
+// image's DHCP default (80-dhcp.network).
+func (n *SeedNetwork) networkd() []byte {
+	var b strings.Builder
+	b.WriteString("# Written by `buergerbuero firstboot` from the seed.\n[Match]\nType=ether\nName=en* eth*\n\n[Network]\nLLMNR=no\nMulticastDNS=no\n")
+	for _, a := range n.Addresses {
+		fmt.Fprintf(&b, "Address=%s\n", a)
+	}
+	if n.Gateway != "" {
+		fmt.Fprintf(&b, "Gateway=%s\n", n.Gateway)
+	}
+	for _, d := range n.DNS {
+		fmt.Fprintf(&b, "DNS=%s\n", d)
+	}
+	return []byte(b.String())
 }
 
 func adminNetRules(nets []string) []byte {

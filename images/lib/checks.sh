@@ -11,7 +11,7 @@ check_vm() {
   local user uid dyn exposure rules ss bad=""
 
   dyn=$(vm systemctl show -p DynamicUser --value buergerbuero.service)
-  user=$(vm 'ps -o user= -p "$(systemctl show -p MainPID --value buergerbuero.service)"')
+  user=$(vm 'ps -o user:32= -p "$(systemctl show -p MainPID --value buergerbuero.service)"')
   uid=$(vm 'ps -o uid= -p "$(systemctl show -p MainPID --value buergerbuero.service)"' | tr -d ' ')
   if [[ $dyn == yes && $uid -ge 61184 && $uid -le 65519 ]]; then
     log "buergerbuero.service runs as dynamic user $user (uid $uid)"
@@ -19,7 +19,7 @@ check_vm() {
     fail "buergerbuero.service: DynamicUser=$dyn, user $user uid $uid (want a dynamic uid 61184-65519)"
   fi
 
-  exposure=$(vm systemd-analyze security --no-pager buergerbuero.service | awk '/Overall exposure level/ {print $(NF-1)}')
+  exposure=$(vm systemd-analyze security --no-pager buergerbuero.service | awk '/Overall exposure level/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+$/) print $i}')
   if [[ -n $exposure ]] && awk -v e="$exposure" 'BEGIN {exit !(e <= 1.5)}'; then
     log "systemd-analyze security buergerbuero.service: exposure $exposure (<= 1.5)"
   else
@@ -60,6 +60,8 @@ check_vm() {
   for unit in chrony.service nftables.service systemd-networkd.service unattended-upgrades.service; do
     vm systemctl is-enabled --quiet "$unit" || fail "$unit is not enabled"
   done
-  vm systemctl is-system-running --wait >/dev/null 2>&1 ||
+  vm systemctl is-active --quiet nftables.service || fail "nftables.service is not active"
+  vm systemctl is-enabled --quiet ssh.service && vm test -s /root/.ssh/authorized_keys || fail "ssh enabled without a key"
+  vm timeout 120 systemctl is-system-running --wait >/dev/null 2>&1 ||
     fail "system state: $(vm systemctl is-system-running); failed units: $(vm systemctl --failed --no-legend --plain | tr '\n' ' ')"
 }
