@@ -40,6 +40,7 @@ type downTrack struct {
 	lastTS    uint32    // last timestamp sent (output space)
 	lastAt    time.Time // when lastTS was sent
 	switchSeq uint16    // first output sequence number of the current layer
+	out       rtp.Header // scratch header, reused so forwarding does not allocate
 }
 
 var _ webrtc.TrackLocal = (*downTrack)(nil)
@@ -173,16 +174,11 @@ func (d *downTrack) switchTo(layer int, hdr *rtp.Header) {
 	d.current.Store(int32(layer))
 }
 
-// write rewrites a copy of hdr into the subscriber's spaces and sends it.
-// Header extensions are dropped: their IDs were negotiated with the
-// publisher, not with this subscriber.
+// write sends the packet rewritten for this subscriber. d.mu held.
 func (d *downTrack) write(hdr *rtp.Header, payload []byte) {
-	out := *hdr
-	out.SSRC, out.PayloadType = d.ssrc, d.pt
-	out.SequenceNumber += d.seqOff
-	out.Timestamp += d.tsOff
-	out.Extension, out.Extensions, out.ExtensionProfile = false, nil, 0
-	if _, err := d.writer.WriteRTP(&out, payload); err != nil {
+	d.rewrite(hdr)
+	out := &d.out
+	if _, err := d.writer.WriteRTP(out, payload); err != nil {
 		return
 	}
 	d.t.m.packetsOut.Inc()
@@ -207,13 +203,20 @@ func (d *downTrack) retransmit(seq uint16, raw []byte, pkt *rtp.Packet) bool {
 	if n == 0 || pkt.Unmarshal(raw[:n]) != nil {
 		return false
 	}
-	out := pkt.Header
-	out.SSRC, out.PayloadType = d.ssrc, d.pt
-	out.SequenceNumber += d.seqOff
-	out.Timestamp += d.tsOff
-	out.Extension, out.Extensions, out.ExtensionProfile = false, nil, 0
-	_, err := d.writer.WriteRTP(&out, pkt.Payload)
+	d.rewrite(&pkt.Header)
+	_, err := d.writer.WriteRTP(&d.out, pkt.Payload)
 	return err == nil
+}
+
+// rewrite fills d.out from hdr in the subscriber's SSRC, payload type,
+// sequence and timestamp spaces. Header extensions are dropped: their IDs
+// were negotiated with the publisher, not with this subscriber. d.mu held.
+func (d *downTrack) rewrite(hdr *rtp.Header) {
+	d.out = *hdr
+	d.out.SSRC, d.out.PayloadType = d.ssrc, d.pt
+	d.out.SequenceNumber += d.seqOff
+	d.out.Timestamp += d.tsOff
+	d.out.Extension, d.out.Extensions, d.out.ExtensionProfile = false, nil, 0
 }
 
 // setTarget selects the simulcast layer this subscriber wants; the switch

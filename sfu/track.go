@@ -139,19 +139,24 @@ func (t *track) readLoop(l *layer, levelID int) {
 		if !started || int16(pkt.SequenceNumber-lastSeq) > 0 {
 			lastSeq, started = pkt.SequenceNumber, true
 		}
-		if l.buf != nil {
-			l.buf.Put(pkt.SequenceNumber, raw[:n])
-		}
-		if levelID != 0 {
-			t.observeLevel(pkt.GetExtension(uint8(levelID)))
-		}
-		key := t.kind == webrtc.RTPCodecTypeVideo && isKeyframe(t.codec.MimeType, pkt.Payload)
-		if key {
-			l.pli.satisfied()
-		}
-		for _, d := range *t.down.Load() {
-			d.forward(l.idx, &pkt.Header, pkt.Payload, key)
-		}
+		t.handle(l, raw[:n], &pkt, levelID)
+	}
+}
+
+// handle stores one parsed packet and fans it out to the subscribers.
+func (t *track) handle(l *layer, raw []byte, pkt *rtp.Packet, levelID int) {
+	if l.buf != nil {
+		l.buf.Put(pkt.SequenceNumber, raw)
+	}
+	if levelID != 0 {
+		t.observeLevel(pkt.GetExtension(uint8(levelID)))
+	}
+	key := t.kind == webrtc.RTPCodecTypeVideo && isKeyframe(t.codec.MimeType, pkt.Payload)
+	if key {
+		l.pli.satisfied()
+	}
+	for _, d := range *t.down.Load() {
+		d.forward(l.idx, &pkt.Header, pkt.Payload, key)
 	}
 }
 
