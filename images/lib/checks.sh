@@ -65,3 +65,12 @@ check_vm() {
   vm timeout 120 systemctl is-system-running --wait >/dev/null 2>&1 ||
     fail "system state: $(vm systemctl is-system-running); failed units: $(vm systemctl --failed --no-legend --plain | tr '\n' ' ')"
 }
+
+# check_static_network: the seed's network section replaced DHCP.
+check_static_network() {
+  if vm 'networkctl status --no-pager "$(ls /sys/class/net | grep -vx lo | head -n1)"' | grep -q '10-static.network'; then
+    log "static network from the seed is in use (10-static.network)"
+  else
+    fail "the seed's static network is not in use"
+  fi
+}
