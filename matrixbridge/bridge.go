@@ -178,6 +178,9 @@ func (c *Config) bridgeConfig(asToken, hsToken string) (*bridgeconfig.Config, er
 	bc.Bridge.PersonalFilteringSpaces = false
 	bc.Bridge.KickMatrixUsers = false
 	bc.Bridge.BridgeNotices = false
+	// No bridge-state notices to management rooms: nobody reads them here,
+	// and mautrix v0.31.0's delayed transient-disconnect notice has a data race.
+	bc.Bridge.BridgeStatusNotices = "none"
 	bc.Bridge.Relay.Enabled = true
 	bc.Bridge.Relay.AdminOnly = false
 	bc.Bridge.CleanupOnLogout.Enabled = false

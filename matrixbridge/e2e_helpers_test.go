@@ -109,8 +109,8 @@ log_level: debug
 		e.stopBridge()
 		log := e.bridgeLog()
 		for _, bad := range []string{"WARNING: DATA RACE", "purge room failed", "panic:"} {
-			if strings.Contains(log, bad) {
-				t.Errorf("bridge log contains %q", bad)
+			if i := strings.Index(log, bad); i >= 0 {
+				t.Errorf("bridge log contains %q:\n%s", bad, log[i:min(len(log), i+6000)])
 			}
 		}
 		if t.Failed() {

@@ -70,6 +70,10 @@ func (cl *client) GetCapabilities(ctx context.Context, portal *bridgev2.Portal) 
 		Edit: event.CapLevelRejected, Delete: event.CapLevelRejected, Reply: event.CapLevelDropped, Thread: event.CapLevelDropped}
 }
 
+// commandTimeout bounds a command's calls to the appliance: the homeserver's
+// transaction is held open until the command is answered.
+const commandTimeout = 20 * time.Second
+
 // HandleMatrixMessage carries out a command or queues a message for the
 // appliance. Every answer to the user is a notice in the room.
 func (cl *client) HandleMatrixMessage(ctx context.Context, msg *bridgev2.MatrixMessage) (*bridgev2.MatrixMessageResponse, error) {
@@ -90,6 +94,8 @@ func (cl *client) HandleMatrixMessage(ctx context.Context, msg *bridgev2.MatrixM
 			return resp, nil
 		}
 		if isCmd {
+			ctx, cancel := context.WithTimeout(ctx, commandTimeout)
+			defer cancel()
 			c.officeCommand(ctx, msg.Portal, clerk, applianceID, cmd, valid)
 		}
 		return resp, nil
@@ -107,6 +113,8 @@ func (cl *client) HandleMatrixMessage(ctx context.Context, msg *bridgev2.MatrixM
 			return resp, nil
 		}
 		if isCmd && cmd.Verb != VerbUnknown {
+			ctx, cancel := context.WithTimeout(ctx, commandTimeout)
+			defer cancel()
 			c.roomCommand(ctx, msg.Portal, clerk, r, cmd, valid)
 			return resp, nil
 		}
@@ -186,6 +194,8 @@ func (cl *client) HandleMatrixReaction(ctx context.Context, msg *bridgev2.Matrix
 		c.notice(ctx, msg.Portal, tr(c.lang(), "refused", html.EscapeString(msg.Event.Sender.String()), html.EscapeString(officeID)))
 		return &database.Reaction{}, nil
 	}
+	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
+	defer cancel()
 	c.officeCommand(ctx, msg.Portal, clerk, officeID, Command{Verb: VerbAdmit, Name: "admit", Ticket: ticketID}, true)
 	return &database.Reaction{}, nil
 }
