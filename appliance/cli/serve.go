@@ -155,4 +155,3 @@ func startMedia(cfg *config.Config, act systemd.Activated, a *app.App, tm *tlsco
 	a.Media = m
 	return m, nil
 }
-

@@ -10,13 +10,15 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/hours"
 )
 
 // Defaults returns a configuration with every default applied. It is the
 // only place defaults are set.
 func Defaults() *Config {
 	return &Config{
-		Site:  Site{Name: "Virtuelles Bürgerbüro", PublicURL: "https://localhost", TimeZone: "Europe/Berlin", DefaultLanguage: "de"},
+		Site:  Site{Name: "Virtuelles Bürgerbüro", TimeZone: "Europe/Berlin", DefaultLanguage: "de"},
 		HTTP:  HTTP{Listen: ":443", RedirectListen: ":80", AdminListen: "127.0.0.1:9090"},
 		TLS:   TLS{Mode: "internal", ACMEDirectory: "https://acme-v02.api.letsencrypt.org/directory"},
 		Store: Store{Driver: "sqlite", DataDir: "/var/lib/buergerbuero"},
@@ -82,6 +84,9 @@ func bad(field, problem, allowed string) error { return &FieldError{field, probl
 func (c *Config) Validate() error {
 	if strings.TrimSpace(c.Site.Name) == "" {
 		return bad("site.name", "must not be empty", "")
+	}
+	if c.Site.PublicURL == "" {
+		return bad("site.public_url", "required", "the https:// address citizens use")
 	}
 	if u, err := url.Parse(c.Site.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return bad("site.public_url", fmt.Sprintf("%q is not an absolute URL", c.Site.PublicURL), "https://host[:port]")
@@ -230,6 +235,9 @@ func (c *Config) validateOffices() error {
 			if !slices.Contains(weekdays, day) {
 				return bad(f+".hours", fmt.Sprintf("unknown day %q", day), strings.Join(weekdays, ", "))
 			}
+		}
+		if _, err := hours.FromConfig(o.Hours, o.Exceptions, c.Site.State, o.IgnoreHolidays, nil); err != nil {
+			return fmt.Errorf("config field %s.%w", f, err)
 		}
 	}
 	return nil

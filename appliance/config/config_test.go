@@ -1,0 +1,80 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestExampleIsValid(t *testing.T) {
+	dir := t.TempDir()
+	tok := filepath.Join(dir, "bridge.token")
+	os.WriteFile(tok, []byte(strings.Repeat("x", 40)), 0o600)
+	b := strings.ReplaceAll(string(Example), "/etc/buergerbuero/bridge.token", tok)
+	c, err := Parse([]byte(b))
+	if err != nil {
+		t.Fatalf("example config: %v", err)
+	}
+	if c.Offices[0].Hours["thu"][1] != "13:00-18:00" || c.Reception.GracePeriod.Minutes() != 2 || c.TLS.Domains[0] != "buergerbuero.musterland.de" {
+		t.Fatalf("example parsed wrongly: %+v", c)
+	}
+}
+
+func TestErrorsNameTheField(t *testing.T) {
+	base := "site:\n  name: X\n  public_url: https://x.example\n"
+	cases := []struct{ yaml, want string }{
+		{base + "tls:\n  mode: letsencrypt\n", "tls.mode"},
+		{base + "site2: {}\n", "site2"},
+		{base + "reception:\n  grace_period: zwei Minuten\n", "duration"},
+		{base + "reception:\n  max_queue: 0\n", "reception.max_queue"},
+		{"site:\n  name: X\n  public_url: https://x.example\n  state: Hessen\n", "site.state"},
+		{base + "store:\n  driver: mysql\n", "store.driver"},
+		{base + "offices:\n  - id: Bau Amt\n    name: Bauamt\n    prefix: B\n    chairs: 1\n", "offices[0].id"},
+		{base + "offices:\n  - id: bauamt\n    name: Bauamt\n    prefix: B\n    chairs: 1\n    hours: {monday: [\"08:00-12:00\"]}\n", "offices[0].hours"},
+		{base + "offices:\n  - id: bauamt\n    name: Bauamt\n    prefix: B\n    chairs: 1\n    hours: {mon: [\"08:00-25:00\"]}\n", "offices[0].hours.mon[0]"},
+		{base + "api:\n  service_tokens:\n    - name: bridge\n      token: short\n", "api.service_tokens[0].token"},
+		{base + "http:\n  frame_ancestors: [\"www.kreis.de\"]\n", "http.frame_ancestors[0]"},
+	}
+	for _, c := range cases {
+		_, err := Parse([]byte(c.yaml))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("config %q: error %v, want one naming %q", c.yaml, err, c.want)
+		}
+	}
+	_, err := Parse([]byte(base + "tls:\n  mode: letsencrypt\n"))
+	var fe *FieldError
+	if !errors.As(err, &fe) || !strings.Contains(fe.Allowed, "acme") {
+		t.Errorf("allowed values missing: %v", err)
+	}
+}
+
+// TestEveryFieldHasATag: strict loading only works when every field is
+// reachable under a documented key.
+func TestEveryFieldHasATag(t *testing.T) {
+	var walk func(reflect.Type, string)
+	walk = func(ty reflect.Type, path string) {
+		for i := 0; i < ty.NumField(); i++ {
+			f := ty.Field(i)
+			if f.Type == reflect.TypeOf(Duration{}) {
+				if f.Tag.Get("yaml") == "" {
+					t.Errorf("%s.%s has no yaml tag", path, f.Name)
+				}
+				continue
+			}
+			if f.Tag.Get("yaml") == "" {
+				t.Errorf("%s.%s has no yaml tag", path, f.Name)
+			}
+			ft := f.Type
+			if ft.Kind() == reflect.Slice {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				walk(ft, path+"."+f.Tag.Get("yaml"))
+			}
+		}
+	}
+	walk(reflect.TypeOf(Config{}), "")
+}
