@@ -62,7 +62,9 @@ commands:
                              SQLite, self-signed TLS for localhost)
   admin <what> ...           manage offices, clerks and opening hours
                              (run "buergerbuero admin help")
-  bridge --config FILE       run the Matrix bridge
+  bridge --config FILE       run the Matrix bridge (--generate-registration writes
+                             the appservice registration)
+  firstboot ...              first-boot set-up of the VM image
   version                    print the version`
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
