@@ -3,6 +3,7 @@ package sfu
 import (
 	"encoding/binary"
 	"fmt"
+	"os"
 	"sort"
 	"testing"
 	"time"
@@ -10,6 +11,31 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 )
+
+// envIonURL, if set, points the benchmarks at an external ion-sfu JSON-RPC
+// server (bench/ionsfu) instead of our SFU, so both are driven by the
+// same over-the-wire client.
+const envIonURL = "BB_BENCH_ION_URL"
+
+// benchURL returns the signalling URL for a participant.
+func benchURL(b *testing.B, env *testEnv, room, who string, role Role) string {
+	if u := os.Getenv(envIonURL); u != "" {
+		return u
+	}
+	return env.wsURL(env.auth.issue(room, who, role))
+}
+
+// benchSubscriber joins like subscriber() but through benchURL.
+func benchSubscriber(b *testing.B, env *testEnv, room, who string) *testClient {
+	c, err := dial(b, benchURL(b, env, room, who, RoleCitizen), clientOptions{vp8Only: true})
+	if err != nil {
+		b.Fatalf("dial %s: %v", who, err)
+	}
+	if err := c.join(room, who); err != nil {
+		b.Fatalf("join %s: %v", who, err)
+	}
+	return c
+}
 
 // percentile returns the p-th percentile (0..100) of sorted durations.
 func percentile(sorted []time.Duration, p float64) time.Duration {
@@ -35,7 +61,7 @@ func reportPercentiles(b *testing.B, d []time.Duration, unit string, scale time.
 //	go test -run '^$' -bench ForwardLatency -benchtime 2000x ./sfu/
 func BenchmarkForwardLatency(b *testing.B) {
 	env := newTestEnv(b, Config{})
-	pub, err := dial(b, env.wsURL(env.auth.issue("bench", "pub", RoleClerk)), clientOptions{})
+	pub, err := dial(b, benchURL(b, env, "bench", "pub", RoleClerk), clientOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -49,7 +75,7 @@ func BenchmarkForwardLatency(b *testing.B) {
 	if err := pub.join("bench", "pub"); err != nil {
 		b.Fatal(err)
 	}
-	sub := subscriber(b, env, "bench", "sub", RoleCitizen, clientOptions{})
+	sub := benchSubscriber(b, env, "bench", "sub")
 	// Prime until the subscriber's track exists (pion signals it on the
 	// first packet).
 	payload := make([]byte, 160)
@@ -99,13 +125,25 @@ func BenchmarkForwardLatency(b *testing.B) {
 //	go test -run '^$' -bench JoinToFirstMedia -benchtime 50x ./sfu/
 func BenchmarkJoinToFirstMedia(b *testing.B) {
 	env := newTestEnv(b, Config{})
-	_, s := publisher(b, env, "bench", "pub")
+	pub, err := dial(b, benchURL(b, env, "bench", "pub", RoleClerk), clientOptions{vp8Only: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := addSynth(pub, "bench-pub")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(s.halt)
 	s.keyEvery.Store(1 << 30) // keyframes only on request, like a browser
+	if err := pub.join("bench", "pub"); err != nil {
+		b.Fatal(err)
+	}
+	s.start()
 	times := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		c := subscriber(b, env, "bench", fmt.Sprintf("sub%d", i), RoleCitizen, clientOptions{})
+		c := benchSubscriber(b, env, "bench", fmt.Sprintf("sub%d", i))
 		tr := nextTrack(b, c, webrtc.RTPCodecTypeVideo)
 		_ = tr.SetReadDeadline(time.Now().Add(waitMedia))
 		if _, _, err := tr.ReadRTP(); err != nil {

@@ -53,11 +53,22 @@ type clientOptions struct {
 	settings        func(*webrtc.SettingEngine)
 	iceServers      []webrtc.ICEServer
 	relayOnly       bool
+	// vp8Only offers just VP8 and Opus (ion-sfu answers offers that also
+	// carry H.264 with H.264 only, which breaks a VP8 track).
+	vp8Only bool
 }
 
-func newClientAPI(first []interceptor.Factory, settings func(*webrtc.SettingEngine)) (*webrtc.API, error) {
+func newClientAPI(first []interceptor.Factory, settings func(*webrtc.SettingEngine), vp8Only bool) (*webrtc.API, error) {
 	m := &webrtc.MediaEngine{}
-	if err := m.RegisterDefaultCodecs(); err != nil {
+	if vp8Only {
+		fb := []webrtc.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}}
+		if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: fb}, PayloadType: 96}, webrtc.RTPCodecTypeVideo); err != nil {
+			return nil, err
+		}
+		if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: opusCodec, PayloadType: 111}, webrtc.RTPCodecTypeAudio); err != nil {
+			return nil, err
+		}
+	} else if err := m.RegisterDefaultCodecs(); err != nil {
 		return nil, err
 	}
 	if err := webrtc.ConfigureSimulcastExtensionHeaders(m); err != nil {
@@ -85,11 +96,11 @@ func newClientAPI(first []interceptor.Factory, settings func(*webrtc.SettingEngi
 // dial connects the signalling socket and creates both transports; add
 // tracks to c.pub, then call join.
 func dial(tb testing.TB, url string, o clientOptions) (*testClient, error) {
-	api, err := newClientAPI(nil, o.settings)
+	api, err := newClientAPI(nil, o.settings, o.vp8Only)
 	if err != nil {
 		return nil, err
 	}
-	subAPI, err := newClientAPI(o.subInterceptors, o.settings)
+	subAPI, err := newClientAPI(o.subInterceptors, o.settings, o.vp8Only)
 	if err != nil {
 		return nil, err
 	}
