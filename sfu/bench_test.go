@@ -155,3 +155,102 @@ func BenchmarkJoinToFirstMedia(b *testing.B) {
 	b.StopTimer()
 	reportPercentiles(b, times, "ms", time.Millisecond)
 }
+
+// BenchmarkDirectLatency is the baseline for BenchmarkForwardLatency: the
+// same packets between two pion PeerConnections without an SFU. The
+// difference of the two is the latency the SFU adds.
+//
+//	go test -run '^$' -bench DirectLatency -benchtime 2000x ./sfu/
+func BenchmarkDirectLatency(b *testing.B) {
+	api, err := newClientAPI(nil, nil, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	offerer, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	answerer, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer offerer.Close()
+	defer answerer.Close()
+	track, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "a", "direct")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := offerer.AddTrack(track); err != nil {
+		b.Fatal(err)
+	}
+	tracks := make(chan *webrtc.TrackRemote, 1)
+	answerer.OnTrack(func(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) { tracks <- t })
+	if err := signalDirect(offerer, answerer); err != nil {
+		b.Fatal(err)
+	}
+	payload := make([]byte, 160)
+	var seq uint16
+	send := func(n uint32) {
+		binary.BigEndian.PutUint32(payload, n)
+		binary.BigEndian.PutUint64(payload[4:], uint64(time.Now().UnixNano()))
+		seq++
+		_ = track.WriteRTP(&rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: uint32(seq) * 960}, Payload: payload})
+	}
+	var remote *webrtc.TrackRemote
+	deadline := time.Now().Add(waitMedia)
+	for remote == nil {
+		if time.Now().After(deadline) {
+			b.Fatal("no track")
+		}
+		send(0)
+		select {
+		case remote = <-tracks:
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 1; i <= b.N; i++ {
+		send(uint32(i))
+		for {
+			_ = remote.SetReadDeadline(time.Now().Add(waitMedia))
+			p, _, err := remote.ReadRTP()
+			if err != nil {
+				b.Fatalf("read: %v", err)
+			}
+			if binary.BigEndian.Uint32(p.Payload) == uint32(i) {
+				lat = append(lat, time.Since(time.Unix(0, int64(binary.BigEndian.Uint64(p.Payload[4:])))))
+				break
+			}
+		}
+	}
+	b.StopTimer()
+	reportPercentiles(b, lat, "µs", time.Microsecond)
+}
+
+// signalDirect connects two PeerConnections with complete (non-trickle)
+// descriptions.
+func signalDirect(offerer, answerer *webrtc.PeerConnection) error {
+	offer, err := offerer.CreateOffer(nil)
+	if err != nil {
+		return err
+	}
+	gathered := webrtc.GatheringCompletePromise(offerer)
+	if err := offerer.SetLocalDescription(offer); err != nil {
+		return err
+	}
+	<-gathered
+	if err := answerer.SetRemoteDescription(*offerer.LocalDescription()); err != nil {
+		return err
+	}
+	answer, err := answerer.CreateAnswer(nil)
+	if err != nil {
+		return err
+	}
+	gathered = webrtc.GatheringCompletePromise(answerer)
+	if err := answerer.SetLocalDescription(answer); err != nil {
+		return err
+	}
+	<-gathered
+	return offerer.SetRemoteDescription(*answerer.LocalDescription())
+}
