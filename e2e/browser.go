@@ -53,7 +53,7 @@ func newBrowser(t testing.TB, certPEM []byte) func() context.Context {
 		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("use-fake-device-for-media-stream", true), chromedp.Flag("use-fake-ui-for-media-stream", true),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("auto-select-desktop-capture-source", "Entire"), chromedp.Flag("autoplay-policy", "no-user-gesture-required"), chromedp.Flag("disable-quic", true), chromedp.Flag("disable-dev-shm-usage", true),
 		// trust exactly the test server's key, so the page is a secure
 		// context with working Secure cookies (unlike ignore-certificate-errors)
 		chromedp.Flag("ignore-certificate-errors-spki-list", spkiHash(t, certPEM)), chromedp.Flag("lang", "de-DE"), chromedp.Flag("accept-lang", "de-DE,de"),

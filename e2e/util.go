@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"github.com/chromedp/cdproto/runtime"
 )
 
 type contextT = context.Context
@@ -11,3 +12,5 @@ func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+type runtimeEvaluate = runtime.EvaluateParams

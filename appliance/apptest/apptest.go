@@ -22,6 +22,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 	"github.com/buergerbuero/buergerbuero/appliance/web"
+	"github.com/buergerbuero/buergerbuero/sfu"
 )
 
 // Clerk is a test clerk with a known password.
@@ -43,6 +44,8 @@ type Options struct {
 	DataDir string
 	// Quiet silences the appliance's log.
 	Quiet bool
+	// NoMedia leaves the SFU out (default: an SFU on loopback UDP).
+	NoMedia bool
 }
 
 // Server is a running appliance.
@@ -59,6 +62,7 @@ type Server struct {
 	opts Options
 	ln   net.Listener
 	addr string
+	sfu  *sfu.SFU
 }
 
 // AllDay is opening hours for every day, all day.
@@ -142,6 +146,14 @@ func (s *Server) start(ln net.Listener) {
 	}
 	a.TLSConfig, s.CertPEM = tc, certPEM
 	a.Media = s.opts.Media
+	if a.Media == nil && !s.opts.NoMedia {
+		m := app.NewMedia(s.URL)
+		sf, err := sfu.New(sfu.Config{BindIP: "127.0.0.1"}, m, a.Registry, log)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		m.SFU, a.Media, s.sfu = sf, m, sf
+	}
 	if err := a.Start(ctx, ln); err != nil {
 		s.t.Fatal(err)
 	}
@@ -171,6 +183,10 @@ func (s *Server) Close() {
 	defer cancel()
 	s.App.Shutdown(ctx)
 	s.App = nil
+	if s.sfu != nil {
+		s.sfu.Close()
+		s.sfu = nil
+	}
 }
 
 // Restart stops the appliance and starts it again on the same address with
