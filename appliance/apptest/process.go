@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -154,3 +155,15 @@ const processWait = 30 * time.Second
 
 // PID is the process id (for memory measurements).
 func (p *Process) PID() int { return p.cmd.Process.Pid }
+
+// MetricsText scrapes /metrics from the admin listener (http.admin_listen).
+func (p *Process) MetricsText() string {
+	p.t.Helper()
+	res, err := http.Get("http://" + p.cfg.HTTP.AdminListen + "/metrics")
+	if err != nil {
+		p.t.Fatalf("scrape metrics: %v", err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
+}

@@ -15,8 +15,9 @@ type Metrics struct {
 	actions       *prometheus.CounterVec
 	wait          *prometheus.HistogramVec
 	estErr        prometheus.Histogram
-	connections   prometheus.GaugeFunc
-	hub           *Hub
+	// NotificationFailures counts e-mail and SMS messages that could not be
+	// delivered. Today nothing sends them; the booking reminders will.
+	NotificationFailures *prometheus.CounterVec
 }
 
 // NewMetrics creates and registers the metrics (reg may be nil).
@@ -31,8 +32,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		estErr: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "buergerbuero_estimate_error_seconds", Help: "Actual wait minus the estimate shown at the knock (positive: longer than promised).",
 			Buckets: []float64{-1800, -900, -600, -300, -120, -60, 0, 60, 120, 300, 600, 900, 1800}}),
 	}
+	m.NotificationFailures = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "buergerbuero_notification_failures_total",
+		Help: "Notifications (e-mail, SMS) that could not be delivered."}, []string{"channel"})
+	m.NotificationFailures.WithLabelValues("email")
+	m.NotificationFailures.WithLabelValues("sms")
 	if reg != nil {
-		reg.MustRegister(m.waiting, m.active, m.consultations, m.actions, m.wait, m.estErr)
+		reg.MustRegister(m.waiting, m.active, m.consultations, m.actions, m.wait, m.estErr, m.NotificationFailures)
 	}
 	return m
 }

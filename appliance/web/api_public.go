@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"io"
 	"net/http"
 	"strconv"
@@ -19,7 +21,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, 200, map[string]string{"status": "ready"})
+	// the bridge is reported but does not make the appliance unready: the
+	// reception works without Matrix and the bridge catches up later
+	bridge := "not connected"
+	if testutilValue(s.bridgeStreams) > 0 {
+		bridge = "connected"
+	}
+	writeJSON(w, 200, map[string]string{"status": "ready", "database": "ok", "media": s.mediaStatus(), "bridge": bridge})
 }
 
 func (s *Server) apiOffices(w http.ResponseWriter, r *http.Request) {
@@ -210,4 +218,17 @@ func (s *Server) apiRedeemInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, 200, map[string]any{"room_id": p.RoomID, "role": p.Role, "token": session, "expires_at": p.ExpiresAt})
+}
+
+func (s *Server) mediaStatus() string {
+	if s.media == nil {
+		return "off"
+	}
+	return "ok"
+}
+
+func testutilValue(g prometheus.Gauge) float64 {
+	var m dto.Metric
+	g.Write(&m)
+	return m.GetGauge().GetValue()
 }

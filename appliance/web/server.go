@@ -84,6 +84,9 @@ type Server struct {
 	writer  *writerPool
 	live    liveSet
 	reqDur  *prometheus.HistogramVec
+	// service clients (the Matrix bridge) following the staff event stream
+	bridgeStreams prometheus.Gauge
+	bridgeEvents  prometheus.Counter
 
 	mu       sync.Mutex
 	shutdown chan struct{}
@@ -111,8 +114,12 @@ func New(rec *reception.Service, st *staff.Service, media Media, opt Options, lo
 		Name: "buergerbuero_http_request_duration_seconds", Help: "HTTP request durations by route pattern.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"route", "method", "code"})
+	s.bridgeStreams = prometheus.NewGauge(prometheus.GaugeOpts{Name: "buergerbuero_bridge_streams_open",
+		Help: "Staff event streams held open by service clients (the Matrix bridge); 0 means the bridge is not connected."})
+	s.bridgeEvents = prometheus.NewCounter(prometheus.CounterOpts{Name: "buergerbuero_bridge_events_sent_total",
+		Help: "Staff stream events delivered to service clients (the Matrix bridge)."})
 	if opt.Registerer != nil {
-		opt.Registerer.MustRegister(s.reqDur)
+		opt.Registerer.MustRegister(s.reqDur, s.bridgeStreams, s.bridgeEvents)
 	}
 	s.routes()
 	go s.keepAlive()

@@ -284,7 +284,15 @@ func (s *Server) apiStaffEvents(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rooms := map[string]string{} // room → office, learned from ticket events
+	service := a.Via != ""
+	if service {
+		s.bridgeStreams.Inc()
+		defer s.bridgeStreams.Dec()
+	}
 	s.streamEvents(w, r, since, nil, func(e reception.Event) ([]byte, bool) {
+		if service {
+			s.bridgeEvents.Inc()
+		}
 		switch e.Type {
 		case "ticket":
 			if e.RoomID != "" {
