@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/chromedp/cdproto/runtime"
 )
 
@@ -14,3 +15,5 @@ func jsString(s string) string {
 }
 
 type runtimeEvaluate = runtime.EvaluateParams
+
+type configT = config.Config

@@ -201,3 +201,6 @@ func staticSub() fs.FS {
 	sub, _ := fs.Sub(staticFS, "static")
 	return sub
 }
+
+// Routes lists the registered route patterns ("METHOD /path/{var}").
+func (s *Server) Routes() []string { return append([]string(nil), s.routes_...) }
