@@ -108,7 +108,7 @@ func ValidateClerk(c Clerk) error {
 	if !slices.Contains([]Role{RoleClerk, RoleLead, RoleAdmin}, c.Role) {
 		return fmt.Errorf("role %q: allowed are clerk, lead, admin", c.Role)
 	}
-	if c.MatrixID != "" && !strings.HasPrefix(c.MatrixID, "@") || strings.Count(c.MatrixID, ":") > 0 && !strings.Contains(c.MatrixID, ":") {
+	if c.MatrixID != "" && (!strings.HasPrefix(c.MatrixID, "@") || !strings.Contains(c.MatrixID, ":")) {
 		return fmt.Errorf("matrix id %q: expected @user:server", c.MatrixID)
 	}
 	return nil

@@ -1,0 +1,69 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/reception"
+	"github.com/buergerbuero/buergerbuero/appliance/store"
+)
+
+// TestPurgeDeletesPersonalData: after the retention period nothing a
+// citizen typed survives (concern, name, notes, chat, files), while
+// tickets still waiting are untouched.
+func TestPurgeDeletesPersonalData(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.OpenSQLite(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	old := time.Now().Add(-48 * time.Hour)
+	mk := func(id, name string, at time.Time) reception.Ticket {
+		tk := &reception.Ticket{ID: id, OfficeID: "bauamt", Number: "BA", Day: at.Format("2006-01-02"), TokenHash: []byte{1}, Name: name,
+			Concern: "Geheimes Anliegen von " + name, Language: "de", State: reception.StateWaiting, KnockedAt: at, UpdatedAt: at}
+		if _, err := db.CreateTicket(ctx, tk, 100); err != nil {
+			t.Fatal(err)
+		}
+		return *tk
+	}
+	done := mk("t_done", "Erika", old)
+	waiting := mk("t_wait", "Max", old)
+	ch, err := db.Apply(ctx, done.ID, reception.ActAdmit, "anna", func(tk *reception.Ticket) (*reception.Room, error) {
+		tk.RoomID, tk.Clerk, tk.CalledAt, tk.UpdatedAt = "r_1", "anna", old, old
+		return &reception.Room{ID: "r_1", TicketID: tk.ID, OfficeID: tk.OfficeID, Clerk: "anna", CreatedAt: old}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	room, _ := db.Room(ctx, ch.Ticket.RoomID)
+	db.AddMessage(ctx, reception.Message{RoomID: room.ID, AuthorRole: "citizen", Author: "Erika", Text: "Meine IBAN ist DE…", At: old}, nil)
+	db.AddMessage(ctx, reception.Message{RoomID: room.ID, AuthorRole: "citizen", Author: "Erika", At: old},
+		&reception.File{FileRef: reception.FileRef{ID: "f_1", Name: "ausweis.pdf", Size: 3, Type: "application/pdf"}, RoomID: room.ID, Data: []byte("pdf")})
+	db.AddNote(ctx, done.ID, reception.Note{Author: "anna", Text: "Kundin war freundlich", At: old})
+	if _, err := db.Apply(ctx, done.ID, reception.ActEnd, "anna", func(tk *reception.Ticket) (*reception.Room, error) {
+		tk.EndedAt, tk.UpdatedAt = old, old
+		return nil, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.Purge(ctx, time.Now().Add(-24*time.Hour), time.Now().Add(-24*time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("purge: %d, %v", n, err)
+	}
+	gone, _ := db.Ticket(ctx, done.ID)
+	if gone.Name != "" || gone.Concern != "" || len(gone.Notes) != 0 || gone.State != reception.StateEnded {
+		t.Fatalf("ended ticket after purge: %+v", gone)
+	}
+	if msgs, _ := db.Messages(ctx, room.ID, 0); len(msgs) != 0 {
+		t.Fatalf("chat survived: %+v", msgs)
+	}
+	if _, err := db.File(ctx, room.ID, "f_1"); err == nil {
+		t.Fatal("file survived")
+	}
+	still, _ := db.Ticket(ctx, waiting.ID)
+	if still.Concern == "" || still.Name != "Max" {
+		t.Fatalf("a waiting ticket was purged: %+v", still)
+	}
+}
