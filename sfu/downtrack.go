@@ -36,10 +36,10 @@ type downTrack struct {
 	started   bool
 	seqOff    uint16
 	tsOff     uint32
-	lastSeq   uint16    // last sequence number sent (output space)
-	lastTS    uint32    // last timestamp sent (output space)
-	lastAt    time.Time // when lastTS was sent
-	switchSeq uint16    // first output sequence number of the current layer
+	lastSeq   uint16     // last sequence number sent (output space)
+	lastTS    uint32     // last timestamp sent (output space)
+	lastAt    time.Time  // when lastTS was sent
+	switchSeq uint16     // first output sequence number of the current layer
 	out       rtp.Header // scratch header, reused so forwarding does not allocate
 }
 
