@@ -24,6 +24,7 @@ func TestBridgeEndToEnd(t *testing.T) {
 	e := newEnv(t, "bb.test")
 	anna := e.newMXUser("anna")
 	mallory := e.newMXUser("mallory")
+	ben := e.newMXUser("ben")
 	e.startBridge()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -208,6 +209,31 @@ func TestBridgeEndToEnd(t *testing.T) {
 		if code := redeem(); code == 200 {
 			t.Fatalf("second redeem of a single-use link succeeded")
 		}
+	})
+
+	step(t, "!invite brings in a clerk colleague, refuses others", func() {
+		anna.send(portal, "!invite @mallory:bb.test")
+		anna.waitFor(waitDelivery, "refusal to invite a non-clerk", func(evs []seen) bool {
+			for _, s := range messagesIn(evs, portal) {
+				if strings.Contains(s.Body, "@mallory:bb.test ist keine Sachbearbeiterin") {
+					return true
+				}
+			}
+			return false
+		})
+		anna.send(portal, "!invite @ben:bb.test")
+		ben.waitFor(waitDelivery, "ben joined the consultation room", func(evs []seen) bool {
+			return hasMember(evs, portal, ben.cli.UserID, event.MembershipJoin)
+		})
+		ben.send(portal, "Kollege hier")
+		cit.waitFor(waitDelivery, "message of the invited colleague", func(ms []citizenMsg) bool {
+			for _, m := range ms {
+				if m.Text == "Kollege hier" && m.AuthorRole == "clerk" {
+					return true
+				}
+			}
+			return false
+		})
 	})
 
 	step(t, "bridge killed mid-conversation", func() {

@@ -1,6 +1,9 @@
 package connector
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -51,5 +54,31 @@ func TestKnockIDRoundTrip(t *testing.T) {
 	}
 	if _, _, ok := parseKnockID("m:12"); ok {
 		t.Fatal("m:12 is not a knock")
+	}
+}
+
+// Every text key used in the connector exists (a missing key would be sent
+// to Matrix as the bare key).
+func TestTextKeysExist(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`tr\((?:lang|c\.lang\(\)|cl\.c\.lang\(\)), "([^"]+)"`)
+	n := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+			n++
+			if _, ok := texts[m[1]]; !ok {
+				t.Errorf("%s: text key %q is not in texts", f, m[1])
+			}
+		}
+	}
+	if n < 20 {
+		t.Fatalf("found only %d uses of tr; is the pattern stale?", n)
 	}
 }

@@ -29,6 +29,7 @@ var texts = map[string][2]string{
 	"room.opened":      {"Beratung mit %s geöffnet (Sprache: %s).<br>Anliegen: %s<br><i><code>!dolmetscher &lt;Sprache&gt;</code> lädt eine Dolmetscherin ein, <code>!invite @person:server</code> eine Kollegin, <code>!ende</code> beendet die Beratung.</i>", "Consultation with %s opened (language: %s).<br>Concern: %s<br><i><code>!dolmetscher &lt;language&gt;</code> invites an interpreter, <code>!invite @person:server</code> a colleague, <code>!end</code> ends the consultation.</i>"},
 	"room.closed":      {"☑ Die Beratung ist beendet. Der Raum wird gemäß Aufbewahrungsfrist gelöscht.", "☑ The consultation has ended. The room will be deleted per the retention setting."},
 	"interpreter":      {"🌐 Einladung für eine Dolmetscherin (%s), einmal gültig bis %s Uhr:<br><a href=\"%s\">%s</a>", "🌐 Invite for an interpreter (%s), single use, valid until %s:<br><a href=\"%s\">%s</a>"},
+	"invite.notclerk":  {"%s ist keine Sachbearbeiterin / kein Sachbearbeiter mit Matrix-ID im Bürgerbüro und wird nicht eingeladen.", "%s is not a clerk with a Matrix ID in the appliance and is not invited."},
 	"invited":          {"%s wurde eingeladen.", "%s has been invited."},
 	"not.delivered":    {"⚠ Nachricht nicht zugestellt: %s", "⚠ Message not delivered: %s"},
 	"room.gone":        {"Diese Beratung ist beendet; Nachrichten werden nicht mehr zugestellt.", "This consultation has ended; messages are no longer delivered."},
