@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/chromedp/cdproto/runtime"
+	"strconv"
 )
 
 type contextT = context.Context
@@ -17,3 +18,5 @@ func jsString(s string) string {
 type runtimeEvaluate = runtime.EvaluateParams
 
 type configT = config.Config
+
+func itoa(n int) string { return strconv.Itoa(n) }
