@@ -75,6 +75,11 @@ type Connector struct {
 
 	inDoubt atomic.Bool // the next send may already have happened (see exactlyonce.go)
 
+	// On the first start: tickets knocked before firstStart are bridged only
+	// if they were active then (owned by the run goroutine).
+	firstStart time.Time
+	active     map[string]bool
+
 	traceMu    sync.Mutex
 	traceStart map[string]time.Time // outbox client_id → start, only with Options.Trace
 
@@ -96,7 +101,7 @@ func New(opt Options) *Connector {
 	if opt.MaxFileBytes == 0 {
 		opt.MaxFileBytes = 100 << 20
 	}
-	return &Connector{opt: opt, log: opt.Log, outboxWake: make(chan struct{}, 1), purgeWake: make(chan struct{}, 1),
+	return &Connector{opt: opt, log: opt.Log, outboxWake: make(chan struct{}, 1), purgeWake: make(chan struct{}, 1), active: map[string]bool{},
 		clerks: map[id.UserID]staffapi.Clerk{}, byLogin: map[string]staffapi.Clerk{}}
 }
 

@@ -136,6 +136,9 @@ func (c *Connector) renderKnock(t staffapi.Ticket, office string) string {
 }
 
 func (c *Connector) onTicket(ctx context.Context, svc *bridgev2.UserLogin, t staffapi.Ticket) error {
+	if !c.firstStart.IsZero() && t.KnockedAt.Before(c.firstStart) && !c.active[t.ID] {
+		return nil // history from before the bridge's first start
+	}
 	if err := c.syncKnocks(ctx, svc, t); err != nil {
 		return fmt.Errorf("knock %s: %w", t.Number, err)
 	}

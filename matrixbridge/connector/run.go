@@ -100,6 +100,12 @@ func (c *Connector) stopRun() {
 // stored seq; the outbox and purge loops run beside it.
 func (c *Connector) run(ctx context.Context, svc *bridgev2.UserLogin) {
 	c.inDoubt.Store(true) // the bridge may have stopped between sending and storing the seq
+	if seq, err := c.st.lastSeq(ctx); err == nil && seq == 0 {
+		// First start: the stream replays up to 7 days. Tickets finished
+		// before the bridge existed are not bridged (see onTicket); the
+		// margin covers knock times stored with second precision.
+		c.firstStart = time.Now().Add(-5 * time.Second)
+	}
 	for backoff := 200 * time.Millisecond; ; backoff = min(2*backoff, 10*time.Second) {
 		err := c.initialSync(ctx, svc)
 		if err == nil {
@@ -169,6 +175,7 @@ func (c *Connector) initialSync(ctx context.Context, svc *bridgev2.UserLogin) er
 			return err
 		}
 		for _, t := range o.Queue {
+			c.active[t.ID] = true
 			if err := c.syncKnocks(ctx, svc, t); err != nil {
 				return fmt.Errorf("knock %s: %w", t.Number, err)
 			}
