@@ -6,16 +6,18 @@
 BASE_SUITE=bookworm
 BASE_MIRROR=${BB_MIRROR:-http://deb.debian.org/debian}
 BASE_SECURITY=${BB_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
-# The appliance's Debian packages. grub-efi-amd64-bin only provides the
-# modules grub-mkstandalone embeds into the EFI loader at image build time;
+# The appliance's Debian packages. grub-efi-amd64-bin and grub-pc-bin only provide the
+# modules grub-mkstandalone/grub-mkimage embed into the EFI and BIOS loaders at image build time;
 # nothing runs grub-install. cloud-guest-utils brings growpart, used at first
-# boot when the virtual disk was enlarged on import.
+# boot when the virtual disk was enlarged on import. libolm3: the Matrix
+# bridge's end-to-end encryption (cgo; the .deb depends on it).
 BASE_PACKAGES=(
   systemd systemd-sysv systemd-resolved udev dbus
   linux-image-amd64 initramfs-tools
   nftables chrony unattended-upgrades openssh-server
   ca-certificates iproute2 cloud-guest-utils e2fsprogs
-  grub-efi-amd64-bin
+  libolm3
+  grub-efi-amd64-bin grub-pc-bin
 )
 
 base_key() {
@@ -73,6 +75,8 @@ EOF
   find "$dir/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} + 2>/dev/null || true
   tar --numeric-owner --xattrs --xattrs-include='*' -C "$dir" -cf - . | zstd -T0 -q -o "$tar.tmp" && mv "$tar.tmp" "$tar"
   rm -rf "$dir"
+  # Older bases (other keys) are of no use any more.
+  find "$cache_dir" -maxdepth 1 -name 'base-*.tar.zst' ! -path "$tar" -delete
   echo "$tar"
 }
 

@@ -10,9 +10,19 @@ configure_rootfs() {
 
   # The package: binary and units, the same .deb that updates appliances.
   cp "$deb" "$root/tmp/buergerbuero.deb"
-  chroot "$root" dpkg -i /tmp/buergerbuero.deb >&2 || die "installing $(basename "$deb") into the image failed"
+  if ! chroot "$root" dpkg -i /tmp/buergerbuero.deb >&2; then
+    # A dependency the cached base lacks (e.g. a new cgo library): fetch it.
+    log "installing the package's missing dependencies with apt-get (network)"
+    chroot_mounts "$root"
+    rm -f "$root/etc/resolv.conf" && cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+    chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get update >&2 &&
+      chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get -y -f install >&2 &&
+      chroot "$root" apt-get clean || { chroot_umounts "$root"; die "installing $(basename "$deb") into the image failed"; }
+    chroot_umounts "$root"
+  fi
   rm -f "$root/tmp/buergerbuero.deb"
-  install_firstboot_helper "$root"
+  "$root/usr/bin/buergerbuero" firstboot --help >/dev/null 2>&1 ||
+    die "$(basename "$deb"): the binary has no firstboot subcommand (first-boot setup needs it)"
 
   local enable=(systemd-networkd.service systemd-networkd-wait-online.service systemd-resolved.service
     nftables.service chrony.service buergerbuero-seed.service buergerbuero-setup.service)
@@ -57,17 +67,4 @@ menuentry 'Virtuelles Buergerbuero (previous kernel)' {
 EOF
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
     "$root"/var/log/*.log "$root"/var/log/apt/* "$root"/tmp/* "$root"/var/tmp/*
-}
-
-# install_firstboot_helper: until `buergerbuero firstboot` is wired into the
-# main binary, build the same code (appliance/firstboot) as a helper.
-install_firstboot_helper() {
-  local root=$1
-  if "$root/usr/bin/buergerbuero" firstboot --help >/dev/null 2>&1; then
-    rm -f "$root/usr/lib/buergerbuero/firstboot-helper"
-    return
-  fi
-  log "buergerbuero has no firstboot subcommand yet; installing images/firstboot-helper"
-  (cd "$repo" && CGO_ENABLED=0 go build -trimpath -o "$root/usr/lib/buergerbuero/firstboot-helper" ./images/firstboot-helper) ||
-    die "building images/firstboot-helper failed"
 }
