@@ -3,6 +3,7 @@ package sfu
 import (
 	"bytes"
 	"encoding/binary"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -210,4 +211,37 @@ func TestLateJoinerTriggersKeyframeRequest(t *testing.T) {
 	v2 := nextTrack(t, late, webrtc.RTPCodecTypeVideo)
 	eventually(t, waitMedia, "PLI at the publisher after the late join", func() bool { return s.plis.Load() > before })
 	verifyIdentical(t, s, v2, 20)
+}
+
+// TestForwardEachVideoCodec publishes VP8, VP9 and H.264 in turn; each
+// must be negotiated as such towards the subscriber and arrive unchanged.
+func TestForwardEachVideoCodec(t *testing.T) {
+	for _, c := range []webrtc.RTPCodecCapability{
+		{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000},
+		{MimeType: webrtc.MimeTypeVP9, ClockRate: 90000, SDPFmtpLine: "profile-id=0"},
+		{MimeType: webrtc.MimeTypeH264, ClockRate: 90000, SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"},
+	} {
+		t.Run(c.MimeType, func(t *testing.T) {
+			env := newTestEnv(t, Config{})
+			pc, err := dial(t, env.wsURL(env.auth.issue("codec", "clerk", RoleClerk)), clientOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := addSynthCodec(pc, "s", c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(s.halt)
+			if err := pc.join("codec", "clerk"); err != nil {
+				t.Fatal(err)
+			}
+			s.start()
+			sub := subscriber(t, env, "codec", "citizen", RoleCitizen, clientOptions{})
+			video := nextTrack(t, sub, webrtc.RTPCodecTypeVideo)
+			if !strings.EqualFold(video.Codec().MimeType, c.MimeType) {
+				t.Fatalf("subscriber got %s, want %s", video.Codec().MimeType, c.MimeType)
+			}
+			verifyIdentical(t, s, video, 40)
+		})
+	}
 }

@@ -21,6 +21,8 @@ const synthInterval = 5 * time.Millisecond
 // carries a counter so receivers can compare it byte for byte.
 type synth struct {
 	video, audio *webrtc.TrackLocalStaticRTP
+	keyHdr       [2]byte // first two payload bytes of a keyframe
+	deltaHdr     [2]byte // and of an interframe
 	keyEvery     atomic.Uint32
 
 	mu     sync.Mutex
@@ -35,10 +37,25 @@ type synth struct {
 }
 
 func addSynth(c *testClient, stream string) (*synth, error) {
+	return addSynthCodec(c, stream, webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000})
+}
+
+// synthHeaders are codec payload headers that our keyframe detection
+// understands: VP8 descriptor + frame tag, VP9 descriptor (B, P bits),
+// H.264 NAL header (IDR vs. non-IDR slice).
+var synthHeaders = map[string][2][2]byte{
+	webrtc.MimeTypeVP8:  {{0x10, 0x00}, {0x10, 0x01}},
+	webrtc.MimeTypeVP9:  {{0x08, 0x00}, {0x48, 0x00}},
+	webrtc.MimeTypeH264: {{0x65, 0x00}, {0x41, 0x00}},
+}
+
+func addSynthCodec(c *testClient, stream string, video webrtc.RTPCodecCapability) (*synth, error) {
 	s := &synth{sent: map[string][]byte{}, sentAt: map[string]time.Time{}, stop: make(chan struct{})}
 	s.keyEvery.Store(30)
+	hdrs := synthHeaders[video.MimeType]
+	s.keyHdr, s.deltaHdr = hdrs[0], hdrs[1]
 	var err error
-	if s.video, err = webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, "video", stream); err != nil {
+	if s.video, err = webrtc.NewTrackLocalStaticRTP(video, "video", stream); err != nil {
 		return nil, err
 	}
 	if s.audio, err = webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "audio", stream); err != nil {
@@ -103,10 +120,9 @@ func (s *synth) halt() {
 func (s *synth) sendVideo(n uint32) {
 	key := n%s.keyEvery.Load() == 0 || s.keyNext.Swap(false)
 	p := make([]byte, 6, 106)
-	p[0] = 0x10 // S=1, PID=0
-	p[1] = 0x01 // frame tag, P=1: interframe
+	copy(p, s.deltaHdr[:])
 	if key {
-		p[1] = 0x00
+		copy(p, s.keyHdr[:])
 	}
 	binary.BigEndian.PutUint32(p[2:], n)
 	p = append(p, bytes.Repeat([]byte{byte(n)}, 100)...)
