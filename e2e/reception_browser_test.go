@@ -35,6 +35,10 @@ func TestCitizenClerkJourney(t *testing.T) {
 		t.Fatalf("waiting room shows number %q place %q estimate %q", number, place, estimate)
 	}
 
+	// a reload keeps the place (the ticket token lives in the tab's session)
+	step(t, citizen, "reload waiting page", chromedp.Reload(), chromedp.WaitVisible("#place", chromedp.ByID),
+		chromedp.Poll(`document.getElementById('place').textContent === '1' && document.getElementById('number').textContent === 'B-001'`, nil))
+
 	// the clerk logs in and sees the knock
 	login(t, anna, srv.URL, srv.Clerks[0].Login, srv.Clerks[0].Password)
 	var concern, name string
