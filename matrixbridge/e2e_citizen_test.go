@@ -97,8 +97,14 @@ func (c *citizen) state() (state, room string) {
 // follow opens the room WebSocket as the citizen and records messages.
 func (c *citizen) follow(ctx context.Context) {
 	c.t.Helper()
+	var after int64 // resume after what was already received (reconnects)
+	c.mu.Lock()
+	if n := len(c.msgs); n > 0 {
+		after = c.msgs[n-1].Seq
+	}
+	c.mu.Unlock()
 	u := strings.Replace(c.app.URL, "https://", "wss://", 1) + "/api/v1/rooms/" + url.PathEscape(c.Room) +
-		"/events?ticket=" + url.QueryEscape(c.ID) + "&access_token=" + url.QueryEscape(c.Token)
+		"/events?ticket=" + url.QueryEscape(c.ID) + "&access_token=" + url.QueryEscape(c.Token) + fmt.Sprintf("&after=%d", after)
 	d := websocket.Dialer{TLSClientConfig: c.app.TLSConfig(), HandshakeTimeout: 10 * time.Second}
 	conn, resp, err := d.DialContext(ctx, u, nil)
 	if err != nil {
@@ -210,6 +216,28 @@ func (c *citizen) waitTicketState(timeout time.Duration, want ...string) string 
 		}
 		if time.Now().After(deadline) {
 			c.t.Fatalf("ticket %s: state %q, want one of %v", c.Number, st, want)
+		}
+		<-tick.C
+	}
+}
+
+// waitMessages polls the citizen's message list (GET …/messages) until cond
+// holds; used while the citizen's WebSocket is down.
+func (c *citizen) waitMessages(timeout time.Duration, what string, cond func([]citizenMsg) bool) {
+	c.t.Helper()
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var out struct {
+			Messages []citizenMsg `json:"messages"`
+		}
+		c.do("GET", "/api/v1/tickets/"+c.ID+"/messages", nil, &out, 200)
+		if cond(out.Messages) {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("citizen %s: timed out after %s waiting for %s", c.Number, timeout, what)
 		}
 		<-tick.C
 	}

@@ -264,6 +264,22 @@ func TestBridgeEndToEnd(t *testing.T) {
 		})
 	})
 
+	step(t, "appliance down: outbox delivers later, in order", func() {
+		e.app.Close()
+		for i := 1; i <= 3; i++ {
+			anna.send(portal, fmt.Sprintf("Offline %d", i))
+		}
+		e.app.Restart()
+		cit.waitMessages(waitCatchUp, "Offline 1..3 exactly once, in order", func(ms []citizenMsg) bool {
+			return inOrder(texts(ms, "clerk", "Offline "), "Offline ", 3)
+		})
+		cit.say("Wieder da")
+		anna.waitFor(waitCatchUp, "stream resumed after the appliance restart", func(evs []seen) bool {
+			return len(bodies(messagesIn(evs, portal), "Wieder da")) == 1
+		})
+		cit.follow(ctx) // the restart closed the citizen's WebSocket
+	})
+
 	step(t, "homeserver outage of 30 s", func() {
 		e.hs.Stop()
 		outage := time.NewTimer(outageSeconds * time.Second) // the scenario: Dendrite is away this long
