@@ -1,10 +1,12 @@
 package sfu
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -60,7 +62,16 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
+// pprofLabel marks every goroutine a participant causes (signalling,
+// PeerConnections, ICE, DTLS, SCTP, read loops), so profiles and the
+// footprint benchmark can tell them from the rest of the process.
+var pprofLabel = pprof.Labels("buergerbuero", "sfu-participant")
+
 func (s *SFU) serveWS(w http.ResponseWriter, r *http.Request) {
+	pprof.Do(r.Context(), pprofLabel, func(context.Context) { s.serveParticipant(w, r) })
+}
+
+func (s *SFU) serveParticipant(w http.ResponseWriter, r *http.Request) {
 	token := bearer(r)
 	if token == "" {
 		http.Error(w, "admission token required", http.StatusUnauthorized)
