@@ -88,7 +88,7 @@ func TestApplySeed(t *testing.T) {
 	for path, want := range map[string]string{
 		"root/.ssh/authorized_keys":       testKey,
 		"etc/nftables.d/10-admin-net.nft": "add element inet filter admin_net_v4 { 10.20.0.0/16 }\nadd element inet filter admin_net_v6 { 2001:db8::/32 }",
-		"etc/buergerbuero/bridge.yaml":    "url: https://matrix.musterland.de",
+		"etc/buergerbuero/bridge.yaml":    "address: https://matrix.musterland.de\n    domain: musterland.de",
 	} {
 		b, err := os.ReadFile(filepath.Join(root, path))
 		if err != nil || !strings.Contains(string(b), want) {

@@ -66,8 +66,8 @@ type SeedTLS struct {
 	KeyFile  string `yaml:"key_file"`
 }
 
-// SeedMatrix names the county's homeserver. It is written to
-// /etc/buergerbuero/bridge.yaml, which enables the bridge.
+// SeedMatrix names the county's homeserver. It becomes the homeserver
+// section of /etc/buergerbuero/bridge.yaml.
 type SeedMatrix struct {
 	// HomeserverURL, e.g. "https://matrix.musterland.de".
 	HomeserverURL string `yaml:"homeserver_url"`
@@ -223,14 +223,25 @@ func (s *Seed) Apply(root, configPath string) error {
 		return err
 	}
 	if s.Matrix != nil {
+		// The homeserver section of matrixbridge's configuration; the
+		// appservice registration and the service token need the
+		// homeserver's administrators, so the bridge stays disabled until
+		// an administrator completes the file (images/README.md).
+		type homeserver struct {
+			Address string `yaml:"address"`
+			Domain  string `yaml:"domain"`
+		}
 		bridge, err := yaml.Marshal(struct {
-			Homeserver SeedMatrix `yaml:"homeserver"`
-		}{*s.Matrix})
+			Homeserver homeserver `yaml:"homeserver"`
+		}{homeserver{s.Matrix.HomeserverURL, s.Matrix.ServerName}})
 		if err != nil {
 			return err
 		}
+		head := "# Written by `buergerbuero firstboot` from the seed. Complete appservice,\n" +
+			"# appliance and database (see /usr/share/buergerbuero and images/README.md),\n" +
+			"# then: systemctl enable --now buergerbuero-bridge.service\n"
 		bridgePath := filepath.Join(filepath.Dir(configPath), "bridge.yaml")
-		if err := writeFile(root, bridgePath, append([]byte("# Written by `buergerbuero firstboot` from the seed.\n"), bridge...), 0o644); err != nil {
+		if err := writeFile(root, bridgePath, append([]byte(head), bridge...), 0o644); err != nil {
 			return err
 		}
 	}
