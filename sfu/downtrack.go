@@ -26,7 +26,11 @@ type downTrack struct {
 
 	bound   atomic.Bool
 	current atomic.Int32 // layer being forwarded; -1 before the first keyframe
-	target  atomic.Int32 // layer the subscriber wants
+	target  atomic.Int32 // layer to switch to at the next keyframe
+	// maxLayer is the subscriber's own choice ("layer" method), estimate
+	// its REMB receive estimate in bit/s (0 = none yet); see adapt.go.
+	maxLayer atomic.Int32
+	estimate atomic.Uint64
 
 	mu        sync.Mutex
 	writer    webrtc.TrackLocalWriter
@@ -49,6 +53,7 @@ func newDownTrack(t *track, streamID string) *downTrack {
 	d := &downTrack{t: t, id: t.id, streamID: streamID}
 	d.current.Store(-1)
 	d.target.Store(maxLayers - 1)
+	d.maxLayer.Store(maxLayers - 1)
 	return d
 }
 
@@ -219,10 +224,13 @@ func (d *downTrack) rewrite(hdr *rtp.Header) {
 	d.out.Extension, d.out.Extensions, d.out.ExtensionProfile = false, nil, 0
 }
 
-// setTarget selects the simulcast layer this subscriber wants; the switch
-// happens at the next keyframe of that layer, which is requested now.
+// setTarget selects the highest simulcast layer this subscriber wants; the
+// switch happens at the next keyframe of that layer, which is requested
+// now. Congestion may keep it lower (adapt.go).
 func (d *downTrack) setTarget(layer int) {
-	d.target.Store(int32(min(max(layer, 0), maxLayers-1)))
+	layer = min(max(layer, 0), maxLayers-1)
+	d.maxLayer.Store(int32(layer))
+	d.target.Store(int32(layer))
 	d.t.requestKeyframe(d.t.bestLayer(layer))
 }
 
@@ -254,6 +262,8 @@ func (d *downTrack) readRTCP(sender *webrtc.RTPSender) {
 				d.t.requestKeyframe(int(d.current.Load()))
 			case *rtcp.ReceiverReport:
 				d.observeReports(p.Reports)
+			case *rtcp.ReceiverEstimatedMaximumBitrate:
+				d.estimate.Store(uint64(p.Bitrate))
 			}
 		}
 	}

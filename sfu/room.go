@@ -13,8 +13,9 @@ import (
 )
 
 // speakerInterval is how often the room ranks its audio tracks for
-// active-speaker events. It is a signalling-rate timer, not on the media
-// path: packets only add to an atomic counter.
+// active-speaker events and adapts simulcast layers. It is a
+// signalling-rate timer, not on the media path: packets only add to
+// atomic counters.
 const speakerInterval = 500 * time.Millisecond
 
 // room (ion-sfu: session) is the set of peers that see each other.
@@ -163,13 +164,26 @@ func (r *room) speakerLoop() {
 	defer r.wg.Done()
 	tick := time.NewTicker(speakerInterval)
 	defer tick.Stop()
+	last := time.Now()
 	for {
 		select {
 		case <-r.done:
 			return
-		case <-tick.C:
+		case now := <-tick.C:
 			r.rankSpeakers()
+			r.adaptLayers(now.Sub(last))
+			last = now
 		}
+	}
+}
+
+// adaptLayers runs the simulcast adaptation of every track (adapt.go).
+func (r *room) adaptLayers(elapsed time.Duration) {
+	r.mu.Lock()
+	tracks := slices.Clone(r.tracks)
+	r.mu.Unlock()
+	for _, t := range tracks {
+		t.adaptLayers(elapsed)
 	}
 }
 

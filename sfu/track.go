@@ -51,6 +51,7 @@ type layer struct {
 	remote *webrtc.TrackRemote
 	buf    *buffer.Buffer
 	pli    *throttle
+	bytes  atomic.Uint64 // received since the last bitrate sample
 }
 
 func newTrack(owner *peer, remote *webrtc.TrackRemote, streamID string, m *metrics) *track {
@@ -131,6 +132,7 @@ func (t *track) readLoop(l *layer, levelID int) {
 		}
 		t.m.packetsIn.Inc()
 		t.m.bytesIn.Add(float64(n))
+		l.bytes.Add(uint64(n))
 		if started {
 			if gap := int16(pkt.SequenceNumber - lastSeq); gap > 1 {
 				t.m.packetsLost.Add(float64(gap - 1))
