@@ -9,6 +9,7 @@ import (
 	"log/slog"
 
 	"github.com/buergerbuero/buergerbuero/appliance/logging"
+	"github.com/buergerbuero/buergerbuero/systemd"
 )
 
 // Main is `buergerbuero bridge`: it parses args (without the program and
@@ -55,8 +56,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	log.Info("bridge running")
+	if err := systemd.Ready(); err != nil {
+		log.Warn("systemd readiness", "err", err)
+	}
 	<-ctx.Done()
 	log.Info("bridge stopping")
+	_ = systemd.Stopping()
 	b.Stop()
 	return 0
 }
