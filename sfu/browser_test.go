@@ -107,9 +107,21 @@ func TestBrowserConsultation(t *testing.T) {
 	}
 	env := newTestEnv(t, Config{})
 	srv := browserServer(t, env)
+	// Not t.TempDir: Chromium's helper processes may still write to the
+	// profile for a moment after the browser was cancelled.
+	profile, err := os.MkdirTemp("", "bb-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		deadline := time.Now().Add(waitLeak)
+		for os.RemoveAll(profile) != nil && time.Now().Before(deadline) {
+			time.Sleep(browserPollGap)
+		}
+	})
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.Flag("headless", true),
 		chromedp.Flag("no-sandbox", true),
 		chromedp.Flag("disable-gpu", true),
@@ -128,6 +140,7 @@ func TestBrowserConsultation(t *testing.T) {
 	defer cancel()
 	clerk, cancelClerk := chromedp.NewContext(ctx)
 	defer cancelClerk()
+	defer func() { _ = chromedp.Cancel(clerk) }() // closes the browser and waits for it
 	if err := chromedp.Run(clerk); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
