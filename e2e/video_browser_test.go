@@ -20,6 +20,10 @@ const framesDecodedJS = `(async () => {
   return [f, n];
 })()`
 
+// mediaWait bounds ICE, DTLS and the first decoded frames; generous because
+// two Chromium instances encode and decode on a shared 2-core machine.
+const mediaWait = 60 * time.Second
+
 // decoded waits until the page decodes at least tracks video tracks and
 // keeps decoding frames.
 func decoded(t *testing.T, ctx context.Context, who string, tracks int) {
@@ -27,7 +31,7 @@ func decoded(t *testing.T, ctx context.Context, who string, tracks int) {
 	var first float64
 	wait := func(cond func(f, n float64) bool) {
 		t.Helper()
-		deadline := time.Now().Add(pageWait)
+		deadline := time.Now().Add(mediaWait)
 		for {
 			var r []float64
 			if err := chromedp.Run(ctx, chromedp.Evaluate(framesDecodedJS, &r, func(p *runtimeEvaluate) *runtimeEvaluate { return p.WithAwaitPromise(true) })); err == nil && len(r) == 2 && cond(r[0], r[1]) {

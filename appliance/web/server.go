@@ -129,6 +129,21 @@ func New(rec *reception.Service, st *staff.Service, media Media, opt Options, lo
 // Handler returns the root handler with security headers and metrics.
 func (s *Server) Handler() http.Handler { return s.secure(s.mux) }
 
+// track registers a live connection for Shutdown to wait on; it fails once
+// shutdown has begun (the WaitGroup must not grow while it is waited on).
+func (s *Server) track(c *citizenConn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.conns.Add(1)
+	if c != nil {
+		s.live.add(c)
+	}
+	return true
+}
+
 // Shutdown tells live connections to reconnect (close code 1012, "service
 // restart") and waits for them to finish, until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) {

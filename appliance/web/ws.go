@@ -116,17 +116,22 @@ func (s *Server) apiTicketEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &citizenConn{ws: ws, pool: s.writer}
+	// registered before anything else happens, so a shutdown that starts
+	// now still finds the connection and sends it 1012
+	if !s.track(c) {
+		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
+		ws.Close()
+		return
+	}
 	_, unsubscribe := s.rec.Hub.Subscribe(id, c)
 	s.rec.Connected(r.Context(), id)
 	c.Update(v)
-	s.conns.Add(1)
 	// A fresh goroutine with a small stack replaces the HTTP handler's.
 	go s.citizenReadLoop(c, id, unsubscribe)
 }
 
 func (s *Server) citizenReadLoop(c *citizenConn, id string, unsubscribe func() bool) {
 	defer s.conns.Done()
-	s.live.add(c)
 	defer s.live.remove(c)
 	c.ws.SetReadLimit(readLimit)
 	c.ws.SetReadDeadline(time.Now().Add(2 * pingPeriod))
@@ -204,7 +209,11 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, since int6
 	if err != nil {
 		return
 	}
-	s.conns.Add(1)
+	if !s.track(nil) {
+		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
+		ws.Close()
+		return
+	}
 	defer s.conns.Done()
 	c := &citizenConn{ws: ws, pool: s.writer}
 	closed := make(chan struct{})
