@@ -33,7 +33,7 @@ func Binary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(dir, "buergerbuero")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/buergerbuero/buergerbuero/cmd/buergerbuero").CombinedOutput()
+		out, err := exec.Command("go", "build", "-tags", "goolm", "-o", binPath, "github.com/buergerbuero/buergerbuero/cmd/buergerbuero").CombinedOutput()
 		if err != nil {
 			buildErr = &buildError{err, string(out)}
 		}
