@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -33,16 +32,10 @@ func BenchmarkFanout10k(b *testing.B) {
 	if v := os.Getenv("BB_FANOUT_CLIENTS"); v != "" {
 		fmt.Sscan(v, &n)
 	}
-	addr := apptest.FreePort(b)
-	data := b.TempDir()
-	cfg := config.Defaults()
-	cfg.Site.PublicURL = "https://" + addr
-	cfg.HTTP.Listen, cfg.HTTP.RedirectListen, cfg.HTTP.AdminListen = addr, "", ""
-	cfg.TLS.Mode, cfg.TLS.StorageDir, cfg.TLS.Domains = "internal", filepath.Join(data, "tls"), []string{"127.0.0.1"}
-	cfg.Store.DataDir = data
+	cfg := apptest.ServeConfig(b, config.Office{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Chairs: 5, Languages: []string{"de"}, Hours: apptest.AllDay(), IgnoreHolidays: true})
+	addr := strings.TrimPrefix(cfg.Site.PublicURL, "https://")
 	cfg.Reception.KnockBurst, cfg.Reception.MaxQueue = 1<<30, n+b.N+10
 	cfg.Reception.GracePeriod = config.Duration{Duration: time.Hour}
-	cfg.Offices = []config.Office{{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Chairs: 5, Languages: []string{"de"}, Hours: apptest.AllDay(), IgnoreHolidays: true}}
 	p := apptest.StartProcess(b, cfg)
 	hc := p.Client()
 	hc.Transport.(*http.Transport).MaxIdleConnsPerHost = 16

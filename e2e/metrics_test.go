@@ -3,7 +3,6 @@ package e2e
 import (
 	"net/http/cookiejar"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -29,24 +28,10 @@ var wantMetrics = []string{
 // action and checks that /metrics has every figure, that promtool accepts
 // the exposition and that no label carries personal data.
 func TestMetricsAfterAJourney(t *testing.T) {
-	addr, admin := apptest.FreePort(t), apptest.FreePort(t)
-	data := t.TempDir()
-	cfg := config.Defaults()
-	cfg.Site.PublicURL = "https://" + addr
-	cfg.HTTP.Listen, cfg.HTTP.RedirectListen, cfg.HTTP.AdminListen = addr, "", admin
-	cfg.TLS.Mode, cfg.TLS.StorageDir, cfg.TLS.Domains = "internal", filepath.Join(data, "tls"), []string{"127.0.0.1"}
-	cfg.Store.DataDir = data
-	cfg.Media.UDPPort, cfg.Media.TURN.Enabled = 0, false
+	cfg := apptest.ServeConfig(t)
+	cfg.HTTP.AdminListen = apptest.FreePort(t)
 	cfg.API.ServiceTokens = []config.ServiceToken{{Name: "matrix-bridge", Token: strings.Repeat("b", 40)}}
-	cfg.Offices = []config.Office{
-		{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Chairs: 2, Languages: []string{"de"}, Hours: apptest.AllDay(), IgnoreHolidays: true},
-		{ID: "bauamt", Name: "Bauamt", Prefix: "BA", Chairs: 2, Languages: []string{"de"}, Hours: apptest.AllDay(), IgnoreHolidays: true},
-	}
-	add := exec.Command(apptest.Binary(t), "admin", "--data", data, "clerk", "add", "--login", "anna", "--name", "Anna", "--offices", "buergerbuero,bauamt")
-	add.Stdin = strings.NewReader("anna-passwort-123\n")
-	if out, err := add.CombinedOutput(); err != nil {
-		t.Fatalf("admin: %v %s", err, out)
-	}
+	apptest.AddClerk(t, cfg.Store.DataDir, "anna", "anna-passwort-123", "buergerbuero", "bauamt")
 	p := apptest.StartProcess(t, cfg)
 	hc := p.Client()
 	hc.Jar, _ = cookiejar.New(nil)

@@ -2,16 +2,12 @@ package e2e
 
 import (
 	"net/http/cookiejar"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
-	"github.com/buergerbuero/buergerbuero/appliance/config"
 )
 
 // TestSIGKILLRestartKeepsEveryCitizen: 50 citizens wait in two offices,
@@ -20,26 +16,9 @@ import (
 // (49 programmatic ones and one real browser page) resume by themselves:
 // a queue change after the restart reaches all of them.
 func TestSIGKILLRestartKeepsEveryCitizen(t *testing.T) {
-	addr := apptest.FreePort(t)
-	data := t.TempDir()
-	cfg := config.Defaults()
-	cfg.Site.PublicURL = "https://" + addr
-	cfg.HTTP.Listen, cfg.HTTP.RedirectListen, cfg.HTTP.AdminListen = addr, "", ""
-	cfg.TLS.Mode = "internal"
-	cfg.Store.DataDir = data
-	cfg.TLS.StorageDir = filepath.Join(data, "tls")
-	cfg.TLS.Domains = []string{"127.0.0.1"}
-	cfg.Reception.KnockBurst = 1000
-	cfg.Offices = []config.Office{
-		{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Chairs: 2, Languages: []string{"de"}, Hours: apptest.AllDay(), IgnoreHolidays: true},
-		{ID: "bauamt", Name: "Bauamt", Prefix: "BA", Chairs: 2, Languages: []string{"de"}, Hours: apptest.AllDay(), IgnoreHolidays: true},
-	}
+	cfg := apptest.ServeConfig(t)
 	// a clerk, created with the admin command
-	add := exec.Command(apptest.Binary(t), "admin", "--data", data, "clerk", "add", "--login", "anna", "--name", "Anna Schneider", "--offices", "buergerbuero,bauamt")
-	add.Stdin = strings.NewReader("anna-passwort-123\n")
-	if out, err := add.CombinedOutput(); err != nil {
-		t.Fatalf("admin clerk add: %v: %s", err, out)
-	}
+	apptest.AddClerk(t, cfg.Store.DataDir, "anna", "anna-passwort-123", "buergerbuero", "bauamt")
 	p := apptest.StartProcess(t, cfg)
 	hc := p.Client()
 	hc.Jar, _ = cookiejar.New(nil)

@@ -46,20 +46,11 @@ func TestSocketActivatedServe(t *testing.T) {
 	defer notify.Close()
 
 	addr := tcp.Addr().String()
-	data := t.TempDir()
-	cfg := config.Defaults()
+	cfg := apptest.ServeConfig(t, config.Office{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Chairs: 2, Languages: []string{"de"}, Hours: apptest.AllDay(), IgnoreHolidays: true})
 	cfg.Site.PublicURL = "https://" + addr
 	// the configured addresses must not be used: the sockets come from "systemd"
-	cfg.HTTP.Listen, cfg.HTTP.RedirectListen, cfg.HTTP.AdminListen = "127.0.0.1:1", "", ""
-	cfg.TLS.Mode, cfg.TLS.StorageDir, cfg.TLS.Domains = "internal", filepath.Join(data, "tls"), []string{"127.0.0.1"}
-	cfg.Store.DataDir = data
-	cfg.Media.UDPPort, cfg.Media.TURN.Enabled = 1, false
-	cfg.Offices = []config.Office{{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Chairs: 2, Languages: []string{"de"}, Hours: apptest.AllDay(), IgnoreHolidays: true}}
-	add := exec.Command(apptest.Binary(t), "admin", "--data", data, "clerk", "add", "--login", "anna", "--name", "Anna", "--offices", "buergerbuero")
-	add.Stdin = strings.NewReader("anna-passwort-123\n")
-	if out, err := add.CombinedOutput(); err != nil {
-		t.Fatalf("admin: %v %s", err, out)
-	}
+	cfg.HTTP.Listen, cfg.Media.UDPPort = "127.0.0.1:1", 1
+	apptest.AddClerk(t, cfg.Store.DataDir, "anna", "anna-passwort-123", "buergerbuero")
 	b, _ := config.Marshal(cfg)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
 	os.WriteFile(cfgPath, b, 0o600)

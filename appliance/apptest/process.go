@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -166,4 +167,39 @@ func (p *Process) MetricsText() string {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return string(b)
+}
+
+// ServeConfig returns a production-style configuration for a daemon on a
+// fresh loopback port with its data in a temporary directory: TLS from the
+// internal CA, no redirect or admin listener, the media port ephemeral
+// without TURN, and always-open offices (by default the Bürgerbüro "B" and
+// the Bauamt "BA").
+func ServeConfig(t testing.TB, offices ...config.Office) *config.Config {
+	t.Helper()
+	addr, data := FreePort(t), t.TempDir()
+	c := config.Defaults()
+	c.Site.PublicURL = "https://" + addr
+	c.HTTP.Listen, c.HTTP.RedirectListen, c.HTTP.AdminListen = addr, "", ""
+	c.TLS.Mode, c.TLS.StorageDir, c.TLS.Domains = "internal", filepath.Join(data, "tls"), []string{"127.0.0.1"}
+	c.Store.DataDir = data
+	c.Media.UDPPort, c.Media.TURN.Enabled = 0, false
+	c.Reception.KnockBurst = 1000
+	if len(offices) == 0 {
+		offices = []config.Office{
+			{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Chairs: 2, Languages: []string{"de"}, Hours: AllDay(), IgnoreHolidays: true},
+			{ID: "bauamt", Name: "Bauamt", Prefix: "BA", Chairs: 2, Languages: []string{"de"}, Hours: AllDay(), IgnoreHolidays: true},
+		}
+	}
+	c.Offices = offices
+	return c
+}
+
+// AddClerk creates a clerk with the admin command, as an operator would.
+func AddClerk(t testing.TB, dataDir, login, password string, offices ...string) {
+	t.Helper()
+	cmd := exec.Command(Binary(t), "admin", "--data", dataDir, "clerk", "add", "--login", login, "--name", login, "--offices", strings.Join(offices, ","))
+	cmd.Stdin = strings.NewReader(password + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("admin clerk add %s: %v: %s", login, err, out)
+	}
 }
