@@ -33,6 +33,9 @@ type testClient struct {
 	notices   chan notice
 	done      chan struct{}
 	closeOnce sync.Once
+	// closing is set when the client leaves: the SFU then closes the
+	// transports (DTLS close_notify), so an offer being answered may fail.
+	closing atomic.Bool
 }
 
 type rpcReply struct {
@@ -206,14 +209,18 @@ func (c *testClient) readLoop() {
 }
 
 func (c *testClient) onOffer(raw json.RawMessage) {
+	if err := c.answerOffer(raw); err != nil && !c.closing.Load() {
+		c.tb.Errorf("subscriber offer: %v", err)
+	}
+}
+
+func (c *testClient) answerOffer(raw json.RawMessage) error {
 	var offer webrtc.SessionDescription
 	if err := json.Unmarshal(raw, &offer); err != nil {
-		c.tb.Errorf("bad offer notification: %v", err)
-		return
+		return err
 	}
 	if err := c.sub.SetRemoteDescription(offer); err != nil {
-		c.tb.Errorf("subscriber SetRemoteDescription: %v", err)
-		return
+		return err
 	}
 	c.flush(targetSubscriber)
 	ans, err := c.sub.CreateAnswer(nil)
@@ -221,10 +228,10 @@ func (c *testClient) onOffer(raw json.RawMessage) {
 		err = c.sub.SetLocalDescription(ans)
 	}
 	if err != nil {
-		c.tb.Errorf("subscriber answer: %v", err)
-		return
+		return err
 	}
 	c.notify("answer", negotiationParams{Desc: *c.sub.LocalDescription()})
+	return nil
 }
 
 func (c *testClient) addRemoteCandidate(target int, cand webrtc.ICECandidateInit) {
@@ -293,6 +300,7 @@ func (c *testClient) close() {
 }
 
 func (c *testClient) doClose() {
+	c.closing.Store(true)
 	_ = c.ws.Close()
 	<-c.done
 	_ = c.pub.Close()

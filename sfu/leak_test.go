@@ -28,6 +28,9 @@ func TestNoGoroutinesLeftAfterJoinLeaveCycles(t *testing.T) {
 	if n := env.counter("buergerbuero_sfu_peers"); n != 0 {
 		t.Fatalf("peers gauge %v after everyone left", n)
 	}
+	if n := env.counter("buergerbuero_sfu_tracks"); n != 0 {
+		t.Fatalf("tracks gauge %v after everyone left", n)
+	}
 	if n := env.counter("buergerbuero_sfu_rooms"); n != 0 {
 		t.Fatalf("rooms gauge %v after everyone left", n)
 	}
@@ -45,4 +48,21 @@ func sfuIdleGoroutines(t *testing.T) int {
 	n := runtime.NumGoroutine() - before
 	env.close()
 	return n
+}
+
+// TestCloseWithConnectedPeers: Close while media flows stops everything.
+func TestCloseWithConnectedPeers(t *testing.T) {
+	baseline := runtime.NumGoroutine()
+	env := newTestEnv(t, Config{})
+	pubClient, s := publisher(t, env, "close", "clerk")
+	sub := subscriber(t, env, "close", "citizen", RoleCitizen, clientOptions{})
+	verifyIdentical(t, s, nextTrack(t, sub, webrtc.RTPCodecTypeVideo), 10)
+	if err := env.sfu.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	s.halt()
+	pubClient.close()
+	sub.close()
+	env.close()
+	eventually(t, waitLeak, "goroutines back to the level before New", func() bool { return runtime.NumGoroutine() <= baseline })
 }
