@@ -48,7 +48,9 @@ EOF
   rm -f "$root/tmp/embedded.cfg"
 
   local esp_kib=$((ESP_SECTORS / 2))
-  mkfs.vfat --offset=$ESP_START -F 32 -s 1 -n ESP "$img" "$esp_kib" >/dev/null || die "mkfs.vfat failed"
+  # (mkfs.vfat warns that the image is larger than the partition: expected.)
+  local out
+  out=$(mkfs.vfat --offset=$ESP_START -F 32 -s 1 -n ESP "$img" "$esp_kib" 2>&1) || die "mkfs.vfat failed: $out"
   local esp="$img@@$((ESP_START * 512))"
   MTOOLS_SKIP_CHECK=1 mmd -i "$esp" ::/EFI ::/EFI/BOOT
   MTOOLS_SKIP_CHECK=1 mcopy -i "$esp" "$efi" ::/EFI/BOOT/BOOTX64.EFI || die "mcopy failed"
