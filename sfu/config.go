@@ -99,8 +99,9 @@ type TURNConfig struct {
 	Secret []byte
 	// CredentialTTL is how long ICEServers credentials stay valid; default 2h.
 	CredentialTTL time.Duration
-	// Host is the name or address put into the turn: URLs; default: the
-	// first PublicIPs entry, else BindIP, else 127.0.0.1.
+	// Host is the name or address put into the turn: URLs (for turns: the
+	// name in TLSConfig's certificate); default: the first PublicIPs entry,
+	// else BindIP, else the first non-loopback interface address.
 	Host string
 }
 
@@ -128,7 +129,7 @@ func (cfg Config) withDefaults() Config {
 		case cfg.BindIP != "":
 			cfg.TURN.Host = cfg.BindIP
 		default:
-			cfg.TURN.Host = "127.0.0.1"
+			cfg.TURN.Host = interfaceIP().String()
 		}
 	}
 	return cfg
@@ -164,4 +165,18 @@ func (cfg Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// interfaceIP is the first non-loopback IPv4 address of the host, or
+// 127.0.0.1 if there is none.
+func interfaceIP() net.IP {
+	addrs, err := net.InterfaceAddrs()
+	if err == nil {
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && n.IP.To4() != nil {
+				return n.IP
+			}
+		}
+	}
+	return net.IPv4(127, 0, 0, 1)
 }

@@ -34,10 +34,7 @@ func newTURNServer(cfg Config, log *slog.Logger) (*turnServer, error) {
 			return nil, fmt.Errorf("sfu: TURN secret: %w", err)
 		}
 	}
-	relayIP := net.ParseIP(cfg.TURN.Host)
-	if relayIP == nil {
-		relayIP = net.ParseIP("127.0.0.1")
-	}
+	relayIP := relayAddress(cfg)
 	bind := cfg.BindIP
 	if bind == "" {
 		bind = "0.0.0.0"
@@ -90,6 +87,17 @@ func newTURNServer(cfg Config, log *slog.Logger) (*turnServer, error) {
 	ts.srv = srv
 	log.Info("TURN server started", "udp", cfg.TURN.UDPPort, "tcp", cfg.TURN.TCPPort, "tls", cfg.TURN.TLSPort)
 	return ts, nil
+}
+
+// relayAddress is the address relayed candidates announce: TURN.Host if
+// it is an address, else the public, bound or interface address.
+func relayAddress(cfg Config) net.IP {
+	for _, s := range append([]string{cfg.TURN.Host}, append(cfg.PublicIPs, cfg.BindIP)...) {
+		if ip := net.ParseIP(s); ip != nil && !ip.IsUnspecified() {
+			return ip
+		}
+	}
+	return interfaceIP()
 }
 
 // ownAddresses are the peer addresses TURN may relay to: the SFU's

@@ -105,3 +105,22 @@ func TestConfigValidateNamesField(t *testing.T) {
 		t.Errorf("zero Config: %v", err)
 	}
 }
+
+func TestRelayAddress(t *testing.T) {
+	tests := []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{TURN: TURNConfig{Host: "198.51.100.7"}}, "198.51.100.7"},
+		{Config{TURN: TURNConfig{Host: "media.example.de"}, PublicIPs: []string{"203.0.113.5"}}, "203.0.113.5"},
+		{Config{TURN: TURNConfig{Host: "media.example.de"}, BindIP: "192.0.2.1"}, "192.0.2.1"},
+	}
+	for _, tc := range tests {
+		if got := relayAddress(tc.cfg).String(); got != tc.want {
+			t.Errorf("relayAddress(%+v) = %s, want %s", tc.cfg.TURN, got, tc.want)
+		}
+	}
+	if ip := relayAddress(Config{TURN: TURNConfig{Host: "media.example.de"}}); ip == nil || ip.IsUnspecified() {
+		t.Errorf("relay address without any address configured: %v", ip)
+	}
+}
