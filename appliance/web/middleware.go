@@ -17,7 +17,7 @@ func (s *Server) csp(r *http.Request) string {
 	if strings.HasPrefix(r.URL.Path, "/embed") && len(s.opt.FrameAncestors) > 0 {
 		frame = strings.Join(s.opt.FrameAncestors, " ")
 	}
-	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; " +
+	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; " +
 		"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors " + frame
 }
 
