@@ -29,7 +29,7 @@ func TestRootFS(t *testing.T) {
 	dir := t.TempDir()
 	root := filepath.Join(dir, "rootfs")
 	bin := filepath.Join(dir, "buergerbuero")
-	build := exec.Command("go", "build", "-trimpath", "-o", bin, "../cmd/buergerbuero")
+	build := exec.Command("go", "build", "-trimpath", "-tags", "goolm", "-o", bin, "../cmd/buergerbuero")
 	build.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
