@@ -9,7 +9,8 @@ async function refresh() {
       if (!li) continue;
       li.querySelector('[data-field=waiting]').textContent = o.waiting;
       li.querySelector('[data-field=chairs_free]').textContent = o.chairs_free;
-      li.querySelector('[data-field=estimate]').textContent = Math.ceil(o.estimate_seconds / 60) + (S.lang === 'en' ? ' min' : ' Min.');
+      const est = li.querySelector('[data-field=estimate]');
+      if (est) est.textContent = Math.ceil(o.estimate_seconds / 60) + (S.lang === 'en' ? ' min' : ' Min.');
     }
   } catch (_) { /* keep the last figures */ }
 }
