@@ -1,0 +1,14 @@
+# Convenience targets; each is one script named in the README.
+.PHONY: test demo build verify-build sbom vulncheck deb image image-test bench
+
+test:          ; scripts/test
+demo:          ; go run -tags goolm ./cmd/buergerbuero demo
+build:         ; scripts/build
+verify-build:  ; scripts/build --verify
+sbom:          ; scripts/sbom
+vulncheck:     ; scripts/vulncheck
+deb:           ; packaging/build-deb
+image:         ; images/build
+image-test:    ; images/test
+bench:
+	go test -tags goolm -run '^$$' -bench . -benchtime 5x ./bench/
