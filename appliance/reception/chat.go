@@ -40,7 +40,23 @@ func (s *Service) RoomForCitizen(ctx context.Context, roomID, ticketID, token st
 	if t.RoomID != roomID || (t.State != StateCalled && t.State != StateInConsultation) {
 		return Room{}, Member{}, problem.Forbidden
 	}
-	r, err := s.store.Room(ctx, roomID)
+	return s.citizenMember(ctx, t)
+}
+
+// CitizenRoom returns the room the ticket's holder is in right now.
+func (s *Service) CitizenRoom(ctx context.Context, ticketID, token string) (Room, Member, error) {
+	t, err := s.Authorize(ctx, ticketID, token)
+	if err != nil {
+		return Room{}, Member{}, err
+	}
+	if t.RoomID == "" || (t.State != StateCalled && t.State != StateInConsultation) {
+		return Room{}, Member{}, problem.New(problem.KindConflict, "not_in_room", "Sie sind gerade in keinem Beratungsraum.", "You are not in a consultation room right now.")
+	}
+	return s.citizenMember(ctx, t)
+}
+
+func (s *Service) citizenMember(ctx context.Context, t Ticket) (Room, Member, error) {
+	r, err := s.store.Room(ctx, t.RoomID)
 	name := t.Name
 	if name == "" {
 		name = t.Number

@@ -126,11 +126,18 @@ func (s *Service) Sweep(ctx context.Context) error {
 		}
 		s.committed(ch)
 	}
+	// deletion is due per retention period, not per sweep: every 10 minutes is plenty
+	if now.Sub(s.lastPurge) < purgeEvery {
+		return nil
+	}
 	if _, err := s.store.Purge(ctx, now.Add(-s.set.Retention), now.Add(-min(s.set.Retention, 7*24*time.Hour))); err != nil {
 		return err
 	}
+	s.lastPurge = now
 	return nil
 }
+
+const purgeEvery = 10 * time.Minute
 
 // Run sweeps and refreshes estimates until ctx ends.
 func (s *Service) Run(ctx context.Context) {

@@ -83,6 +83,7 @@ type Service struct {
 	officeMu  sync.RWMutex
 	offices   map[string]officeEntry
 	order     []string
+	lastPurge time.Time // only touched by Sweep, which runs in one goroutine
 	knockMu   sync.Mutex
 	lastKnock time.Time
 	clerkMu   sync.RWMutex

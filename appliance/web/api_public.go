@@ -116,15 +116,7 @@ func (s *Server) apiEnter(w http.ResponseWriter, r *http.Request) {
 
 // citizenRoom resolves the room of a citizen's ticket.
 func (s *Server) citizenRoom(r *http.Request) (reception.Room, reception.Member, error) {
-	id, tok := r.PathValue("id"), ticketToken(r)
-	t, err := s.rec.TicketView(r.Context(), id, tok)
-	if err != nil {
-		return reception.Room{}, reception.Member{}, err
-	}
-	if t.RoomID == "" {
-		return reception.Room{}, reception.Member{}, problem.New(problem.KindConflict, "not_in_room", "Sie sind gerade in keinem Beratungsraum.", "You are not in a consultation room right now.")
-	}
-	return s.rec.RoomForCitizen(r.Context(), t.RoomID, id, tok)
+	return s.rec.CitizenRoom(r.Context(), r.PathValue("id"), ticketToken(r))
 }
 
 func (s *Server) apiCitizenMessages(w http.ResponseWriter, r *http.Request) {
