@@ -112,8 +112,8 @@ type Store struct {
 type Reception struct {
 	// GracePeriod a citizen keeps the place after losing the connection.
 	GracePeriod Duration `yaml:"grace_period"`
-	// CalledTimeout: how long a called citizen has to enter the room before
-	// the clerk may return them to the queue.
+	// CalledTimeout: a called citizen who has not entered the room by then
+	// is put back into the queue with their place, freeing the clerk.
 	CalledTimeout Duration `yaml:"called_timeout"`
 	// MaxQueue is the maximum number of waiting citizens per office.
 	MaxQueue int `yaml:"max_queue"`

@@ -126,6 +126,9 @@ func (s *Service) Sweep(ctx context.Context) error {
 		}
 		s.committed(ch)
 	}
+	if err := s.returnUnanswered(ctx, now); err != nil {
+		return err
+	}
 	// deletion is due per retention period, not per sweep: every 10 minutes is plenty
 	if now.Sub(s.lastPurge) < purgeEvery {
 		return nil
@@ -138,6 +141,30 @@ func (s *Service) Sweep(ctx context.Context) error {
 }
 
 const purgeEvery = 10 * time.Minute
+
+// returnUnanswered puts called citizens who did not come into the room
+// within the called timeout back into the
+// waiting room with their place, so the clerk's chair is free again.
+func (s *Service) returnUnanswered(ctx context.Context, now time.Time) error {
+	for _, t := range s.q.all() {
+		if t.State != StateCalled || now.Sub(t.CalledAt) < s.set.CalledTimeout {
+			continue
+		}
+		ch, err := s.store.Apply(ctx, t.ID, ActReturn, "system", func(t *Ticket) (*Room, error) {
+			t.Clerk, t.RoomID, t.UpdatedAt = "", "", now
+			t.CalledAt, t.StartedAt = zeroTime, zeroTime
+			return nil, nil
+		})
+		if IsConflict(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		s.committed(ch)
+	}
+	return nil
+}
 
 // Run sweeps and refreshes estimates until ctx ends.
 func (s *Service) Run(ctx context.Context) {

@@ -301,3 +301,39 @@ func TestQueueFullAndRateLimit(t *testing.T) {
 		t.Fatalf("another address: %v", err)
 	}
 }
+
+func TestCalledButNeverCameIsReturnedWithItsPlace(t *testing.T) {
+	f := newFixture(t, monday(9, 0), "", nil)
+	ctx := context.Background()
+	a := reception.Actor{Clerk: clerkAnna}
+	x := knock(t, f, "bauamt", "eins")
+	f.advance(time.Second)
+	y := knock(t, f, "bauamt", "zwei")
+	// both keep their waiting page open, so neither is abandoned
+	for _, k := range []reception.KnockResult{x, y} {
+		f.svc.Hub.Subscribe(k.Ticket.ID, watcher{})
+		f.svc.Connected(ctx, k.Ticket.ID)
+	}
+	if _, err := f.svc.Admit(ctx, a, x.Ticket.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.advance(2 * time.Minute)
+	if err := f.svc.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := f.svc.TicketView(ctx, x.Ticket.ID, x.Token); v.State != reception.StateCalled {
+		t.Fatalf("returned before the called timeout: %s", v.State)
+	}
+	f.advance(2 * time.Minute)
+	if err := f.svc.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := f.svc.TicketView(ctx, x.Ticket.ID, x.Token)
+	if v.State != reception.StateReturned || v.Place != 1 {
+		t.Fatalf("after the called timeout: %+v", v)
+	}
+	// the clerk is free to admit the next citizen
+	if _, err := f.svc.Admit(ctx, a, y.Ticket.ID); err != nil {
+		t.Fatalf("clerk still busy: %v", err)
+	}
+}
