@@ -12,8 +12,6 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 )
 
-var errNotFound = problem.New(problem.KindNotFound, "not_found", "Diese Adresse gibt es nicht.", "There is no such address.")
-
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.opt.Ready != nil {
 		if err := s.opt.Ready(r.Context()); err != nil {

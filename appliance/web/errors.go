@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 
@@ -50,6 +49,7 @@ var (
 	errInternal = problem.New(problem.KindUnknown, "internal", "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es erneut.", "An internal error occurred. Please try again.")
 	errCSRF     = problem.New(problem.KindForbidden, "csrf", "Die Sicherheitsprüfung (CSRF) ist fehlgeschlagen. Bitte laden Sie die Seite neu.", "The security check (CSRF) failed. Please reload the page.")
 	errMethod   = problem.New(problem.KindInvalid, "method_not_allowed", "Diese Methode ist hier nicht erlaubt.", "This method is not allowed here.")
+	errNotFound = problem.New(problem.KindNotFound, "not_found", "Diese Adresse gibt es nicht.", "There is no such address.")
 )
 
 // writeProblem writes an error as JSON {"error":{code,message,message_en}};
@@ -61,7 +61,7 @@ func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 		p = errInternal
 	}
 	status := statusOf(p.Kind)
-	if errors.Is(err, errMethod) {
+	if err == error(errMethod) {
 		status = http.StatusMethodNotAllowed
 	}
 	msg := p.DE

@@ -65,7 +65,19 @@ func (s *Server) routes() {
 	}
 }
 
+// notFoundOrMethod tells an unknown API path (404) from a known path used
+// with the wrong method (405).
 func notFoundOrMethod(mux *http.ServeMux, r *http.Request) error {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/" {
+			return errMethod
+		}
+	}
 	return errNotFound
 }
 
