@@ -39,7 +39,7 @@ func main() {
 	vbr := flag.Int("video-bitrate", 1_300_000, "synthetic VP8 bitrate per publisher, bit/s")
 	fps := flag.Int("fps", 30, "synthetic video frames per second")
 	opus := flag.Bool("opus", true, "also publish Opus (50 packets/s)")
-	idle := flag.Bool("idle", false, "before each media window, measure a window with everybody joined but no media flowing")
+	idle := flag.Bool("idle", false, "before each media window, measure a window in which the participants joined in this step do not publish yet (earlier steps keep publishing)")
 	hold := flag.Duration("hold", 0, "keep the clients connected this long after the last step (for /debug/pprof/heap)")
 	warm := flag.Duration("warm", 5*time.Second, "settling time after joining")
 	dur := flag.Duration("dur", 15*time.Second, "measuring window per step")
