@@ -162,9 +162,7 @@ func (s *Server) start(ln net.Listener) {
 
 // Client returns an HTTP client that trusts the server's certificate.
 func (s *Server) Client() *http.Client {
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(s.CertPEM)
-	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: s.TLSConfig()}}
 }
 
 // TLSConfig returns a client TLS configuration trusting the server.

@@ -12,7 +12,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/buergerbuero/buergerbuero/appliance/app"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/hours"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
@@ -253,5 +252,3 @@ func clerkAdd(ctx context.Context, db *store.DB, args []string, in io.Reader, w 
 	}
 	return nil
 }
-
-var _ = app.OfficeFromConfig

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 
 	"github.com/buergerbuero/buergerbuero/appliance/version"
 )
@@ -66,5 +65,3 @@ commands:
                              the appservice registration)
   firstboot ...              first-boot set-up of the VM image
   version                    print the version`
-
-func exists(p string) bool { _, err := os.Stat(p); return err == nil }

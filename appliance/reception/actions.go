@@ -10,7 +10,21 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
 
-var zeroTime time.Time
+// backToQueue clears what belonged to the consultation (clerk, room,
+// call and start times) when a ticket returns to a queue; the knock time,
+// and with it the place, stays.
+func backToQueue(t *Ticket, now time.Time) {
+	t.Clerk, t.RoomID, t.UpdatedAt = "", "", now
+	t.CalledAt, t.StartedAt = time.Time{}, time.Time{}
+}
+
+// finish stamps the end of a visit.
+func finish(now time.Time) func(*Ticket) (*Room, error) {
+	return func(t *Ticket) (*Room, error) {
+		t.EndedAt, t.UpdatedAt = now, now
+		return nil, nil
+	}
+}
 
 // Actor is the clerk doing something, possibly through a service client.
 type Actor struct {
@@ -117,8 +131,7 @@ func (s *Service) Decline(ctx context.Context, a Actor, ref, message string) (St
 func (s *Service) Return(ctx context.Context, a Actor, ref string) (StaffTicket, error) {
 	now := s.now()
 	return s.act(ctx, a, ref, ActReturn, func(t *Ticket) (*Room, error) {
-		t.Clerk, t.RoomID, t.UpdatedAt = "", "", now
-		t.CalledAt, t.StartedAt = zeroTime, zeroTime
+		backToQueue(t, now)
 		return nil, nil
 	})
 }
@@ -160,8 +173,8 @@ func (s *Service) Forward(ctx context.Context, a Actor, ref, toOffice, toClerk, 
 			}
 			t.ReservedFor = target.Login
 		}
-		t.ForwardNote, t.Clerk, t.RoomID, t.UpdatedAt = note, "", "", now
-		t.CalledAt, t.StartedAt = zeroTime, zeroTime
+		t.ForwardNote = note
+		backToQueue(t, now)
 		if o, ok := s.office(t.OfficeID); ok {
 			t.Estimate = s.estimate(o, s.q.place(t.ID)+1)
 		}
@@ -176,8 +189,7 @@ func (s *Service) End(ctx context.Context, a Actor, ref string) (StaffTicket, er
 		if t.StartedAt.IsZero() {
 			t.StartedAt = t.CalledAt
 		}
-		t.EndedAt, t.UpdatedAt = now, now
-		return nil, nil
+		return finish(now)(t)
 	})
 }
 
@@ -188,10 +200,7 @@ func (s *Service) Leave(ctx context.Context, id, token string) error {
 		return err
 	}
 	now := s.now()
-	ch, err := s.store.Apply(ctx, t.ID, ActLeave, "citizen", func(t *Ticket) (*Room, error) {
-		t.EndedAt, t.UpdatedAt = now, now
-		return nil, nil
-	})
+	ch, err := s.store.Apply(ctx, t.ID, ActLeave, "citizen", finish(now))
 	if err != nil {
 		return err
 	}
@@ -226,10 +235,8 @@ func (s *Service) Queue(office string) []StaffTicket {
 	for _, t := range s.q.waiting(office) {
 		out = append(out, s.staffView(*t))
 	}
-	for _, t := range s.q.all() {
-		if t.OfficeID == office && !t.State.Queued() {
-			out = append(out, s.staffView(t))
-		}
+	for _, t := range s.q.consulting(office) {
+		out = append(out, s.staffView(*t))
 	}
 	return out
 }

@@ -24,7 +24,6 @@ func (s *Service) committed(ch Change) {
 		s.est.Add(Sample{OfficeID: t.OfficeID, EndedAt: t.EndedAt, Duration: t.EndedAt.Sub(t.StartedAt)})
 	}
 	if (ch.Before == StateCalled || ch.Before == StateInConsultation) && !(t.State == StateCalled || t.State == StateInConsultation) {
-		s.metrics.consultationEnded(t.OfficeID)
 		s.setClerkPresence(prev.Clerk, staff.PresenceAvailable)
 	}
 	if prev.RoomID != "" && prev.RoomID != t.RoomID || prev.RoomID != "" && t.State.Final() {
@@ -114,10 +113,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 		if !ok || t.State == StateInConsultation {
 			continue
 		}
-		ch, err := s.store.Apply(ctx, id, ActAbandon, "system", func(t *Ticket) (*Room, error) {
-			t.EndedAt, t.UpdatedAt = now, now
-			return nil, nil
-		})
+		ch, err := s.store.Apply(ctx, id, ActAbandon, "system", finish(now))
 		if err != nil {
 			if IsConflict(err) {
 				continue
@@ -151,8 +147,7 @@ func (s *Service) returnUnanswered(ctx context.Context, now time.Time) error {
 			continue
 		}
 		ch, err := s.store.Apply(ctx, t.ID, ActReturn, "system", func(t *Ticket) (*Room, error) {
-			t.Clerk, t.RoomID, t.UpdatedAt = "", "", now
-			t.CalledAt, t.StartedAt = zeroTime, zeroTime
+			backToQueue(t, now)
 			return nil, nil
 		})
 		if IsConflict(err) {

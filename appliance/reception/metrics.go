@@ -54,8 +54,6 @@ func (m *Metrics) waited(office string, d, estimate time.Duration) {
 	m.estErr.Observe((d - estimate).Seconds())
 }
 
-func (m *Metrics) consultationEnded(string) {}
-
 // refreshGauges recomputes the per-office gauges from the in-memory queue.
 func (s *Service) refreshGauges() {
 	s.officeMu.RLock()
@@ -64,7 +62,14 @@ func (s *Service) refreshGauges() {
 	for _, o := range order {
 		s.metrics.waiting.WithLabelValues(o).Set(float64(s.q.count(o)))
 		s.metrics.active.WithLabelValues(o).Set(float64(s.q.busy(o)))
-		s.metrics.actions.WithLabelValues(o, string(ActKnock)).Add(0)
-		s.metrics.consultations.WithLabelValues(o).Add(0)
+	}
+}
+
+// initLabels makes every office's counters visible from the start (at 0),
+// so rates work before the first knock; called when offices are loaded.
+func (m *Metrics) initLabels(offices []string) {
+	for _, o := range offices {
+		m.actions.WithLabelValues(o, string(ActKnock))
+		m.consultations.WithLabelValues(o)
 	}
 }

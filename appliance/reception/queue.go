@@ -159,6 +159,18 @@ func (q *queue) busy(office string) int {
 	return len(q.busyOff[office])
 }
 
+// consulting returns an office's tickets that are called or in
+// consultation (read-only).
+func (q *queue) consulting(office string) []*Ticket {
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	out := make([]*Ticket, 0, len(q.busyOff[office]))
+	for id := range q.busyOff[office] {
+		out = append(out, q.active[id])
+	}
+	return out
+}
+
 // clerkActive returns the ticket a clerk is currently handling.
 func (q *queue) clerkActive(login string) (Ticket, bool) {
 	q.mu.RLock()

@@ -171,6 +171,7 @@ func (s *Service) ReloadOffices(ctx context.Context) error {
 	s.officeMu.Lock()
 	s.offices, s.order = m, order
 	s.officeMu.Unlock()
+	s.metrics.initLabels(order)
 	return nil
 }
 

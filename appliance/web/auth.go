@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"net/url"
 	"time"
@@ -53,25 +54,35 @@ func (s *Server) staffAuth(r *http.Request) (reception.Actor, *staff.Session, er
 func (s *Server) staffOnly(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		a, sess, err := s.staffAuth(r)
+		if err == nil {
+			err = mayChange(r, a, sess)
+		}
 		if err != nil {
 			writeProblem(w, r, err)
-			return
-		}
-		if sess != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if !sameOrigin(r) || !constantEq(r.Header.Get("X-CSRF-Token"), sess.CSRF) {
-				writeProblem(w, r, errCSRF)
-				return
-			}
-		}
-		// a read-only service identity may not act
-		if a.Clerk.Login == "" && r.Method != http.MethodGet {
-			writeProblem(w, r, problem.New(problem.KindForbidden, "act_as_required", "Dienstkonten müssen mit X-Act-As im Namen einer Person handeln.", "Service clients must act for a person with X-Act-As."))
 			return
 		}
 		ctx := context.WithValue(r.Context(), keyActor, a)
 		ctx = context.WithValue(ctx, keySession, sess)
 		h(w, r.WithContext(ctx))
 	}
+}
+
+var errActAs = problem.New(problem.KindForbidden, "act_as_required", "Dienstkonten müssen mit X-Act-As im Namen einer Person handeln.", "Service clients must act for a person with X-Act-As.")
+
+// mayChange checks a staff request that changes something: a browser
+// session needs the CSRF token and a same-origin request, a service client
+// must act for a clerk (X-Act-As). Reads pass.
+func mayChange(r *http.Request, a reception.Actor, sess *staff.Session) error {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return nil
+	}
+	if sess != nil && (!sameOrigin(r) || !constantEq(r.Header.Get("X-CSRF-Token"), sess.CSRF)) {
+		return errCSRF
+	}
+	if a.Clerk.Login == "" {
+		return errActAs
+	}
+	return nil
 }
 
 func actorOf(r *http.Request) reception.Actor {
@@ -100,14 +111,7 @@ func sameOrigin(r *http.Request) bool {
 }
 
 func constantEq(a, b string) bool {
-	if len(a) == 0 || len(a) != len(b) {
-		return false
-	}
-	var v byte
-	for i := 0; i < len(a); i++ {
-		v |= a[i] ^ b[i]
-	}
-	return v == 0
+	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
 func (s *Server) setSession(w http.ResponseWriter, sess staff.Session) {
@@ -125,11 +129,8 @@ func clearSession(w http.ResponseWriter) {
 // (bearer participant token).
 func (s *Server) roomMember(r *http.Request, room string) (reception.Room, reception.Member, error) {
 	if a, sess, err := s.staffAuth(r); err == nil {
-		if sess != nil && r.Method != http.MethodGet && (!sameOrigin(r) || !constantEq(r.Header.Get("X-CSRF-Token"), sess.CSRF)) {
-			return reception.Room{}, reception.Member{}, errCSRF
-		}
-		if a.Clerk.Login == "" && r.Method != http.MethodGet {
-			return reception.Room{}, reception.Member{}, problem.Forbidden
+		if err := mayChange(r, a, sess); err != nil {
+			return reception.Room{}, reception.Member{}, err
 		}
 		return s.rec.RoomForClerk(r.Context(), a, room)
 	}
