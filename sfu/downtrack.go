@@ -23,6 +23,7 @@ type downTrack struct {
 	t        *track
 	id       string
 	streamID string
+	routes   *rtcpRouter // where the subscriber's RTCP for our SSRC arrives
 
 	bound   atomic.Bool
 	current atomic.Int32 // layer being forwarded; -1 before the first keyframe
@@ -45,12 +46,17 @@ type downTrack struct {
 	lastAt    time.Time  // when lastTS was sent
 	switchSeq uint16     // first output sequence number of the current layer
 	out       rtp.Header // scratch header, reused so forwarding does not allocate
+
+	// Scratch for NACK answers; used only by handleRTCP, which pion calls
+	// from the subscriber transport's one SRTCP read goroutine.
+	nackRaw []byte
+	nackPkt rtp.Packet
 }
 
 var _ webrtc.TrackLocal = (*downTrack)(nil)
 
-func newDownTrack(t *track, streamID string) *downTrack {
-	d := &downTrack{t: t, id: t.id, streamID: streamID}
+func newDownTrack(t *track, streamID string, routes *rtcpRouter) *downTrack {
+	d := &downTrack{t: t, id: t.id, streamID: streamID, routes: routes}
 	d.current.Store(-1)
 	d.target.Store(maxLayers - 1)
 	d.maxLayer.Store(maxLayers - 1)
@@ -68,14 +74,20 @@ func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameter
 	d.mu.Lock()
 	d.writer, d.ssrc, d.pt, d.clockRate = ctx.WriteStream(), uint32(ctx.SSRC()), uint8(c.PayloadType), c.ClockRate
 	d.mu.Unlock()
+	if d.routes != nil {
+		d.routes.add(uint32(ctx.SSRC()), d)
+	}
 	d.bound.Store(true)
 	d.t.requestKeyframe(d.t.bestLayer(int(d.target.Load())))
 	return c, nil
 }
 
 // Unbind stops forwarding.
-func (d *downTrack) Unbind(webrtc.TrackLocalContext) error {
+func (d *downTrack) Unbind(ctx webrtc.TrackLocalContext) error {
 	d.bound.Store(false)
+	if d.routes != nil {
+		d.routes.remove(uint32(ctx.SSRC()), d)
+	}
 	return nil
 }
 
@@ -234,43 +246,66 @@ func (d *downTrack) setTarget(layer int) {
 	d.t.requestKeyframe(d.t.bestLayer(layer))
 }
 
-// readRTCP handles the subscriber's RTCP for this track until the sender
-// stops: NACKs from the buffer, PLI/FIR to the publisher, reports to
-// metrics.
-func (d *downTrack) readRTCP(sender *webrtc.RTPSender) {
-	raw := make([]byte, buffer.MaxPacketSize)
-	var pkt rtp.Packet
-	for {
-		pkts, _, err := sender.ReadRTCP()
-		if err != nil {
-			return
-		}
-		for _, p := range pkts {
-			switch p := p.(type) {
-			case *rtcp.TransportLayerNack:
-				for _, pair := range p.Nacks {
-					for _, seq := range pair.PacketList() {
-						d.t.m.nacksReceived.Inc()
-						if d.retransmit(seq, raw, &pkt) {
-							d.t.m.nackRetransmit.Inc()
-						} else {
-							d.t.m.nackMissed.Inc()
-						}
+// handleRTCP handles one compound RTCP packet the subscriber sent about
+// this track: NACKs from the buffer, PLI/FIR to the publisher, reports to
+// metrics and layer adaptation. pion calls it (through rtcpRouter) from
+// the subscriber transport's SRTCP read goroutine, so it must not block.
+func (d *downTrack) handleRTCP(b []byte) {
+	pkts, err := rtcp.Unmarshal(b)
+	if err != nil {
+		return
+	}
+	for _, p := range pkts {
+		switch p := p.(type) {
+		case *rtcp.TransportLayerNack:
+			if p.MediaSSRC != d.ssrcOf() {
+				continue
+			}
+			if d.nackRaw == nil {
+				d.nackRaw = make([]byte, buffer.MaxPacketSize)
+			}
+			for _, pair := range p.Nacks {
+				for _, seq := range pair.PacketList() {
+					d.t.m.nacksReceived.Inc()
+					if d.retransmit(seq, d.nackRaw, &d.nackPkt) {
+						d.t.m.nackRetransmit.Inc()
+					} else {
+						d.t.m.nackMissed.Inc()
 					}
 				}
-			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-				d.t.requestKeyframe(int(d.current.Load()))
-			case *rtcp.ReceiverReport:
-				d.observeReports(p.Reports)
-			case *rtcp.ReceiverEstimatedMaximumBitrate:
-				d.estimate.Store(uint64(p.Bitrate))
 			}
+		case *rtcp.PictureLossIndication:
+			if p.MediaSSRC == d.ssrcOf() {
+				d.t.requestKeyframe(int(d.current.Load()))
+			}
+		case *rtcp.FullIntraRequest:
+			for _, e := range p.FIR {
+				if e.SSRC == d.ssrcOf() {
+					d.t.requestKeyframe(int(d.current.Load()))
+					break
+				}
+			}
+		case *rtcp.ReceiverReport:
+			d.observeReports(p.Reports)
+		case *rtcp.ReceiverEstimatedMaximumBitrate:
+			d.estimate.Store(uint64(p.Bitrate))
 		}
 	}
 }
 
+// ssrcOf returns the SSRC this downTrack sends with.
+func (d *downTrack) ssrcOf() uint32 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.ssrc
+}
+
 func (d *downTrack) observeReports(reports []rtcp.ReceptionReport) {
+	ssrc := d.ssrcOf()
 	for _, r := range reports {
+		if r.SSRC != ssrc {
+			continue // a compound packet reaches every SSRC it mentions
+		}
 		d.t.m.subscriberLoss.Observe(float64(r.FractionLost) / 256)
 		if r.LastSenderReport == 0 {
 			continue

@@ -32,7 +32,7 @@ func BenchmarkFanout(b *testing.B) {
 			t.layers[0] = l
 			t.down.Store(&[]*downTrack{})
 			for i := 0; i < n; i++ {
-				d := newDownTrack(t, "s")
+				d := newDownTrack(t, "s", nil)
 				d.writer, d.ssrc, d.pt, d.clockRate = nullWriter{}, uint32(i), 96, 90000
 				d.bound.Store(true)
 				t.addDown(d)

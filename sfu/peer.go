@@ -51,6 +51,7 @@ type peer struct {
 	hangup func()
 
 	pub, sub *webrtc.PeerConnection
+	rtcp     *rtcpRouter // subscriber RTCP → downTracks
 
 	mu         sync.Mutex
 	closed     bool
@@ -91,7 +92,8 @@ func newPeer(s *SFU, r *room, g Grant, uid string, cfg JoinConfig, notify func(s
 	p.pub.OnTrack(p.onTrack)
 	p.pub.OnDataChannel(p.onDataChannel)
 	if !cfg.NoSubscribe {
-		if p.sub, err = s.subAPI.NewPeerConnection(s.pcConfig()); err != nil {
+		p.rtcp = newRTCPRouter()
+		if p.sub, err = s.newSubscriberAPI(p.rtcp).NewPeerConnection(s.pcConfig()); err != nil {
 			_ = p.pub.Close()
 			return nil, fmt.Errorf("subscriber transport: %w", err)
 		}
@@ -300,7 +302,7 @@ func (p *peer) subscribe(t *track) {
 		p.mu.Unlock()
 		return
 	}
-	d := newDownTrack(t, t.streamID)
+	d := newDownTrack(t, t.streamID, p.rtcp)
 	sender, err := p.sub.AddTrack(d)
 	if err != nil {
 		p.mu.Unlock()
@@ -309,13 +311,8 @@ func (p *peer) subscribe(t *track) {
 	}
 	p.log.Debug("subscribed", "kind", t.kind.String(), "codec", t.codec.MimeType)
 	p.subs[t] = &subscription{d: d, sender: sender}
-	p.wg.Add(1)
 	p.mu.Unlock()
 	t.addDown(d)
-	go func() {
-		defer p.wg.Done()
-		d.readRTCP(sender)
-	}()
 	p.requestNegotiation(false)
 }
 

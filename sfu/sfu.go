@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -25,7 +26,12 @@ type SFU struct {
 	log  *slog.Logger
 	m    *metrics
 
-	pubAPI, subAPI *webrtc.API
+	pubAPI *webrtc.API
+	// The subscriber side gets one API per peer (newSubscriberAPI): its
+	// BufferFactory routes incoming RTCP to that peer's downTracks.
+	subSettings     webrtc.SettingEngine
+	subMedia        *webrtc.MediaEngine
+	subInterceptors *interceptor.Registry
 	cert           webrtc.Certificate
 	udpConn        net.PacketConn
 	udpMux         ice.UDPMux
@@ -130,14 +136,21 @@ func (s *SFU) buildAPIs() error {
 		if err != nil {
 			return err
 		}
-		api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
 		if sd == sidePublisher {
-			s.pubAPI = api
+			s.pubAPI = webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
 		} else {
-			s.subAPI = api
+			s.subSettings, s.subMedia, s.subInterceptors = se, me, ir
 		}
 	}
 	return nil
+}
+
+// newSubscriberAPI returns the API for one peer's subscriber transport,
+// whose incoming RTCP goes to router.
+func (s *SFU) newSubscriberAPI(router *rtcpRouter) *webrtc.API {
+	se := s.subSettings
+	se.BufferFactory = router.bufferFor
+	return webrtc.NewAPI(webrtc.WithMediaEngine(s.subMedia), webrtc.WithInterceptorRegistry(s.subInterceptors), webrtc.WithSettingEngine(se))
 }
 
 // pcConfig uses no external STUN/TURN: the SFU has public (or 1:1 NAT)
