@@ -32,12 +32,12 @@ type SFU struct {
 	subSettings     webrtc.SettingEngine
 	subMedia        *webrtc.MediaEngine
 	subInterceptors *interceptor.Registry
-	cert           webrtc.Certificate
-	udpConn        net.PacketConn
-	udpMux         ice.UDPMux
-	tcpListener    net.Listener
-	tcpMux         ice.TCPMux
-	turn           *turnServer
+	cert            webrtc.Certificate
+	udpConn         net.PacketConn
+	udpMux          ice.UDPMux
+	tcpListener     net.Listener
+	tcpMux          ice.TCPMux
+	turn            *turnServer
 
 	mu     sync.Mutex
 	rooms  map[string]*room
