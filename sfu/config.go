@@ -81,6 +81,12 @@ type Config struct {
 	TURN TURNConfig
 	// MaxMessageBytes limits one signalling message; default 64 KiB.
 	MaxMessageBytes int64
+	// UDPBufferBytes is the receive and send buffer asked for on the ICE
+	// UDP socket; default 4 MiB. All media of all rooms arrives on this one
+	// socket, so the kernel default (208 KiB) overflows when many
+	// publishers send a frame at the same moment. See udpbuf.go for how
+	// the size is obtained without privileges.
+	UDPBufferBytes int
 }
 
 // TURNConfig configures the embedded TURN server (pion/turn v5), which lets
@@ -107,6 +113,7 @@ type TURNConfig struct {
 
 const (
 	defaultMaxMessageBytes = 64 << 10
+	defaultUDPBufferBytes  = 4 << 20
 	defaultRealm           = "buergerbuero"
 	defaultCredentialTTL   = 2 * time.Hour
 )
@@ -115,6 +122,9 @@ const (
 func (cfg Config) withDefaults() Config {
 	if cfg.MaxMessageBytes <= 0 {
 		cfg.MaxMessageBytes = defaultMaxMessageBytes
+	}
+	if cfg.UDPBufferBytes <= 0 {
+		cfg.UDPBufferBytes = defaultUDPBufferBytes
 	}
 	if cfg.TURN.Realm == "" {
 		cfg.TURN.Realm = defaultRealm

@@ -34,6 +34,7 @@ type SFU struct {
 	subInterceptors *interceptor.Registry
 	cert            webrtc.Certificate
 	udpConn         net.PacketConn
+	udpBuffers      UDPBuffers
 	udpMux          ice.UDPMux
 	tcpListener     net.Listener
 	tcpMux          ice.TCPMux
@@ -85,6 +86,7 @@ func New(cfg Config, auth Authorizer, reg prometheus.Registerer, log *slog.Logge
 
 // listen opens the single ICE UDP port and, if configured, ICE-TCP.
 func (s *SFU) listen() error {
+	var err error
 	bind := s.cfg.BindIP
 	s.udpConn = s.cfg.UDPConn
 	if s.udpConn == nil {
@@ -93,6 +95,12 @@ func (s *SFU) listen() error {
 			return fmt.Errorf("sfu: UDPPort %d: %w", s.cfg.UDPPort, err)
 		}
 		s.udpConn = c
+	}
+	if s.udpBuffers, err = sizeUDPBuffers(s.udpConn, s.cfg.UDPBufferBytes); err != nil {
+		s.log.Warn("could not size the media UDP socket buffers", "err", err)
+	} else if s.udpBuffers.Receive < s.cfg.UDPBufferBytes {
+		s.log.Warn("media UDP receive buffer is smaller than configured; bursts may be dropped. Raise net.core.rmem_max or set ReceiveBuffer= in the socket unit",
+			"configured_bytes", s.cfg.UDPBufferBytes, "effective_bytes", s.udpBuffers.Receive)
 	}
 	s.udpMux = webrtc.NewICEUDPMux(nil, s.udpConn)
 	s.tcpListener = s.cfg.TCPListener
@@ -159,6 +167,9 @@ func (s *SFU) pcConfig() webrtc.Configuration {
 	return webrtc.Configuration{Certificates: []webrtc.Certificate{s.cert}, BundlePolicy: webrtc.BundlePolicyMaxBundle,
 		RTCPMuxPolicy: webrtc.RTCPMuxPolicyRequire, SDPSemantics: webrtc.SDPSemanticsUnifiedPlan}
 }
+
+// UDPBuffers reports the effective buffer sizes of the ICE UDP socket.
+func (s *SFU) UDPBuffers() UDPBuffers { return s.udpBuffers }
 
 // UDPAddr is the address of the ICE UDP socket (tests, diagnostics).
 func (s *SFU) UDPAddr() net.Addr { return s.udpConn.LocalAddr() }
