@@ -28,7 +28,7 @@ func BenchmarkFanout(b *testing.B) {
 		b.Run(fmt.Sprintf("subscribers=%d", n), func(b *testing.B) {
 			m, _ := newMetrics(nil)
 			t := &track{kind: webrtc.RTPCodecTypeVideo, codec: webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}}, m: m}
-			l := &layer{buf: buffer.New(videoBufferPackets), pli: newThrottle(keyframeInterval, func() {})}
+			l := &layer{buf: buffer.New(videoBufferBytes, videoBufferSlots), pli: newThrottle(keyframeInterval, func() {})}
 			t.layers[0] = l
 			t.down.Store(&[]*downTrack{})
 			for i := 0; i < n; i++ {

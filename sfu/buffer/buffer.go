@@ -1,46 +1,68 @@
 // Package buffer keeps the recent RTP packets of one upstream track so
 // that subscribers' NACKs are answered without asking the publisher. It
 // owns packet storage only; it does not parse or rewrite packets.
+//
+// Packets are stored back to back in a byte arena, so memory follows the
+// bitrate rather than the packet count: a fixed slot per packet would
+// reserve a full MTU for every 300-byte low-layer or padding packet.
 package buffer
 
 import "sync"
 
-// MaxPacketSize is the largest RTP packet a slot holds; larger packets are
-// not stored (they would not fit a typical path MTU anyway).
+// MaxPacketSize is the largest RTP packet stored; larger packets are not
+// (they would not fit a typical path MTU anyway).
 const MaxPacketSize = 1500
 
-// slot is one stored packet: its RTP sequence number and raw bytes.
-type slot struct {
+// entry locates one stored packet in the arena. start is an absolute byte
+// position (bytes ever written), so a packet is intact as long as the
+// writer has not come round to it again.
+type entry struct {
+	start uint64
 	seq   uint16
+	n     uint16
 	valid bool
-	n     int
-	data  [MaxPacketSize]byte
 }
 
-// Buffer is a fixed-size ring of the last Size packets, indexed by
-// sequence number modulo Size. Writes come from the track's read loop,
-// reads from NACK handlers; a mutex is enough because both are short.
+// Buffer is a byte ring holding the most recent packets, with an index by
+// sequence number modulo the index size. Writes come from the track's
+// read loop, reads from NACK handlers; a mutex is enough because both are
+// short.
 type Buffer struct {
 	mu    sync.Mutex
-	slots []slot
+	arena []byte
+	pos   uint64 // absolute write position
+	index []entry
 }
 
-// New returns a buffer for size packets; size must be a power of two.
-func New(size int) *Buffer {
-	if size <= 0 || size&(size-1) != 0 {
-		panic("buffer: size must be a power of two")
+// New returns a buffer of arenaBytes bytes that indexes up to slots
+// packets; slots must be a power of two and arenaBytes at least
+// MaxPacketSize.
+func New(arenaBytes, slots int) *Buffer {
+	if slots <= 0 || slots&(slots-1) != 0 {
+		panic("buffer: slots must be a power of two")
 	}
-	return &Buffer{slots: make([]slot, size)}
+	if arenaBytes < MaxPacketSize {
+		panic("buffer: arena smaller than one packet")
+	}
+	return &Buffer{arena: make([]byte, arenaBytes), index: make([]entry, slots)}
 }
 
 // Put stores a copy of the raw packet pkt with sequence number seq.
 func (b *Buffer) Put(seq uint16, pkt []byte) {
-	if len(pkt) > MaxPacketSize {
+	n := len(pkt)
+	if n == 0 || n > MaxPacketSize {
 		return
 	}
 	b.mu.Lock()
-	s := &b.slots[int(seq)&(len(b.slots)-1)]
-	s.seq, s.valid, s.n = seq, true, copy(s.data[:], pkt)
+	size := uint64(len(b.arena))
+	off := b.pos % size
+	if off+uint64(n) > size { // no room before the end: skip the tail
+		b.pos += size - off
+		off = 0
+	}
+	copy(b.arena[off:], pkt)
+	b.index[int(seq)&(len(b.index)-1)] = entry{start: b.pos, seq: seq, n: uint16(n), valid: true}
+	b.pos += uint64(n)
 	b.mu.Unlock()
 }
 
@@ -49,9 +71,11 @@ func (b *Buffer) Put(seq uint16, pkt []byte) {
 func (b *Buffer) Get(seq uint16, dst []byte) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	s := &b.slots[int(seq)&(len(b.slots)-1)]
-	if !s.valid || s.seq != seq {
+	e := b.index[int(seq)&(len(b.index)-1)]
+	size := uint64(len(b.arena))
+	if !e.valid || e.seq != seq || b.pos-e.start > size {
 		return 0
 	}
-	return copy(dst, s.data[:s.n])
+	off := e.start % size
+	return copy(dst, b.arena[off:off+uint64(e.n)])
 }
