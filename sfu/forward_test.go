@@ -3,6 +3,7 @@ package sfu
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -244,4 +245,26 @@ func TestForwardEachVideoCodec(t *testing.T) {
 			verifyIdentical(t, s, video, 40)
 		})
 	}
+}
+
+// With several subscribers the fan-out leaves in one sendmmsg per packet
+// (udpbatch.go); every subscriber still gets every packet intact and in
+// order.
+func TestFanOutByteIdenticalToEverySubscriber(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	if env.sfu.batch == nil {
+		t.Fatal("the SFU's UDP socket does not batch sends on this platform")
+	}
+	_, s := publisher(t, env, "room-f", "clerk")
+	const subs = 4
+	var wg sync.WaitGroup
+	for i := 0; i < subs; i++ {
+		sub := subscriber(t, env, "room-f", fmt.Sprintf("viewer-%d", i), RoleViewer, clientOptions{})
+		video := nextTrack(t, sub, webrtc.RTPCodecTypeVideo)
+		audio := nextTrack(t, sub, webrtc.RTPCodecTypeAudio)
+		wg.Add(2)
+		go func() { defer wg.Done(); verifyIdentical(t, s, video, 100) }()
+		go func() { defer wg.Done(); verifyIdentical(t, s, audio, 100) }()
+	}
+	wg.Wait()
 }

@@ -35,6 +35,7 @@ type SFU struct {
 	cert            webrtc.Certificate
 	udpConn         net.PacketConn
 	udpBuffers      UDPBuffers
+	batch           *batchConn // nil where sendmmsg is not available
 	udpMux          ice.UDPMux
 	tcpListener     net.Listener
 	tcpMux          ice.TCPMux
@@ -102,7 +103,9 @@ func (s *SFU) listen() error {
 		s.log.Warn("media UDP receive buffer is smaller than configured; bursts may be dropped. Raise net.core.rmem_max or set ReceiveBuffer= in the socket unit",
 			"configured_bytes", s.cfg.UDPBufferBytes, "effective_bytes", s.udpBuffers.Receive)
 	}
-	s.udpMux = webrtc.NewICEUDPMux(nil, s.udpConn)
+	muxConn := newBatchConn(s.udpConn)
+	s.batch, _ = muxConn.(*batchConn)
+	s.udpMux = webrtc.NewICEUDPMux(nil, muxConn)
 	s.tcpListener = s.cfg.TCPListener
 	if s.tcpListener == nil && s.cfg.TCPPort != 0 {
 		l, err := net.Listen("tcp", net.JoinHostPort(bind, strconv.Itoa(s.cfg.TCPPort)))

@@ -34,6 +34,7 @@ type track struct {
 	codec        webrtc.RTPCodecParameters
 	owner        *peer
 	m            *metrics
+	batch        *batchConn // the SFU's UDP socket, for batched fan-out; may be nil
 
 	mu     sync.Mutex
 	layers [maxLayers]*layer
@@ -59,7 +60,7 @@ type layer struct {
 }
 
 func newTrack(owner *peer, remote *webrtc.TrackRemote, streamID string, m *metrics) *track {
-	t := &track{id: remote.ID(), streamID: streamID, kind: remote.Kind(), codec: remote.Codec(), owner: owner, m: m}
+	t := &track{id: remote.ID(), streamID: streamID, kind: remote.Kind(), codec: remote.Codec(), owner: owner, m: m, batch: owner.s.batch}
 	t.down.Store(&[]*downTrack{})
 	return t
 }
@@ -161,9 +162,20 @@ func (t *track) handle(l *layer, raw []byte, pkt *rtp.Packet, levelID int) {
 	if key {
 		l.pli.satisfied()
 	}
-	for _, d := range *t.down.Load() {
+	downs := *t.down.Load()
+	batch := t.batch
+	if batch == nil || len(downs) < 2 {
+		for _, d := range downs {
+			d.forward(l.idx, &pkt.Header, pkt.Payload, key)
+		}
+		return
+	}
+	// One sendmmsg for the whole fan-out instead of a sendto per subscriber.
+	batch.hold()
+	for _, d := range downs {
 		d.forward(l.idx, &pkt.Header, pkt.Payload, key)
 	}
+	batch.release()
 }
 
 // audioLoudThreshold is the RFC 6464 level (−dBov) below which a packet
