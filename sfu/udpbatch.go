@@ -95,21 +95,24 @@ func (c *batchConn) flush() {
 
 // WriteToAddrPort is what pion's UDP mux calls for every datagram.
 func (c *batchConn) WriteToAddrPort(p []byte, addr netip.AddrPort) (int, error) {
-	c.mu.Lock()
-	if c.holds == 0 || len(p) > cap(c.queue.bufs[0]) {
+	for {
+		c.mu.Lock()
+		if c.holds == 0 || len(p) > cap(c.queue.bufs[0]) {
+			c.mu.Unlock()
+			return c.UDPConn.WriteToUDPAddrPort(p, addr)
+		}
+		q := c.queue
+		if q.n == maxBatch { // full (another writer filled it): send it first
+			c.mu.Unlock()
+			c.flush()
+			continue
+		}
+		q.bufs[q.n] = append(q.bufs[q.n][:0], p...)
+		q.addrs[q.n] = addr
+		q.n++
 		c.mu.Unlock()
-		return c.UDPConn.WriteToUDPAddrPort(p, addr)
+		return len(p), nil
 	}
-	q := c.queue
-	q.bufs[q.n] = append(q.bufs[q.n][:0], p...)
-	q.addrs[q.n] = addr
-	q.n++
-	full := q.n == maxBatch
-	c.mu.Unlock()
-	if full {
-		c.flush()
-	}
-	return len(p), nil
 }
 
 // ReadFromAddrPort completes pion's AddrPortReaderWriter (it matches only

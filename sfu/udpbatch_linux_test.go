@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -17,7 +18,8 @@ func udpReceiver(t *testing.T) (*net.UDPConn, netip.AddrPort) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	_ = c.SetReadBuffer(4 << 20)
+	raw, _ := c.SyscallConn() // room for every datagram of a test (root: past rmem_max)
+	_ = raw.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, 8<<20) })
 	return c, c.LocalAddr().(*net.UDPAddr).AddrPort()
 }
 
@@ -96,7 +98,7 @@ func TestBatchConnConcurrentHolders(t *testing.T) {
 	}
 	expect(t, r0, 0, 1) // no release needed
 
-	const writers, per = 4, 200
+	const writers, per = 4, 500
 	recv := make([]*net.UDPConn, writers)
 	dst := make([]netip.AddrPort, writers)
 	for i := range recv {
@@ -107,9 +109,11 @@ func TestBatchConnConcurrentHolders(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; i < per; i++ {
-				bc.hold()
-				_, _ = bc.WriteToAddrPort(datagram(w, i), dst[w])
+			for i := 0; i < per; {
+				bc.hold() // batches of 1 to 100 datagrams, overlapping other writers'
+				for end := min(per, i+1+(i*7+w*13)%100); i < end; i++ {
+					_, _ = bc.WriteToAddrPort(datagram(w, i), dst[w])
+				}
 				bc.release()
 			}
 		}()
