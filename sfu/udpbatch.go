@@ -20,6 +20,7 @@ type batchConn struct {
 	*net.UDPConn
 	sys batchSyscalls // sendmmsg where available
 
+	readMu sync.Mutex // the receive side's batch (pion reads from one goroutine)
 	sendMu sync.Mutex // one flush at a time
 	mu     sync.Mutex // holds, queue
 	holds  int
@@ -27,10 +28,11 @@ type batchConn struct {
 	spare  *datagramBatch // owned by whoever holds sendMu
 }
 
-// batchSyscalls sends many datagrams at once; sent is how many of msgs
-// were handed to the kernel.
+// batchSyscalls moves many datagrams per system call. sendBatch is
+// called under sendMu, receive under readMu.
 type batchSyscalls interface {
 	sendBatch(c *net.UDPConn, msgs *datagramBatch) error
+	receive(c *net.UDPConn, p []byte) (int, netip.AddrPort, error)
 }
 
 // maxBatch bounds one sendmmsg call and the queue's memory (≈ 96 KiB).
@@ -115,8 +117,13 @@ func (c *batchConn) WriteToAddrPort(p []byte, addr netip.AddrPort) (int, error) 
 	}
 }
 
-// ReadFromAddrPort completes pion's AddrPortReaderWriter (it matches only
-// the concrete *net.UDPConn type, so a wrapper must provide both).
+// ReadFromAddrPort is what pion's UDP mux calls, from its one reader
+// goroutine, for every datagram. Datagrams are fetched up to maxBatch at
+// a time (recvmmsg(2)) and handed out one by one: when packets queue up
+// under load, one system call serves many; when idle, it waits as a
+// plain read would.
 func (c *batchConn) ReadFromAddrPort(p []byte) (int, netip.AddrPort, error) {
-	return c.UDPConn.ReadFromUDPAddrPort(p)
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	return c.sys.receive(c.UDPConn, p)
 }

@@ -16,13 +16,33 @@ type mmsghdr struct {
 	_   [4]byte
 }
 
-// linuxBatch holds the sendmmsg argument arrays, reused under sendMu.
+// linuxBatch holds the sendmmsg argument arrays (reused under sendMu)
+// and the recvmmsg ones (under readMu).
 type linuxBatch struct {
 	v6    bool // the socket is AF_INET6: IPv4 peers as v4-mapped addresses
 	hdrs  [maxBatch]mmsghdr
 	iovs  [maxBatch]syscall.Iovec
 	addr4 [maxBatch]syscall.RawSockaddrInet4
 	addr6 [maxBatch]syscall.RawSockaddrInet6
+
+	in *receiveBatch
+}
+
+// recvBatch is how many datagrams one recvmmsg fetches at most, and
+// recvSize the largest datagram kept (the media path sends ≤ 1500 bytes;
+// a longer one is truncated by the kernel and dropped here).
+const (
+	recvBatch = 32
+	recvSize  = 2048
+)
+
+type receiveBatch struct {
+	hdrs  [recvBatch]mmsghdr
+	iovs  [recvBatch]syscall.Iovec
+	names [recvBatch]syscall.RawSockaddrInet6 // large enough for either family
+	bufs  [recvBatch][recvSize]byte
+	n     int // datagrams fetched
+	next  int // next to hand out
 }
 
 func platformBatchSyscalls(c *net.UDPConn) batchSyscalls {
@@ -39,7 +59,86 @@ func platformBatchSyscalls(c *net.UDPConn) batchSyscalls {
 		return nil
 	}
 	_, v6 := sa.(*syscall.SockaddrInet6)
-	return &linuxBatch{v6: v6}
+	return &linuxBatch{v6: v6, in: &receiveBatch{}}
+}
+
+func (l *linuxBatch) receive(c *net.UDPConn, p []byte) (int, netip.AddrPort, error) {
+	in := l.in
+	for {
+		for in.next < in.n {
+			i := in.next
+			in.next++
+			h := &in.hdrs[i]
+			if h.hdr.Flags&syscall.MSG_TRUNC != 0 || int(h.len) > recvSize {
+				continue // longer than any media datagram: drop, as pion would
+			}
+			addr, ok := sockaddrToAddrPort(&in.names[i])
+			if !ok {
+				continue
+			}
+			return copy(p, in.bufs[i][:h.len]), addr, nil
+		}
+		if err := l.fetch(c); err != nil {
+			return 0, netip.AddrPort{}, err
+		}
+	}
+}
+
+// fetch waits for at least one datagram and takes up to recvBatch.
+func (l *linuxBatch) fetch(c *net.UDPConn) error {
+	in := l.in
+	for i := range in.hdrs {
+		in.iovs[i].Base = &in.bufs[i][0]
+		in.iovs[i].SetLen(recvSize)
+		in.hdrs[i] = mmsghdr{}
+		in.hdrs[i].hdr.Iov = &in.iovs[i]
+		in.hdrs[i].hdr.Iovlen = 1
+		in.hdrs[i].hdr.Name = (*byte)(unsafe.Pointer(&in.names[i]))
+		in.hdrs[i].hdr.Namelen = syscall.SizeofSockaddrInet6
+	}
+	in.n, in.next = 0, 0
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var recvErr error
+	err = raw.Read(func(fd uintptr) bool {
+		r, _, errno := syscall.Syscall6(unix.SYS_RECVMMSG, fd,
+			uintptr(unsafe.Pointer(&in.hdrs[0])), recvBatch, 0, 0, 0)
+		switch errno {
+		case 0:
+			in.n = int(r)
+		case syscall.EAGAIN, syscall.EINTR:
+			return false // wait until readable (or the deadline)
+		default:
+			recvErr = errno
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	return recvErr
+}
+
+// sockaddrToAddrPort decodes the source address recvmmsg filled in.
+func sockaddrToAddrPort(sa *syscall.RawSockaddrInet6) (netip.AddrPort, bool) {
+	switch sa.Family {
+	case syscall.AF_INET6:
+		port := (*[2]byte)(unsafe.Pointer(&sa.Port))
+		ip := netip.AddrFrom16(sa.Addr)
+		if sa.Scope_id != 0 { // link-local peer: named by interface, as net does
+			if ifi, err := net.InterfaceByIndex(int(sa.Scope_id)); err == nil {
+				ip = ip.WithZone(ifi.Name)
+			}
+		}
+		return netip.AddrPortFrom(ip, uint16(port[0])<<8|uint16(port[1])), true
+	case syscall.AF_INET:
+		sa4 := (*syscall.RawSockaddrInet4)(unsafe.Pointer(sa))
+		port := (*[2]byte)(unsafe.Pointer(&sa4.Port))
+		return netip.AddrPortFrom(netip.AddrFrom4(sa4.Addr), uint16(port[0])<<8|uint16(port[1])), true
+	}
+	return netip.AddrPort{}, false
 }
 
 func (l *linuxBatch) sendBatch(c *net.UDPConn, b *datagramBatch) error {

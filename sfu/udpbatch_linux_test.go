@@ -123,3 +123,67 @@ func TestBatchConnConcurrentHolders(t *testing.T) {
 		expect(t, recv[w], w, per)
 	}
 }
+
+// Reading: more datagrams queued than one recvmmsg takes, from several
+// senders, come out one by one with their source addresses; a datagram
+// longer than any media packet is dropped without losing the next one.
+func TestBatchConnReceivesEveryDatagramWithItsSource(t *testing.T) {
+	for _, network := range []string{"udp4", "udp"} {
+		t.Run(network, func(t *testing.T) {
+			addr := "127.0.0.1:0"
+			if network == "udp" {
+				addr = "[::]:0"
+			}
+			pc, err := net.ListenPacket(network, addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bc := newBatchConn(pc).(*batchConn)
+			defer bc.Close()
+			raw, _ := bc.SyscallConn()
+			_ = raw.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, 8<<20) })
+			port := bc.LocalAddr().(*net.UDPAddr).Port
+			to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
+			const senders, per = 3, 40 // 120 datagrams queued before the first read
+			src := make([]netip.AddrPort, senders)
+			conns := make([]*net.UDPConn, senders)
+			for s := range conns {
+				conns[s], src[s] = udpReceiver(t)
+			}
+			for i := 0; i < per; i++ {
+				for s, c := range conns {
+					if i == per/2 && s == 0 {
+						if _, err := c.WriteToUDP(make([]byte, 3000), to); err != nil { // oversized
+							t.Fatal(err)
+						}
+					}
+					if _, err := c.WriteToUDP(datagram(s, i), to); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			next := make([]int, senders)
+			buf := make([]byte, 1500)
+			_ = bc.SetReadDeadline(time.Now().Add(5 * time.Second))
+			for got := 0; got < senders*per; got++ {
+				n, from, err := bc.ReadFromAddrPort(buf)
+				if err != nil {
+					t.Fatalf("after %d datagrams: %v", got, err)
+				}
+				s := -1
+				for k, a := range src {
+					if a.Port() == from.Port() && a.Addr() == from.Addr().Unmap() {
+						s = k
+					}
+				}
+				if s < 0 {
+					t.Fatalf("datagram from unknown source %v (senders %v)", from, src)
+				}
+				if want := datagram(s, next[s]); !bytes.Equal(buf[:n], want) {
+					t.Fatalf("from sender %d: got %q, want %q", s, buf[:n], want)
+				}
+				next[s]++
+			}
+		})
+	}
+}
