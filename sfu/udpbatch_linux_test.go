@@ -19,7 +19,9 @@ func udpReceiver(t *testing.T) (*net.UDPConn, netip.AddrPort) {
 	}
 	t.Cleanup(func() { _ = c.Close() })
 	raw, _ := c.SyscallConn() // room for every datagram of a test (root: past rmem_max)
-	_ = raw.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, 8<<20) })
+	_ = raw.Control(func(fd uintptr) {
+		_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, 8<<20)
+	})
 	return c, c.LocalAddr().(*net.UDPAddr).AddrPort()
 }
 
@@ -141,7 +143,9 @@ func TestBatchConnReceivesEveryDatagramWithItsSource(t *testing.T) {
 			bc := newBatchConn(pc).(*batchConn)
 			defer bc.Close()
 			raw, _ := bc.SyscallConn()
-			_ = raw.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, 8<<20) })
+			_ = raw.Control(func(fd uintptr) {
+				_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, 8<<20)
+			})
 			port := bc.LocalAddr().(*net.UDPAddr).Port
 			to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
 			const senders, per = 3, 40 // 120 datagrams queued before the first read
