@@ -33,6 +33,7 @@ type testClient struct {
 	notices   chan notice
 	done      chan struct{}
 	closeOnce sync.Once
+	set       *clientSet // the test's open clients
 	// closing is set when the client leaves: the SFU then closes the
 	// transports (DTLS close_notify), so an offer being answered may fail.
 	closing atomic.Bool
@@ -133,8 +134,51 @@ func dial(tb testing.TB, url string, o clientOptions) (*testClient, error) {
 	}
 	c.sub.OnTrack(func(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) { c.tracks <- t })
 	go c.readLoop()
-	tb.Cleanup(c.close)
+	c.set = openClientsOf(tb)
+	c.set.add(c)
 	return c, nil
+}
+
+// clientSet closes a test's clients that are still open when it ends. A
+// closed client leaves the set, so long tests (the leak test) do not keep
+// every client they ever made alive.
+type clientSet struct {
+	mu   sync.Mutex
+	open map[*testClient]struct{}
+}
+
+var clientSets sync.Map // testing.TB → *clientSet
+
+func openClientsOf(tb testing.TB) *clientSet {
+	v, loaded := clientSets.LoadOrStore(tb, &clientSet{open: map[*testClient]struct{}{}})
+	set := v.(*clientSet)
+	if !loaded {
+		tb.Cleanup(func() {
+			clientSets.Delete(tb)
+			set.mu.Lock()
+			open := make([]*testClient, 0, len(set.open))
+			for c := range set.open {
+				open = append(open, c)
+			}
+			set.mu.Unlock()
+			for _, c := range open {
+				c.close()
+			}
+		})
+	}
+	return set
+}
+
+func (s *clientSet) add(c *testClient) {
+	s.mu.Lock()
+	s.open[c] = struct{}{}
+	s.mu.Unlock()
+}
+
+func (s *clientSet) remove(c *testClient) {
+	s.mu.Lock()
+	delete(s.open, c)
+	s.mu.Unlock()
 }
 
 func (c *testClient) send(v any) error {
@@ -300,6 +344,9 @@ func (c *testClient) close() {
 }
 
 func (c *testClient) doClose() {
+	if c.set != nil {
+		c.set.remove(c)
+	}
 	c.closing.Store(true)
 	_ = c.ws.Close()
 	<-c.done
