@@ -6,9 +6,16 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"log"
 	"net/http"
+	_ "net/http/pprof" // /debug/pprof for heap and CPU profiles, as sfucap's server has
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
 
 	"github.com/gorilla/websocket"
 	"github.com/pion/ion-sfu/cmd/signal/json-rpc/server"
@@ -56,6 +63,63 @@ func main() {
 		jc := jsonrpc2.NewConn(r.Context(), websocketjsonrpc2.NewObjectStream(c), p)
 		<-jc.DisconnectNotify()
 	})
+	// /stats: the same process figures bench/sfucap reads from our SFU
+	// (ion-sfu has no packet counters; sfucap then counts forwarded
+	// packets at its receiving clients).
+	http.HandleFunc("/stats", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("gc") != "" {
+			runtime.GC()
+			runtime.GC()
+		}
+		var ru syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]int64{
+			"cpu_ns":            ru.Utime.Nano() + ru.Stime.Nano(),
+			"rss_bytes":         procField("/proc/self/status", "VmRSS:", 1) << 10,
+			"heap_inuse_bytes":  int64(ms.HeapInuse),
+			"stack_inuse_bytes": int64(ms.StackInuse),
+			"goroutines":        int64(runtime.NumGoroutine()),
+			"udp_rcvbuf_errors": udpRcvbufErrors(),
+		})
+	})
 	log.Printf("ion-sfu json-rpc listening on ws://%s/ws", *addr)
 	log.Fatal(http.ListenAndServe(*addr, nil))
+}
+
+// procField returns the field'th number after prefix in file.
+func procField(file, prefix string, field int) int64 {
+	b, _ := os.ReadFile(file)
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) > field && strings.HasPrefix(line, prefix) {
+			v, _ := strconv.ParseInt(f[field], 10, 64)
+			return v
+		}
+	}
+	return 0
+}
+
+// udpRcvbufErrors is the machine-wide UDP RcvbufErrors counter.
+func udpRcvbufErrors() int64 {
+	b, _ := os.ReadFile("/proc/net/snmp")
+	var names []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, "Udp: ") {
+			continue
+		}
+		f := strings.Fields(line)[1:]
+		if names == nil {
+			names = f
+			continue
+		}
+		for i, n := range names {
+			if n == "RcvbufErrors" && i < len(f) {
+				v, _ := strconv.ParseInt(f[i], 10, 64)
+				return v
+			}
+		}
+	}
+	return 0
 }

@@ -10,6 +10,12 @@
 //
 // Use a fresh server process per run: memory is measured as the growth
 // from the server's state when the client starts.
+//
+// The same client drives the ion-sfu v1.11.0 baseline (bench/ionsfu
+// serves the same /stats):
+//
+//	(cd bench/ionsfu && go build -o /tmp/ionsfu .) && /tmp/ionsfu -a 127.0.0.1:7000 &
+//	/tmp/sfucap -url http://127.0.0.1:7000 -steps 1,2,4,8,16
 package main
 
 import (
@@ -235,7 +241,13 @@ func (d *driver) window(label string, participants int, warm, dur time.Duration)
 		}
 		return float64(lat[int(float64(len(lat)-1)*p/100)]) / 1000
 	}
-	fwd := max(s1.PacketsOut-s0.PacketsOut, 1)
+	fwd := s1.PacketsOut - s0.PacketsOut
+	if fwd == 0 && recv > 0 {
+		// A server without packet counters (ion-sfu, bench/ionsfu): count
+		// what the clients received, a lower bound of what it forwarded.
+		fwd = float64(recv)
+	}
+	fwd = max(fwd, 1)
 	loss := 0.0
 	if exp := sent * d.fanout; exp > 0 {
 		loss = 100 * (1 - float64(recv)/float64(exp))
