@@ -40,6 +40,23 @@ func chromiumPath(t testing.TB) string {
 	return ""
 }
 
+// chromiumFlags are the command-line switches of every test browser
+// (without the leading "--"; "" for a switch without value): headless,
+// fake camera and microphone, no background traffic, and trust in exactly
+// the test server's key.
+func chromiumFlags(t testing.TB, certPEM []byte) [][2]string {
+	return [][2]string{
+		{"no-first-run", ""}, {"no-default-browser-check", ""},
+		{"headless", ""}, {"no-sandbox", ""}, {"disable-gpu", ""},
+		{"use-fake-device-for-media-stream", ""}, {"use-fake-ui-for-media-stream", ""},
+		{"disable-background-networking", ""}, {"disable-component-update", ""},
+		{"disable-sync", ""}, {"auto-select-desktop-capture-source", "Entire"}, {"autoplay-policy", "no-user-gesture-required"}, {"disable-quic", ""}, {"disable-dev-shm-usage", ""},
+		// trust exactly the test server's key, so the page is a secure
+		// context with working Secure cookies (unlike ignore-certificate-errors)
+		{"ignore-certificate-errors-spki-list", spkiHash(t, certPEM)}, {"lang", "de-DE"}, {"accept-lang", "de-DE,de"},
+	}
+}
+
 // newBrowser starts a headless Chromium with fake camera and microphone and
 // returns a function that opens isolated browser contexts (own cookies and
 // storage, like separate people on separate devices).
@@ -48,46 +65,53 @@ func newBrowser(t testing.TB, certPEM []byte) func() context.Context {
 	if testing.Short() {
 		t.Skip("browser tests are skipped under -short")
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:0:0],
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("use-fake-device-for-media-stream", true), chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("auto-select-desktop-capture-source", "Entire"), chromedp.Flag("autoplay-policy", "no-user-gesture-required"), chromedp.Flag("disable-quic", true), chromedp.Flag("disable-dev-shm-usage", true),
-		// trust exactly the test server's key, so the page is a secure
-		// context with working Secure cookies (unlike ignore-certificate-errors)
-		chromedp.Flag("ignore-certificate-errors-spki-list", spkiHash(t, certPEM)), chromedp.Flag("lang", "de-DE"), chromedp.Flag("accept-lang", "de-DE,de"),
-	)
+	opts := chromedp.DefaultExecAllocatorOptions[:0:0]
+	for _, f := range chromiumFlags(t, certPEM) {
+		if f[1] == "" {
+			opts = append(opts, chromedp.Flag(f[0], true))
+		} else {
+			opts = append(opts, chromedp.Flag(f[0], f[1]))
+		}
+	}
 	path := chromiumPath(t)
 	// one browser process per person: separate cookies, storage and devices
 	return func() context.Context {
 		o := append(opts[:len(opts):len(opts)], chromedp.ExecPath(path), chromedp.UserDataDir(t.TempDir()))
 		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), o...)
-		// chromedp's protocol tables lag behind Debian's Chromium; unknown
-		// events are harmless and would only clutter the output
-		ctx, cancel := chromedp.NewContext(alloc, chromedp.WithErrorf(func(format string, args ...any) {
-			if !strings.Contains(format, "unhandled") {
-				t.Logf(format, args...)
-			}
-		}))
-		chromedp.ListenTarget(ctx, func(ev any) {
-			switch e := ev.(type) {
-			case *runtime.EventExceptionThrown:
-				t.Logf("browser exception: %s", e.ExceptionDetails.Error())
-			case *runtime.EventConsoleAPICalled:
-				if e.Type == runtime.APITypeError || e.Type == runtime.APITypeWarning {
-					for _, a := range e.Args {
-						t.Logf("browser console %s: %s", e.Type, a.Value)
-					}
+		return attach(t, alloc, cancelAlloc)
+	}
+}
+
+// attach opens the first tab of the browser behind alloc, logs its
+// exceptions, errors and warnings, and closes it when the test ends.
+func attach(t testing.TB, alloc context.Context, cancelAlloc context.CancelFunc) context.Context {
+	t.Helper()
+	// chromedp's protocol tables lag behind Debian's Chromium; unknown
+	// events are harmless and would only clutter the output
+	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithErrorf(func(format string, args ...any) {
+		if !strings.Contains(format, "unhandled") {
+			t.Logf(format, args...)
+		}
+	}))
+	chromedp.ListenTarget(ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			t.Logf("browser exception: %s", e.ExceptionDetails.Error())
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.APITypeError || e.Type == runtime.APITypeWarning {
+				for _, a := range e.Args {
+					t.Logf("browser console %s: %s", e.Type, a.Value)
 				}
 			}
-		})
-		if err := chromedp.Run(ctx); err != nil {
-			t.Fatalf("start chromium: %v", err)
 		}
-		t.Cleanup(func() { cancel(); cancelAlloc() })
-		return ctx
+	})
+	if err := chromedp.Run(ctx); err != nil {
+		cancel()
+		cancelAlloc()
+		t.Fatalf("start chromium: %v", err)
 	}
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	return ctx
 }
 
 // step runs chromedp actions with a deadline and fails the test with the

@@ -46,6 +46,14 @@ type Options struct {
 	Quiet bool
 	// NoMedia leaves the SFU out (default: an SFU on loopback UDP).
 	NoMedia bool
+	// ListenIP is the address of the HTTPS listener and the SFU's sockets
+	// (and is in the certificate); default 127.0.0.1. Tests that put a
+	// browser into another network namespace use a veth address.
+	ListenIP string
+	// SFU may change the SFU's configuration (ICE-TCP, TURN) before it
+	// starts. A TURN TLS port without TLSConfig gets the appliance's
+	// certificate, as in production.
+	SFU func(*sfu.Config)
 }
 
 // Server is a running appliance.
@@ -77,6 +85,9 @@ func AllDay() map[string][]string {
 // Start starts an appliance and stops it when the test ends.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
+	if opts.ListenIP == "" {
+		opts.ListenIP = "127.0.0.1"
+	}
 	dir := opts.DataDir
 	if dir == "" {
 		dir = t.TempDir()
@@ -111,7 +122,7 @@ func Start(t testing.TB, opts Options) *Server {
 	for i := range s.Clerks {
 		s.Clerks[i].MatrixID = opts.ClerkMatrixIDs[s.Clerks[i].Login]
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", net.JoinHostPort(opts.ListenIP, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +151,11 @@ func (s *Server) start(ln net.Listener) {
 			s.t.Fatal(err)
 		}
 	}
-	tc, certPEM, err := app.SelfSigned(filepath.Join(s.Config.Store.DataDir, "tls"), "127.0.0.1", "localhost")
+	hosts := []string{"127.0.0.1", "localhost"}
+	if s.opts.ListenIP != hosts[0] {
+		hosts = append(hosts, s.opts.ListenIP)
+	}
+	tc, certPEM, err := app.SelfSigned(filepath.Join(s.Config.Store.DataDir, "tls"), hosts...)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -148,7 +163,14 @@ func (s *Server) start(ln net.Listener) {
 	a.Media = s.opts.Media
 	if a.Media == nil && !s.opts.NoMedia {
 		m := app.NewMedia(s.URL)
-		sf, err := sfu.New(sfu.Config{BindIP: "127.0.0.1"}, m, a.Registry, log)
+		sc := sfu.Config{BindIP: s.opts.ListenIP}
+		if s.opts.SFU != nil {
+			s.opts.SFU(&sc)
+		}
+		if sc.TURN.TLSPort != 0 && sc.TURN.TLSConfig == nil {
+			sc.TURN.TLSConfig = tc
+		}
+		sf, err := sfu.New(sc, m, a.Registry, log)
 		if err != nil {
 			s.t.Fatal(err)
 		}
