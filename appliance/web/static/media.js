@@ -41,6 +41,17 @@ const TEXT = {
 // Timers of the client (ms). Stats are UI-rate, not media-rate.
 const STATS_EVERY = 2000;
 const DISCONNECT_GRACE = 3000;
+// An ICE restart that has not brought both connections back within
+// RESTART_RETRY is tried again, for as long as the outage lasts: the
+// browser may stay 'disconnected' without ever reporting 'failed', and the
+// SFU's ICE agent gives up 30 s after an outage's first restart (dropping
+// the candidates of later restarts with it), after which only a new
+// restart from us brings our publisher back. With a single restart a call
+// stayed dead after a network outage of more than about 40 s.
+// RESTART_MIN_GAP keeps a quickly failing network (no interface at all)
+// from turning that into a loop.
+const RESTART_RETRY = 10000;
+const RESTART_MIN_GAP = 2000;
 const SCREEN_PREFIX = 'screen-';
 
 function el(tag, attrs = {}, ...children) {
@@ -216,35 +227,54 @@ export async function startMedia(root, opts) {
   const answer = await signal.call('join', {sid: opts.room, uid: opts.uid, offer: pub.pc.localDescription});
   await pub.setRemote(answer);
 
-  // Renegotiation after the join (screen share, ICE restart) is ours.
+  // Renegotiation after the join (screen share, ICE restart) is ours. A
+  // need that arises while an offer is out is served by another round,
+  // not dropped (an ICE restart must not get lost that way).
   let negotiating = false;
+  let negotiateAgain = false;
   pub.pc.addEventListener('negotiationneeded', async () => {
-    if (negotiating) return;
+    if (negotiating) { negotiateAgain = true; return; }
     negotiating = true;
     try {
-      await pub.pc.setLocalDescription(await pub.pc.createOffer());
-      await pub.setRemote(await signal.call('offer', {desc: pub.pc.localDescription}));
+      do {
+        negotiateAgain = false;
+        await pub.pc.setLocalDescription(await pub.pc.createOffer());
+        await pub.setRemote(await signal.call('offer', {desc: pub.pc.localDescription}));
+      } while (negotiateAgain);
     } catch (e) { say(String(e.message || e)); } finally { negotiating = false; }
   });
 
+  // ICE recovery. Either connection disconnected for DISCONNECT_GRACE, or
+  // failed, restarts ICE on both (ours by a new offer, the SFU's by
+  // 'restartIce'), and again every RESTART_RETRY until both are connected.
+  // A network change restarts at once. root.dataset.iceRestarts counts the
+  // restarts (shown nowhere; for support and tests).
+  const healthy = () => [pub.pc, sub.pc].every((pc) => pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed');
+  let restartTimer = 0;
+  let lastRestart = -Infinity;
+  let restarts = 0;
+  const later = (fn, ms) => { clearTimeout(restartTimer); restartTimer = setTimeout(() => { restartTimer = 0; fn(); }, ms); };
   const connected = () => { say(t.connected); root.classList.remove('bb-reconnecting'); };
-  let graceTimer = 0;
   const restart = () => {
-    if (signal.ws.readyState !== WebSocket.OPEN) return;
+    if (signal.ws.readyState !== WebSocket.OPEN || pub.pc.signalingState === 'closed') return;
+    const wait = lastRestart + RESTART_MIN_GAP - performance.now();
+    if (wait > 0) { later(restart, wait); return; }
+    lastRestart = performance.now();
+    root.dataset.iceRestarts = String(++restarts);
     say(t.reconnecting);
     root.classList.add('bb-reconnecting');
     pub.pc.restartIce(); // fires negotiationneeded
     signal.notify('restartIce', {target: 1});
+    // the states may not change at all if the path still works
+    later(() => { if (healthy()) connected(); else restart(); }, RESTART_RETRY);
   };
-  for (const pc of [pub.pc, sub.pc]) {
-    pc.addEventListener('iceconnectionstatechange', () => {
-      const s = pc.iceConnectionState;
-      clearTimeout(graceTimer);
-      if (s === 'connected' || s === 'completed') connected();
-      else if (s === 'failed') restart();
-      else if (s === 'disconnected') graceTimer = setTimeout(restart, DISCONNECT_GRACE);
-    });
-  }
+  const onIceState = () => {
+    if (healthy()) { clearTimeout(restartTimer); restartTimer = 0; connected(); return; }
+    const states = [pub.pc.iceConnectionState, sub.pc.iceConnectionState];
+    if (states.includes('failed')) restart();
+    else if (states.includes('disconnected') && !restartTimer) later(restart, DISCONNECT_GRACE);
+  };
+  for (const pc of [pub.pc, sub.pc]) pc.addEventListener('iceconnectionstatechange', onIceState);
   window.addEventListener('online', restart);
   if (navigator.connection) navigator.connection.addEventListener('change', restart);
 
@@ -254,7 +284,9 @@ export async function startMedia(root, opts) {
   return {
     close() {
       stopStats();
+      clearTimeout(restartTimer);
       window.removeEventListener('online', restart);
+      if (navigator.connection) navigator.connection.removeEventListener('change', restart);
       signal.close();
       pub.pc.close();
       sub.pc.close();
@@ -336,9 +368,12 @@ async function buildControls(controls, t, cam, senders, pub, signal, grid) {
     await deviceSelect('audioinput', t.microphone, audio(), (id) => swap('audio', id)));
 }
 
-// watchQuality grades the connection from RTT and loss every few seconds.
+// watchQuality grades the connection from RTT and loss every few seconds;
+// while a connection is not up (an outage, an ICE restart) it is poor,
+// whatever the last round-trip time was.
 function watchQuality(out, t, pub, sub) {
   let last = {lost: 0, recv: 0};
+  const down = (pc) => pc.iceConnectionState === 'disconnected' || pc.iceConnectionState === 'failed';
   const timer = setInterval(async () => {
     let rtt = null, lost = 0, recv = 0;
     for (const pc of [pub, sub]) {
@@ -353,7 +388,8 @@ function watchQuality(out, t, pub, sub) {
     last = {lost, recv};
     const loss = dr + dl > 0 ? dl / (dr + dl) : 0;
     let grade = 'unknown';
-    if (rtt !== null) grade = rtt < 0.15 && loss < 0.02 ? 'good' : rtt < 0.4 && loss < 0.08 ? 'fair' : 'poor';
+    if (down(pub) || down(sub) || out.closest('.bb-reconnecting')) grade = 'poor';
+    else if (rtt !== null) grade = rtt < 0.15 && loss < 0.02 ? 'good' : rtt < 0.4 && loss < 0.08 ? 'fair' : 'poor';
     out.dataset.quality = grade;
     out.className = 'bb-quality bb-q-' + grade;
     out.textContent = t.quality + ': ' + t[grade];
