@@ -87,6 +87,9 @@ func newMediaEngine(s side) (*webrtc.MediaEngine, error) {
 	return m, nil
 }
 
+// nackRetries is how often the SFU asks a publisher for one lost packet.
+const nackRetries = 5
+
 // newInterceptors builds the per-side interceptor chain. The publisher
 // side generates NACKs and receiver reports towards the browser and sends
 // TWCC feedback; the subscriber side only sends sender reports, because
@@ -94,7 +97,12 @@ func newMediaEngine(s side) (*webrtc.MediaEngine, error) {
 func newInterceptors(m *webrtc.MediaEngine, s side) (*interceptor.Registry, error) {
 	r := &interceptor.Registry{}
 	if s == sidePublisher {
-		gen, err := nack.NewGeneratorInterceptor()
+		// Ask for a lost packet a few times only (libwebrtc's receiver
+		// gives up after 10): after an outage the window holds hundreds of
+		// packets the browser no longer has, and unlimited repeats kept a
+		// recovering citizen's uplink busy for seconds (e2e recovery test).
+		// A long gap asks for a keyframe instead (track.readLoop).
+		gen, err := nack.NewGeneratorInterceptor(nack.GeneratorMaxNacksPerPacket(nackRetries))
 		if err != nil {
 			return nil, fmt.Errorf("nack generator: %w", err)
 		}

@@ -268,3 +268,18 @@ func TestFanOutByteIdenticalToEverySubscriber(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// After an outage (a long run of lost packets) the SFU asks the publisher
+// for a keyframe at once, so subscribers' decoders recover without
+// waiting for their own keyframe requests.
+func TestLongGapTriggersKeyframeRequest(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	_, s := publisher(t, env, "room-g", "clerk")
+	s.keyEvery.Store(1 << 30) // keyframes only on request
+	sub := subscriber(t, env, "room-g", "citizen", RoleCitizen, clientOptions{})
+	video := nextTrack(t, sub, webrtc.RTPCodecTypeVideo)
+	verifyIdentical(t, s, video, 20)
+	before := s.plis.Load()
+	s.seqJump.Store(1000) // 1000 packets "lost" in the network
+	eventually(t, waitMedia, "PLI at the publisher after the gap", func() bool { return s.plis.Load() > before })
+}

@@ -24,6 +24,7 @@ type synth struct {
 	keyHdr       [2]byte // first two payload bytes of a keyframe
 	deltaHdr     [2]byte // and of an interframe
 	keyEvery     atomic.Uint32
+	seqJump      atomic.Uint32 // added to video sequence numbers (simulated outage)
 
 	mu     sync.Mutex
 	sent   map[string][]byte // "v:<n>" / "a:<n>" → payload
@@ -127,7 +128,7 @@ func (s *synth) sendVideo(n uint32) {
 	binary.BigEndian.PutUint32(p[2:], n)
 	p = append(p, bytes.Repeat([]byte{byte(n)}, 100)...)
 	s.record(fmt.Sprintf("v:%d", n), p)
-	_ = s.video.WriteRTP(&rtp.Packet{Header: rtp.Header{Version: 2, Marker: true, SequenceNumber: uint16(n), Timestamp: n * 450}, Payload: p})
+	_ = s.video.WriteRTP(&rtp.Packet{Header: rtp.Header{Version: 2, Marker: true, SequenceNumber: uint16(n + s.seqJump.Load()), Timestamp: n * 450}, Payload: p})
 }
 
 func (s *synth) sendAudio(n uint32) {

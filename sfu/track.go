@@ -21,6 +21,11 @@ const (
 	videoBufferSlots = 256
 )
 
+// keyframeGap is the number of consecutive lost packets of a video layer
+// after which the SFU asks the publisher for a keyframe at once instead
+// of waiting for subscribers to notice: ≈ half a second at 720p.
+const keyframeGap = 50
+
 // maxLayers is the number of simulcast layers we forward (low, mid, high).
 const maxLayers = 3
 
@@ -141,6 +146,12 @@ func (t *track) readLoop(l *layer, levelID int) {
 		if started {
 			if gap := int16(pkt.SequenceNumber - lastSeq); gap > 1 {
 				t.m.packetsLost.Add(float64(gap - 1))
+				if gap > keyframeGap && l.buf != nil {
+					// Too much lost for retransmissions to repair in
+					// time (a network outage, a stall): every
+					// subscriber's decoder needs a fresh keyframe.
+					l.pli.request()
+				}
 			}
 		}
 		if !started || int16(pkt.SequenceNumber-lastSeq) > 0 {
