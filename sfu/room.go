@@ -60,17 +60,30 @@ func (r *room) snapshot(except *peer) []*peer {
 }
 
 // join adds p and subscribes it to everything already published. It
-// fails if the room was closed concurrently.
+// fails if the room was closed concurrently. An earlier peer of the same
+// identity is disconnected: it is the same person rejoining after a
+// network change, whose old connection the server may not have noticed
+// dead yet (its tiles would otherwise linger at the others).
 func (r *room) join(p *peer) bool {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
 		return false
 	}
+	var stale []*peer
+	for q := range r.peers {
+		if p.grant.Identity != "" && q.grant.Identity == p.grant.Identity {
+			stale = append(stale, q)
+		}
+	}
 	r.peers[p] = struct{}{}
 	tracks := slices.Clone(r.tracks)
 	labels := slices.Clone(r.labels)
 	r.mu.Unlock()
+	for _, q := range stale {
+		q.log.Info("replaced by a rejoin of the same participant")
+		q.hangup()
+	}
 	r.s.m.peers.Inc()
 	if !p.cfg.NoAutoSubscribe {
 		for _, t := range tracks {

@@ -107,3 +107,23 @@ func TestDataChannelRelayAndActiveSpeaker(t *testing.T) {
 		}
 	}
 }
+
+// A participant who rejoins (new connection after a network change)
+// replaces their old peer: the stale connection is closed, and the others
+// keep exactly one copy of their media.
+func TestRejoinReplacesStalePeer(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	_, s := publisher(t, env, "room-r", "clerk")
+	first := subscriber(t, env, "room-r", "citizen", RoleCitizen, clientOptions{})
+	verifyIdentical(t, s, nextTrack(t, first, webrtc.RTPCodecTypeVideo), 10)
+	second := subscriber(t, env, "room-r", "citizen", RoleCitizen, clientOptions{})
+	verifyIdentical(t, s, nextTrack(t, second, webrtc.RTPCodecTypeVideo), 10)
+	select {
+	case <-first.done:
+	case <-time.After(waitMedia):
+		t.Fatal("the citizen's old connection is still open after they rejoined")
+	}
+	eventually(t, waitMedia, "two peers in the room (clerk and the rejoined citizen)", func() bool {
+		return env.counter("buergerbuero_sfu_peers") == 2
+	})
+}
