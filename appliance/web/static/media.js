@@ -52,6 +52,10 @@ const DISCONNECT_GRACE = 3000;
 // from turning that into a loop.
 const RESTART_RETRY = 10000;
 const RESTART_MIN_GAP = 2000;
+// A lost signalling connection is rejoined after RENEW_FIRST, backing off
+// to RENEW_MAX between attempts.
+const RENEW_FIRST = 1000;
+const RENEW_MAX = 15000;
 const SCREEN_PREFIX = 'screen-';
 
 function el(tag, attrs = {}, ...children) {
@@ -149,6 +153,11 @@ function tile(kind, label, muted) {
   return {fig, video};
 }
 
+// startMedia runs the consultation's video in root. opts.renew, if given,
+// fetches a fresh admission grant ({signal_url, token, ice_servers}) so
+// that a lost signalling connection (a network change, an appliance
+// restart) is rejoined by itself for as long as the consultation goes on;
+// an answer 4xx (the consultation ended, access withdrawn) ends it.
 export async function startMedia(root, opts) {
   const t = TEXT[opts.lang] || TEXT.de;
   const publishes = opts.role !== 'viewer';
@@ -180,116 +189,177 @@ export async function startMedia(root, opts) {
     grid.append(local.fig);
   }
 
-  const signal = new Signal(opts.signalURL);
-  const config = {iceServers: opts.iceServers || [], bundlePolicy: 'max-bundle'};
-  const pub = new Transport(config, 0, signal);
-  const sub = new Transport(config, 1, signal);
-  window.bbMedia = {publisher: pub.pc, subscriber: sub.pc};
-
-  const senders = {};
-  if (camStream) for (const track of camStream.getTracks()) senders[track.kind] = pub.pc.addTrack(track, camStream);
-  else pub.pc.createDataChannel('bb');
-
+  // session is the current signalling connection with its two transports;
+  // it is replaced when the signalling connection is lost and rejoined.
+  let session = null;
+  let stopped = false;
+  const current = () => session;
   // Remote media: one tile per remote stream; screen shares are marked by
   // the SFU with the stream ID prefix "screen-".
   const tiles = new Map();
-  sub.pc.addEventListener('track', (ev) => {
-    const stream = ev.streams[0];
-    if (!stream || tiles.has(stream.id)) return;
-    const screen = stream.id.startsWith(SCREEN_PREFIX);
-    const tl = tile(screen ? 'screen' : 'remote', screen ? t.screen : t.remote, false);
-    tl.fig.dataset.stream = stream.id;
-    tl.video.srcObject = stream;
-    tiles.set(stream.id, tl);
-    grid.append(tl.fig);
-    stream.addEventListener('removetrack', () => {
-      if (stream.getTracks().length === 0) { tl.fig.remove(); tiles.delete(stream.id); }
-    });
-  });
-
-  // Subscriber offers are handled strictly one after another.
-  let offers = Promise.resolve();
-  signal.on('offer', (desc) => {
-    offers = offers.then(async () => {
-      await sub.setRemote(desc);
-      await sub.pc.setLocalDescription(await sub.pc.createAnswer());
-      signal.notify('answer', {desc: sub.pc.localDescription});
-    }).catch((e) => say(String(e.message || e)));
-  });
-  signal.on('trickle', (p) => (p.target === 0 ? pub : sub).addCandidate(p.candidate));
-  signal.on('activeSpeakers', (p) => {
-    for (const [id, tl] of tiles) tl.fig.classList.toggle('bb-speaking', p.streams[0] === id);
-  });
-  signal.on('close', () => { say(t.closed); root.classList.add('bb-ended'); });
-
-  await signal.opened;
-  await pub.pc.setLocalDescription(await pub.pc.createOffer());
-  const answer = await signal.call('join', {sid: opts.room, uid: opts.uid, offer: pub.pc.localDescription});
-  await pub.setRemote(answer);
-
-  // Renegotiation after the join (screen share, ICE restart) is ours. A
-  // need that arises while an offer is out is served by another round,
-  // not dropped (an ICE restart must not get lost that way).
-  let negotiating = false;
-  let negotiateAgain = false;
-  pub.pc.addEventListener('negotiationneeded', async () => {
-    if (negotiating) { negotiateAgain = true; return; }
-    negotiating = true;
-    try {
-      do {
-        negotiateAgain = false;
-        await pub.pc.setLocalDescription(await pub.pc.createOffer());
-        await pub.setRemote(await signal.call('offer', {desc: pub.pc.localDescription}));
-      } while (negotiateAgain);
-    } catch (e) { say(String(e.message || e)); } finally { negotiating = false; }
-  });
+  const ctl = camStream ? await buildControls(controls, t, camStream, current, grid) : null;
+  const stopStats = watchQuality(quality, t, current);
 
   // ICE recovery. Either connection disconnected for DISCONNECT_GRACE, or
   // failed, restarts ICE on both (ours by a new offer, the SFU's by
   // 'restartIce'), and again every RESTART_RETRY until both are connected.
   // A network change restarts at once. root.dataset.iceRestarts counts the
   // restarts (shown nowhere; for support and tests).
-  const healthy = () => [pub.pc, sub.pc].every((pc) => pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed');
+  const healthy = (s) => [s.pub.pc, s.sub.pc].every((pc) => pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed');
   let restartTimer = 0;
   let lastRestart = -Infinity;
   let restarts = 0;
   const later = (fn, ms) => { clearTimeout(restartTimer); restartTimer = setTimeout(() => { restartTimer = 0; fn(); }, ms); };
   const connected = () => { say(t.connected); root.classList.remove('bb-reconnecting'); };
   const restart = () => {
-    if (signal.ws.readyState !== WebSocket.OPEN || pub.pc.signalingState === 'closed') return;
+    const s = session;
+    if (!s || s.signal.ws.readyState !== WebSocket.OPEN || s.pub.pc.signalingState === 'closed') return;
     const wait = lastRestart + RESTART_MIN_GAP - performance.now();
     if (wait > 0) { later(restart, wait); return; }
     lastRestart = performance.now();
     root.dataset.iceRestarts = String(++restarts);
     say(t.reconnecting);
     root.classList.add('bb-reconnecting');
-    pub.pc.restartIce(); // fires negotiationneeded
-    signal.notify('restartIce', {target: 1});
+    s.pub.pc.restartIce(); // fires negotiationneeded
+    s.signal.notify('restartIce', {target: 1});
     // the states may not change at all if the path still works
-    later(() => { if (healthy()) connected(); else restart(); }, RESTART_RETRY);
+    later(() => { if (session === s && healthy(s)) connected(); else restart(); }, RESTART_RETRY);
   };
-  const onIceState = () => {
-    if (healthy()) { clearTimeout(restartTimer); restartTimer = 0; connected(); return; }
-    const states = [pub.pc.iceConnectionState, sub.pc.iceConnectionState];
-    if (states.includes('failed')) restart();
-    else if (states.includes('disconnected') && !restartTimer) later(restart, DISCONNECT_GRACE);
-  };
-  for (const pc of [pub.pc, sub.pc]) pc.addEventListener('iceconnectionstatechange', onIceState);
   window.addEventListener('online', restart);
   if (navigator.connection) navigator.connection.addEventListener('change', restart);
 
-  if (camStream) buildControls(controls, t, camStream, senders, pub, signal, grid);
-  const stopStats = watchQuality(quality, t, pub.pc, sub.pc);
+  // open joins the room with grant and makes the result the session.
+  const open = async (grant) => {
+    const signal = new Signal(grant.signal_url);
+    const config = {iceServers: grant.ice_servers || [], bundlePolicy: 'max-bundle'};
+    const s = {signal, pub: new Transport(config, 0, signal), sub: new Transport(config, 1, signal), senders: {}};
+    session = s;
+    window.bbMedia = {publisher: s.pub.pc, subscriber: s.sub.pc};
+    if (camStream) for (const track of camStream.getTracks()) s.senders[track.kind] = s.pub.pc.addTrack(track, camStream);
+    else s.pub.pc.createDataChannel('bb');
+
+    s.sub.pc.addEventListener('track', (ev) => {
+      const stream = ev.streams[0];
+      if (!stream || tiles.has(stream.id)) return;
+      const screen = stream.id.startsWith(SCREEN_PREFIX);
+      const tl = tile(screen ? 'screen' : 'remote', screen ? t.screen : t.remote, false);
+      tl.fig.dataset.stream = stream.id;
+      tl.video.srcObject = stream;
+      tiles.set(stream.id, tl);
+      grid.append(tl.fig);
+      stream.addEventListener('removetrack', () => {
+        if (stream.getTracks().length === 0 && tiles.get(stream.id) === tl) { tl.fig.remove(); tiles.delete(stream.id); }
+      });
+    });
+
+    // Subscriber offers are handled strictly one after another.
+    let offers = Promise.resolve();
+    signal.on('offer', (desc) => {
+      offers = offers.then(async () => {
+        await s.sub.setRemote(desc);
+        await s.sub.pc.setLocalDescription(await s.sub.pc.createAnswer());
+        signal.notify('answer', {desc: s.sub.pc.localDescription});
+      }).catch((e) => say(String(e.message || e)));
+    });
+    signal.on('trickle', (p) => (p.target === 0 ? s.pub : s.sub).addCandidate(p.candidate));
+    signal.on('activeSpeakers', (p) => {
+      for (const [id, tl] of tiles) tl.fig.classList.toggle('bb-speaking', p.streams[0] === id);
+    });
+    signal.on('close', () => { if (session === s && !stopped) lost(s); });
+
+    await signal.opened;
+    await s.pub.pc.setLocalDescription(await s.pub.pc.createOffer());
+    const answer = await signal.call('join', {sid: opts.room, uid: opts.uid, offer: s.pub.pc.localDescription});
+    await s.pub.setRemote(answer);
+
+    // Renegotiation after the join (screen share, ICE restart) is ours. A
+    // need that arises while an offer is out is served by another round,
+    // not dropped (an ICE restart must not get lost that way).
+    let negotiating = false;
+    let negotiateAgain = false;
+    s.pub.pc.addEventListener('negotiationneeded', async () => {
+      if (negotiating) { negotiateAgain = true; return; }
+      negotiating = true;
+      try {
+        do {
+          negotiateAgain = false;
+          await s.pub.pc.setLocalDescription(await s.pub.pc.createOffer());
+          await s.pub.setRemote(await signal.call('offer', {desc: s.pub.pc.localDescription}));
+        } while (negotiateAgain);
+      } catch (e) { if (session === s) say(String(e.message || e)); } finally { negotiating = false; }
+    });
+    const onIceState = () => {
+      if (session !== s) return;
+      if (healthy(s)) { clearTimeout(restartTimer); restartTimer = 0; connected(); return; }
+      const states = [s.pub.pc.iceConnectionState, s.sub.pc.iceConnectionState];
+      if (states.includes('failed')) restart();
+      else if (states.includes('disconnected') && !restartTimer) later(restart, DISCONNECT_GRACE);
+    };
+    for (const pc of [s.pub.pc, s.sub.pc]) pc.addEventListener('iceconnectionstatechange', onIceState);
+    onIceState(); // the subscriber may have connected while we joined
+    if (ctl) ctl.joined(s);
+  };
+
+  const teardown = (s) => {
+    s.signal.close();
+    s.pub.pc.close();
+    s.sub.pc.close();
+    for (const tl of tiles.values()) tl.fig.remove();
+    tiles.clear();
+  };
+  const end = () => {
+    stopped = true;
+    clearTimeout(restartTimer);
+    say(t.closed);
+    root.classList.remove('bb-reconnecting');
+    root.classList.add('bb-ended');
+  };
+
+  // lost: the signalling connection of s is gone, but the consultation may
+  // go on. Rejoin with a fresh grant, backing off up to RENEW_MAX; stop on
+  // a 4xx answer (the consultation ended or access was withdrawn).
+  // root.dataset.rejoins counts successful rejoins (support, tests).
+  let rejoins = 0;
+  const lost = async (s) => {
+    teardown(s);
+    session = null;
+    if (!opts.renew) { end(); return; }
+    say(t.reconnecting);
+    root.classList.add('bb-reconnecting');
+    for (let delay = RENEW_FIRST; !stopped; delay = Math.min(delay * 2, RENEW_MAX)) {
+      await new Promise((r) => setTimeout(r, delay));
+      if (stopped) return;
+      let grant;
+      try { grant = await opts.renew(); } catch (e) {
+        if (e && e.status >= 400 && e.status < 500) break;
+        continue; // the appliance is restarting or unreachable: try again
+      }
+      try {
+        await open(grant);
+        root.dataset.rejoins = String(++rejoins);
+        return;
+      } catch (_) {
+        if (session) { const failed = session; session = null; teardown(failed); }
+      }
+    }
+    end();
+  };
+
+  try {
+    await open({signal_url: opts.signalURL, token: opts.token, ice_servers: opts.iceServers});
+  } catch (e) {
+    if (session) { const failed = session; session = null; lost(failed); }
+  }
 
   return {
     close() {
+      stopped = true;
       stopStats();
       clearTimeout(restartTimer);
       window.removeEventListener('online', restart);
       if (navigator.connection) navigator.connection.removeEventListener('change', restart);
-      signal.close();
-      pub.pc.close();
-      sub.pc.close();
+      if (session) teardown(session);
+      session = null;
       if (camStream) for (const tr of camStream.getTracks()) tr.stop();
     },
   };
@@ -320,35 +390,46 @@ async function deviceSelect(kind, label, current, onPick) {
   return el('label', {class: 'bb-field', for: id}, el('span', {text: label}), sel);
 }
 
-async function buildControls(controls, t, cam, senders, pub, signal, grid) {
+// buildControls adds mute, camera, screen share and device choice. They
+// act on the current session (session()), which changes when the
+// signalling connection is rejoined; joined(s) re-adds an active screen
+// share to a new session.
+async function buildControls(controls, t, cam, session, grid) {
   const audio = () => cam.getAudioTracks()[0];
   const video = () => cam.getVideoTracks()[0];
   controls.append(
     toggle('mute', t.mute, t.unmute, (p) => { if (audio()) audio().enabled = !p; }),
     toggle('camera', t.camOff, t.camOn, (p) => { if (video()) video().enabled = !p; }));
 
-  let screenSender = null;
-  let screenTile = null;
+  let screen = null; // {stream, track, sender, session, tile}
   const shareBtn = el('button', {type: 'button', class: 'bb-button', 'data-action': 'share', 'aria-pressed': 'false', text: t.share});
+  const publishScreen = (s) => {
+    s.signal.notify('streamKind', {streamId: screen.stream.id, kind: 'screen'});
+    screen.sender = s.pub.pc.addTrack(screen.track, screen.stream);
+    screen.session = s;
+  };
   const stopShare = () => {
-    if (screenSender) { pub.pc.removeTrack(screenSender); screenSender.track && screenSender.track.stop(); }
-    if (screenTile) screenTile.fig.remove();
-    screenSender = screenTile = null;
+    if (!screen) return;
+    if (screen.session === session() && screen.session.pub.pc.signalingState !== 'closed') screen.session.pub.pc.removeTrack(screen.sender);
+    screen.track.stop();
+    screen.tile.fig.remove();
+    screen = null;
     shareBtn.textContent = t.share;
     shareBtn.setAttribute('aria-pressed', 'false');
   };
   shareBtn.addEventListener('click', async () => {
-    if (screenSender) { stopShare(); return; }
+    if (screen) { stopShare(); return; }
+    const s = session();
+    if (!s) return;
     let stream;
     try { stream = await navigator.mediaDevices.getDisplayMedia({video: true, audio: false}); } catch (_) { return; }
     const track = stream.getVideoTracks()[0];
-    signal.notify('streamKind', {streamId: stream.id, kind: 'screen'});
-    screenSender = pub.pc.addTrack(track, stream);
+    screen = {stream, track, tile: tile('screen', t.screen + ' (' + t.you + ')', true)};
+    publishScreen(s);
     track.addEventListener('ended', stopShare);
-    screenTile = tile('screen', t.screen + ' (' + t.you + ')', true);
-    screenTile.fig.dataset.origin = 'local';
-    screenTile.video.srcObject = stream;
-    grid.append(screenTile.fig);
+    screen.tile.fig.dataset.origin = 'local';
+    screen.tile.video.srcObject = stream;
+    grid.append(screen.tile.fig);
     shareBtn.textContent = t.stopShare;
     shareBtn.setAttribute('aria-pressed', 'true');
   });
@@ -359,22 +440,29 @@ async function buildControls(controls, t, cam, senders, pub, signal, grid) {
     const fresh = (await navigator.mediaDevices.getUserMedia(constraints)).getTracks()[0];
     const old = kind === 'audio' ? audio() : video();
     fresh.enabled = old ? old.enabled : true;
-    await senders[kind].replaceTrack(fresh);
+    const s = session();
+    if (s && s.senders[kind]) await s.senders[kind].replaceTrack(fresh);
     if (old) { cam.removeTrack(old); old.stop(); }
     cam.addTrack(fresh);
   };
   controls.append(
     await deviceSelect('videoinput', t.camera, video(), (id) => swap('video', id)),
     await deviceSelect('audioinput', t.microphone, audio(), (id) => swap('audio', id)));
+  return {
+    joined(s) { if (screen && screen.session !== s) publishScreen(s); },
+  };
 }
 
 // watchQuality grades the connection from RTT and loss every few seconds;
 // while a connection is not up (an outage, an ICE restart) it is poor,
 // whatever the last round-trip time was.
-function watchQuality(out, t, pub, sub) {
+function watchQuality(out, t, session) {
   let last = {lost: 0, recv: 0};
   const down = (pc) => pc.iceConnectionState === 'disconnected' || pc.iceConnectionState === 'failed';
   const timer = setInterval(async () => {
+    const s = session();
+    if (!s) { out.dataset.quality = 'poor'; out.className = 'bb-quality bb-q-poor'; out.textContent = t.quality + ': ' + t.poor; return; }
+    const pub = s.pub.pc, sub = s.sub.pc;
     let rtt = null, lost = 0, recv = 0;
     for (const pc of [pub, sub]) {
       const stats = await pc.getStats().catch(() => null);
@@ -384,7 +472,8 @@ function watchQuality(out, t, pub, sub) {
         if (r.type === 'inbound-rtp') { lost += r.packetsLost || 0; recv += r.packetsReceived || 0; }
       });
     }
-    const dl = lost - last.lost, dr = recv - last.recv;
+    // counters start again at 0 with a rejoined session
+    const dl = Math.max(0, lost - last.lost), dr = Math.max(0, recv - last.recv);
     last = {lost, recv};
     const loss = dr + dl > 0 ? dl / (dr + dl) : 0;
     let grade = 'unknown';

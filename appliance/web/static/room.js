@@ -138,12 +138,16 @@ async function clerkActions(ticket) {
 }
 
 async function startVideo() {
+  // A fresh, single-use admission grant; media.js asks again when its
+  // signalling connection is lost (network change, appliance restart).
+  const grantFor = () => api('/api/v1/rooms/' + encodeURIComponent(room) + '/media', auth);
   let grant;
-  try { grant = await api('/api/v1/rooms/' + encodeURIComponent(room) + '/media', auth); } catch (_) { return; }
+  try { grant = await grantFor(); } catch (_) { return; }
   let mod;
   try { mod = await import('./media.js'); } catch (_) { return; }
   if (mod && mod.startMedia) {
-    mod.startMedia($('media'), {signalURL: grant.signal_url, token: grant.token, iceServers: grant.ice_servers, room, uid: me.role + '-' + crypto.randomUUID(), lang: S.lang, role: me.role});
+    mod.startMedia($('media'), {signalURL: grant.signal_url, token: grant.token, iceServers: grant.ice_servers, renew: grantFor,
+      room, uid: me.role + '-' + crypto.randomUUID(), lang: S.lang, role: me.role});
   }
 }
 
