@@ -18,11 +18,37 @@ func udpReceiver(t *testing.T) (*net.UDPConn, netip.AddrPort) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	raw, _ := c.SyscallConn() // room for every datagram of a test (root: past rmem_max)
+	forceReceiveBuffer(c)
+	return c, c.LocalAddr().(*net.UDPAddr).AddrPort()
+}
+
+// forceReceiveBuffer makes room for every datagram of a test (as root:
+// past net.core.rmem_max).
+func forceReceiveBuffer(c *net.UDPConn) {
+	raw, _ := c.SyscallConn()
 	_ = raw.Control(func(fd uintptr) {
 		_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, 8<<20)
 	})
-	return c, c.LocalAddr().(*net.UDPAddr).AddrPort()
+}
+
+// batchListener is a batchConn on loopback: "udp4", or "udp" for a
+// dual-stack socket.
+func batchListener(t *testing.T, network string) *batchConn {
+	t.Helper()
+	addr := "127.0.0.1:0"
+	if network == "udp" {
+		addr = "[::]:0"
+	}
+	pc, err := net.ListenPacket(network, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc, ok := newBatchConn(pc).(*batchConn)
+	if !ok {
+		t.Fatal("no batching on Linux")
+	}
+	t.Cleanup(func() { _ = bc.Close() })
+	return bc
 }
 
 func datagram(dst, i int) []byte {
@@ -50,19 +76,7 @@ func expect(t *testing.T, c *net.UDPConn, dst, n int) {
 func TestBatchConnDeliversEveryDatagramInOrder(t *testing.T) {
 	for _, network := range []string{"udp4", "udp"} {
 		t.Run(network, func(t *testing.T) {
-			addr := "127.0.0.1:0"
-			if network == "udp" {
-				addr = "[::]:0"
-			}
-			pc, err := net.ListenPacket(network, addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			bc, ok := newBatchConn(pc).(*batchConn)
-			if !ok {
-				t.Fatal("no batching on Linux")
-			}
-			defer bc.Close()
+			bc := batchListener(t, network)
 			const peers, per = 3, 150 // 450 datagrams: several full batches
 			recv := make([]*net.UDPConn, peers)
 			dst := make([]netip.AddrPort, peers)
@@ -88,12 +102,7 @@ func TestBatchConnDeliversEveryDatagramInOrder(t *testing.T) {
 // Outside a hold a write leaves at once; concurrent holders never lose or
 // reorder one goroutine's datagrams.
 func TestBatchConnConcurrentHolders(t *testing.T) {
-	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bc := newBatchConn(pc).(*batchConn)
-	defer bc.Close()
+	bc := batchListener(t, "udp4")
 	r0, a0 := udpReceiver(t)
 	if _, err := bc.WriteToAddrPort(datagram(0, 0), a0); err != nil {
 		t.Fatal(err)
@@ -132,20 +141,8 @@ func TestBatchConnConcurrentHolders(t *testing.T) {
 func TestBatchConnReceivesEveryDatagramWithItsSource(t *testing.T) {
 	for _, network := range []string{"udp4", "udp"} {
 		t.Run(network, func(t *testing.T) {
-			addr := "127.0.0.1:0"
-			if network == "udp" {
-				addr = "[::]:0"
-			}
-			pc, err := net.ListenPacket(network, addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			bc := newBatchConn(pc).(*batchConn)
-			defer bc.Close()
-			raw, _ := bc.SyscallConn()
-			_ = raw.Control(func(fd uintptr) {
-				_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, 8<<20)
-			})
+			bc := batchListener(t, network)
+			forceReceiveBuffer(bc.UDPConn)
 			port := bc.LocalAddr().(*net.UDPAddr).Port
 			to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
 			const senders, per = 3, 40 // 120 datagrams queued before the first read
