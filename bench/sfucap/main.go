@@ -31,10 +31,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/pion/webrtc/v4"
+
+	"github.com/buergerbuero/buergerbuero/bench/procstat"
 )
 
 func main() {
@@ -196,12 +197,6 @@ func (d *driver) read(t *webrtc.TrackRemote) {
 	}()
 }
 
-func cpuSelf() int64 {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return ru.Utime.Nano() + ru.Stime.Nano()
-}
-
 // measure starts the publishers that joined since the last call (after an
 // idle window if asked), lets things settle and measures one window.
 func (d *driver) measure(label string, participants int, warm, dur time.Duration) {
@@ -221,14 +216,14 @@ func (d *driver) window(label string, participants int, warm, dur time.Duration)
 	d.mu.Lock()
 	d.lat = d.lat[:0]
 	d.mu.Unlock()
-	s0, c0 := d.stats(false), cpuSelf()
+	s0, c0 := d.stats(false), procstat.CPUNanos()
 	sent0, recv0 := d.sent.Load(), d.recv.Load()
 	t0 := time.Now()
 	d.measuring.Store(true)
 	time.Sleep(dur)
 	d.measuring.Store(false)
 	el := time.Since(t0)
-	s1, c1 := d.stats(false), cpuSelf()
+	s1, c1 := d.stats(false), procstat.CPUNanos()
 	sent, recv := d.sent.Load()-sent0, d.recv.Load()-recv0
 	time.Sleep(200 * time.Millisecond) // readers flush their samples on the next packet
 	d.mu.Lock()

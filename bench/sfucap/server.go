@@ -9,13 +9,12 @@ import (
 	_ "net/http/pprof" // heap profiles of the SFU process: /debug/pprof/heap
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/buergerbuero/buergerbuero/bench/procstat"
 	"github.com/buergerbuero/buergerbuero/sfu"
 )
 
@@ -52,65 +51,21 @@ type stats struct {
 	UDPRcvbufErrors int64 `json:"udp_rcvbuf_errors"`
 }
 
-func udpRcvbufErrors() int64 {
-	b, err := os.ReadFile("/proc/net/snmp")
-	if err != nil {
-		return 0
-	}
-	var names []string
-	for _, line := range strings.Split(string(b), "\n") {
-		if !strings.HasPrefix(line, "Udp: ") {
-			continue
-		}
-		f := strings.Fields(line)[1:]
-		if names == nil {
-			names = f
-			continue
-		}
-		for i, n := range names {
-			if n == "RcvbufErrors" && i < len(f) {
-				v, _ := strconv.ParseInt(f[i], 10, 64)
-				return v
-			}
-		}
-	}
-	return 0
-}
-
-func rssBytes() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
-			f := strings.Fields(line)
-			if len(f) >= 2 {
-				kb, _ := strconv.ParseInt(f[1], 10, 64)
-				return kb << 10
-			}
-		}
-	}
-	return 0
-}
-
 func gather(reg *prometheus.Registry, gc bool) stats {
 	if gc {
 		runtime.GC()
 		runtime.GC()
 	}
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	s := stats{
-		CPUNanos:   ru.Utime.Nano() + ru.Stime.Nano(),
-		RSSBytes:   rssBytes(),
+		CPUNanos:   procstat.CPUNanos(),
+		RSSBytes:   procstat.RSSBytes(),
 		HeapInuse:  ms.HeapInuse,
 		StackInuse: ms.StackInuse,
 		Goroutines: runtime.NumGoroutine(),
 
-		UDPRcvbufErrors: udpRcvbufErrors(),
+		UDPRcvbufErrors: procstat.UDPRcvbufErrors(),
 	}
 	mfs, _ := reg.Gather()
 	for _, mf := range mfs {
