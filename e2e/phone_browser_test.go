@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
@@ -179,6 +180,7 @@ func TestConsultationOnPhone(t *testing.T) {
 		{"chat message", `#chat-text`},
 		{"chat send", `#chat-form button[type=submit]`},
 		{"chat file", `#chat-file`},
+		{"leave the consultation", `button[data-action="hangup"]`},
 	}
 	// Android's Chrome has no getDisplayMedia, so the page offers no
 	// screen share there; the desktop engine behind this emulation does
@@ -192,4 +194,23 @@ func TestConsultationOnPhone(t *testing.T) {
 		chromedp.Poll(`document.querySelector('button[data-action="mute"]').getAttribute('aria-pressed') === 'false'`, nil))
 	step(t, phone, "chat by touch", chromedp.SendKeys("#chat-text", "Danke, ich sehe Sie.", chromedp.ByID), tap("#chat-form button[type=submit]"))
 	see(t, clerk, "Danke, ich sehe Sie.")
+
+	// the citizen hangs up (and confirms): the visit ends for both sides
+	acceptDialogs(phone)
+	step(t, phone, "hang up by touch", tap(`button[data-action="hangup"]`))
+	step(t, phone, "the citizen's visit has ended", chromedp.Poll(`document.getElementById('state').textContent === 'Ihr Besuch ist beendet. Vielen Dank!'`, nil))
+	step(t, phone, "the call is closed", chromedp.WaitNotPresent(`#media [data-tile=remote]`, chromedp.ByQuery))
+	step(t, clerk, "the clerk sees the consultation ended", chromedp.Poll(`document.getElementById('state').textContent === 'Die Beratung ist beendet.'`, nil),
+		chromedp.WaitNotPresent(`#media [data-tile=remote]`, chromedp.ByQuery))
+	step(t, clerk, "the clerk is offered the way back to the queue", chromedp.WaitVisible(`a[data-action="console"]`, chromedp.ByQuery))
+}
+
+// acceptDialogs answers every confirm() of the page with OK, as a user
+// who means it would.
+func acceptDialogs(ctx context.Context) {
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			go func() { _ = chromedp.Run(ctx, page.HandleJavaScriptDialog(true)) }()
+		}
+	})
 }

@@ -193,14 +193,26 @@ func (s *Service) End(ctx context.Context, a Actor, ref string) (StaffTicket, er
 	})
 }
 
-// Leave takes a citizen out of the queue at their own request.
+// Leave takes a citizen out at their own request: out of the queue, or,
+// in a consultation, out of the consultation, which then ends (hang-up)
+// and counts as a consultation held.
 func (s *Service) Leave(ctx context.Context, id, token string) error {
 	t, err := s.Authorize(ctx, id, token)
 	if err != nil {
 		return err
 	}
 	now := s.now()
-	ch, err := s.store.Apply(ctx, t.ID, ActLeave, "citizen", finish(now))
+	action, update := ActLeave, finish(now)
+	if t.State == StateInConsultation {
+		action = ActHangUp
+		update = func(t *Ticket) (*Room, error) {
+			if t.StartedAt.IsZero() {
+				t.StartedAt = t.CalledAt
+			}
+			return finish(now)(t)
+		}
+	}
+	ch, err := s.store.Apply(ctx, t.ID, action, "citizen", update)
 	if err != nil {
 		return err
 	}

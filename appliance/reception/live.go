@@ -20,7 +20,7 @@ func (s *Service) committed(ch Change) {
 		wait := t.CalledAt.Sub(t.KnockedAt)
 		s.metrics.waited(t.OfficeID, wait, t.Estimate)
 		s.setClerkPresence(t.Clerk, staff.PresenceInConsultation)
-	case ActEnd:
+	case ActEnd, ActHangUp:
 		s.est.Add(Sample{OfficeID: t.OfficeID, EndedAt: t.EndedAt, Duration: t.EndedAt.Sub(t.StartedAt)})
 	}
 	if (ch.Before == StateCalled || ch.Before == StateInConsultation) && !(t.State == StateCalled || t.State == StateInConsultation) {

@@ -337,3 +337,39 @@ func TestCalledButNeverCameIsReturnedWithItsPlace(t *testing.T) {
 		t.Fatalf("clerk still busy: %v", err)
 	}
 }
+
+// A citizen who hangs up ends the consultation: the ticket is ended (not
+// abandoned), the room closes, and the clerk is free for the next one.
+func TestCitizenHangsUpEndsConsultation(t *testing.T) {
+	f := newFixture(t, monday(9, 0), "", nil)
+	ctx := context.Background()
+	var closed []string
+	f.svc.RoomEnded = func(room string) { closed = append(closed, room) }
+	a := reception.Actor{Clerk: clerkAnna}
+	x := knock(t, f, "bauamt", "eins")
+	y := knock(t, f, "bauamt", "zwei")
+	st, err := f.svc.Admit(ctx, a, x.Ticket.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Enter(ctx, x.Ticket.ID, x.Token); err != nil {
+		t.Fatal(err)
+	}
+	f.advance(7 * time.Minute)
+	if err := f.svc.Leave(ctx, x.Ticket.ID, x.Token); err != nil {
+		t.Fatalf("hang up: %v", err)
+	}
+	v, _ := f.svc.TicketView(ctx, x.Ticket.ID, x.Token)
+	if v.State != reception.StateEnded {
+		t.Fatalf("after hanging up the ticket is %s, want ended", v.State)
+	}
+	if len(closed) != 1 || closed[0] != st.RoomID {
+		t.Fatalf("rooms closed: %v, want [%s]", closed, st.RoomID)
+	}
+	if _, _, err := f.svc.RoomForCitizen(ctx, st.RoomID, x.Ticket.ID, x.Token); err == nil {
+		t.Fatal("the citizen still gets into the room after hanging up")
+	}
+	if _, err := f.svc.Admit(ctx, a, y.Ticket.Number); err != nil {
+		t.Fatalf("the clerk is not free for the next citizen: %v", err)
+	}
+}

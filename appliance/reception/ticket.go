@@ -46,6 +46,7 @@ const (
 	ActForward Action = "forward" // to another office or a named clerk
 	ActEnd     Action = "end"     // consultation over
 	ActLeave   Action = "leave"   // the citizen left the queue
+	ActHangUp  Action = "hangup"  // the citizen ended the consultation
 	ActAbandon Action = "abandon" // grace period after disconnect ran out
 )
 
@@ -62,6 +63,7 @@ var transitions = map[Action]struct {
 	ActForward: {[]State{StateWaiting, StateReturned, StateForwarded, StateCalled, StateInConsultation}, StateForwarded},
 	ActEnd:     {[]State{StateCalled, StateInConsultation}, StateEnded},
 	ActLeave:   {[]State{StateWaiting, StateReturned, StateForwarded, StateCalled}, StateAbandoned},
+	ActHangUp:  {[]State{StateInConsultation}, StateEnded},
 	ActAbandon: {[]State{StateWaiting, StateReturned, StateForwarded, StateCalled}, StateAbandoned},
 }
 

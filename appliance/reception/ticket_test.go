@@ -18,6 +18,7 @@ func TestStateMachine(t *testing.T) {
 		ActForward: {StateWaiting: StateForwarded, StateReturned: StateForwarded, StateForwarded: StateForwarded, StateCalled: StateForwarded, StateInConsultation: StateForwarded},
 		ActEnd:     {StateCalled: StateEnded, StateInConsultation: StateEnded},
 		ActLeave:   {StateWaiting: StateAbandoned, StateReturned: StateAbandoned, StateForwarded: StateAbandoned, StateCalled: StateAbandoned},
+		ActHangUp:  {StateInConsultation: StateEnded},
 		ActAbandon: {StateWaiting: StateAbandoned, StateReturned: StateAbandoned, StateForwarded: StateAbandoned, StateCalled: StateAbandoned},
 	}
 	for act, tos := range want {

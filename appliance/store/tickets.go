@@ -135,7 +135,7 @@ func (db *DB) Apply(ctx context.Context, id string, a reception.Action, actor st
 				return err
 			}
 		}
-		if a == reception.ActEnd && !t.StartedAt.IsZero() {
+		if (a == reception.ActEnd || a == reception.ActHangUp) && !t.StartedAt.IsZero() {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO handling (office_id, ended_at, ms) VALUES (?,?,?)`,
 				t.OfficeID, ms(t.EndedAt), t.EndedAt.Sub(t.StartedAt).Milliseconds()); err != nil {
 				return err

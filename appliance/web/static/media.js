@@ -157,7 +157,8 @@ function tile(kind, label, muted) {
 // fetches a fresh admission grant ({signal_url, token, ice_servers}) so
 // that a lost signalling connection (a network change, an appliance
 // restart) is rejoined by itself for as long as the consultation goes on;
-// an answer 4xx (the consultation ended, access withdrawn) ends it.
+// an answer 4xx (the consultation ended, access withdrawn) ends it, and
+// opts.onEnded is called.
 export async function startMedia(root, opts) {
   const t = TEXT[opts.lang] || TEXT.de;
   const publishes = opts.role !== 'viewer';
@@ -313,6 +314,7 @@ export async function startMedia(root, opts) {
     say(t.closed);
     root.classList.remove('bb-reconnecting');
     root.classList.add('bb-ended');
+    if (opts.onEnded) opts.onEnded();
   };
 
   // lost: the signalling connection of s is gone, but the consultation may

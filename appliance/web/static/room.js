@@ -10,6 +10,7 @@ let wsQuery = '';    // auth for WebSockets
 let me = null;
 let ticketId = null;
 let chat;
+let media = null; // the running video (media.js), if any
 
 async function identify() {
   const t = ticketSession();
@@ -90,6 +91,30 @@ function ended() {
   $('state').textContent = S.roomEnded;
   $('chat-form').hidden = true;
   if (chat) chat.stop();
+  if (media) { media.close(); media = null; }
+  const box = $('actions');
+  if (me && me.role === 'clerk' && !box.querySelector('[data-action=console]')) {
+    box.replaceChildren(el('a', {class: 'button', href: '/staff', 'data-action': 'console', text: S.toConsole}));
+    box.hidden = false;
+  } else if (me && me.role === 'citizen') {
+    box.hidden = true;
+  }
+}
+
+// citizenActions: the citizen can leave (hang up); the consultation ends.
+function citizenActions(t) {
+  const box = $('actions');
+  box.hidden = false;
+  box.append(el('button', {type: 'button', class: 'danger', 'data-action': 'hangup', text: S.hangUp, onclick: async () => {
+    if (!confirm(S.confirmHangUp)) return;
+    showError(error, null);
+    try {
+      await api('/api/v1/tickets/' + encodeURIComponent(t.id), {method: 'DELETE', token: t.token});
+      ended();
+      $('state').textContent = S.ended;
+      clearTicketSession();
+    } catch (err) { showError(error, err); }
+  }}));
 }
 
 function followTicket(t) {
@@ -146,8 +171,8 @@ async function startVideo() {
   let mod;
   try { mod = await import('./media.js'); } catch (_) { return; }
   if (mod && mod.startMedia) {
-    mod.startMedia($('media'), {signalURL: grant.signal_url, token: grant.token, iceServers: grant.ice_servers, renew: grantFor,
-      room, uid: me.role + '-' + crypto.randomUUID(), lang: S.lang, role: me.role});
+    media = await mod.startMedia($('media'), {signalURL: grant.signal_url, token: grant.token, iceServers: grant.ice_servers, renew: grantFor,
+      onEnded: ended, room, uid: me.role + '-' + crypto.randomUUID(), lang: S.lang, role: me.role});
   }
 }
 
@@ -163,7 +188,7 @@ async function main() {
     onmessage: (msg) => { if (msg.type === 'message') addMessage(msg.message); },
     onstatus: (up) => { $('state').textContent = up ? '' : S.reconnecting; },
   });
-  if (me.role === 'citizen') followTicket(ticketSession());
+  if (me.role === 'citizen') { followTicket(ticketSession()); citizenActions(ticketSession()); }
   if (me.role === 'clerk') clerkActions(info.room.ticket_id);
   startVideo();
 }
