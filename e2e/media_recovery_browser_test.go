@@ -16,8 +16,8 @@ import (
 // video consultation: knock, admit, both consent to camera and microphone.
 func consult(t *testing.T, srv *apptest.Server, citizen, clerk context.Context) {
 	t.Helper()
-	step(t, citizen, "knock", chromedp.Navigate(srv.URL+"/offices/buergerbuero"),
-		chromedp.SendKeys("#concern", "Videoberatung bitte", chromedp.ByID),
+	step(t, citizen, "open the office page", chromedp.Navigate(srv.URL+"/offices/buergerbuero"), chromedp.WaitVisible("#concern", chromedp.ByID))
+	step(t, citizen, "knock", chromedp.SendKeys("#concern", "Videoberatung bitte", chromedp.ByID),
 		chromedp.Click("#knock button[type=submit]", chromedp.ByQuery), chromedp.WaitVisible("#number", chromedp.ByID))
 	login(t, clerk, srv.URL, "anna", srv.Clerks[0].Password)
 	step(t, clerk, "admit", chromedp.Click(`li.ticket[data-number="B-001"] button[data-action=admit]`, chromedp.ByQuery),
@@ -119,6 +119,7 @@ const sfuGiveUpRestarts = 5
 func TestMediaRecoversAfterNetworkCut(t *testing.T) {
 	ns := newNetns(t)
 	srv := apptest.Start(t, apptest.Options{Quiet: true, ListenIP: ns.hostIP})
+	ns.reach(t, srv)
 	citizen := ns.browser(t, srv.CertPEM)
 	clerk := newBrowser(t, srv.CertPEM)()
 	consult(t, srv, citizen, clerk)

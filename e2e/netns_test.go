@@ -288,3 +288,24 @@ func httpsPort(t *testing.T, srv *apptest.Server) string {
 	}
 	return u.Port()
 }
+
+// reach waits until the appliance's web port answers from inside the
+// namespace, so that a browser started there does not race the veth
+// link coming up.
+func (n *netns) reach(t *testing.T, srv *apptest.Server) {
+	t.Helper()
+	addr := net.JoinHostPort(n.hostIP, httpsPort(t, srv))
+	deadline := time.Now().Add(pageWait)
+	for {
+		c, err := dialInNetns(n.name, addr)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the appliance at %s is not reachable from namespace %s: %v", addr, n.name, err)
+		}
+		// the link is still coming up; there is no event to wait on
+		time.Sleep(100 * time.Millisecond)
+	}
+}

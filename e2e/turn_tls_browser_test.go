@@ -78,6 +78,7 @@ func TestTURNOverTLSFromBrowser(t *testing.T) {
 		c.TCPPort = iceTCP
 		c.TURN = sfu.TURNConfig{Enabled: true, UDPPort: turnUDP, TCPPort: turnTCP, TLSPort: turnTLS, Host: ns.hostIP}
 	}})
+	ns.reach(t, srv)
 	// the citizen's firewall: out only to the web port and TURN over TLS
 	ns.nft(t, fmt.Sprintf(`table inet bb_turntls {
   chain out {

@@ -354,8 +354,13 @@ export async function startMedia(root, opts) {
   }
 
   return {
+    // close ends the call from the page (the consultation ended, the
+    // citizen hung up): everything stops and the media area says so.
     close() {
       stopped = true;
+      say(t.closed);
+      root.classList.remove('bb-reconnecting');
+      root.classList.add('bb-ended');
       stopStats();
       clearTimeout(restartTimer);
       window.removeEventListener('online', restart);
