@@ -200,14 +200,21 @@ func TestNACKAnsweredFromBuffer(t *testing.T) {
 	}
 }
 
+// keyframesOnRequest sets up room with a publisher that sends keyframes
+// only when asked (like a browser) and one citizen already receiving it;
+// it returns the publisher and its keyframe-request count so far.
+func keyframesOnRequest(t *testing.T, env *testEnv, room string) (*synth, int32) {
+	t.Helper()
+	_, s := publisher(t, env, room, "clerk")
+	s.keyEvery.Store(1 << 30)
+	first := subscriber(t, env, room, "citizen", RoleCitizen, clientOptions{})
+	verifyIdentical(t, s, nextTrack(t, first, webrtc.RTPCodecTypeVideo), 20)
+	return s, s.plis.Load()
+}
+
 func TestLateJoinerTriggersKeyframeRequest(t *testing.T) {
 	env := newTestEnv(t, Config{})
-	_, s := publisher(t, env, "room-k", "clerk")
-	s.keyEvery.Store(1 << 30) // keyframes only on request
-	first := subscriber(t, env, "room-k", "citizen", RoleCitizen, clientOptions{})
-	v1 := nextTrack(t, first, webrtc.RTPCodecTypeVideo)
-	verifyIdentical(t, s, v1, 20)
-	before := s.plis.Load()
+	s, before := keyframesOnRequest(t, env, "room-k")
 	late := subscriber(t, env, "room-k", "interpreter", RoleInterpreter, clientOptions{})
 	v2 := nextTrack(t, late, webrtc.RTPCodecTypeVideo)
 	eventually(t, waitMedia, "PLI at the publisher after the late join", func() bool { return s.plis.Load() > before })
@@ -274,12 +281,7 @@ func TestFanOutByteIdenticalToEverySubscriber(t *testing.T) {
 // waiting for their own keyframe requests.
 func TestLongGapTriggersKeyframeRequest(t *testing.T) {
 	env := newTestEnv(t, Config{})
-	_, s := publisher(t, env, "room-g", "clerk")
-	s.keyEvery.Store(1 << 30) // keyframes only on request
-	sub := subscriber(t, env, "room-g", "citizen", RoleCitizen, clientOptions{})
-	video := nextTrack(t, sub, webrtc.RTPCodecTypeVideo)
-	verifyIdentical(t, s, video, 20)
-	before := s.plis.Load()
+	s, before := keyframesOnRequest(t, env, "room-g")
 	s.seqJump.Store(1000) // 1000 packets "lost" in the network
 	eventually(t, waitMedia, "PLI at the publisher after the gap", func() bool { return s.plis.Load() > before })
 }
