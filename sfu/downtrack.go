@@ -44,6 +44,8 @@ type downTrack struct {
 	lastSeq   uint16     // last sequence number sent (output space)
 	lastTS    uint32     // last timestamp sent (output space)
 	lastAt    time.Time  // when lastTS was sent
+	packets   uint32     // sent, for sender reports (RFC 3550 §6.4.1)
+	octets    uint32     // payload bytes sent
 	switchSeq uint16     // first output sequence number of the current layer
 	out       rtp.Header // scratch header, reused so forwarding does not allocate
 
@@ -200,6 +202,8 @@ func (d *downTrack) write(hdr *rtp.Header, payload []byte) {
 	}
 	d.t.m.packetsOut.Inc()
 	d.t.m.bytesOut.Add(float64(out.MarshalSize() + len(payload)))
+	d.packets++
+	d.octets += uint32(len(payload))
 	if !d.started || int16(out.SequenceNumber-d.lastSeq) > 0 {
 		d.lastSeq, d.lastTS, d.lastAt = out.SequenceNumber, out.Timestamp, time.Now()
 	}
@@ -246,8 +250,10 @@ func (d *downTrack) setTarget(layer int) {
 	d.t.requestKeyframe(d.t.bestLayer(layer))
 }
 
-// handleRTCP handles one compound RTCP packet the subscriber sent about
-// this track: NACKs from the buffer, PLI/FIR to the publisher, reports to
+// handleRTCP handles the RTCP the subscriber sent about this track (pion's
+// SRTCP session splits compound packets and delivers each part to the
+// SSRCs it names; the checks of the media SSRC below keep it that way
+// whatever delivers): NACKs from the buffer, PLI/FIR to the publisher, reports to
 // metrics and layer adaptation. pion calls it (through rtcpRouter) from
 // the subscriber transport's SRTCP read goroutine, so it must not block.
 func (d *downTrack) handleRTCP(b []byte) {
@@ -304,7 +310,7 @@ func (d *downTrack) observeReports(reports []rtcp.ReceptionReport) {
 	ssrc := d.ssrcOf()
 	for _, r := range reports {
 		if r.SSRC != ssrc {
-			continue // a compound packet reaches every SSRC it mentions
+			continue // a report about another of this subscriber's tracks
 		}
 		d.t.m.subscriberLoss.Observe(float64(r.FractionLost) / 256)
 		if r.LastSenderReport == 0 {
@@ -318,10 +324,29 @@ func (d *downTrack) observeReports(reports []rtcp.ReceptionReport) {
 	}
 }
 
-// ntpCompact is the middle 32 bits of the NTP timestamp of t.
-func ntpCompact(t time.Time) uint32 {
+// senderReport describes what this downTrack sent, for the subscriber:
+// the RTP timestamp that corresponds to now (extrapolated from the last
+// packet at the codec's clock rate, as pion's report interceptor does, so
+// audio and video of one publisher stay in step), and the counts. nil
+// before the first packet.
+func (d *downTrack) senderReport(now time.Time) *rtcp.SenderReport {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.started || !d.bound.Load() {
+		return nil
+	}
+	// signed: a packet may have gone out after now was taken
+	rtpTime := d.lastTS + uint32(int64(now.Sub(d.lastAt).Seconds()*float64(d.clockRate)))
+	return &rtcp.SenderReport{SSRC: d.ssrc, NTPTime: ntpTime(now), RTPTime: rtpTime, PacketCount: d.packets, OctetCount: d.octets}
+}
+
+// ntpTime is t as a 64-bit NTP timestamp.
+func ntpTime(t time.Time) uint64 {
 	const ntpEpochOffset = 2208988800
 	secs := uint64(t.Unix()) + ntpEpochOffset
 	frac := uint64(t.Nanosecond()) << 32 / 1e9
-	return uint32(secs<<16 | frac>>16)
+	return secs<<32 | frac
 }
+
+// ntpCompact is the middle 32 bits of the NTP timestamp of t.
+func ntpCompact(t time.Time) uint32 { return uint32(ntpTime(t) >> 16) }

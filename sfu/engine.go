@@ -92,8 +92,7 @@ const nackRetries = 5
 
 // newInterceptors builds the per-side interceptor chain. The publisher
 // side generates NACKs and receiver reports towards the browser and sends
-// TWCC feedback; the subscriber side only sends sender reports, because
-// NACKs from subscribers are answered from our own per-track buffer.
+// TWCC feedback; the subscriber side has none (see below).
 func newInterceptors(m *webrtc.MediaEngine, s side) (*interceptor.Registry, error) {
 	r := &interceptor.Registry{}
 	if s == sidePublisher {
@@ -117,11 +116,11 @@ func newInterceptors(m *webrtc.MediaEngine, s side) (*interceptor.Registry, erro
 		}
 		return r, nil
 	}
-	sr, err := report.NewSenderInterceptor()
-	if err != nil {
-		return nil, fmt.Errorf("sender reports: %w", err)
-	}
-	r.Add(sr)
+	// Subscriber side: no interceptor. NACKs are answered from our own
+	// buffer (rtcpsink.go, downtrack.go), sender reports come from the
+	// room's ticker (room.go), so a subscriber transport runs no
+	// interceptor goroutine and its write path does no per-packet
+	// bookkeeping.
 	return r, nil
 }
 

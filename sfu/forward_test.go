@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pion/interceptor"
+	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -285,3 +286,70 @@ func TestLongGapTriggersKeyframeRequest(t *testing.T) {
 	s.seqJump.Store(1000) // 1000 packets "lost" in the network
 	eventually(t, waitMedia, "PLI at the publisher after the gap", func() bool { return s.plis.Load() > before })
 }
+
+// senderReport waits for the next sender report about track tr at
+// client c.
+func senderReport(t *testing.T, c *testClient, tr *webrtc.TrackRemote) *rtcp.SenderReport {
+	t.Helper()
+	var recv *webrtc.RTPReceiver
+	for _, r := range c.sub.GetReceivers() {
+		if r.Track() == tr {
+			recv = r
+		}
+	}
+	if recv == nil {
+		t.Fatalf("no receiver for the %s track", tr.Kind())
+	}
+	_ = recv.SetReadDeadline(time.Now().Add(waitMedia))
+	for {
+		pkts, _, err := recv.ReadRTCP()
+		if err != nil {
+			t.Fatalf("%s: no sender report: %v", tr.Kind(), err)
+		}
+		for _, p := range pkts {
+			if sr, ok := p.(*rtcp.SenderReport); ok && sr.SSRC == uint32(tr.SSRC()) {
+				return sr
+			}
+		}
+	}
+}
+
+// Subscribers get sender reports for every track, once a second, with
+// counts that grow and an RTP↔NTP mapping that keeps a publisher's audio
+// and video in step (lip sync): the synthetic publisher stamps both with
+// the same instant, so reported for one instant their RTP times agree.
+func TestSenderReportsKeepAudioAndVideoInStep(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	_, s := publisher(t, env, "room-s", "clerk")
+	sub := subscriber(t, env, "room-s", "citizen", RoleCitizen, clientOptions{})
+	video := nextTrack(t, sub, webrtc.RTPCodecTypeVideo)
+	audio := nextTrack(t, sub, webrtc.RTPCodecTypeAudio)
+	var wg sync.WaitGroup
+	wg.Add(2) // keep reading media, as a browser would
+	go func() { defer wg.Done(); verifyIdentical(t, s, video, 800) }()
+	go func() { defer wg.Done(); verifyIdentical(t, s, audio, 800) }()
+	// the SFU reports all of a subscriber's tracks at one instant: find
+	// the audio report of the same round as a video report
+	v1, v2 := senderReport(t, sub, video), senderReport(t, sub, video)
+	a2 := senderReport(t, sub, audio)
+	for a2.NTPTime != v2.NTPTime {
+		if a2.NTPTime < v2.NTPTime {
+			a2 = senderReport(t, sub, audio)
+		} else {
+			v1, v2 = v2, senderReport(t, sub, video)
+		}
+	}
+	if v2.PacketCount <= v1.PacketCount || v2.OctetCount <= v1.OctetCount {
+		t.Fatalf("video sender reports do not count up: %+v then %+v", v1, v2)
+	}
+	if gap := ntpSeconds(v2.NTPTime) - ntpSeconds(v1.NTPTime); gap < 0.5 || gap > 2 {
+		t.Fatalf("video sender reports %.2f s apart, want about 1 s", gap)
+	}
+	// video at 90 kHz and audio at 48 kHz, both 0 at the synth's start
+	if skew := float64(v2.RTPTime)/90000 - float64(a2.RTPTime)/48000; skew > 0.02 || skew < -0.02 {
+		t.Fatalf("audio and video disagree by %.0f ms at the same wall-clock time (video %+v, audio %+v)", skew*1000, v2, a2)
+	}
+	wg.Wait()
+}
+
+func ntpSeconds(ntp uint64) float64 { return float64(ntp>>32) + float64(ntp&0xffffffff)/(1<<32) }

@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/pion/rtcp"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 )
@@ -334,6 +336,26 @@ func (p *peer) unsubscribe(t *track) {
 		p.log.Debug("remove track", "err", err)
 	}
 	p.requestNegotiation(false)
+}
+
+// sendReports sends one compound RTCP packet with a sender report for
+// every track this peer receives that has sent media.
+func (p *peer) sendReports(now time.Time) {
+	p.mu.Lock()
+	if p.closed || p.sub == nil {
+		p.mu.Unlock()
+		return
+	}
+	pkts := make([]rtcp.Packet, 0, len(p.subs))
+	for _, sub := range p.subs {
+		if sr := sub.d.senderReport(now); sr != nil {
+			pkts = append(pkts, sr)
+		}
+	}
+	p.mu.Unlock()
+	if len(pkts) > 0 {
+		_ = p.sub.WriteRTCP(pkts)
+	}
 }
 
 // setLayer selects the simulcast layer of the subscribed tracks of the

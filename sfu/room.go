@@ -18,6 +18,11 @@ import (
 // atomic counters.
 const speakerInterval = 500 * time.Millisecond
 
+// senderReportInterval is how often subscribers get RTCP sender reports
+// (lip sync, round-trip time), from the room's ticker: no goroutine per
+// transport as pion's report interceptor would run.
+const senderReportInterval = time.Second
+
 // room (ion-sfu: session) is the set of peers that see each other.
 type room struct {
 	id string
@@ -177,7 +182,7 @@ func (r *room) speakerLoop() {
 	defer r.wg.Done()
 	tick := time.NewTicker(speakerInterval)
 	defer tick.Stop()
-	last := time.Now()
+	last, lastReport := time.Now(), time.Now()
 	for {
 		select {
 		case <-r.done:
@@ -186,6 +191,13 @@ func (r *room) speakerLoop() {
 			r.rankSpeakers()
 			r.adaptLayers(now.Sub(last))
 			last = now
+			if now.Sub(lastReport) >= senderReportInterval {
+				at := time.Now() // not the tick's time: it may lie in the past
+				for _, p := range r.snapshot(nil) {
+					p.sendReports(at)
+				}
+				lastReport = now
+			}
 		}
 	}
 }
