@@ -69,7 +69,7 @@ func BenchmarkForwardLatency(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := pub.pub.AddTrack(track); err != nil {
+	if _, err := pub.Pub.AddTrack(track); err != nil {
 		b.Fatal(err)
 	}
 	if err := pub.join("bench", "pub"); err != nil {

@@ -14,13 +14,13 @@ func TestCloseRoomDisconnectsEveryone(t *testing.T) {
 	env.sfu.CloseRoom("end")
 	for _, c := range []*testClient{a, b} {
 		select {
-		case <-c.done:
+		case <-c.Done():
 		case <-time.After(waitConnect):
 			t.Fatal("participant still connected after CloseRoom")
 		}
 	}
 	select {
-	case <-other.done:
+	case <-other.Done():
 		t.Fatal("CloseRoom disconnected another room")
 	default:
 	}

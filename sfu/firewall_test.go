@@ -169,7 +169,7 @@ func TestFirewallClientProcess(t *testing.T) {
 			t.Fatalf("read: %v", err)
 		}
 	}
-	pair, err := c.sub.SCTP().Transport().ICETransport().GetSelectedCandidatePair()
+	pair, err := c.Sub.SCTP().Transport().ICETransport().GetSelectedCandidatePair()
 	if err != nil || pair == nil {
 		t.Fatalf("no selected candidate pair: %v", err)
 	}

@@ -292,7 +292,7 @@ func TestLongGapTriggersKeyframeRequest(t *testing.T) {
 func senderReport(t *testing.T, c *testClient, tr *webrtc.TrackRemote) *rtcp.SenderReport {
 	t.Helper()
 	var recv *webrtc.RTPReceiver
-	for _, r := range c.sub.GetReceivers() {
+	for _, r := range c.Sub.GetReceivers() {
 		if r.Track() == tr {
 			recv = r
 		}

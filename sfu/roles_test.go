@@ -7,10 +7,12 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/buergerbuero/buergerbuero/sfu/sfuclient"
 )
 
 func rpcCode(err error) int {
-	var e *rpcError
+	var e *sfuclient.RPCError
 	if errors.As(err, &e) {
 		return e.Code
 	}
@@ -50,10 +52,10 @@ func TestViewerMayNotPublish(t *testing.T) {
 	watcher := subscriber(t, env, "event", "viewer-2", RoleViewer, clientOptions{})
 	verifyIdentical(t, s, nextTrack(t, watcher, webrtc.RTPCodecTypeVideo), 10)
 	// Renegotiating to publish later is refused as well.
-	if _, err := watcher.pub.AddTransceiverFromKind(webrtc.RTPCodecTypeAudio, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly}); err != nil {
+	if _, err := watcher.Pub.AddTransceiverFromKind(webrtc.RTPCodecTypeAudio, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly}); err != nil {
 		t.Fatal(err)
 	}
-	offer, err := watcher.pub.CreateOffer(nil)
+	offer, err := watcher.Pub.CreateOffer(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

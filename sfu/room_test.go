@@ -20,7 +20,7 @@ func TestDataChannelRelayAndActiveSpeaker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chat, err := clerk.pub.CreateDataChannel("chat", nil)
+	chat, err := clerk.Pub.CreateDataChannel("chat", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestDataChannelRelayAndActiveSpeaker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sender, err := clerk.pub.AddTrack(audio)
+	sender, err := clerk.Pub.AddTrack(audio)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestDataChannelRelayAndActiveSpeaker(t *testing.T) {
 
 	citizen := subscriber(t, env, "dc", "citizen", RoleCitizen, clientOptions{})
 	got := make(chan string, 16)
-	citizen.sub.OnDataChannel(func(dc *webrtc.DataChannel) {
+	citizen.Sub.OnDataChannel(func(dc *webrtc.DataChannel) {
 		if dc.Label() == "chat" {
 			dc.OnMessage(func(m webrtc.DataChannelMessage) { got <- string(m.Data) })
 		}
@@ -119,7 +119,7 @@ func TestRejoinReplacesStalePeer(t *testing.T) {
 	second := subscriber(t, env, "room-r", "citizen", RoleCitizen, clientOptions{})
 	verifyIdentical(t, s, nextTrack(t, second, webrtc.RTPCodecTypeVideo), 10)
 	select {
-	case <-first.done:
+	case <-first.Done():
 	case <-time.After(waitMedia):
 		t.Fatal("the citizen's old connection is still open after they rejoined")
 	}

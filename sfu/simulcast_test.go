@@ -35,7 +35,7 @@ func startSimulcast(t *testing.T, c *testClient) *simulcastPublisher {
 		}
 		sp.tracks[i] = tr
 		if i == 0 {
-			if sender, err = c.pub.AddTrack(tr); err != nil {
+			if sender, err = c.Pub.AddTrack(tr); err != nil {
 				t.Fatal(err)
 			}
 		} else if err := sender.AddEncoding(tr); err != nil {
@@ -74,7 +74,7 @@ func (sp *simulcastPublisher) run(c *testClient) {
 			ridID = uint8(e.ID)
 		}
 	}
-	mid := c.pub.GetTransceivers()[0].Mid()
+	mid := c.Pub.GetTransceivers()[0].Mid()
 	rids := []string{"q", "h", "f"}
 	sp.wg.Add(1)
 	go func() {

@@ -63,7 +63,7 @@ func addSynthCodec(c *testClient, stream string, video webrtc.RTPCodecCapability
 		return nil, err
 	}
 	for _, tr := range []*webrtc.TrackLocalStaticRTP{s.video, s.audio} {
-		sender, err := c.pub.AddTrack(tr)
+		sender, err := c.Pub.AddTrack(tr)
 		if err != nil {
 			return nil, err
 		}

@@ -146,7 +146,7 @@ func (d *driver) join(room, who string, publish bool) {
 			log.Fatal(err)
 		}
 	}
-	if err := c.join(room, who); err != nil {
+	if err := c.Join(room, who); err != nil {
 		log.Fatalf("join %s/%s: %v", room, who, err)
 	}
 	d.clients = append(d.clients, c)
