@@ -76,8 +76,15 @@ func BenchmarkForwardLatency(b *testing.B) {
 		b.Fatal(err)
 	}
 	sub := benchSubscriber(b, env, "bench", "sub")
-	// Prime until the subscriber's track exists (pion signals it on the
-	// first packet).
+	measureOneWay(b, track, sub.tracks)
+}
+
+// measureOneWay sends single 160-byte packets on track, each after the
+// previous one arrived at the remote track that tracks delivers, and
+// reports the one-way latency percentiles. It primes until the remote
+// track exists (pion signals it on the first packet).
+func measureOneWay(b *testing.B, track *webrtc.TrackLocalStaticRTP, tracks <-chan *webrtc.TrackRemote) {
+	b.Helper()
 	payload := make([]byte, 160)
 	var seq uint16
 	send := func(n uint32) {
@@ -90,11 +97,11 @@ func BenchmarkForwardLatency(b *testing.B) {
 	deadline := time.Now().Add(waitMedia)
 	for remote == nil {
 		if time.Now().After(deadline) {
-			b.Fatal("no track at the subscriber")
+			b.Fatal("no track at the receiver")
 		}
 		send(0)
 		select {
-		case remote = <-sub.tracks:
+		case remote = <-tracks:
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -188,44 +195,7 @@ func BenchmarkDirectLatency(b *testing.B) {
 	if err := signalDirect(offerer, answerer); err != nil {
 		b.Fatal(err)
 	}
-	payload := make([]byte, 160)
-	var seq uint16
-	send := func(n uint32) {
-		binary.BigEndian.PutUint32(payload, n)
-		binary.BigEndian.PutUint64(payload[4:], uint64(time.Now().UnixNano()))
-		seq++
-		_ = track.WriteRTP(&rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: uint32(seq) * 960}, Payload: payload})
-	}
-	var remote *webrtc.TrackRemote
-	deadline := time.Now().Add(waitMedia)
-	for remote == nil {
-		if time.Now().After(deadline) {
-			b.Fatal("no track")
-		}
-		send(0)
-		select {
-		case remote = <-tracks:
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	lat := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for i := 1; i <= b.N; i++ {
-		send(uint32(i))
-		for {
-			_ = remote.SetReadDeadline(time.Now().Add(waitMedia))
-			p, _, err := remote.ReadRTP()
-			if err != nil {
-				b.Fatalf("read: %v", err)
-			}
-			if binary.BigEndian.Uint32(p.Payload) == uint32(i) {
-				lat = append(lat, time.Since(time.Unix(0, int64(binary.BigEndian.Uint64(p.Payload[4:])))))
-				break
-			}
-		}
-	}
-	b.StopTimer()
-	reportPercentiles(b, lat, "µs", time.Microsecond)
+	measureOneWay(b, track, tracks)
 }
 
 // signalDirect connects two PeerConnections with complete (non-trickle)
