@@ -308,12 +308,16 @@ export async function startMedia(root, opts) {
     for (const tl of tiles.values()) tl.fig.remove();
     tiles.clear();
   };
-  const end = () => {
+  // stop ends the call for good and says so in the media area.
+  const stop = () => {
     stopped = true;
     clearTimeout(restartTimer);
     say(t.closed);
     root.classList.remove('bb-reconnecting');
     root.classList.add('bb-ended');
+  };
+  const end = () => {
+    stop();
     if (opts.onEnded) opts.onEnded();
   };
 
@@ -357,12 +361,8 @@ export async function startMedia(root, opts) {
     // close ends the call from the page (the consultation ended, the
     // citizen hung up): everything stops and the media area says so.
     close() {
-      stopped = true;
-      say(t.closed);
-      root.classList.remove('bb-reconnecting');
-      root.classList.add('bb-ended');
+      stop();
       stopStats();
-      clearTimeout(restartTimer);
       window.removeEventListener('online', restart);
       if (navigator.connection) navigator.connection.removeEventListener('change', restart);
       if (session) teardown(session);
