@@ -49,6 +49,13 @@ func TestCitizenClerkJourney(t *testing.T) {
 	if concern != "Ich brauche einen neuen Personalausweis." || name != "Müller <b>" {
 		t.Fatalf("queue shows concern %q name %q (typed text must appear as text)", concern, name)
 	}
+	// the queue updates in place: another knock arriving does not take the
+	// keyboard focus from the row the clerk is about to act on
+	step(t, anna, "focus the admit button", chromedp.Focus(`li.ticket[data-number="B-001"] button[data-action=admit]`, chromedp.ByQuery))
+	newClient(t, srv).knock("buergerbuero", "Noch ein Anliegen")
+	step(t, anna, "second knock appears, focus stays",
+		chromedp.WaitVisible(`li.ticket[data-number="B-002"]`, chromedp.ByQuery),
+		chromedp.Poll(`!!document.activeElement && document.activeElement.matches('li.ticket[data-number="B-001"] button[data-action=admit]')`, nil))
 	step(t, anna, "admit", chromedp.Click(`li.ticket[data-number="B-001"] button[data-action=admit]`, chromedp.ByQuery),
 		chromedp.WaitVisible("#chat-text", chromedp.ByID))
 

@@ -75,31 +75,69 @@ function row(t) {
   return li;
 }
 
+// The queue is updated in place: a row, list or section whose content did
+// not change keeps its DOM node, so a refresh (every ticket or presence
+// event, and every 30 s) does not take the keyboard focus away or swallow
+// a click on a button that was just re-rendered.
+const rows = new Map();     // ticket id → {sig, li}
+const sections = new Map(); // office id → {sec, heading, list}
+
+// keep makes want parent's children, moving only the nodes that are out of
+// place: a node that stays where it is keeps the focus.
+function keep(parent, want) {
+  want.forEach((n, i) => {
+    const at = parent.children[i];
+    if (at !== n) parent.insertBefore(n, at || null);
+  });
+  while (parent.children.length > want.length) parent.lastElementChild.remove();
+}
+
 async function refresh() {
   let res;
   try { res = await api('/api/v1/staff/offices', auth); } catch (err) { showError(error, err); return; }
   const box = $('offices');
-  box.replaceChildren();
   let mine = null;
+  const seenRows = new Set();
+  const secs = [];
   for (const o of res.offices) {
-    const sec = el('section', {class: 'queue', 'data-office': o.id, 'aria-labelledby': 'q-' + o.id});
-    sec.append(el('h2', {id: 'q-' + o.id, text: o.name + ' (' + o.waiting + ')'}));
-    const list = el('ol', {class: 'tickets'});
+    let s = sections.get(o.id);
+    if (!s) {
+      const sec = el('section', {class: 'queue', 'data-office': o.id, 'aria-labelledby': 'q-' + o.id});
+      s = {sec, heading: el('h2', {id: 'q-' + o.id}), list: el('ol', {class: 'tickets'})};
+      sec.append(s.heading, s.list);
+      sections.set(o.id, s);
+    }
+    const title = o.name + ' (' + o.waiting + ')';
+    if (s.heading.textContent !== title) s.heading.textContent = title;
+    const items = [];
     for (const t of o.queue) {
-      list.append(row(t));
+      const fresh = row(t);
+      // what the clerk sees of the row (its buttons act on t.id only)
+      const sig = fresh.outerHTML;
+      const old = rows.get(t.id);
+      const li = old && old.sig === sig ? old.li : fresh;
+      rows.set(t.id, {sig, li});
+      seenRows.add(t.id);
+      items.push(li);
       if (['waiting', 'returned', 'forwarded'].includes(t.state) && !known.has(t.id) && !first) alertKnock(t);
       known.add(t.id);
       if (t.clerk === me.login && ['called', 'in_consultation'].includes(t.state)) mine = t;
     }
-    if (!o.queue.length) list.append(el('li', {class: 'empty', text: S.empty}));
-    sec.append(list);
-    box.append(sec);
+    if (!items.length) items.push(s.empty || (s.empty = el('li', {class: 'empty', text: S.empty})));
+    keep(s.list, items);
+    secs.push(s.sec);
   }
+  for (const id of rows.keys()) if (!seenRows.has(id)) rows.delete(id);
+  keep(box, secs);
   first = false;
   const m = $('mine');
-  m.replaceChildren();
+  const mineKey = mine ? mine.number + '|' + mine.room_id : '';
+  if (m.dataset.key !== mineKey) {
+    m.dataset.key = mineKey;
+    m.replaceChildren();
+    if (mine) m.append(el('p', {}, S.mine + ': ', el('strong', {text: mine.number}), ' ', el('a', {class: 'button', href: '/room/' + encodeURIComponent(mine.room_id), text: S.openRoom})));
+  }
   m.hidden = !mine;
-  if (mine) m.append(el('p', {}, S.mine + ': ', el('strong', {text: mine.number}), ' ', el('a', {class: 'button', href: '/room/' + encodeURIComponent(mine.room_id), text: S.openRoom})));
 }
 
 function scheduleRefresh() {
