@@ -75,7 +75,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	a.Rec = reception.New(db, reception.Settings{
 		State: cfg.Site.State, Loc: loc, GracePeriod: cfg.Reception.GracePeriod.Duration, CalledTimeout: cfg.Reception.CalledTimeout.Duration,
 		MaxQueue: cfg.Reception.MaxQueue, DefaultHandling: cfg.Reception.DefaultHandling.Duration, KnockBurst: cfg.Reception.KnockBurst,
-		KnockPer: cfg.Reception.KnockPer.Duration, Retention: cfg.Reception.Retention.Duration, MaxUpload: cfg.Reception.MaxUpload,
+		KnockPer: cfg.Reception.KnockPer.Duration, Retention: reception.Retention{Content: cfg.Reception.Retention.Content.Duration, Personal: cfg.Reception.Retention.Personal.Duration}, MaxUpload: cfg.Reception.MaxUpload,
 	}, reception.NewMetrics(a.Registry), log)
 	a.Staff.OnPresence = a.Rec.UpdateClerk
 	a.Rec.PresenceChanged = func(login string, p staff.Presence) {
@@ -88,8 +88,13 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 
 // OfficeFromConfig converts a configured office.
 func OfficeFromConfig(o config.Office, pos int) reception.Office {
-	return reception.Office{ID: o.ID, Name: o.Name, Prefix: o.Prefix, Description: o.Description, Languages: o.Languages,
-		Chairs: o.Chairs, Hours: o.Hours, Exceptions: o.Exceptions, IgnoreHolidays: o.IgnoreHolidays, Position: pos}
+	ro := reception.Office{ID: o.ID, Name: o.Name, Prefix: o.Prefix, Description: o.Description, Languages: o.Languages,
+		Chairs: o.Chairs, Hours: o.Hours, Exceptions: o.Exceptions, IgnoreHolidays: o.IgnoreHolidays, Position: pos,
+		Confidential: o.Confidential, ConcernCategories: o.ConcernCategories, KnocksWithoutClerk: o.KnocksWithoutClerk}
+	if o.Retention != nil {
+		ro.Retention = &reception.Retention{Content: o.Retention.Content.Duration, Personal: o.Retention.Personal.Duration}
+	}
+	return ro
 }
 
 // Start loads state and starts listening on ln (HTTPS unless tls.mode is

@@ -124,9 +124,9 @@ type Reception struct {
 	// client address.
 	KnockBurst int      `yaml:"knock_burst"`
 	KnockPer   Duration `yaml:"knock_per"`
-	// Retention: personal data (names, concerns, chat, files, notes) is
-	// deleted this long after a ticket ends.
-	Retention Duration `yaml:"retention"`
+	// Retention of a visit's data after it ends, for offices that set none
+	// of their own. Non-personal aggregates (counts, durations) are kept.
+	Retention Retention `yaml:"retention"`
 	// MaxUpload is the largest file accepted in a consultation chat, bytes.
 	MaxUpload int64 `yaml:"max_upload"`
 }
@@ -200,6 +200,29 @@ type Office struct {
 	Exceptions map[string][]string `yaml:"exceptions"`
 	// IgnoreHolidays keeps the office open on public holidays (e.g. a 24/7 online desk).
 	IgnoreHolidays bool `yaml:"ignore_holidays"`
+	// Confidential marks a counselling service (HIV, Schwangerschaftskonflikt
+	// §219): the knock needs no name, the concern may be one of
+	// ConcernCategories, chat, files and notes are deleted the moment the
+	// consultation ends, the Matrix bridge learns only that a citizen is
+	// waiting (and the number), and the audit log keeps number and times only.
+	Confidential bool `yaml:"confidential"`
+	// ConcernCategories, if set, are offered to the citizen as the concern
+	// (e.g. "HIV-Test", "Schwangerschaftskonfliktberatung").
+	ConcernCategories []string `yaml:"concern_categories"`
+	// KnocksWithoutClerk lets citizens knock while the office is open but no
+	// clerk is on duty (default: no; the office list says nobody is on duty).
+	KnocksWithoutClerk bool `yaml:"knocks_without_clerk"`
+	// Retention overrides reception.retention for this office.
+	Retention *Retention `yaml:"retention"`
+}
+
+// Retention says how long a visit's data is kept after it ends.
+type Retention struct {
+	// Content: chat, files and notes of a consultation. 0s (the default)
+	// deletes them the moment the consultation ends.
+	Content Duration `yaml:"content"`
+	// Personal: the ticket's personal fields (name, concern). Default 24h.
+	Personal Duration `yaml:"personal"`
 }
 
 // Duration is a time.Duration written as "90s", "15m", "720h".

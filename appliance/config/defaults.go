@@ -29,7 +29,7 @@ func Defaults() *Config {
 			DefaultHandling: Duration{12 * time.Minute},
 			KnockBurst:      5,
 			KnockPer:        Duration{10 * time.Minute},
-			Retention:       Duration{30 * 24 * time.Hour},
+			Retention:       Retention{Personal: Duration{24 * time.Hour}},
 			MaxUpload:       10 << 20,
 		},
 		Auth: Auth{
@@ -137,10 +137,13 @@ func (c *Config) Validate() error {
 	for _, d := range []struct {
 		f string
 		v time.Duration
-	}{{"reception.grace_period", r.GracePeriod.Duration}, {"reception.called_timeout", r.CalledTimeout.Duration}, {"reception.default_handling", r.DefaultHandling.Duration}, {"reception.knock_per", r.KnockPer.Duration}, {"reception.retention", r.Retention.Duration}, {"auth.lockout_window", c.Auth.LockoutWindow.Duration}, {"auth.lockout_duration", c.Auth.LockoutDuration.Duration}, {"auth.session_lifetime", c.Auth.SessionLifetime.Duration}} {
+	}{{"reception.grace_period", r.GracePeriod.Duration}, {"reception.called_timeout", r.CalledTimeout.Duration}, {"reception.default_handling", r.DefaultHandling.Duration}, {"reception.knock_per", r.KnockPer.Duration}, {"reception.retention.personal", r.Retention.Personal.Duration}, {"auth.lockout_window", c.Auth.LockoutWindow.Duration}, {"auth.lockout_duration", c.Auth.LockoutDuration.Duration}, {"auth.session_lifetime", c.Auth.SessionLifetime.Duration}} {
 		if d.v <= 0 {
 			return bad(d.f, "must be positive", "a duration such as 90s, 15m, 720h")
 		}
+	}
+	if r.Retention.Content.Duration < 0 {
+		return bad("reception.retention.content", "negative duration", "0s (deleted when the consultation ends) or more")
 	}
 	if r.MaxQueue < 1 || r.MaxQueue > 100000 {
 		return bad("reception.max_queue", fmt.Sprint(r.MaxQueue), "1 to 100000")
@@ -235,6 +238,17 @@ func (c *Config) validateOffices() error {
 			if !slices.Contains(weekdays, day) {
 				return bad(f+".hours", fmt.Sprintf("unknown day %q", day), strings.Join(weekdays, ", "))
 			}
+		}
+		if len(o.ConcernCategories) > 30 {
+			return bad(f+".concern_categories", fmt.Sprint(len(o.ConcernCategories), " categories"), "at most 30")
+		}
+		for j, cat := range o.ConcernCategories {
+			if n := len([]rune(strings.TrimSpace(cat))); n < 2 || n > 80 {
+				return bad(fmt.Sprintf("%s.concern_categories[%d]", f, j), fmt.Sprintf("%q", cat), "2 to 80 characters")
+			}
+		}
+		if r := o.Retention; r != nil && (r.Content.Duration < 0 || r.Personal.Duration < 0) {
+			return bad(f+".retention", "negative duration", "0s or more")
 		}
 		if _, err := hours.FromConfig(o.Hours, o.Exceptions, c.Site.State, o.IgnoreHolidays, nil); err != nil {
 			return fmt.Errorf("config field %s.%w", f, err)

@@ -129,7 +129,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 	if now.Sub(s.lastPurge) < purgeEvery {
 		return nil
 	}
-	if _, err := s.store.Purge(ctx, now.Add(-s.set.Retention), now.Add(-min(s.set.Retention, 7*24*time.Hour))); err != nil {
+	if _, err := s.store.Purge(ctx, now.Add(-s.set.Retention.Personal), now.Add(-min(s.set.Retention.Personal, 7*24*time.Hour))); err != nil {
 		return err
 	}
 	s.lastPurge = now

@@ -17,7 +17,23 @@ type Office struct {
 	Hours          map[string][]string `json:"hours"`
 	Exceptions     map[string][]string `json:"exceptions,omitempty"`
 	IgnoreHolidays bool                `json:"ignore_holidays,omitempty"`
-	Position       int                 `json:"-"`
+	// Confidential: counselling mode (anonymous knock, content deleted at
+	// the end, nothing but the number to the Matrix bridge and audit log).
+	Confidential bool `json:"confidential,omitempty"`
+	// ConcernCategories offered as the concern, if any.
+	ConcernCategories []string `json:"concern_categories,omitempty"`
+	// KnocksWithoutClerk accepts knocks while open with nobody on duty.
+	KnocksWithoutClerk bool `json:"knocks_without_clerk,omitempty"`
+	// Retention overrides the site's default; nil uses Settings.Retention.
+	Retention *Retention `json:"retention,omitempty"`
+	Position  int        `json:"-"`
+}
+
+// Retention is how long a visit's data is kept after it ends. Content
+// (chat, files, notes) 0 means deleted the moment the consultation ends.
+type Retention struct {
+	Content  time.Duration `json:"content"`
+	Personal time.Duration `json:"personal"`
 }
 
 // Schedule builds the office's opening-hours schedule.

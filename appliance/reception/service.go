@@ -64,7 +64,7 @@ type Settings struct {
 	DefaultHandling time.Duration
 	KnockBurst      int
 	KnockPer        time.Duration
-	Retention       time.Duration
+	Retention       Retention // site default; an office may override it
 	MaxUpload       int64
 	InviteTTL       time.Duration
 }

@@ -67,7 +67,7 @@ func newFixture(t *testing.T, start time.Time, dir string, mutate func(*receptio
 		}
 	}
 	set := reception.Settings{State: "HE", Loc: berlin, GracePeriod: 2 * time.Minute, CalledTimeout: 3 * time.Minute, MaxQueue: 50,
-		DefaultHandling: 10 * time.Minute, KnockBurst: 1000, KnockPer: time.Minute, Retention: 24 * time.Hour, MaxUpload: 1 << 20}
+		DefaultHandling: 10 * time.Minute, KnockBurst: 1000, KnockPer: time.Minute, Retention: reception.Retention{Personal: 24 * time.Hour}, MaxUpload: 1 << 20}
 	if mutate != nil {
 		mutate(&set)
 	}
