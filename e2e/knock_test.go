@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -128,4 +129,77 @@ func numberLess(a, b string) bool {
 		return len(a) < len(b)
 	}
 	return a < b
+}
+
+// TestKnockLanguageMustBeOffered: a knock in a language the office does
+// not offer is refused with 422, field "language", naming the allowed
+// languages; an empty language is the office's first.
+func TestKnockLanguageMustBeOffered(t *testing.T) {
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true})
+	c := newClient(t, srv)
+	var e struct {
+		Error struct {
+			Code      string `json:"code"`
+			Message   string `json:"message"`
+			MessageEN string `json:"message_en"`
+			Field     string `json:"field"`
+		} `json:"error"`
+	}
+	st := c.do("POST", "/api/v1/offices/bauamt/knocks", map[string]string{"concern": "Bauantrag Garage", "language": "tr"}, &e)
+	if st != http.StatusUnprocessableEntity || e.Error.Field != "language" || !strings.Contains(e.Error.Message, "de, en") || !strings.Contains(e.Error.MessageEN, "de, en") {
+		t.Fatalf("knock in Turkish at the Bauamt: %d %+v, want 422 on language naming de, en", st, e.Error)
+	}
+	var k struct {
+		Ticket struct{ Language string } `json:"ticket"`
+	}
+	if st := c.do("POST", "/api/v1/offices/bauamt/knocks", map[string]string{"concern": "Bauantrag Garage"}, &k); st != 201 || k.Ticket.Language != "de" {
+		t.Fatalf("knock without language: %d, language %q, want 201 de", st, k.Ticket.Language)
+	}
+}
+
+// TestNobodyOnDuty: an open office without a clerk on duty says so on the
+// office list and refuses knocks (unless it takes knocks without a clerk);
+// once a clerk is available it takes them again.
+func TestNobodyOnDuty(t *testing.T) {
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, Configure: func(c *config.Config) {
+		c.Offices[1].KnocksWithoutClerk = false // bauamt
+	}})
+	citizen := newClient(t, srv)
+	status := func() map[string]officeJSON {
+		var l struct{ Offices []officeJSON }
+		citizen.do("GET", "/api/v1/offices", nil, &l)
+		m := map[string]officeJSON{}
+		for _, o := range l.Offices {
+			m[o.ID] = o
+		}
+		return m
+	}
+	l := status()
+	if o := l["bauamt"]; o.State != "unstaffed" || o.ClerksOnDuty != 0 || o.Accepting || o.Reason != "nobody_on_duty" {
+		t.Fatalf("Bauamt without clerk: %+v", o)
+	}
+	if o := l["buergerbuero"]; o.State != "unstaffed" || !o.Accepting {
+		t.Fatalf("Bürgerbüro (knocks without clerk): %+v", o)
+	}
+	var e apiError
+	if st := citizen.do("POST", "/api/v1/offices/bauamt/knocks", map[string]string{"concern": "Bauantrag Garage"}, &e); st != http.StatusServiceUnavailable || e.Error.Code != "nobody_on_duty" {
+		t.Fatalf("knock at the unstaffed Bauamt: %d %v", st, e)
+	}
+	anna := newClient(t, srv)
+	anna.login("anna", srv.Clerks[0].Password)
+	if st := anna.do("PUT", "/api/v1/staff/me/presence", map[string]string{"presence": "available"}, nil); st != 200 {
+		t.Fatalf("presence: %d", st)
+	}
+	if o := status()["bauamt"]; o.State != "open" || o.ClerksOnDuty != 1 || !o.Accepting {
+		t.Fatalf("Bauamt with Anna on duty: %+v", o)
+	}
+	citizen.knock("bauamt", "Bauantrag Garage")
+}
+
+type officeJSON struct {
+	ID           string `json:"id"`
+	State        string `json:"state"`
+	ClerksOnDuty int    `json:"clerks_on_duty"`
+	Accepting    bool   `json:"accepting_knocks"`
+	Reason       string `json:"reason"`
 }
