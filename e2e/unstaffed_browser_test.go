@@ -12,7 +12,7 @@ import (
 
 // TestOfficeListSaysNobodyOnDuty: the office list and the widget show
 // "zurzeit niemand im Dienst" for an open office without a clerk, with no
-// knock button and no estimate; after a reload with a clerk on duty the
+// knock button and no estimate, and so does the knock page; after a reload with a clerk on duty the
 // notice is gone and the citizen can knock.
 func TestOfficeListSaysNobodyOnDuty(t *testing.T) {
 	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, Configure: func(c *config.Config) {
@@ -31,6 +31,15 @@ func TestOfficeListSaysNobodyOnDuty(t *testing.T) {
 		if !strings.Contains(text, "zurzeit niemand im Dienst") || hasButton || estimateShown {
 			t.Fatalf("%s: Bauamt shows %q, knock button %v, estimate %v", page, text, hasButton, estimateShown)
 		}
+	}
+	var notice string
+	var hasForm bool
+	step(t, b, "knock page", chromedp.Navigate(srv.URL+"/offices/bauamt"),
+		chromedp.WaitVisible("main .notice", chromedp.ByQuery),
+		chromedp.Text("main", &notice, chromedp.ByQuery),
+		chromedp.Evaluate(`!!document.getElementById('knock')`, &hasForm))
+	if !strings.Contains(notice, "niemand im Dienst") || hasForm {
+		t.Fatalf("knock page of the unstaffed Bauamt: form %v, text %q", hasForm, notice)
 	}
 	anna := newClient(t, srv)
 	anna.login("anna", srv.Clerks[0].Password)
