@@ -24,7 +24,8 @@ func DemoOffices() []config.Office {
 	}
 	return []config.Office{
 		{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Description: "Ausweise, Meldebescheinigungen, Führungszeugnisse – rund um die Uhr online erreichbar.",
-			Languages: []string{"de", "en", "tr", "ar", "uk"}, Chairs: 3, Hours: allDay, IgnoreHolidays: true},
+			Languages: []string{"de", "en", "tr", "ar", "uk"}, Chairs: 3, Hours: allDay, IgnoreHolidays: true,
+			KnocksWithoutClerk: true}, // an online desk around the clock: citizens may knock before a clerk signs in
 		{ID: "bauamt", Name: "Bauamt", Prefix: "BA", Description: "Bauanträge, Bauvoranfragen, Abstandsflächen.",
 			Languages: []string{"de", "en"}, Chairs: 2, Hours: map[string][]string{
 				"mon": {"08:00-16:00"}, "tue": {"08:00-16:00"}, "wed": {"08:00-16:00"}, "thu": {"08:00-18:00"}, "fri": {"08:00-12:00"}}},
