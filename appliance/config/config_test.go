@@ -37,6 +37,7 @@ func TestErrorsNameTheField(t *testing.T) {
 		{base + "offices:\n  - id: bauamt\n    name: Bauamt\n    prefix: B\n    chairs: 1\n    hours: {mon: [\"08:00-25:00\"]}\n", "offices[0].hours.mon[0]"},
 		{base + "api:\n  service_tokens:\n    - name: bridge\n      token: short\n", "api.service_tokens[0].token"},
 		{base + "http:\n  frame_ancestors: [\"www.kreis.de\"]\n", "http.frame_ancestors[0]"},
+		{base + "  privacy:\n    dpo_email: datenschutz at kreis\n", "site.privacy.dpo_email"},
 	}
 	for _, c := range cases {
 		_, err := Parse([]byte(c.yaml))
