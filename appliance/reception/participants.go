@@ -198,3 +198,18 @@ func (s *Service) logError(what string, err error) {
 		s.log.Error(what, "err", err)
 	}
 }
+
+// QueueFor returns an office's queue as a's console or client shows it: a
+// service client's read-only identity (the Matrix bridge) gets no name and
+// no concern of a confidential office.
+func (s *Service) QueueFor(a Actor, office string) []StaffTicket {
+	q := s.Queue(office)
+	o, _ := s.office(office)
+	for i := range q {
+		q[i].Confidential = o.Confidential
+		if o.Confidential && a.Via != "" && a.Clerk.Login == "" {
+			q[i].Name, q[i].Concern, q[i].ForwardNote, q[i].Notes = "", "", "", nil
+		}
+	}
+	return q
+}
