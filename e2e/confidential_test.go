@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -186,6 +187,15 @@ func TestConfidentialOfficeKeepsNothing(t *testing.T) {
 		c.Offices[1].ConcernCategories = categories
 	}})
 	anna := staffAs(t, srv, "anna")
+	res, err := srv.Client().Get(srv.URL + "/offices/bauamt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if html := string(page); !strings.Contains(html, `<select id="concern"`) || !strings.Contains(html, ">"+categories[1]+"</option>") || strings.Contains(html, `id="name"`) {
+		t.Errorf("the knock form of a counselling office offers no category list or asks for a name:\n%s", html)
+	}
 	var bad apiError
 	if st := newClient(t, srv).do("POST", "/api/v1/offices/bauamt/knocks", map[string]string{"concern": "freier Text", "language": "de"}, &bad); st != 422 || !strings.Contains(bad.Error.Message, categories[0]) {
 		t.Fatalf("free text in a category office: %d %v", st, bad)
