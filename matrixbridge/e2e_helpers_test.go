@@ -19,6 +19,7 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
+	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/matrixbridge"
 	"github.com/buergerbuero/buergerbuero/matrixbridge/dendritetest"
 )
@@ -55,11 +56,17 @@ type env struct {
 	logf   *os.File
 }
 
-func newEnv(t testing.TB, serverName string) *env {
+// newEnv starts the three; configure, if given, adjusts the appliance's
+// configuration.
+func newEnv(t testing.TB, serverName string, configure ...func(*config.Config)) *env {
 	t.Helper()
 	e := &env{t: t, dir: t.TempDir()}
 	mx := func(l string) string { return "@" + l + ":" + serverName }
-	e.app = apptest.Start(t, apptest.Options{Quiet: true, ClerkMatrixIDs: map[string]string{"anna": mx("anna"), "ben": mx("ben")}})
+	opts := apptest.Options{Quiet: true, ClerkMatrixIDs: map[string]string{"anna": mx("anna"), "ben": mx("ben")}}
+	if len(configure) > 0 {
+		opts.Configure = configure[0]
+	}
+	e.app = apptest.Start(t, opts)
 	must(t, os.WriteFile(filepath.Join(e.dir, "token"), []byte(e.app.ServiceToken), 0o600))
 	must(t, os.WriteFile(filepath.Join(e.dir, "ca.pem"), e.app.CertPEM, 0o600))
 	asAddr := dendritetest.FreeAddr(t)

@@ -56,6 +56,10 @@ func (s *Service) StaffTicket(ctx context.Context, a Actor, ref string) (StaffTi
 	if !a.Clerk.MemberOf(t.OfficeID) && a.Clerk.Login != "" {
 		return StaffTicket{}, ErrNotMember
 	}
+	if err := s.mayAct(ctx, a, t); err != nil {
+		// the ticket's state, but not what was written in the consultation
+		t.Notes = nil
+	}
 	return s.staffView(t), nil
 }
 
@@ -64,10 +68,17 @@ func (s *Service) act(ctx context.Context, a Actor, ref string, act Action, muta
 	if err != nil {
 		return StaffTicket{}, err
 	}
-	if !a.Clerk.MemberOf(t.OfficeID) {
-		return StaffTicket{}, ErrNotMember
+	if err := s.mayAct(ctx, a, t); err != nil {
+		return StaffTicket{}, err
 	}
-	ch, err := s.store.Apply(ctx, t.ID, act, a.name(), mutate)
+	checked := t.RoomID
+	ch, err := s.store.Apply(ctx, t.ID, act, a.name(), func(t *Ticket) (*Room, error) {
+		if t.RoomID != checked {
+			// admitted by somebody else since the participant check
+			return nil, conflictFor(StateUnknown, act)
+		}
+		return mutate(t)
+	})
 	if err != nil {
 		return StaffTicket{}, err
 	}
@@ -230,8 +241,8 @@ func (s *Service) AddNote(ctx context.Context, a Actor, ref, text string) (Staff
 	if err != nil {
 		return StaffTicket{}, err
 	}
-	if !a.Clerk.MemberOf(t.OfficeID) {
-		return StaffTicket{}, ErrNotMember
+	if err := s.mayAct(ctx, a, t); err != nil {
+		return StaffTicket{}, err
 	}
 	if err := s.store.AddNote(ctx, t.ID, Note{Author: a.Clerk.Login, Text: text, At: s.now()}); err != nil {
 		return StaffTicket{}, err

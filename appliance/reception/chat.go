@@ -18,18 +18,6 @@ type Member struct {
 	Name     string // shown in the chat
 }
 
-// RoomForClerk checks that a clerk may enter a room.
-func (s *Service) RoomForClerk(ctx context.Context, a Actor, roomID string) (Room, Member, error) {
-	r, err := s.store.Room(ctx, roomID)
-	if err != nil {
-		return r, Member{}, err
-	}
-	if !a.Clerk.MemberOf(r.OfficeID) {
-		return r, Member{}, ErrNotMember
-	}
-	return r, Member{Role: RoleClerk, Identity: a.Clerk.Login, Name: a.Clerk.DisplayName}, nil
-}
-
 // RoomForCitizen checks that the ticket's holder may enter the room: only
 // the room they were admitted to, only while called or in consultation.
 func (s *Service) RoomForCitizen(ctx context.Context, roomID, ticketID, token string) (Room, Member, error) {
@@ -40,7 +28,11 @@ func (s *Service) RoomForCitizen(ctx context.Context, roomID, ticketID, token st
 	if t.RoomID != roomID || (t.State != StateCalled && t.State != StateInConsultation) {
 		return Room{}, Member{}, problem.Forbidden
 	}
-	return s.citizenMember(ctx, t)
+	r, m, err := s.citizenMember(ctx, t)
+	if err == nil && !r.EndedAt.IsZero() {
+		return Room{}, Member{}, problem.Forbidden
+	}
+	return r, m, err
 }
 
 // CitizenRoom returns the room the ticket's holder is in right now.
@@ -64,7 +56,8 @@ func (s *Service) citizenMember(ctx context.Context, t Ticket) (Room, Member, er
 	return r, Member{Role: RoleCitizen, Identity: t.Number, Name: name}, err
 }
 
-// RoomForParticipant checks an external participant's session token.
+// RoomForParticipant checks an external participant's session token; it
+// opens the room only while the consultation runs.
 func (s *Service) RoomForParticipant(ctx context.Context, roomID, token string) (Room, Member, error) {
 	p, err := s.store.ParticipantSession(ctx, hashToken(token), s.now())
 	if err != nil {
@@ -74,7 +67,13 @@ func (s *Service) RoomForParticipant(ctx context.Context, roomID, token string) 
 		return Room{}, Member{}, problem.Forbidden
 	}
 	r, err := s.store.Room(ctx, roomID)
-	return r, Member{Role: p.Role, Identity: p.Identity, Name: p.Identity}, err
+	if err != nil {
+		return Room{}, Member{}, err
+	}
+	if !r.EndedAt.IsZero() {
+		return Room{}, Member{}, problem.Forbidden
+	}
+	return r, Member{Role: p.Role, Identity: p.Identity, Name: p.Identity}, nil
 }
 
 // PostMessage adds a chat message; the same clientID from the same role is
@@ -145,9 +144,15 @@ func (s *Service) File(ctx context.Context, roomID, id string) (File, error) {
 	return s.store.File(ctx, roomID, id)
 }
 
+// MaxInvitee is the longest name or e-mail an invite may name (runes).
+const MaxInvitee = 120
+
 // CreateInvite makes a single-use, time-limited link token for an
-// interpreter (or another external role) into one consultation.
-func (s *Service) CreateInvite(ctx context.Context, a Actor, roomID, role, lang string) (token string, expires time.Time, err error) {
+// interpreter (or another external role) into one consultation. who (a
+// name or an e-mail address, optional) says whom it is for; the
+// participants see it in the chat when the invite is made and when it is
+// redeemed.
+func (s *Service) CreateInvite(ctx context.Context, a Actor, roomID, role, lang, who string) (token string, expires time.Time, err error) {
 	r, _, err := s.RoomForClerk(ctx, a, roomID)
 	if err != nil {
 		return "", time.Time{}, err
@@ -162,6 +167,10 @@ func (s *Service) CreateInvite(ctx context.Context, a Actor, roomID, role, lang 
 	if len(lang) > 10 {
 		return "", time.Time{}, problem.Invalid("language", "Ungültige Sprache.", "Invalid language.")
 	}
+	who = clean(strings.ReplaceAll(who, "\n", " "))
+	if err := checkLen("name", who, 0, MaxInvitee); err != nil {
+		return "", time.Time{}, err
+	}
 	token = randomToken()
 	expires = s.now().Add(s.set.InviteTTL)
 	ident := "Dolmetscher·in"
@@ -171,7 +180,13 @@ func (s *Service) CreateInvite(ctx context.Context, a Actor, roomID, role, lang 
 	if lang != "" {
 		ident += " (" + lang + ")"
 	}
-	err = s.store.CreateParticipantToken(ctx, hashToken(token), "invite", Participant{RoomID: roomID, Role: role, Identity: ident, ExpiresAt: expires}, lang)
+	if who != "" {
+		ident += " – " + who
+	}
+	if err = s.store.CreateParticipantToken(ctx, hashToken(token), "invite", Participant{RoomID: roomID, Role: role, Identity: ident, ExpiresAt: expires}, lang); err != nil {
+		return "", time.Time{}, err
+	}
+	err = s.systemMessage(ctx, r, "invite:"+randomID(), a.Clerk.DisplayName+" hat eingeladen: "+ident+".")
 	return token, expires, err
 }
 
@@ -181,8 +196,15 @@ func (s *Service) RedeemInvite(ctx context.Context, invite string) (session stri
 	if err != nil {
 		return "", p, err
 	}
+	r, err := s.store.Room(ctx, p.RoomID)
+	if err != nil || !r.EndedAt.IsZero() {
+		return "", Participant{}, ErrInviteInvalid
+	}
 	session = randomToken()
-	err = s.store.CreateParticipantToken(ctx, hashToken(session), "session", p, "")
+	if err = s.store.CreateParticipantToken(ctx, hashToken(session), "session", p, ""); err != nil {
+		return "", p, err
+	}
+	err = s.systemMessage(ctx, r, "joined:"+randomID(), p.Identity+" ist dem Gespräch beigetreten.")
 	return session, p, err
 }
 
@@ -198,10 +220,15 @@ func (s *Service) PublishPresence(ctx context.Context, payload []byte) error {
 	return err
 }
 
-// RoomOffice returns the office a room belongs to.
-func (s *Service) RoomOffice(ctx context.Context, roomID string) (string, error) {
+// RoomOpen reports whether a room's consultation is still running.
+func (s *Service) RoomOpen(ctx context.Context, roomID string) (bool, error) {
 	r, err := s.store.Room(ctx, roomID)
-	return r.OfficeID, err
+	return err == nil && r.EndedAt.IsZero(), err
+}
+
+// Message returns one message of a room (callers checked membership).
+func (s *Service) Message(ctx context.Context, roomID string, seq int64) (Message, error) {
+	return s.store.Message(ctx, roomID, seq)
 }
 
 // LastEventSeq returns the newest event sequence number.

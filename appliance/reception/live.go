@@ -39,9 +39,13 @@ func (s *Service) publish(ch Change, prev Ticket, offices []string) {
 		s.setClerkPresence(prev.Clerk, staff.PresenceAvailable)
 	}
 	if prev.RoomID != "" && prev.RoomID != t.RoomID || prev.RoomID != "" && t.State.Final() {
+		s.closeRoom(context.Background(), prev.RoomID, t.OfficeID)
 		if s.RoomEnded != nil {
 			s.RoomEnded(prev.RoomID)
 		}
+	}
+	if t.State.Final() {
+		s.visitEnded(context.Background(), t)
 	}
 	s.refreshGauges()
 	// the changed ticket first: "you are being called" must not wait behind
@@ -141,7 +145,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 	if now.Sub(s.lastPurge) < purgeEvery {
 		return nil
 	}
-	if _, err := s.store.Purge(ctx, now.Add(-s.set.Retention.Personal), now.Add(-min(s.set.Retention.Personal, 7*24*time.Hour))); err != nil {
+	if _, err := s.store.Purge(ctx, s.purgeRules(now), now.Add(-eventsKept)); err != nil {
 		return err
 	}
 	s.lastPurge = now
@@ -149,6 +153,10 @@ func (s *Service) Sweep(ctx context.Context) error {
 }
 
 const purgeEvery = 10 * time.Minute
+
+// eventsKept is how long the staff event stream can be replayed (the
+// Matrix bridge catches up after an outage); events hold no personal data.
+const eventsKept = 7 * 24 * time.Hour
 
 // returnUnanswered puts called citizens who did not come into the room
 // within the called timeout back into the

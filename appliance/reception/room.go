@@ -18,6 +18,9 @@ type Room struct {
 	Clerk     string    `json:"clerk"`
 	CreatedAt time.Time `json:"created_at"`
 	EndedAt   time.Time `json:"ended_at,omitzero"`
+	// Members are the staff who take part besides Clerk (added colleagues,
+	// leads and admins who joined).
+	Members []string `json:"members,omitempty"`
 }
 
 // Message is one chat message in a room, in order of Seq.

@@ -43,6 +43,8 @@ type Store interface {
 	HandlingSamples(ctx context.Context, since time.Time) ([]Sample, error)
 	Room(ctx context.Context, id string) (Room, error)
 	AddMessage(ctx context.Context, m Message, f *File) (Message, bool, error)
+	Message(ctx context.Context, room string, seq int64) (Message, error)
+	AddRoomMember(ctx context.Context, r Room, login, kind, addedBy string, at time.Time) error
 	Messages(ctx context.Context, room string, after int64) ([]Message, error)
 	File(ctx context.Context, room, id string) (File, error)
 	CreateParticipantToken(ctx context.Context, hash []byte, kind string, p Participant, lang string) error
@@ -51,7 +53,12 @@ type Store interface {
 	Events(ctx context.Context, since int64, limit int) ([]Event, error)
 	AddEvent(ctx context.Context, typ string, payload []byte) (int64, error)
 	LastEventSeq(ctx context.Context) (int64, error)
-	Purge(ctx context.Context, cutoff, eventCutoff time.Time) (int64, error)
+	// EndRoomAccess voids a room's invites and external sessions.
+	EndRoomAccess(ctx context.Context, roomID string) error
+	DeleteRoomContent(ctx context.Context, roomID string) error
+	DeleteNotes(ctx context.Context, ticketID string) error
+	ForgetTicket(ctx context.Context, ticketID string, anonymiseAudit bool) error
+	Purge(ctx context.Context, rules []PurgeRule, eventCutoff time.Time) (int64, error)
 }
 
 // Settings tune the reception (from the configuration).
@@ -262,7 +269,7 @@ func (s *Service) Knock(ctx context.Context, officeID string, r KnockRequest) (K
 		return KnockResult{}, ErrOfficeNotFound
 	}
 	r.Concern, r.Name, r.Language = clean(r.Concern), clean(r.Name), strings.ToLower(strings.TrimSpace(r.Language))
-	if err := checkLen("concern", r.Concern, 3, MaxConcern); err != nil {
+	if err := checkKnock(o.Office, &r); err != nil {
 		return KnockResult{}, err
 	}
 	if err := checkLen("name", r.Name, 0, MaxName); err != nil {

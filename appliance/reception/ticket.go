@@ -126,6 +126,8 @@ type Ticket struct {
 	EstimateAtCall time.Duration `json:"-"`
 	Estimate       time.Duration `json:"-"` // estimate given when the ticket was (re)queued
 	Notes          []Note        `json:"notes,omitempty"`
+	// Confidential is set (not stored) for tickets of a confidential office.
+	Confidential bool `json:"confidential,omitempty"`
 }
 
 // Note is an internal clerk note on a ticket; citizens never see it.

@@ -114,6 +114,10 @@ type OfficeStatus struct {
 	EstimateSeconds int       `json:"estimate_seconds"`
 	Accepting       bool      `json:"accepting_knocks"`
 	Reason          string    `json:"reason,omitempty"` // closed, nobody_on_duty, closing_soon, queue_full
+	// Confidential: counselling; the knock needs no name.
+	Confidential bool `json:"confidential,omitempty"`
+	// ConcernCategories, if any, are the concerns a knock may choose from.
+	ConcernCategories []string `json:"concern_categories,omitempty"`
 }
 
 // Offices returns the public status of every office, in display order.
@@ -146,6 +150,7 @@ func (s *Service) OfficeStatus(id string) (OfficeStatus, bool) {
 		ChairsFree: max(0, staffed-s.q.busy(o.ID)-waiting), Waiting: waiting,
 		EstimateSeconds: int(capAtClosing(s.estimate(o, waiting+1), now, h).Seconds()),
 	}
+	st.Confidential, st.ConcernCategories = o.Confidential, o.ConcernCategories
 	if err := s.intake(o, now); err != nil {
 		st.Reason = codeOf(err)
 	} else {

@@ -48,7 +48,8 @@ func TestPurgeDeletesPersonalData(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	n, err := db.Purge(ctx, time.Now().Add(-24*time.Hour), time.Now().Add(-24*time.Hour))
+	cutoff := time.Now().Add(-24 * time.Hour)
+	n, err := db.Purge(ctx, []reception.PurgeRule{{ContentBefore: cutoff, PersonalBefore: cutoff}}, cutoff)
 	if err != nil || n != 1 {
 		t.Fatalf("purge: %d, %v", n, err)
 	}

@@ -21,8 +21,37 @@ func (db *DB) Room(ctx context.Context, id string) (reception.Room, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, reception.ErrRoomNotFound
 	}
+	if err != nil {
+		return r, err
+	}
 	r.CreatedAt, r.EndedAt = fromMS(created), fromMS(ended)
-	return r, err
+	rows, err := db.r.QueryContext(ctx, `SELECT login FROM room_members WHERE room_id = ? ORDER BY at, login`, id)
+	if err != nil {
+		return r, fmt.Errorf("room members: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var login string
+		if err := rows.Scan(&login); err != nil {
+			return r, err
+		}
+		r.Members = append(r.Members, login)
+	}
+	return r, rows.Err()
+}
+
+// AddRoomMember makes a member of staff a participant of a consultation and
+// writes the audit entry (who added whom, how) in the same transaction.
+func (db *DB) AddRoomMember(ctx context.Context, r reception.Room, login, kind, addedBy string, at time.Time) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO room_members (room_id, login, kind, added_by, at) VALUES (?,?,?,?,?)
+			ON CONFLICT (room_id, login) DO NOTHING`, r.ID, login, kind, addedBy, ms(at)); err != nil {
+			return fmt.Errorf("add room member: %w", err)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, ticket_id, office_id, detail) VALUES (?,?,?,?,?,?)`,
+			ms(at), addedBy, "room_"+kind, r.TicketID, r.OfficeID, "room "+r.ID+" member "+login)
+		return err
+	})
 }
 
 // AddMessage stores a chat message (and its file, if any) and the matching
@@ -49,9 +78,9 @@ func (db *DB) AddMessage(ctx context.Context, m reception.Message, f *reception.
 			return err
 		}
 		m.Seq, _ = res.LastInsertId()
-		payload, _ := json.Marshal(struct {
-			Message reception.Message `json:"message"`
-		}{m})
+		// the event log says only that there is a message: its text, author
+		// and file are fetched by participants through the room API
+		payload, _ := json.Marshal(MessagePayload{Message: MessageRef{Seq: m.Seq, RoomID: m.RoomID}})
 		_, err = tx.ExecContext(ctx, `INSERT INTO events (type, room_id, at, payload) VALUES ('message', ?, ?, ?)`, m.RoomID, ms(m.At), string(payload))
 		return err
 	})
@@ -59,6 +88,29 @@ func (db *DB) AddMessage(ctx context.Context, m reception.Message, f *reception.
 		return m, false, fmt.Errorf("add message: %w", err)
 	}
 	return m, false, nil
+}
+
+// MessagePayload is the JSON body of a message event in the event log.
+type MessagePayload struct {
+	Message MessageRef `json:"message"`
+}
+
+// MessageRef points at a chat message without carrying its content.
+type MessageRef struct {
+	Seq    int64  `json:"seq"`
+	RoomID string `json:"room_id"`
+}
+
+// Message loads one chat message of a room.
+func (db *DB) Message(ctx context.Context, room string, seq int64) (reception.Message, error) {
+	msgs, err := db.queryMessages(ctx, `WHERE m.room_id = ? AND m.seq = ?`, room, seq)
+	if err != nil {
+		return reception.Message{}, err
+	}
+	if len(msgs) == 0 {
+		return reception.Message{}, reception.ErrMessageNotFound
+	}
+	return msgs[0], nil
 }
 
 func (db *DB) messageByClientID(ctx context.Context, room, role, clientID string) (reception.Message, bool, error) {
@@ -119,7 +171,8 @@ func (db *DB) CreateParticipantToken(ctx context.Context, hash []byte, kind stri
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, detail) VALUES (?,?,?,?)`, ms(time.Now()), p.Identity, "participant_"+kind, "room "+p.RoomID+" role "+p.Role)
+		// the identity may name a person: the audit log keeps the role only
+		_, err = tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, detail) VALUES (?,?,?,?)`, ms(time.Now()), p.Role, "participant_"+kind, "room "+p.RoomID+" role "+p.Role)
 		return err
 	})
 }
@@ -189,42 +242,6 @@ func (db *DB) AddEvent(ctx context.Context, typ string, payload []byte) (int64, 
 		return 0, err
 	}
 	return res.LastInsertId()
-}
-
-// Purge deletes personal data of tickets that ended before cutoff (names,
-// concerns, notes, chat, files, invites) and stream events older than
-// eventCutoff. Ticket skeletons stay for statistics; the audit log keeps no
-// personal data in the first place.
-func (db *DB) Purge(ctx context.Context, cutoff, eventCutoff time.Time) (int64, error) {
-	var n int64
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		c := ms(cutoff)
-		res, err := tx.ExecContext(ctx, `UPDATE tickets SET name = '', concern = '', forward_note = '', decline_message = '', purged = 1
-			WHERE purged = 0 AND state IN ('ended','declined','abandoned') AND updated_at < ?`, c)
-		if err != nil {
-			return err
-		}
-		n, _ = res.RowsAffected()
-		if _, err := tx.ExecContext(ctx, `DELETE FROM notes WHERE ticket_id IN (SELECT id FROM tickets WHERE purged = 1)`); err != nil {
-			return fmt.Errorf("purge notes: %w", err)
-		}
-		for _, q := range []struct {
-			sql string
-			at  int64
-		}{
-			{`DELETE FROM files WHERE room_id IN (SELECT id FROM rooms WHERE ended_at <> 0 AND ended_at < ?)`, c},
-			{`DELETE FROM messages WHERE room_id IN (SELECT id FROM rooms WHERE ended_at <> 0 AND ended_at < ?)`, c},
-			{`DELETE FROM participants WHERE expires < ?`, c},
-			{`DELETE FROM events WHERE at < ?`, ms(eventCutoff)},
-			{`DELETE FROM sessions WHERE expires < ?`, ms(time.Now())},
-		} {
-			if _, err := tx.ExecContext(ctx, q.sql, q.at); err != nil {
-				return fmt.Errorf("purge: %w", err)
-			}
-		}
-		return nil
-	})
-	return n, err
 }
 
 // LastEventSeq returns the newest event's sequence number (0 if none).

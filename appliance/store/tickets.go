@@ -169,7 +169,11 @@ type ChangePayload struct {
 }
 
 func writeChange(ctx context.Context, tx *sql.Tx, ch reception.Change) (int64, error) {
-	payload, err := json.Marshal(ChangePayload{Action: ch.Action, Actor: ch.Actor, FromOffice: ch.FromOffice, Ticket: ch.Ticket})
+	// The event log is kept longer than personal data may be: it carries
+	// the ticket's state, never what the citizen or a clerk wrote.
+	t := ch.Ticket
+	t.Name, t.Concern, t.ForwardNote, t.DeclineMessage, t.Notes = "", "", "", "", nil
+	payload, err := json.Marshal(ChangePayload{Action: ch.Action, Actor: ch.Actor, FromOffice: ch.FromOffice, Ticket: t})
 	if err != nil {
 		return 0, err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
@@ -95,7 +96,17 @@ func (s *Server) apiStaffFile(w http.ResponseWriter, r *http.Request)     { s.ap
 type inviteBody struct {
 	Role     string `json:"role"`
 	Language string `json:"language"`
-	Email    string `json:"email"`
+	Name     string `json:"name"`  // whom the invite is for, shown to the participants
+	Email    string `json:"email"` // or their e-mail address
+}
+
+// invitee is whom an invite names: the name, the e-mail, or both.
+func (b inviteBody) invitee() string {
+	name, email := strings.TrimSpace(b.Name), strings.TrimSpace(b.Email)
+	if name != "" && email != "" {
+		return name + " <" + email + ">"
+	}
+	return name + email
 }
 
 func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
@@ -107,10 +118,38 @@ func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
 	if b.Role == "" {
 		b.Role = reception.RoleInterpreter
 	}
-	tok, exp, err := s.rec.CreateInvite(r.Context(), actorOf(r), r.PathValue("room"), b.Role, b.Language)
+	tok, exp, err := s.rec.CreateInvite(r.Context(), actorOf(r), r.PathValue("room"), b.Role, b.Language, b.invitee())
 	if err != nil {
 		writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"url": s.opt.PublicURL + "/join/" + tok, "expires_at": exp})
+}
+
+// apiJoinRoom: an office lead or admin joins a running consultation; the
+// participants see it in the chat and it is written to the audit log.
+func (s *Server) apiJoinRoom(w http.ResponseWriter, r *http.Request) {
+	room, err := s.rec.JoinRoom(r.Context(), actorOf(r), r.PathValue("room"))
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, 200, map[string]any{"room": room})
+}
+
+// apiAddColleague: a participant adds a colleague of the office.
+func (s *Server) apiAddColleague(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Login string `json:"login"`
+	}
+	if err := readJSON(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	room, err := s.rec.AddColleague(r.Context(), actorOf(r), r.PathValue("room"), b.Login)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, 200, map[string]any{"room": room})
 }

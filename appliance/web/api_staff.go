@@ -95,7 +95,7 @@ func (s *Server) apiStaffOffices(w http.ResponseWriter, r *http.Request) {
 		if !a.Clerk.MemberOf(o.ID) {
 			continue
 		}
-		q := s.rec.Queue(o.ID)
+		q := s.rec.QueueFor(a, o.ID)
 		if q == nil {
 			q = []reception.StaffTicket{}
 		}

@@ -44,6 +44,8 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/staff/rooms/{room}/messages", s.staffOnly(s.apiStaffPost))
 	s.handle("POST /api/v1/staff/rooms/{room}/files", s.staffOnly(s.apiStaffFile))
 	s.handle("POST /api/v1/staff/rooms/{room}/invites", s.staffOnly(s.apiInvite))
+	s.handle("POST /api/v1/staff/rooms/{room}/join", s.staffOnly(s.apiJoinRoom))
+	s.handle("POST /api/v1/staff/rooms/{room}/members", s.staffOnly(s.apiAddColleague))
 	s.handle("GET /api/v1/staff/events", s.staffOnly(s.apiStaffEvents))
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) { writeProblem(w, r, notFoundOrMethod(s.mux, r)) })
 

@@ -202,9 +202,10 @@ func (s *Server) keepAlive() {
 	}
 }
 
-// streamEvents sends persistent stream events after since, filtered by
-// keep, waking on every commit; used by the staff and room streams.
-func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, since int64, initial [][]byte, keep func(reception.Event) ([]byte, bool)) {
+// streamEvents sends persistent stream events after since, as keep renders
+// them (nil: not for this reader; stop: close the stream), waking on every
+// commit; used by the staff and room streams.
+func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, since int64, initial [][]byte, keep func(reception.Event) (b []byte, stop bool)) {
 	ws, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return
@@ -243,7 +244,12 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, since int6
 			}
 			for _, e := range evs {
 				since = e.Seq
-				if b, ok := keep(e); ok {
+				b, stop := keep(e)
+				if stop {
+					c.write(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "ended"))
+					return
+				}
+				if b != nil {
 					if c.write(websocket.TextMessage, b) != nil {
 						return
 					}
@@ -292,7 +298,6 @@ func (s *Server) apiStaffEvents(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rooms := map[string]string{} // room → office, learned from ticket events
 	service := a.Via != ""
 	if service {
 		s.bridgeStreams.Inc()
@@ -304,20 +309,11 @@ func (s *Server) apiStaffEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		switch e.Type {
 		case "ticket":
-			if e.RoomID != "" {
-				rooms[e.RoomID] = e.OfficeID
-			}
-			return eventJSON(e), a.Clerk.MemberOf(e.OfficeID)
+			return s.staffTicketEvent(r.Context(), a, e), false
 		case "message":
-			office, ok := rooms[e.RoomID]
-			if !ok {
-				if room, err := s.rec.RoomOffice(r.Context(), e.RoomID); err == nil {
-					office, rooms[e.RoomID] = room, room
-				}
-			}
-			return eventJSON(e), a.Clerk.MemberOf(office)
+			return s.staffMessageEvent(r.Context(), a, e), false
 		default:
-			return eventJSON(e), true
+			return eventJSON(e), false
 		}
 	})
 }
@@ -325,7 +321,7 @@ func (s *Server) apiStaffEvents(w http.ResponseWriter, r *http.Request) {
 // apiRoomEvents streams a room's chat to its members: first the history
 // after ?after=, then every new message.
 func (s *Server) apiRoomEvents(w http.ResponseWriter, r *http.Request) {
-	room, _, err := s.roomMember(r, r.PathValue("room"))
+	room, m, err := s.roomMember(r, r.PathValue("room"))
 	if err != nil {
 		writeProblem(w, r, err)
 		return
@@ -349,17 +345,7 @@ func (s *Server) apiRoomEvents(w http.ResponseWriter, r *http.Request) {
 		last = m.Seq
 	}
 	s.streamEvents(w, r, since, initial, func(e reception.Event) ([]byte, bool) {
-		if e.Type != "message" || e.RoomID != room.ID {
-			return nil, false
-		}
-		var p struct {
-			Message reception.Message `json:"message"`
-		}
-		json.Unmarshal(e.Payload, &p)
-		if p.Message.Seq <= last {
-			return nil, false
-		}
-		return eventJSON(e), true
+		return s.roomEvent(r.Context(), room.ID, m, e, &last)
 	})
 }
 

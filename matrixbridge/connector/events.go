@@ -110,9 +110,14 @@ func parseKnockID(mid networkid.MessageID) (officeID, ticketID string, ok bool) 
 func (c *Connector) renderKnock(t staffapi.Ticket, office string) string {
 	lang := c.lang()
 	var b strings.Builder
-	b.WriteString(tr(lang, "knock", html.EscapeString(t.Number), html.EscapeString(t.Language),
-		t.KnockedAt.Local().Format("15:04"), textHTML(t.Concern)))
-	if t.ForwardedFrom != "" && t.OfficeID == office {
+	if t.Confidential {
+		// a counselling office: that somebody waits, and the number; nothing else
+		b.WriteString(tr(lang, "knock.confidential", html.EscapeString(t.Number)))
+	} else {
+		b.WriteString(tr(lang, "knock", html.EscapeString(t.Number), html.EscapeString(t.Language),
+			t.KnockedAt.Local().Format("15:04"), textHTML(t.Concern)))
+	}
+	if t.ForwardedFrom != "" && t.OfficeID == office && !t.Confidential {
 		b.WriteString(tr(lang, "knock.forwarded", html.EscapeString(t.ForwardedFrom), textHTML(t.ForwardNote)))
 	}
 	switch {

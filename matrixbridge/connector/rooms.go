@@ -81,6 +81,9 @@ func (c *Connector) openRoom(ctx context.Context, svc *bridgev2.UserLogin, t sta
 	if known && r.Closed {
 		return nil
 	}
+	if t.Confidential && !known {
+		return nil // a counselling consultation stays off Matrix
+	}
 	login, err := c.br.GetExistingUserLoginByID(ctx, clerkLogin(t.Clerk))
 	if err != nil {
 		return err

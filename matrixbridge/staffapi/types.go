@@ -43,6 +43,9 @@ type Ticket struct {
 	ReservedFor    string    `json:"reserved_for"`
 	Clerk          string    `json:"clerk"`
 	RoomID         string    `json:"room_id"`
+	// Confidential marks a counselling office's ticket: the stream carries
+	// no name and no concern, and the consultation is not bridged.
+	Confidential bool `json:"confidential"`
 }
 
 // Clerk is a member of staff.

@@ -11,7 +11,7 @@ if (form) {
     try {
       const res = await api('/api/v1/offices/' + encodeURIComponent(form.dataset.office) + '/knocks', {
         method: 'POST',
-        body: {concern: form.concern.value, name: form.name.value, language: form.language.value},
+        body: {concern: form.concern.value, name: (form.elements.namedItem('name') || {value: ''}).value, language: form.language.value},
       });
       saveTicketSession({id: res.id, token: res.token, number: res.number});
       location.assign('/wait/' + encodeURIComponent(res.id));
