@@ -23,8 +23,8 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 		status                         int
 		code                           string
 	}{
-		{"not JSON", "POST", "/api/v1/offices/buergerbuero/knocks", "{concern", "", 422, "bad_request"},
-		{"unknown field", "POST", "/api/v1/offices/buergerbuero/knocks", `{"concern":"Ausweis","phone":"0171"}`, "", 422, "bad_request"},
+		{"not JSON", "POST", "/api/v1/offices/buergerbuero/knocks", "{concern", "", 400, "bad_request"},
+		{"unknown field", "POST", "/api/v1/offices/buergerbuero/knocks", `{"concern":"Ausweis","phone":"0171"}`, "", 422, "unknown_field"},
 		{"concern too long", "POST", "/api/v1/offices/buergerbuero/knocks", `{"concern":"` + strings.Repeat("x", 501) + `"}`, "en", 422, "invalid"},
 		{"unknown office", "POST", "/api/v1/offices/finanzamt/knocks", `{"concern":"Steuer"}`, "", 404, "office_not_found"},
 		{"no token", "GET", "/api/v1/tickets/" + k.ID, "", "", 401, "bad_token"},

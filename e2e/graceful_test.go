@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"errors"
-	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -20,9 +18,8 @@ func TestGracefulRestartAsksClientsToReconnect(t *testing.T) {
 	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true})
 	c := newClient(t, srv)
 	first, second := c.knock("bauamt", "eins"), c.knock("bauamt", "zwei")
-	u := "wss://" + strings.TrimPrefix(srv.URL, "https://") + "/api/v1/tickets/" + second.ID + "/events?access_token=" + url.QueryEscape(second.Token)
-	d := websocket.Dialer{TLSClientConfig: srv.TLSConfig()}
-	ws, _, err := d.Dial(u, nil)
+	path := "/api/v1/tickets/" + second.ID + "/events"
+	ws, err := dialStream(srv.URL, srv.TLSConfig(), path, "", second.Token, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +41,7 @@ func TestGracefulRestartAsksClientsToReconnect(t *testing.T) {
 		t.Fatalf("connection ended with %v, want close code 1012", err)
 	}
 	<-restarted
-	ws2, _, err := d.Dial(u, nil)
+	ws2, err := dialStream(srv.URL, srv.TLSConfig(), path, "", second.Token, "")
 	if err != nil {
 		t.Fatalf("reconnect: %v", err)
 	}

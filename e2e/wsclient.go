@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"bytes"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -10,6 +13,37 @@ import (
 
 	"github.com/gorilla/websocket"
 )
+
+// dialStream opens a WebSocket as a browser does: it gets a single-use
+// stream key with the token in the Authorization header (and X-Ticket, a
+// citizen in a room), then dials path?[query&]stream_key=KEY. The token
+// never appears in a URL.
+func dialStream(base string, tc *tls.Config, path, query, token, ticket string) (*websocket.Conn, error) {
+	body, _ := json.Marshal(map[string]string{"stream": path})
+	req, _ := http.NewRequest("POST", base+"/api/v1/stream-keys", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	if ticket != "" {
+		req.Header.Set("X-Ticket", ticket)
+	}
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: tc}}
+	res, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	var k struct{ Key string }
+	if err := json.NewDecoder(res.Body).Decode(&k); err != nil || res.StatusCode != http.StatusCreated {
+		return nil, fmt.Errorf("stream key for %s: status %d %v", path, res.StatusCode, err)
+	}
+	q := "stream_key=" + url.QueryEscape(k.Key)
+	if query != "" {
+		q = query + "&" + q
+	}
+	d := websocket.Dialer{TLSClientConfig: tc, HandshakeTimeout: 5 * time.Second}
+	ws, _, err := d.Dial("wss://"+strings.TrimPrefix(base, "https://")+path+"?"+q, nil)
+	return ws, err
+}
 
 type ticketView struct {
 	ID              string `json:"id"`
@@ -45,8 +79,6 @@ func newWaitingCitizen(base, id, token string, tc *tls.Config) *waitingCitizen {
 
 func (c *waitingCitizen) run() {
 	backoff := 100 * time.Millisecond
-	u := "wss://" + strings.TrimPrefix(c.base, "https://") + "/api/v1/tickets/" + c.id + "/events?access_token=" + url.QueryEscape(c.token)
-	d := websocket.Dialer{TLSClientConfig: c.tls, HandshakeTimeout: 5 * time.Second}
 	for {
 		c.mu.Lock()
 		if c.stop {
@@ -54,7 +86,7 @@ func (c *waitingCitizen) run() {
 			return
 		}
 		c.mu.Unlock()
-		ws, _, err := d.Dial(u, nil)
+		ws, err := dialStream(c.base, c.tls, "/api/v1/tickets/"+c.id+"/events", "", c.token, "")
 		if err != nil {
 			time.Sleep(backoff) // client-side reconnect backoff, as in the browser
 			backoff = min(backoff*2, 2*time.Second)

@@ -104,9 +104,10 @@ func (c *citizen) follow(ctx context.Context) {
 	}
 	c.mu.Unlock()
 	u := strings.Replace(c.app.URL, "https://", "wss://", 1) + "/api/v1/rooms/" + url.PathEscape(c.Room) +
-		"/events?ticket=" + url.QueryEscape(c.ID) + "&access_token=" + url.QueryEscape(c.Token) + fmt.Sprintf("&after=%d", after)
+		fmt.Sprintf("/events?after=%d", after)
 	d := websocket.Dialer{TLSClientConfig: c.app.TLSConfig(), HandshakeTimeout: 10 * time.Second}
-	conn, resp, err := d.DialContext(ctx, u, nil)
+	// a programmatic client sends its credentials as headers (browsers use a stream key)
+	conn, resp, err := d.DialContext(ctx, u, http.Header{"Authorization": {"Bearer " + c.Token}, "X-Ticket": {c.ID}})
 	if err != nil {
 		if resp != nil {
 			b, _ := io.ReadAll(resp.Body)

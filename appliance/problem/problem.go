@@ -25,6 +25,10 @@ const (
 	KindForbidden
 	KindTooLarge
 	KindGone
+	// KindMalformed is a request that cannot be read at all (not JSON).
+	KindMalformed
+	// KindUnsupportedMedia is a body of the wrong content type.
+	KindUnsupportedMedia
 )
 
 // Error is a problem with a bilingual message.
@@ -61,6 +65,7 @@ var (
 	ErrForbidden    = &Error{Kind: KindForbidden}
 	ErrTooLarge     = &Error{Kind: KindTooLarge}
 	ErrGone         = &Error{Kind: KindGone}
+	ErrMalformed    = &Error{Kind: KindMalformed}
 )
 
 // New builds a problem.

@@ -82,13 +82,13 @@ func (s *Server) apiKnock(w http.ResponseWriter, r *http.Request) {
 		Place: res.View.Place, EstimateSeconds: res.View.EstimateSeconds, Ticket: res.View})
 }
 
-// ticketToken reads the citizen's secret from "Authorization: Bearer" or,
-// for WebSockets (browsers cannot set headers), the access_token parameter.
+// ticketToken reads the citizen's or participant's secret from
+// "Authorization: Bearer", never from the URL (WebSockets: streamkey.go).
 func ticketToken(r *http.Request) string {
 	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 		return strings.TrimSpace(tok)
 	}
-	return r.URL.Query().Get("access_token")
+	return ""
 }
 
 func (s *Server) apiTicket(w http.ResponseWriter, r *http.Request) {

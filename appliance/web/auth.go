@@ -124,9 +124,9 @@ func clearSession(w http.ResponseWriter) {
 }
 
 // roomMember resolves any member of a room: staff (session or service),
-// the admitted citizen (X-Ticket + bearer ticket token, or ticket and
-// access_token parameters for WebSockets), or an external participant
-// (bearer participant token).
+// the admitted citizen (X-Ticket + bearer ticket token; WebSockets get both
+// from a stream key), or an external participant (bearer participant
+// token).
 func (s *Server) roomMember(r *http.Request, room string) (reception.Room, reception.Member, error) {
 	if a, sess, err := s.staffAuth(r); err == nil {
 		if err := mayChange(r, a, sess); err != nil {
@@ -138,11 +138,7 @@ func (s *Server) roomMember(r *http.Request, room string) (reception.Room, recep
 	if tok == "" {
 		return reception.Room{}, reception.Member{}, problem.Unauthorized
 	}
-	ticket := r.Header.Get("X-Ticket")
-	if ticket == "" {
-		ticket = r.URL.Query().Get("ticket")
-	}
-	if ticket != "" {
+	if ticket := r.Header.Get("X-Ticket"); ticket != "" {
 		return s.rec.RoomForCitizen(r.Context(), room, ticket, tok)
 	}
 	return s.rec.RoomForParticipant(r.Context(), room, tok)

@@ -2,15 +2,23 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 )
 
 // statusOf is the one place where problem kinds become HTTP status codes.
+// docs/api/openapi.yaml (Error) and docs/api/staff-api.md list the same.
 func statusOf(k problem.Kind) int {
 	switch k {
+	case problem.KindMalformed:
+		return http.StatusBadRequest
+	case problem.KindUnsupportedMedia:
+		return http.StatusUnsupportedMediaType
 	case problem.KindInvalid:
 		return http.StatusUnprocessableEntity
 	case problem.KindNotFound:
@@ -45,12 +53,25 @@ type errorDetail struct {
 }
 
 var (
-	errBadJSON  = problem.New(problem.KindInvalid, "bad_request", "Die Anfrage ist kein gültiges JSON oder zu groß.", "The request is not valid JSON or is too large.")
+	errBadJSON  = problem.New(problem.KindMalformed, "bad_request", "Die Anfrage ist kein gültiges JSON.", "The request is not valid JSON.")
+	errBodySize = problem.New(problem.KindTooLarge, "body_too_large", "Die Anfrage ist zu groß.", "The request is too large.")
 	errInternal = problem.New(problem.KindUnknown, "internal", "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es erneut.", "An internal error occurred. Please try again.")
 	errCSRF     = problem.New(problem.KindForbidden, "csrf", "Die Sicherheitsprüfung (CSRF) ist fehlgeschlagen. Bitte laden Sie die Seite neu.", "The security check (CSRF) failed. Please reload the page.")
 	errMethod   = problem.New(problem.KindInvalid, "method_not_allowed", "Diese Methode ist hier nicht erlaubt.", "This method is not allowed here.")
 	errNotFound = problem.New(problem.KindNotFound, "not_found", "Diese Adresse gibt es nicht.", "There is no such address.")
 )
+
+// errUnknownField names a JSON member the endpoint does not know (a typo
+// would otherwise be dropped silently).
+func errUnknownField(name string) *problem.Error {
+	return &problem.Error{Kind: problem.KindInvalid, Code: "unknown_field", Field: name,
+		DE: "Das Feld „" + name + "“ gibt es hier nicht.", EN: "There is no field \"" + name + "\" here."}
+}
+
+// errFieldType names a JSON member whose value has the wrong type.
+func errFieldType(name string) *problem.Error {
+	return problem.Invalid(name, "Das Feld „"+name+"“ hat den falschen Typ.", "The field \""+name+"\" has the wrong type.")
+}
 
 // writeProblem writes an error as JSON {"error":{code,message,message_en}};
 // message is in the request's language (German by default).
@@ -79,15 +100,43 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// readJSON decodes a bounded JSON body strictly.
+// maxJSONBody bounds every JSON request body.
+const maxJSONBody = 64 << 10
+
+// readJSON decodes a bounded JSON body strictly: exactly one JSON value
+// (400 otherwise), at most maxJSONBody bytes (413), no unknown members and
+// no member of the wrong type (422 naming the field).
 func readJSON(r *http.Request, v any) error {
-	r.Body = http.MaxBytesReader(nil, r.Body, 64<<10)
+	r.Body = http.MaxBytesReader(nil, r.Body, maxJSONBody)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		return jsonProblem(err)
+	}
+	if err := dec.Decode(&struct{}{}); err != io.EOF {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return errBodySize
+		}
 		return errBadJSON
 	}
 	return nil
+}
+
+func jsonProblem(err error) error {
+	var tooLarge *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return errBodySize
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return errFieldType(typeErr.Field)
+	}
+	// encoding/json has no error type for unknown fields
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return errUnknownField(strings.Trim(name, `"`))
+	}
+	return errBadJSON
 }
 
 func problemOf(err error) (*problem.Error, bool) { return problem.As(err) }

@@ -21,6 +21,7 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/tickets/{id}/messages", s.apiCitizenPost)
 	s.handle("POST /api/v1/tickets/{id}/files", s.apiCitizenFile)
 	s.handle("POST /api/v1/invites/{token}", s.apiRedeemInvite)
+	s.handle("POST /api/v1/stream-keys", s.apiStreamKey)
 
 	// room API for every member (clerk, citizen, participant)
 	s.handle("GET /api/v1/rooms/{room}", s.apiRoom)

@@ -100,6 +100,9 @@ type Server struct {
 	bridgeStreams prometheus.Gauge
 	bridgeEvents  prometheus.Counter
 
+	// single-use keys that open a WebSocket (streamkey.go)
+	streamKeys streamKeys
+
 	mu       sync.Mutex
 	shutdown chan struct{}
 	closed   bool
@@ -138,8 +141,9 @@ func New(rec *reception.Service, st *staff.Service, media Media, opt Options, lo
 	return s, nil
 }
 
-// Handler returns the root handler with security headers and metrics.
-func (s *Server) Handler() http.Handler { return s.secure(s.mux) }
+// Handler returns the root handler with security headers, the API guard
+// (guard.go) and metrics.
+func (s *Server) Handler() http.Handler { return s.secure(s.guardAPI(s.mux)) }
 
 // track registers a live connection for Shutdown to wait on; it fails once
 // shutdown has begun (the WaitGroup must not grow while it is waited on).

@@ -54,12 +54,38 @@ export function showError(node, err) {
 
 // live opens a WebSocket that reconnects with backoff until stop() is
 // called or onmessage returns 'stop'. Close code 1012 (server restart)
-// reconnects at once.
-export function live(url, {onmessage, onstatus, onfatal}) {
+// reconnects at once. url() returns the path with an optional query.
+// With auth ({token, ticket}) each connection first gets a single-use
+// stream key over an authorised request, so the token never appears in a
+// URL; a refusal (401, 403, 404, 410) is fatal (onfatal, or stop).
+export function live(url, {auth, onmessage, onstatus, onfatal}) {
   let ws, stopped = false, delay = 500, timer;
-  const open = () => {
+  const retry = (code) => {
+    if (stopped) return;
+    onstatus && onstatus(false);
+    const wait = code === 1012 ? 200 : delay;
+    delay = Math.min(delay * 2, 10000);
+    timer = setTimeout(open, wait + Math.random() * 300);
+  };
+  const open = async () => {
+    let target = url();
+    if (auth && auth.token) {
+      const path = target.split('?')[0];
+      try {
+        const k = await api('/api/v1/stream-keys', {method: 'POST', body: {stream: path}, ...auth});
+        target += (target.includes('?') ? '&' : '?') + 'stream_key=' + encodeURIComponent(k.key);
+      } catch (err) {
+        if ([401, 403, 404, 410].includes(err.status)) {
+          if (onfatal) onfatal(); else { onstatus && onstatus(false); stop(); }
+          return;
+        }
+        retry(0);
+        return;
+      }
+      if (stopped) return;
+    }
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    ws = new WebSocket(proto + '//' + location.host + url());
+    ws = new WebSocket(proto + '//' + location.host + target);
     ws.onopen = () => { delay = 500; onstatus && onstatus(true); };
     ws.onmessage = (ev) => {
       let msg;
@@ -68,11 +94,8 @@ export function live(url, {onmessage, onstatus, onfatal}) {
     };
     ws.onclose = (ev) => {
       if (stopped) return;
-      onstatus && onstatus(false);
-      if (ev.code === 1008 && onfatal) { onfatal(); return; }
-      const wait = ev.code === 1012 ? 200 : delay;
-      delay = Math.min(delay * 2, 10000);
-      timer = setTimeout(open, wait + Math.random() * 300);
+      if (ev.code === 1008 && onfatal) { onstatus && onstatus(false); onfatal(); return; }
+      retry(ev.code);
     };
   };
   const stop = () => { stopped = true; clearTimeout(timer); if (ws) ws.close(); };

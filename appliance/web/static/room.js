@@ -5,8 +5,7 @@ const root = document.getElementById('room');
 const room = root.dataset.room;
 const $ = (x) => document.getElementById(x);
 const error = $('error');
-let auth = {};       // headers for api()
-let wsQuery = '';    // auth for WebSockets
+let auth = {};       // headers for api() and live()
 let me = null;
 let ticketId = null;
 let chat;
@@ -19,7 +18,6 @@ async function identify() {
       const v = await api('/api/v1/tickets/' + encodeURIComponent(t.id) + '/enter', {method: 'POST', token: t.token});
       if (v.room_id === room) {
         auth = {token: t.token, ticket: t.id};
-        wsQuery = '?ticket=' + encodeURIComponent(t.id) + '&access_token=' + encodeURIComponent(t.token);
         ticketId = t.id;
         return {role: 'citizen', token: t.token};
       }
@@ -29,7 +27,6 @@ async function identify() {
   try { p = JSON.parse(sessionStorage.getItem('bb_participant') || 'null'); } catch (_) { p = null; }
   if (p && p.room === room) {
     auth = {token: p.token};
-    wsQuery = '?access_token=' + encodeURIComponent(p.token);
     return {role: p.role};
   }
   const staff = await api('/api/v1/staff/me');
@@ -119,7 +116,8 @@ function citizenActions(t) {
 
 function followTicket(t) {
   // the citizen's own ticket: forwarded or returned → back to the waiting room
-  live(() => '/api/v1/tickets/' + encodeURIComponent(t.id) + '/events?access_token=' + encodeURIComponent(t.token), {
+  live(() => '/api/v1/tickets/' + encodeURIComponent(t.id) + '/events', {
+    auth: {token: t.token},
     onmessage: (msg) => {
       const v = msg.ticket;
       if (!v) return;
@@ -184,7 +182,8 @@ async function main() {
   if (info.room.ended_at) { ended(); }
   $('chat-form').addEventListener('submit', send);
   $('chat-text').addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); $('chat-form').requestSubmit(); } });
-  chat = live(() => '/api/v1/rooms/' + encodeURIComponent(room) + '/events' + wsQuery + (wsQuery ? '&' : '?') + 'after=' + lastSeq(), {
+  chat = live(() => '/api/v1/rooms/' + encodeURIComponent(room) + '/events?after=' + lastSeq(), {
+    auth,
     onmessage: (msg) => { if (msg.type === 'message') addMessage(msg.message); },
     onstatus: (up) => { $('state').textContent = up ? '' : S.reconnecting; },
   });

@@ -53,7 +53,8 @@ function render(t) {
 if (!session || session.id !== id) {
   lost();
 } else {
-  conn = live(() => '/api/v1/tickets/' + encodeURIComponent(id) + '/events?access_token=' + encodeURIComponent(session.token), {
+  conn = live(() => '/api/v1/tickets/' + encodeURIComponent(id) + '/events', {
+    auth: {token: session.token},
     onmessage: (msg) => msg.type === 'ticket' ? render(msg.ticket) : undefined,
     onstatus: async (up) => {
       $('conn').textContent = up ? '' : S.reconnecting;

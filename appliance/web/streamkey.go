@@ -1,0 +1,154 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/problem"
+)
+
+// Browsers cannot set headers on a WebSocket, and a ticket or participant
+// token in the URL would end up in proxy logs. So a browser first asks for
+// a stream key with its token in the Authorization header
+// (POST /api/v1/stream-keys {"stream": "/api/v1/tickets/ID/events"}) and
+// then opens the WebSocket with ?stream_key=KEY. A key opens one stream
+// path, once, within streamKeyTTL; the upgrade then runs with the
+// credentials the key was issued for, so access withdrawn in between is
+// still refused. Staff browsers use their session cookie and need no key;
+// clients that can set headers (the bridge) send Authorization directly.
+
+const (
+	streamKeyParam = "stream_key"
+	streamKeyTTL   = 30 * time.Second
+	// maxStreamKeys bounds the memory unredeemed keys can take.
+	maxStreamKeys = 100_000
+)
+
+var (
+	errStreamKey = problem.New(problem.KindUnauthorized, "stream_key_invalid",
+		"Der Verbindungsschlüssel ist ungültig, abgelaufen oder schon benutzt. Bitte laden Sie die Seite neu.",
+		"The connection key is invalid, expired or already used. Please reload the page.")
+	errStreamUnknown = problem.Invalid("stream",
+		"Für diese Adresse gibt es keine Live-Verbindung.", "There is no live connection at this address.")
+	errStreamKeysFull = problem.New(problem.KindFull, "busy",
+		"Zu viele Verbindungen gleichzeitig. Bitte versuchen Sie es gleich noch einmal.",
+		"Too many connections at once. Please try again shortly.")
+)
+
+type streamKey struct {
+	path    string
+	auth    string // Authorization header the key was issued for
+	ticket  string // X-Ticket header (a citizen in a room), if any
+	expires time.Time
+}
+
+// streamKeys holds the unredeemed keys; each is used once.
+type streamKeys struct {
+	mu   sync.Mutex
+	keys map[string]streamKey
+}
+
+func (k *streamKeys) issue(sk streamKey) (string, error) {
+	b := make([]byte, 24)
+	rand.Read(b)
+	key := base64.RawURLEncoding.EncodeToString(b)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.keys == nil {
+		k.keys = map[string]streamKey{}
+	}
+	now := time.Now()
+	for id, e := range k.keys {
+		if now.After(e.expires) {
+			delete(k.keys, id)
+		}
+	}
+	if len(k.keys) >= maxStreamKeys {
+		return "", errStreamKeysFull
+	}
+	k.keys[key] = sk
+	return key, nil
+}
+
+// redeem takes the request's key out of the set and puts the credentials
+// it was issued for into the request's headers.
+func (k *streamKeys) redeem(r *http.Request) error {
+	q := r.URL.Query()
+	key := q.Get(streamKeyParam)
+	k.mu.Lock()
+	sk, ok := k.keys[key]
+	delete(k.keys, key)
+	k.mu.Unlock()
+	if !ok || time.Now().After(sk.expires) || sk.path != r.URL.Path {
+		return errStreamKey
+	}
+	r.Header.Set("Authorization", sk.auth)
+	if sk.ticket != "" {
+		r.Header.Set("X-Ticket", sk.ticket)
+	}
+	q.Del(streamKeyParam)
+	r.URL.RawQuery = q.Encode()
+	return nil
+}
+
+type streamKeyBody struct {
+	Stream string `json:"stream"`
+}
+
+// apiStreamKey issues a stream key after checking that the caller may
+// open the stream now, so a browser learns "no access" as a status code
+// rather than as a failed WebSocket.
+func (s *Server) apiStreamKey(w http.ResponseWriter, r *http.Request) {
+	var b streamKeyBody
+	if err := readJSON(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	auth := r.Header.Get("Authorization")
+	if ticketToken(r) == "" {
+		writeProblem(w, r, problem.Unauthorized)
+		return
+	}
+	u, err := url.Parse(b.Stream)
+	if err != nil || u.RawQuery != "" || u.Host != "" {
+		writeProblem(w, r, errStreamUnknown)
+		return
+	}
+	if err := s.mayStream(r, u.Path); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	exp := time.Now().Add(streamKeyTTL)
+	key, err := s.streamKeys.issue(streamKey{path: u.Path, auth: auth, ticket: r.Header.Get("X-Ticket"), expires: exp})
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"key": key, "expires_at": exp.UTC().Format(time.RFC3339)})
+}
+
+// mayStream checks the caller's access to a citizen or room stream.
+func (s *Server) mayStream(r *http.Request, path string) error {
+	parts := strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/")
+	if len(parts) != 3 || parts[2] != "events" || parts[1] == "" {
+		return errStreamUnknown
+	}
+	id, err := url.PathUnescape(parts[1])
+	if err != nil {
+		return errStreamUnknown
+	}
+	switch parts[0] {
+	case "tickets":
+		_, err = s.rec.TicketView(r.Context(), id, ticketToken(r))
+		return err
+	case "rooms":
+		_, _, err = s.roomMember(r, id)
+		return err
+	}
+	return errStreamUnknown
+}
