@@ -93,7 +93,7 @@ func demo(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger
 		passwords := map[string]string{}
 		for _, c := range DemoClerks() {
 			pw := staff.RandomToken(9)
-			if err := a.Staff.Save(ctx, c, pw, false); err != nil {
+			if err := a.Staff.Save(ctx, c, pw, true); err != nil { // one-time: replaced at the first sign-in
 				log.Error("demo clerk", "login", c.Login, "err", err)
 				continue
 			}
@@ -110,7 +110,7 @@ func demo(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger
 		fmt.Fprintf(stdout, "  Citizens:  %s/\n", base)
 		fmt.Fprintf(stdout, "  Staff:     %s/staff\n", base)
 		fmt.Fprintf(stdout, "  Widget:    <script src=\"%s/embed.js\" async></script>\n\n", base)
-		fmt.Fprintf(stdout, "  Demo logins (one-time passwords, new at every start):\n")
+		fmt.Fprintf(stdout, "  Demo logins (one-time passwords, new at every start; choose your own at the first sign-in):\n")
 		for _, c := range DemoClerks() {
 			fmt.Fprintf(stdout, "    %-6s %-16s %s  (%s)\n", c.Login, c.DisplayName, passwords[c.Login], joinOffices(c.Offices))
 		}

@@ -62,10 +62,13 @@ type Options struct {
 	DefaultLanguage string
 	FrameAncestors  []string
 	TrustedProxies  []*net.IPNet
-	ServiceTokens   []ServiceToken
-	SecureCookies   bool
-	MaxUpload       int64
-	Registerer      prometheus.Registerer
+	// StaffNetworks restrict the staff area to these client addresses
+	// (empty: everywhere); see inStaffNetwork.
+	StaffNetworks []*net.IPNet
+	ServiceTokens []ServiceToken
+	SecureCookies bool
+	MaxUpload     int64
+	Registerer    prometheus.Registerer
 	// Ready reports whether the database, SFU and bridge answer.
 	Ready func(ctx context.Context) error
 }
