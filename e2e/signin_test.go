@@ -55,7 +55,9 @@ func (u *staffUser) do(method, path string, body any) staffAnswer {
 	req, _ := http.NewRequest(method, u.srv.URL+path, r)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Origin", u.srv.URL)
-	req.Header.Set("X-Forwarded-For", u.addr)
+	if u.addr != "" {
+		req.Header.Set("X-Forwarded-For", u.addr)
+	}
 	if u.csrf != "" {
 		req.Header.Set("X-CSRF-Token", u.csrf)
 	}
