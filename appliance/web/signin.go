@@ -54,9 +54,10 @@ func setRetryAfter(w http.ResponseWriter, err error) {
 
 // signinView selects the form of the "login" template.
 type signinView struct {
-	Mode string // "login", "password" (set a new one), "network" (refused)
-	CSRF string
-	Min  int
+	Mode    string // "login", "password" (set a new one), "network" (refused)
+	CSRF    string
+	Min     int
+	OneTime bool // the current password is a one-time password
 }
 
 func (s *Server) renderSignin(w http.ResponseWriter, r *http.Request, status int, v signinView, err error) {
@@ -144,7 +145,7 @@ func (s *Server) pagePassword(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
 		return
 	}
-	s.renderSignin(w, r, 200, signinView{Mode: "password", CSRF: sess.CSRF, Min: staff.MinNewPassword}, nil)
+	s.renderSignin(w, r, 200, signinView{Mode: "password", CSRF: sess.CSRF, Min: staff.MinNewPassword, OneTime: sess.MustChange}, nil)
 }
 
 func (s *Server) formPassword(w http.ResponseWriter, r *http.Request) {
@@ -154,7 +155,7 @@ func (s *Server) formPassword(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
 		return
 	}
-	v := signinView{Mode: "password", CSRF: sess.CSRF, Min: staff.MinNewPassword}
+	v := signinView{Mode: "password", CSRF: sess.CSRF, Min: staff.MinNewPassword, OneTime: sess.MustChange}
 	if !sameOrigin(r) || !constantEq(r.FormValue("csrf_token"), sess.CSRF) {
 		s.renderSignin(w, r, http.StatusForbidden, v, errCSRF)
 		return
