@@ -33,7 +33,7 @@ import (
 //     but keeps the address's and the account's count: a guesser who owns
 //     one valid account cannot reset their address with it.
 //   - Counts are forgotten Forget after an address's or account's last
-//     failure. The state lives in memory (no client address is written to
+//     checked attempt. The state lives in memory (no client address is written to
 //     disk) and is bounded; a restart forgets it.
 type Throttle struct {
 	AddressAttempts int

@@ -1,7 +1,7 @@
 // Package web serves the appliance over HTTP: the public pages and widget,
 // the staff console, the consultation room page, the versioned JSON API
 // (/api/v1) and its WebSockets. It owns presentation, HTTP authentication
-// (sessions, CSRF, service tokens) and the mapping of problems to HTTP
+// (sessions, CSRF, service tokens, the staff networks) and the mapping of problems to HTTP
 // status; all rules live in reception and staff.
 package web
 
