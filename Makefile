@@ -2,7 +2,7 @@
 .PHONY: test demo build verify-build sbom vulncheck deb image image-test bench
 
 test:          ; scripts/test
-demo:          ; go run -tags goolm ./cmd/buergerbuero demo
+demo:          ; scripts/demo
 build:         ; scripts/build
 verify-build:  ; scripts/build --verify
 sbom:          ; scripts/sbom

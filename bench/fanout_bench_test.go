@@ -32,7 +32,7 @@ func BenchmarkFanout10k(b *testing.B) {
 	if v := os.Getenv("BB_FANOUT_CLIENTS"); v != "" {
 		fmt.Sscan(v, &n)
 	}
-	cfg := apptest.ServeConfig(b, config.Office{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Chairs: 5, Languages: []string{"de"}, Hours: apptest.AllDay(), IgnoreHolidays: true})
+	cfg := apptest.ServeConfig(b, config.Office{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Chairs: 5, Languages: []string{"de"}, Hours: apptest.AllDay(), IgnoreHolidays: true, KnocksWithoutClerk: true})
 	addr := strings.TrimPrefix(cfg.Site.PublicURL, "https://")
 	cfg.Reception.KnockBurst, cfg.Reception.MaxQueue = 1<<30, n+b.N+10
 	cfg.Reception.GracePeriod = config.Duration{Duration: time.Hour}

@@ -26,7 +26,7 @@ func BenchmarkKnockSQLite(b *testing.B) {
 		all[d] = []string{"00:00-24:00"}
 	}
 	for i := 0; i < 4; i++ {
-		if err := db.UpsertOffice(ctx, reception.Office{ID: fmt.Sprintf("o%d", i), Name: "Amt", Prefix: "A", Chairs: 5, Hours: all, IgnoreHolidays: true, Position: i}); err != nil {
+		if err := db.UpsertOffice(ctx, reception.Office{ID: fmt.Sprintf("o%d", i), Name: "Amt", Prefix: "A", Chairs: 5, Hours: all, IgnoreHolidays: true, KnocksWithoutClerk: true, Position: i}); err != nil {
 			b.Fatal(err)
 		}
 	}

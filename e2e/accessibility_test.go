@@ -42,7 +42,7 @@ func TestPagesPassBasicAccessibilityChecks(t *testing.T) {
 	b := open()
 	c := newClient(t, srv)
 	k := c.knock("buergerbuero", "Barrierefreiheit prüfen")
-	pages := []string{"/", "/offices/buergerbuero", "/offices/bauamt", "/embed", "/staff/login", "/join/x", "/wait/" + k.ID}
+	pages := []string{"/", "/offices/buergerbuero", "/offices/bauamt", "/embed", "/staff/login", "/join/x", "/wait/" + k.ID, "/datenschutz"}
 	for _, lang := range []string{"de", "en"} {
 		for _, p := range pages {
 			var bad []string

@@ -127,16 +127,26 @@ func step(t testing.TB, ctx context.Context, name string, actions ...chromedp.Ac
 	}
 }
 
-// spkiHash returns the base64 SHA-256 of a certificate's public key.
+// spkiHash returns the base64 SHA-256 of a certificate's public key; for
+// several concatenated certificates (a server with one key per name), the
+// comma-separated list Chromium's switch takes.
 func spkiHash(t testing.TB, certPEM []byte) string {
-	block, _ := pem.Decode(certPEM)
-	if block == nil {
+	var hashes []string
+	for rest := certPEM; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := sha256.Sum256(c.RawSubjectPublicKeyInfo)
+		hashes = append(hashes, base64.StdEncoding.EncodeToString(h[:]))
+	}
+	if len(hashes) == 0 {
 		t.Fatal("no certificate PEM")
 	}
-	c, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := sha256.Sum256(c.RawSubjectPublicKeyInfo)
-	return base64.StdEncoding.EncodeToString(h[:])
+	return strings.Join(hashes, ",")
 }

@@ -46,7 +46,7 @@ func TestSocketActivatedServe(t *testing.T) {
 	defer notify.Close()
 
 	addr := tcp.Addr().String()
-	cfg := apptest.ServeConfig(t, config.Office{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Chairs: 2, Languages: []string{"de"}, Hours: apptest.AllDay(), IgnoreHolidays: true})
+	cfg := apptest.ServeConfig(t, config.Office{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Chairs: 2, Languages: []string{"de"}, Hours: apptest.AllDay(), IgnoreHolidays: true, KnocksWithoutClerk: true})
 	cfg.Site.PublicURL = "https://" + addr
 	// the configured addresses must not be used: the sockets come from "systemd"
 	cfg.HTTP.Listen, cfg.Media.UDPPort = "127.0.0.1:1", 1

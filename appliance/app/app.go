@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,12 +42,23 @@ type App struct {
 	Media web.Media
 	// TLSConfig overrides the configured certificates (tests, demo).
 	TLSConfig *tls.Config
+	// HoldReady keeps /healthz and /readyz at 503 ("starting") after Start
+	// until MarkReady: the caller has more to do before the appliance is
+	// usable (other listeners, the demo's summary). Without it Start marks
+	// the appliance ready itself.
+	HoldReady bool
+	// EmbedExample serves /demo/embed-example, a county page embedding the
+	// widget (the demo turns it on).
+	EmbedExample bool
+
+	started atomic.Bool
 
 	mu      sync.Mutex
 	servers []*http.Server
 	cancel  context.CancelFunc
 	done    sync.WaitGroup
 	addr    net.Addr
+	admin   net.Addr
 }
 
 // Open prepares the appliance: database, offices from the configuration,
@@ -130,7 +142,9 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 	w, err := web.New(a.Rec, a.Staff, a.Media, web.Options{
 		SiteName: a.Cfg.Site.Name, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
 		FrameAncestors: a.Cfg.HTTP.FrameAncestors, TrustedProxies: proxies, StaffNetworks: staffNets, ServiceTokens: tokens, SecureCookies: true,
-		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready,
+		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready, Started: a.started.Load,
+		EmbedExample: a.EmbedExample, Privacy: a.Cfg.Site.Privacy,
+		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
 	}, a.Log)
 	if err != nil {
 		return err
@@ -155,11 +169,20 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 	}
 	a.addr = ln.Addr()
 	a.serve(srv, ln)
+	if !a.HoldReady {
+		a.MarkReady()
+	}
 	return nil
 }
 
+// MarkReady lets /healthz and /readyz answer 200 (see HoldReady).
+func (a *App) MarkReady() { a.started.Store(true) }
+
 // ServeAdmin serves /metrics on ln (loopback by default).
 func (a *App) ServeAdmin(ln net.Listener) {
+	a.mu.Lock()
+	a.admin = ln.Addr()
+	a.mu.Unlock()
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}))
 	a.serve(&http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln)
@@ -186,8 +209,22 @@ func (a *App) serve(srv *http.Server, ln net.Listener) {
 // Addr is the address of the main listener.
 func (a *App) Addr() net.Addr { return a.addr }
 
-// Ready reports whether the appliance can serve: the database answers.
+// AdminAddr is the address serving /metrics, nil if none.
+func (a *App) AdminAddr() net.Addr {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.admin
+}
+
+// errStarting is the readiness answer between listening and MarkReady.
+var errStarting = errors.New("starting")
+
+// Ready reports whether the appliance can serve: it has finished starting
+// and the database answers.
 func (a *App) Ready(ctx context.Context) error {
+	if !a.started.Load() {
+		return errStarting
+	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := a.DB.Ping(ctx); err != nil {

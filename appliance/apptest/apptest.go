@@ -1,7 +1,8 @@
 // Package apptest starts a real appliance for tests: SQLite in a temporary
 // directory, HTTPS with a self-signed certificate on a loopback port, three
-// always-open offices, known clerks and a service token. It owns nothing
-// but test fixtures.
+// always-open offices (which take knocks before any clerk is on duty, so
+// tests may knock first and sign in later), known clerks and a service
+// token. It owns nothing but test fixtures.
 package apptest
 
 import (
@@ -106,9 +107,9 @@ func Start(t testing.TB, opts Options) *Server {
 	c.Reception.MaxQueue = 20000
 	c.API.ServiceTokens = []config.ServiceToken{{Name: "matrix-bridge", Token: s.ServiceToken}}
 	c.Offices = []config.Office{
-		{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Languages: []string{"de", "en", "tr"}, Chairs: 3, Hours: AllDay(), IgnoreHolidays: true},
-		{ID: "bauamt", Name: "Bauamt", Prefix: "BA", Languages: []string{"de", "en"}, Chairs: 2, Hours: AllDay(), IgnoreHolidays: true},
-		{ID: "auslaenderbehoerde", Name: "Ausländerbehörde", Prefix: "AB", Languages: []string{"de", "en", "ar"}, Chairs: 2, Hours: AllDay(), IgnoreHolidays: true},
+		{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Languages: []string{"de", "en", "tr"}, Chairs: 3, Hours: AllDay(), IgnoreHolidays: true, KnocksWithoutClerk: true},
+		{ID: "bauamt", Name: "Bauamt", Prefix: "BA", Languages: []string{"de", "en"}, Chairs: 2, Hours: AllDay(), IgnoreHolidays: true, KnocksWithoutClerk: true},
+		{ID: "auslaenderbehoerde", Name: "Ausländerbehörde", Prefix: "AB", Languages: []string{"de", "en", "ar"}, Chairs: 2, Hours: AllDay(), IgnoreHolidays: true, KnocksWithoutClerk: true},
 	}
 	if opts.Configure != nil {
 		opts.Configure(c)

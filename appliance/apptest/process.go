@@ -173,7 +173,7 @@ func (p *Process) MetricsText() string {
 // fresh loopback port with its data in a temporary directory: TLS from the
 // internal CA, no redirect or admin listener, the media port ephemeral
 // without TURN, and always-open offices (by default the Bürgerbüro "B" and
-// the Bauamt "BA").
+// the Bauamt "BA", both taking knocks before a clerk is on duty).
 func ServeConfig(t testing.TB, offices ...config.Office) *config.Config {
 	t.Helper()
 	addr, data := FreePort(t), t.TempDir()
@@ -186,8 +186,8 @@ func ServeConfig(t testing.TB, offices ...config.Office) *config.Config {
 	c.Reception.KnockBurst = 1000
 	if len(offices) == 0 {
 		offices = []config.Office{
-			{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Chairs: 2, Languages: []string{"de"}, Hours: AllDay(), IgnoreHolidays: true},
-			{ID: "bauamt", Name: "Bauamt", Prefix: "BA", Chairs: 2, Languages: []string{"de"}, Hours: AllDay(), IgnoreHolidays: true},
+			{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Chairs: 2, Languages: []string{"de"}, Hours: AllDay(), IgnoreHolidays: true, KnocksWithoutClerk: true},
+			{ID: "bauamt", Name: "Bauamt", Prefix: "BA", Chairs: 2, Languages: []string{"de"}, Hours: AllDay(), IgnoreHolidays: true, KnocksWithoutClerk: true},
 		}
 	}
 	c.Offices = offices

@@ -9,6 +9,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/buergerbuero/buergerbuero/appliance/app"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
@@ -24,7 +26,8 @@ func DemoOffices() []config.Office {
 	}
 	return []config.Office{
 		{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Description: "Ausweise, Meldebescheinigungen, Führungszeugnisse – rund um die Uhr online erreichbar.",
-			Languages: []string{"de", "en", "tr", "ar", "uk"}, Chairs: 3, Hours: allDay, IgnoreHolidays: true},
+			Languages: []string{"de", "en", "tr", "ar", "uk"}, Chairs: 3, Hours: allDay, IgnoreHolidays: true,
+			KnocksWithoutClerk: true}, // an online desk around the clock: citizens may knock before a clerk signs in
 		{ID: "bauamt", Name: "Bauamt", Prefix: "BA", Description: "Bauanträge, Bauvoranfragen, Abstandsflächen.",
 			Languages: []string{"de", "en"}, Chairs: 2, Hours: map[string][]string{
 				"mon": {"08:00-16:00"}, "tue": {"08:00-16:00"}, "wed": {"08:00-16:00"}, "thu": {"08:00-18:00"}, "fri": {"08:00-12:00"}}},
@@ -43,7 +46,10 @@ func DemoClerks() []staff.Clerk {
 	}
 }
 
-// DemoConfig returns the embedded demo configuration.
+// DemoConfig returns the embedded demo configuration. Its certificate
+// covers the host it prints plus localhost, 127.0.0.1 and ::1, and every
+// one of these origins may frame the widget, so the example host page
+// (/demo/embed-example) works whichever of them the browser uses.
 func DemoConfig(addr, dataDir string) (*config.Config, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -56,15 +62,27 @@ func DemoConfig(addr, dataDir string) (*config.Config, error) {
 	c.Site.Name = "Landkreis Musterland (Demo)"
 	c.Site.PublicURL = "https://" + net.JoinHostPort(host, port)
 	c.Site.State = "HE"
+	c.Site.Privacy = config.Privacy{
+		Controller:           "Landkreis Musterland (Demo), vertreten durch die Landrätin",
+		ControllerAddress:    "Musterstraße 1, 12345 Musterstadt",
+		ContactEmail:         "buergerbuero@musterland.example",
+		DPOName:              "Behördliche Datenschutzbeauftragte des Landkreises Musterland",
+		DPOEmail:             "datenschutz@musterland.example",
+		SupervisoryAuthority: "Der Hessische Beauftragte für Datenschutz und Informationsfreiheit, Postfach 3163, 65021 Wiesbaden",
+	}
 	c.HTTP.Listen = addr
 	c.HTTP.RedirectListen = ""
 	c.HTTP.AdminListen = "127.0.0.1:0"
 	c.TLS.Mode = "internal"
 	c.Store.DataDir = dataDir
 	c.Offices = DemoOffices()
-	c.TLS.Domains = []string{host}
-	if host == "localhost" {
-		c.TLS.Domains = append(c.TLS.Domains, "127.0.0.1")
+	c.TLS.Domains = nil
+	c.HTTP.FrameAncestors = nil
+	for _, h := range []string{host, "localhost", "127.0.0.1", "::1"} {
+		if !slices.Contains(c.TLS.Domains, h) {
+			c.TLS.Domains = append(c.TLS.Domains, h)
+			c.HTTP.FrameAncestors = append(c.HTTP.FrameAncestors, "https://"+net.JoinHostPort(h, port))
+		}
 	}
 	c.Media.UDPPort = 0
 	c.Media.TURN.Enabled = false
@@ -89,28 +107,34 @@ func demo(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger
 	}
 	// keep the terminal readable: only warnings and errors besides the summary
 	log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return run(ctx, cfg, stdout, log, func(a *app.App) {
-		passwords := map[string]string{}
+	passwords := map[string]string{}
+	// the clerks exist before anything listens, so /healthz never says ok
+	// while the printed logins would still fail
+	prepare := func(a *app.App) error {
+		a.EmbedExample = true
 		for _, c := range DemoClerks() {
 			pw := staff.RandomToken(9)
 			if err := a.Staff.Save(ctx, c, pw, true); err != nil { // one-time: replaced at the first sign-in
-				log.Error("demo clerk", "login", c.Login, "err", err)
-				continue
+				return fmt.Errorf("demo clerk %s: %w", c.Login, err)
 			}
 			passwords[c.Login] = pw
 		}
-		// the reception caches clerks; reload them
-		clerks, _ := a.Staff.Clerks(ctx)
-		for _, c := range clerks {
-			a.Rec.UpdateClerk(c)
-		}
+		return nil
+	}
+	return run(ctx, cfg, stdout, log, prepare, func(a *app.App) {
 		base := cfg.Site.PublicURL
 		fmt.Fprintf(stdout, "\nbuergerbuero demo is running. TLS comes from a local demo CA: your browser warns once,\n")
-		fmt.Fprintf(stdout, "or import %s as a trusted root.\n\n", filepath.Join(cfg.TLS.StorageDir, "ca", "root.pem"))
+		fmt.Fprintf(stdout, "or import %s as a trusted root.\n", filepath.Join(cfg.TLS.StorageDir, "ca", "root.pem"))
+		fmt.Fprintf(stdout, "The certificate covers %s.\n\n", strings.Join(cfg.TLS.Domains, ", "))
 		fmt.Fprintf(stdout, "  Citizens:  %s/\n", base)
 		fmt.Fprintf(stdout, "  Staff:     %s/staff\n", base)
-		fmt.Fprintf(stdout, "  Widget:    <script src=\"%s/embed.js\" async></script>\n\n", base)
-		fmt.Fprintf(stdout, "  Demo logins (one-time passwords, new at every start; choose your own at the first sign-in):\n")
+		fmt.Fprintf(stdout, "  Privacy:   %s/datenschutz\n", base)
+		fmt.Fprintf(stdout, "  Widget:    <script src=\"%s/embed.js\" async></script>\n", base)
+		fmt.Fprintf(stdout, "             shown embedded in an example county page: %s/demo/embed-example\n", base)
+		if m := a.AdminAddr(); m != nil {
+			fmt.Fprintf(stdout, "  Metrics:   http://%s/metrics (admin listener, loopback only)\n", m)
+		}
+		fmt.Fprintf(stdout, "\n  Demo logins (one-time passwords, new at every start; choose your own at the first sign-in):\n")
 		for _, c := range DemoClerks() {
 			fmt.Fprintf(stdout, "    %-6s %-16s %s  (%s)\n", c.Login, c.DisplayName, passwords[c.Login], joinOffices(c.Offices))
 		}

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/app"
@@ -33,13 +34,20 @@ func serve(ctx context.Context, args []string, stdout io.Writer, _ *slog.Logger)
 	// journald when run by systemd, text on stderr otherwise; personal
 	// fields are redacted in either case
 	log := slog.New(logging.Redact(systemd.NewJournalHandler(&slog.HandlerOptions{Level: slog.LevelInfo})))
-	return run(ctx, cfg, stdout, log, nil)
+	if missing := cfg.Site.Privacy.Missing(); len(missing) > 0 {
+		// not fatal: a first boot from a seed has no privacy section yet,
+		// and the reception must still come up; the page says what is missing
+		log.Warn("the privacy page (/datenschutz) is incomplete: set these config fields", "fields", strings.Join(missing, ", "))
+	}
+	return run(ctx, cfg, stdout, log, nil, nil)
 }
 
 // run starts the appliance and blocks until ctx ends, then shuts down. It
 // takes sockets from systemd when socket-activated and opens them itself
-// otherwise.
-func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Logger, started func(*app.App)) error {
+// otherwise. prepare, if set, runs after the database is open and before
+// anything listens (the demo seeds its clerks there); started runs once
+// every listener is up, before /healthz turns 200 and systemd hears READY.
+func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Logger, prepare func(*app.App) error, started func(*app.App)) error {
 	act, err := systemd.Listeners()
 	if err != nil {
 		return fmt.Errorf("socket activation: %w", err)
@@ -48,6 +56,13 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return err
+	}
+	a.HoldReady = true
+	if prepare != nil {
+		if err := prepare(a); err != nil {
+			a.DB.Close()
+			return err
+		}
 	}
 	tlsCtx, stopTLS := context.WithCancel(context.Background())
 	defer stopTLS()
@@ -100,6 +115,10 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 		a.ServeAdmin(aln)
 		log.Info("metrics", "addr", aln.Addr().String())
 	}
+	if started != nil {
+		started(a)
+	}
+	a.MarkReady()
 	if err := systemd.Ready(); err != nil {
 		log.Warn("systemd notify", "err", err)
 	}
@@ -115,9 +134,6 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 		return nil
 	}, log)
 	log.Info("ready", "addr", a.Addr().String())
-	if started != nil {
-		started(a)
-	}
 	<-ctx.Done()
 	systemd.Stopping()
 	log.Info("shutting down")

@@ -58,6 +58,41 @@ type Site struct {
 	TimeZone string `yaml:"time_zone"`
 	// DefaultLanguage of the user interface: de or en.
 	DefaultLanguage string `yaml:"default_language"`
+	// Privacy holds what the privacy page (/datenschutz, DSGVO Art. 13)
+	// says about the controller and the data-protection officer. `serve`
+	// warns at start while controller or dpo_email is empty.
+	Privacy Privacy `yaml:"privacy"`
+}
+
+// Privacy names who is responsible for the personal data (DSGVO Art. 13(1)
+// a, b and Art. 13(2) d). The rest of the privacy page (purposes, what is
+// kept and for how long) is generated from the offices and reception.retention.
+type Privacy struct {
+	// Controller is the responsible body, e.g. "Landkreis Musterland,
+	// vertreten durch den Landrat".
+	Controller string `yaml:"controller"`
+	// ControllerAddress is its postal address.
+	ControllerAddress string `yaml:"controller_address"`
+	// ContactEmail reaches the controller about this service.
+	ContactEmail string `yaml:"contact_email"`
+	// DPOName and DPOEmail reach the data-protection officer.
+	DPOName  string `yaml:"dpo_name"`
+	DPOEmail string `yaml:"dpo_email"`
+	// SupervisoryAuthority is the Land's data-protection authority citizens
+	// may complain to (name and address).
+	SupervisoryAuthority string `yaml:"supervisory_authority"`
+}
+
+// Missing lists the privacy fields the privacy page needs but lacks.
+func (p Privacy) Missing() []string {
+	var out []string
+	if strings.TrimSpace(p.Controller) == "" {
+		out = append(out, "site.privacy.controller")
+	}
+	if strings.TrimSpace(p.DPOEmail) == "" {
+		out = append(out, "site.privacy.dpo_email")
+	}
+	return out
 }
 
 // HTTP configures listeners.

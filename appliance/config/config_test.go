@@ -44,6 +44,7 @@ func TestErrorsNameTheField(t *testing.T) {
 		{base + "auth:\n  throttle_forget: 10m\n", "auth.throttle_forget"},
 		{base + "auth:\n  session_idle: 0s\n", "auth.session_idle"},
 		{base + "auth:\n  session_idle: 11h\n", "auth.session_idle"},
+		{base + "  privacy:\n    dpo_email: datenschutz at kreis\n", "site.privacy.dpo_email"},
 	}
 	for _, c := range cases {
 		_, err := Parse([]byte(c.yaml))

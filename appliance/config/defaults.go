@@ -82,6 +82,8 @@ func (e *FieldError) Error() string {
 	return fmt.Sprintf("config field %s: %s (allowed: %s)", e.Field, e.Problem, e.Allowed)
 }
 
+var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+
 func bad(field, problem, allowed string) error { return &FieldError{field, problem, allowed} }
 
 // Validate checks every field and returns the first problem found.
@@ -103,6 +105,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Site.DefaultLanguage != "de" && c.Site.DefaultLanguage != "en" {
 		return bad("site.default_language", fmt.Sprintf("%q", c.Site.DefaultLanguage), "de, en")
+	}
+	for _, e := range [][2]string{{"site.privacy.contact_email", c.Site.Privacy.ContactEmail}, {"site.privacy.dpo_email", c.Site.Privacy.DPOEmail}} {
+		if e[1] != "" && !emailRE.MatchString(e[1]) {
+			return bad(e[0], fmt.Sprintf("%q is not an e-mail address", e[1]), "name@example.org")
+		}
 	}
 	for name, addr := range map[string]string{"http.listen": c.HTTP.Listen, "http.redirect_listen": c.HTTP.RedirectListen, "http.admin_listen": c.HTTP.AdminListen} {
 		if addr == "" && name != "http.listen" {

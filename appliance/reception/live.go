@@ -11,9 +11,21 @@ import (
 // committed brings memory, metrics, estimator, presence and live
 // connections up to date after a change was stored.
 func (s *Service) committed(ch Change) {
+	prev, offices := s.record(ch)
+	s.publish(ch, prev, offices)
+}
+
+// record applies a stored change to the in-memory queue; it returns the
+// ticket as it was and the offices whose queue changed.
+func (s *Service) record(ch Change) (prev Ticket, offices []string) {
+	prev, _ = s.q.get(ch.Ticket.ID)
+	return prev, s.q.apply(ch.Ticket, ch.FromOffice)
+}
+
+// publish brings metrics, estimator, presence and live connections up to
+// date after record.
+func (s *Service) publish(ch Change, prev Ticket, offices []string) {
 	t := ch.Ticket
-	prev, _ := s.q.get(t.ID)
-	offices := s.q.apply(t, ch.FromOffice)
 	s.metrics.action(t.OfficeID, ch.Action)
 	switch ch.Action {
 	case ActAdmit:

@@ -86,8 +86,10 @@ type Service struct {
 	lastPurge time.Time // only touched by Sweep, which runs in one goroutine
 	knockMu   sync.Mutex
 	lastKnock time.Time
-	clerkMu   sync.RWMutex
-	clerks    map[string]staff.Clerk
+	// knockLocks: office ID → *sync.Mutex (see knockLock)
+	knockLocks sync.Map
+	clerkMu    sync.RWMutex
+	clerks     map[string]staff.Clerk
 
 	// PresenceChanged is called when an admission or the end of a
 	// consultation changes a clerk's presence, so it can be persisted.
@@ -266,64 +268,41 @@ func (s *Service) Knock(ctx context.Context, officeID string, r KnockRequest) (K
 	if err := checkLen("name", r.Name, 0, MaxName); err != nil {
 		return KnockResult{}, err
 	}
-	if r.Language == "" {
-		r.Language = "de"
+	lang, err := language(o, r.Language)
+	if err != nil {
+		return KnockResult{}, err
 	}
-	if len(r.Language) != 2 || strings.Trim(r.Language, "abcdefghijklmnopqrstuvwxyz") != "" {
-		return KnockResult{}, problem.Invalid("language", "Bitte wählen Sie eine Sprache.", "Please choose a language.")
-	}
+	// knock time, number and queue insertion are one step per office, so
+	// the place in the answer is the citizen's true place
+	mu := s.knockLock(o.ID)
+	mu.Lock()
 	now := s.now()
 	if st := s.intake(o, now); st != nil {
+		mu.Unlock()
 		return KnockResult{}, st
 	}
 	if !s.limiter.allow(r.Client, now) {
+		mu.Unlock()
 		return KnockResult{}, ErrRateLimited
 	}
 	token := randomToken()
 	now = s.knockTime(now)
 	t := &Ticket{
 		ID: "t_" + randomID(), OfficeID: o.ID, Number: o.Prefix, Day: now.In(s.set.Loc).Format("2006-01-02"),
-		TokenHash: hashToken(token), Name: r.Name, Concern: r.Concern, Language: r.Language,
+		TokenHash: hashToken(token), Name: r.Name, Concern: r.Concern, Language: lang,
 		State: StateWaiting, KnockedAt: now, UpdatedAt: now,
 	}
 	t.Estimate = s.estimate(o, s.q.count(o.ID)+1)
 	ch, err := s.store.CreateTicket(ctx, t, s.set.MaxQueue)
 	if err != nil {
+		mu.Unlock()
 		return KnockResult{}, err
 	}
-	s.committed(ch)
-	return KnockResult{Ticket: ch.Ticket, Token: token, View: s.view(ch.Ticket)}, nil
-}
-
-// knockTime returns a unique, increasing knock time in whole milliseconds:
-// the store keeps milliseconds, and the queue order (by knock time) must be
-// the same in memory, in the database and after a restart.
-func (s *Service) knockTime(now time.Time) time.Time {
-	now = now.Truncate(time.Millisecond)
-	s.knockMu.Lock()
-	defer s.knockMu.Unlock()
-	if !now.After(s.lastKnock) {
-		now = s.lastKnock.Add(time.Millisecond)
-	}
-	s.lastKnock = now
-	return now
-}
-
-// intake says why an office does not take knocks now (nil: it does).
-func (s *Service) intake(o officeEntry, now time.Time) error {
-	st := o.sched.At(now)
-	if !st.Open {
-		return ErrClosed
-	}
-	wait := s.estimate(o, s.q.count(o.ID)+1)
-	// the consultation itself must also fit before closing
-	if !o.sched.OpenUntil(now, wait+s.est.Mean(o.ID, now)/2) {
-		return ErrClosingSoon
-	}
-	if s.q.count(o.ID) >= s.set.MaxQueue {
-		return ErrQueueFull
-	}
-	return nil
+	prev, offices := s.record(ch)
+	view := s.view(ch.Ticket)
+	mu.Unlock()
+	s.publish(ch, prev, offices)
+	return KnockResult{Ticket: ch.Ticket, Token: token, View: view}, nil
 }
 
 func randomID() string {

@@ -58,7 +58,7 @@ func newFixture(t *testing.T, start time.Time, dir string, mutate func(*receptio
 		all[d] = []string{"00:00-24:00"}
 	}
 	for i, o := range []reception.Office{
-		{ID: "bauamt", Name: "Bauamt", Prefix: "BA", Chairs: 2, Languages: []string{"de"}, Hours: week},
+		{ID: "bauamt", Name: "Bauamt", Prefix: "BA", Chairs: 2, Languages: []string{"de", "en"}, Hours: week},
 		{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Chairs: 2, Languages: []string{"de"}, Hours: all, IgnoreHolidays: true},
 	} {
 		o.Position = i

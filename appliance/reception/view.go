@@ -3,6 +3,8 @@ package reception
 import (
 	"context"
 	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/hours"
 )
 
 // View is what a citizen sees of their own ticket. It never contains
@@ -30,10 +32,14 @@ type estimateContext struct {
 	mean      time.Duration
 	n, busy   int
 	estimator *Estimator
+	now       time.Time
+	hours     hours.Status // for capAtClosing
 }
 
 func (s *Service) estimateContext(o officeEntry) estimateContext {
-	return estimateContext{mean: s.est.Mean(o.ID, s.now()), n: s.staffing(o), busy: s.q.busy(o.ID), estimator: s.est}
+	now := s.now()
+	return estimateContext{mean: s.est.Mean(o.ID, now), n: s.staffing(o), busy: s.q.busy(o.ID), estimator: s.est,
+		now: now, hours: o.sched.At(now)}
 }
 
 func (s *Service) view(t Ticket) View {
@@ -91,11 +97,13 @@ func (s *Service) staffView(t Ticket) StaffTicket {
 
 // OfficeStatus is the public status of an office.
 type OfficeStatus struct {
-	ID              string    `json:"id"`
-	Name            string    `json:"name"`
-	Description     string    `json:"description"`
-	Languages       []string  `json:"languages"`
-	Open            bool      `json:"open"`
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Languages   []string `json:"languages"`
+	Open        bool     `json:"open"`
+	// State is closed, unstaffed (open, nobody on duty) or open.
+	State           string    `json:"state"`
 	ClosesAt        time.Time `json:"closes_at,omitzero"`
 	NextOpen        time.Time `json:"next_open,omitzero"`
 	Holiday         string    `json:"holiday,omitempty"`
@@ -105,7 +113,7 @@ type OfficeStatus struct {
 	Waiting         int       `json:"waiting"`
 	EstimateSeconds int       `json:"estimate_seconds"`
 	Accepting       bool      `json:"accepting_knocks"`
-	Reason          string    `json:"reason,omitempty"` // closed, closing_soon, queue_full
+	Reason          string    `json:"reason,omitempty"` // closed, nobody_on_duty, closing_soon, queue_full
 }
 
 // Offices returns the public status of every office, in display order.
@@ -133,10 +141,10 @@ func (s *Service) OfficeStatus(id string) (OfficeStatus, bool) {
 	staffed := s.staffing(o)
 	waiting := s.q.count(o.ID)
 	st := OfficeStatus{
-		ID: o.ID, Name: o.Name, Description: o.Description, Languages: o.Languages, Open: h.Open,
+		ID: o.ID, Name: o.Name, Description: o.Description, Languages: o.Languages, Open: h.Open, State: officeState(h, staffed),
 		ClosesAt: h.ClosesAt, NextOpen: h.NextOpen, Holiday: h.Holiday, Chairs: o.Chairs, ClerksOnDuty: staffed,
 		ChairsFree: max(0, staffed-s.q.busy(o.ID)-waiting), Waiting: waiting,
-		EstimateSeconds: int(s.estimate(o, waiting+1).Seconds()),
+		EstimateSeconds: int(capAtClosing(s.estimate(o, waiting+1), now, h).Seconds()),
 	}
 	if err := s.intake(o, now); err != nil {
 		st.Reason = codeOf(err)
@@ -150,6 +158,8 @@ func codeOf(err error) string {
 	switch err {
 	case ErrClosed:
 		return "closed"
+	case ErrNobodyOnDuty:
+		return "nobody_on_duty"
 	case ErrClosingSoon:
 		return "closing_soon"
 	case ErrQueueFull:
@@ -165,5 +175,5 @@ func (s *Service) Office(id string) (Office, bool) {
 }
 
 func waitFor(place int, e estimateContext) time.Duration {
-	return e.estimator.waitWith(e.mean, place, e.n, e.busy)
+	return capAtClosing(e.estimator.waitWith(e.mean, place, e.n, e.busy), e.now, e.hours)
 }

@@ -12,8 +12,10 @@ import (
 	"fmt"
 	"io/fs"
 	"math/big"
+	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/caddyserver/certmagic"
@@ -28,6 +30,12 @@ type localCA struct {
 	certPEM  []byte
 	key      *ecdsa.PrivateKey
 	lifetime time.Duration
+	// names (tls.domains) go into every leaf besides the CSR's own name:
+	// certmagic keeps one certificate per name and serves the one for the
+	// connection's address when a client sends no SNI (an IP URL), so a
+	// leaf for 127.0.0.1 alone would fail a client that checks ::1 or
+	// localhost on the same socket.
+	names []string
 }
 
 var _ certmagic.Issuer = (*localCA)(nil)
@@ -115,11 +123,21 @@ func (ca *localCA) Issue(_ context.Context, csr *x509.CertificateRequest) (*cert
 	} else if len(csr.IPAddresses) > 0 {
 		cn = csr.IPAddresses[0].String()
 	}
+	dns, ips := append([]string(nil), csr.DNSNames...), append([]net.IP(nil), csr.IPAddresses...)
+	for _, n := range ca.names {
+		if ip := net.ParseIP(n); ip != nil {
+			if !slices.ContainsFunc(ips, ip.Equal) {
+				ips = append(ips, ip)
+			}
+		} else if !slices.Contains(dns, n) {
+			dns = append(dns, n)
+		}
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber: randomSerial(),
 		Subject:      pkix.Name{CommonName: cn},
-		DNSNames:     csr.DNSNames,
-		IPAddresses:  csr.IPAddresses,
+		DNSNames:     dns,
+		IPAddresses:  ips,
 		NotBefore:    now.Add(-time.Minute),
 		NotAfter:     now.Add(ca.lifetime),
 		KeyUsage:     x509.KeyUsageDigitalSignature,

@@ -165,6 +165,7 @@ func (m *Manager) startManaged(ctx context.Context, cfg config.TLS) error {
 		if err != nil {
 			return err
 		}
+		ca.names = cfg.Domains
 		m.ca = ca
 		m.magic.Issuers = []certmagic.Issuer{ca}
 		m.magic.OCSP.DisableStapling = true // the local CA runs no OCSP responder

@@ -12,6 +12,16 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 )
 
+// healthz is the liveness answer; it is 503 until start-up has finished,
+// so a probe (or a person) never sees "ok" before the appliance is usable.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if s.opt.Started != nil && !s.opt.Started() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
+		return
+	}
+	writeJSON(w, 200, map[string]string{"status": "ok"})
+}
+
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.opt.Ready != nil {
 		if err := s.opt.Ready(r.Context()); err != nil {

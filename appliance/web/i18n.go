@@ -82,6 +82,11 @@ var messages = map[string][2]string{
 	"join.title":          {"Einladung zur Beratung", "Invitation to a consultation"},
 	"join.enter":          {"Beratungsraum betreten", "Enter the consultation room"},
 	"nojs":                {"Für den Warteraum wird JavaScript benötigt.", "The waiting room needs JavaScript."},
+
+	// an office that is open with nobody on duty
+	"unstaffed":             {"zurzeit niemand im Dienst", "nobody on duty right now"},
+	"unstaffed.notice":      {"Das Amt ist geöffnet, aber zurzeit ist niemand im Dienst.", "The office is open, but nobody is on duty right now."},
+	"reason.nobody_on_duty": {"Bitte versuchen Sie es später erneut oder buchen Sie einen Termin.", "Please try again later or book an appointment."},
 }
 
 func tr(lang, key string) string {

@@ -6,7 +6,7 @@ import (
 
 func (s *Server) routes() {
 	// health
-	s.handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
+	s.handle("GET /healthz", s.healthz)
 	s.handle("GET /readyz", s.readyz)
 
 	// public citizen API (contract: docs/api/openapi.yaml)
@@ -62,6 +62,11 @@ func (s *Server) routes() {
 	s.handle("GET /staff", s.staffPage(s.pageConsole))
 	s.handle("GET /embed", s.pageEmbed)
 	s.handle("GET /embed.js", s.embedJS)
+	s.handle("GET "+PrivacyPath, s.pagePrivacy)
+	s.handle("GET /privacy", s.pagePrivacy)
+	if s.opt.EmbedExample {
+		s.handle("GET /demo/embed-example", s.pageEmbedExample)
+	}
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 	if s.media != nil {
 		s.mux.Handle("/sfu", s.media.Handler())

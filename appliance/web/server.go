@@ -21,6 +21,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
@@ -71,6 +72,17 @@ type Options struct {
 	Registerer    prometheus.Registerer
 	// Ready reports whether the database, SFU and bridge answer.
 	Ready func(ctx context.Context) error
+	// Started reports whether start-up has finished (for the demo: its
+	// logins exist); until then /healthz and /readyz answer 503. Nil means
+	// started.
+	Started func() bool
+	// EmbedExample serves /demo/embed-example (demo only).
+	EmbedExample bool
+	// Privacy names the controller and the data-protection officer on the
+	// privacy page; Retention is the site's default retention shown there
+	// for offices without their own.
+	Privacy   config.Privacy
+	Retention reception.Retention
 }
 
 // Server is the HTTP front of the appliance.

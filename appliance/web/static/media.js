@@ -8,7 +8,8 @@
 const TEXT = {
   de: {
     noticeTitle: 'Datenschutzhinweis',
-    notice: 'Für die Videoberatung werden Kamera und Mikrofon Ihres Geräts verwendet. Bild und Ton werden verschlüsselt direkt an die Gesprächsteilnehmenden übertragen und nicht aufgezeichnet. Sie können Kamera und Mikrofon jederzeit ausschalten.',
+    notice: 'Für die Videoberatung werden Kamera und Mikrofon Ihres Geräts verwendet. Bild und Ton werden verschlüsselt an den eigenen Server der Verwaltung übertragen, der sie an die Gesprächsteilnehmenden weiterleitet und nichts aufzeichnet. Sie können Kamera und Mikrofon jederzeit ausschalten.',
+    privacy: 'Datenschutzhinweise',
     consent: 'Kamera und Mikrofon einschalten',
     join: 'Teilnehmen',
     camera: 'Kamera', microphone: 'Mikrofon',
@@ -23,7 +24,8 @@ const TEXT = {
   },
   en: {
     noticeTitle: 'Privacy notice',
-    notice: 'The video consultation uses your device\'s camera and microphone. Picture and sound are sent encrypted to the participants only and are not recorded. You can turn camera and microphone off at any time.',
+    notice: 'The video consultation uses your device\'s camera and microphone. Picture and sound are sent encrypted to the administration\'s own server, which forwards them to the participants and records nothing. You can turn camera and microphone off at any time.',
+    privacy: 'Privacy notice',
     consent: 'Turn on camera and microphone',
     join: 'Join',
     camera: 'Camera', microphone: 'Microphone',
@@ -136,7 +138,8 @@ function consent(root, t) {
     const box = el('section', {class: 'bb-consent', 'aria-labelledby': 'bb-consent-title'},
       el('h2', {id: 'bb-consent-title', text: TEXT.de.noticeTitle + ' / ' + TEXT.en.noticeTitle}),
       el('p', {lang: 'de', text: TEXT.de.notice}),
-      el('p', {lang: 'en', text: TEXT.en.notice}));
+      el('p', {lang: 'en', text: TEXT.en.notice}),
+      el('p', {}, el('a', {href: '/datenschutz', target: '_blank', rel: 'noopener', 'data-link': 'privacy', text: t.privacy})));
     const btn = el('button', {type: 'button', class: 'bb-button bb-primary', 'data-action': 'consent', text: t.consent});
     btn.title = other.consent;
     btn.addEventListener('click', () => { box.remove(); resolve(); }, {once: true});

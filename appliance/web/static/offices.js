@@ -9,6 +9,10 @@ async function refresh() {
       if (!li) continue;
       li.querySelector('[data-field=waiting]').textContent = o.waiting;
       li.querySelector('[data-field=chairs_free]').textContent = o.chairs_free;
+      const unstaffed = li.querySelector('[data-field=unstaffed]');
+      if (unstaffed) unstaffed.hidden = o.state !== 'unstaffed';
+      const estRow = li.querySelector('[data-field=estimate-row]');
+      if (estRow) estRow.hidden = o.state !== 'open';
       const est = li.querySelector('[data-field=estimate]');
       if (est) est.textContent = Math.ceil(o.estimate_seconds / 60) + (S.lang === 'en' ? ' min' : ' Min.');
     }
