@@ -79,9 +79,12 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 			return nil, err
 		}
 	}
+	au := cfg.Auth
 	a.Staff = staff.NewService(db, staff.Policy{
-		LockoutThreshold: cfg.Auth.LockoutThreshold, LockoutWindow: cfg.Auth.LockoutWindow.Duration,
-		LockoutDuration: cfg.Auth.LockoutDuration.Duration, SessionLifetime: cfg.Auth.SessionLifetime.Duration,
+		Throttle: staff.Throttle{AddressAttempts: au.AddressAttempts, AddressMaxDelay: au.AddressMaxDelay.Duration,
+			AccountAttempts: au.AccountAttempts, AccountMaxDelay: au.AccountMaxDelay.Duration,
+			FirstDelay: au.FirstDelay.Duration, Forget: au.ThrottleForget.Duration},
+		SessionLifetime: au.SessionLifetime.Duration, SessionIdle: au.SessionIdle.Duration,
 	})
 	loc, _ := time.LoadLocation(cfg.Site.TimeZone)
 	a.Rec = reception.New(db, reception.Settings{
@@ -127,14 +130,18 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		}
 		tokens = append(tokens, web.ServiceToken{Name: t.Name, Token: tok})
 	}
-	var proxies []*net.IPNet
+	var proxies, staffNets []*net.IPNet
 	for _, p := range a.Cfg.HTTP.TrustedProxies {
 		_, n, _ := net.ParseCIDR(p)
 		proxies = append(proxies, n)
 	}
+	for _, p := range a.Cfg.HTTP.StaffNetworks {
+		_, n, _ := net.ParseCIDR(p)
+		staffNets = append(staffNets, n)
+	}
 	w, err := web.New(a.Rec, a.Staff, a.Media, web.Options{
 		SiteName: a.Cfg.Site.Name, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
-		FrameAncestors: a.Cfg.HTTP.FrameAncestors, TrustedProxies: proxies, ServiceTokens: tokens, SecureCookies: true,
+		FrameAncestors: a.Cfg.HTTP.FrameAncestors, TrustedProxies: proxies, StaffNetworks: staffNets, ServiceTokens: tokens, SecureCookies: true,
 		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready, Started: a.started.Load,
 		EmbedExample: a.EmbedExample, Privacy: a.Cfg.Site.Privacy,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},

@@ -147,6 +147,7 @@ func (s *Server) start(ln net.Listener) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	// fixed, known passwords: not one-time, so tests sign in straight to the console
 	for _, c := range s.Clerks {
 		if err := a.Staff.Save(ctx, staff.Clerk{Login: c.Login, DisplayName: c.DisplayName, Role: c.Role, Offices: c.Offices, MatrixID: c.MatrixID}, c.Password, false); err != nil {
 			s.t.Fatal(err)

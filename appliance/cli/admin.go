@@ -29,7 +29,8 @@ commands:
   hours exception --office ID --date 2026-12-24 --intervals "08:00-11:00"           (empty: closed)
   clerk list
   clerk add --login LOGIN --name "NAME" [--role clerk|lead|admin] --offices a,b [--matrix-id @u:server]
-            (the password is read from standard input; with --generate one is printed)`
+            (the password is read from standard input; --generate prints a one-time
+             password that the clerk must replace at the first sign-in)`
 
 func admin(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("admin", flag.ContinueOnError)

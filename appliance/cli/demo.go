@@ -114,7 +114,7 @@ func demo(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger
 		a.EmbedExample = true
 		for _, c := range DemoClerks() {
 			pw := staff.RandomToken(9)
-			if err := a.Staff.Save(ctx, c, pw, false); err != nil {
+			if err := a.Staff.Save(ctx, c, pw, true); err != nil { // one-time: replaced at the first sign-in
 				return fmt.Errorf("demo clerk %s: %w", c.Login, err)
 			}
 			passwords[c.Login] = pw
@@ -134,7 +134,7 @@ func demo(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger
 		if m := a.AdminAddr(); m != nil {
 			fmt.Fprintf(stdout, "  Metrics:   http://%s/metrics (admin listener, loopback only)\n", m)
 		}
-		fmt.Fprintf(stdout, "\n  Demo logins (one-time passwords, new at every start):\n")
+		fmt.Fprintf(stdout, "\n  Demo logins (one-time passwords, new at every start; choose your own at the first sign-in):\n")
 		for _, c := range DemoClerks() {
 			fmt.Fprintf(stdout, "    %-6s %-16s %s  (%s)\n", c.Login, c.DisplayName, passwords[c.Login], joinOffices(c.Offices))
 		}

@@ -108,6 +108,13 @@ type HTTP struct {
 	FrameAncestors []string `yaml:"frame_ancestors"`
 	// TrustedProxies: client addresses (CIDR) whose X-Forwarded-For is believed.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+	// StaffNetworks (CIDRs) restrict the staff area — the sign-in and
+	// password pages, the console and every staff use of the API, by session
+	// cookie or by service token (the Matrix bridge) — to these client
+	// addresses (after trusted_proxies); others get 403. Empty: everywhere.
+	// Include the bridge's address (127.0.0.1/32 and ::1/128 when it runs on
+	// the appliance).
+	StaffNetworks []string `yaml:"staff_networks"`
 }
 
 // TLS configures certificates.
@@ -166,14 +173,33 @@ type Reception struct {
 	MaxUpload int64 `yaml:"max_upload"`
 }
 
-// Auth tunes staff log-in.
+// Auth tunes staff log-in. Failed log-ins never lock an account; they slow
+// down further attempts (see the staff package's Throttle): a client address
+// waits first_delay, doubling with each further failure up to
+// address_max_delay, once it has failed address_attempts times; an account
+// that has failed account_attempts times (from anywhere) makes each address
+// that already failed for it wait up to account_max_delay, while an address
+// without a failure may always try at once.
 type Auth struct {
-	// LockoutThreshold failed log-ins within LockoutWindow lock the account for LockoutDuration.
-	LockoutThreshold int      `yaml:"lockout_threshold"`
-	LockoutWindow    Duration `yaml:"lockout_window"`
-	LockoutDuration  Duration `yaml:"lockout_duration"`
-	// SessionLifetime of a staff session.
+	// AddressAttempts failed log-ins from one client address are free.
+	AddressAttempts int `yaml:"address_attempts"`
+	// AddressMaxDelay caps an address's doubling wait.
+	AddressMaxDelay Duration `yaml:"address_max_delay"`
+	// AccountAttempts failed log-ins for one account (all addresses) before
+	// the account's addresses wait their turn.
+	AccountAttempts int `yaml:"account_attempts"`
+	// AccountMaxDelay caps the per-account wait; it is the longest a clerk
+	// who mistyped must wait while someone else guesses at the account.
+	AccountMaxDelay Duration `yaml:"account_max_delay"`
+	// FirstDelay is the first wait after the free attempts.
+	FirstDelay Duration `yaml:"first_delay"`
+	// ThrottleForget: failures are forgotten this long after an address's
+	// or account's last failure; longer than both max delays.
+	ThrottleForget Duration `yaml:"throttle_forget"`
+	// SessionLifetime is the absolute limit of a staff session.
 	SessionLifetime Duration `yaml:"session_lifetime"`
+	// SessionIdle ends a staff session unused for this long.
+	SessionIdle Duration `yaml:"session_idle"`
 }
 
 // API configures machine clients.

@@ -37,6 +37,13 @@ func TestErrorsNameTheField(t *testing.T) {
 		{base + "offices:\n  - id: bauamt\n    name: Bauamt\n    prefix: B\n    chairs: 1\n    hours: {mon: [\"08:00-25:00\"]}\n", "offices[0].hours.mon[0]"},
 		{base + "api:\n  service_tokens:\n    - name: bridge\n      token: short\n", "api.service_tokens[0].token"},
 		{base + "http:\n  frame_ancestors: [\"www.kreis.de\"]\n", "http.frame_ancestors[0]"},
+		{base + "http:\n  staff_networks: [\"10.0.0.0\"]\n", "http.staff_networks[0]"},
+		{base + "auth:\n  lockout_threshold: 5\n", "lockout_threshold"},
+		{base + "auth:\n  address_attempts: 0\n", "auth.address_attempts"},
+		{base + "auth:\n  account_max_delay: 2h\n", "auth.account_max_delay"},
+		{base + "auth:\n  throttle_forget: 10m\n", "auth.throttle_forget"},
+		{base + "auth:\n  session_idle: 0s\n", "auth.session_idle"},
+		{base + "auth:\n  session_idle: 11h\n", "auth.session_idle"},
 		{base + "  privacy:\n    dpo_email: datenschutz at kreis\n", "site.privacy.dpo_email"},
 	}
 	for _, c := range cases {

@@ -33,10 +33,14 @@ func Defaults() *Config {
 			MaxUpload:       10 << 20,
 		},
 		Auth: Auth{
-			LockoutThreshold: 5,
-			LockoutWindow:    Duration{15 * time.Minute},
-			LockoutDuration:  Duration{15 * time.Minute},
-			SessionLifetime:  Duration{10 * time.Hour},
+			AddressAttempts: 5,
+			AddressMaxDelay: Duration{15 * time.Minute},
+			AccountAttempts: 10,
+			AccountMaxDelay: Duration{time.Minute},
+			FirstDelay:      Duration{time.Second},
+			ThrottleForget:  Duration{time.Hour},
+			SessionLifetime: Duration{10 * time.Hour},
+			SessionIdle:     Duration{30 * time.Minute},
 		},
 		Media: Media{UDPPort: 3478, TCPPort: 0, TURN: TURN{Enabled: true, UDPPort: 3479, TCPPort: 3479, TLSPort: 5349}},
 	}
@@ -125,6 +129,11 @@ func (c *Config) Validate() error {
 			return bad(fmt.Sprintf("http.trusted_proxies[%d]", i), fmt.Sprintf("%q is not a CIDR", p), "e.g. 10.0.0.0/8")
 		}
 	}
+	for i, p := range c.HTTP.StaffNetworks {
+		if _, _, err := net.ParseCIDR(p); err != nil {
+			return bad(fmt.Sprintf("http.staff_networks[%d]", i), fmt.Sprintf("%q is not a CIDR", p), "e.g. 10.0.0.0/8 or fd00::/8")
+		}
+	}
 	if err := c.validateTLS(); err != nil {
 		return err
 	}
@@ -144,7 +153,7 @@ func (c *Config) Validate() error {
 	for _, d := range []struct {
 		f string
 		v time.Duration
-	}{{"reception.grace_period", r.GracePeriod.Duration}, {"reception.called_timeout", r.CalledTimeout.Duration}, {"reception.default_handling", r.DefaultHandling.Duration}, {"reception.knock_per", r.KnockPer.Duration}, {"reception.retention.personal", r.Retention.Personal.Duration}, {"auth.lockout_window", c.Auth.LockoutWindow.Duration}, {"auth.lockout_duration", c.Auth.LockoutDuration.Duration}, {"auth.session_lifetime", c.Auth.SessionLifetime.Duration}} {
+	}{{"reception.grace_period", r.GracePeriod.Duration}, {"reception.called_timeout", r.CalledTimeout.Duration}, {"reception.default_handling", r.DefaultHandling.Duration}, {"reception.knock_per", r.KnockPer.Duration}, {"reception.retention.personal", r.Retention.Personal.Duration}, {"auth.address_max_delay", c.Auth.AddressMaxDelay.Duration}, {"auth.account_max_delay", c.Auth.AccountMaxDelay.Duration}, {"auth.first_delay", c.Auth.FirstDelay.Duration}, {"auth.throttle_forget", c.Auth.ThrottleForget.Duration}, {"auth.session_lifetime", c.Auth.SessionLifetime.Duration}, {"auth.session_idle", c.Auth.SessionIdle.Duration}} {
 		if d.v <= 0 {
 			return bad(d.f, "must be positive", "a duration such as 90s, 15m, 720h")
 		}
@@ -161,8 +170,8 @@ func (c *Config) Validate() error {
 	if r.MaxUpload < 1024 || r.MaxUpload > 100<<20 {
 		return bad("reception.max_upload", fmt.Sprint(r.MaxUpload), "1024 to 104857600 bytes")
 	}
-	if c.Auth.LockoutThreshold < 1 {
-		return bad("auth.lockout_threshold", fmt.Sprint(c.Auth.LockoutThreshold), "1 or more")
+	if err := c.Auth.validate(); err != nil {
+		return err
 	}
 	for i, t := range c.API.ServiceTokens {
 		f := fmt.Sprintf("api.service_tokens[%d]", i)
@@ -260,6 +269,28 @@ func (c *Config) validateOffices() error {
 		if _, err := hours.FromConfig(o.Hours, o.Exceptions, c.Site.State, o.IgnoreHolidays, nil); err != nil {
 			return fmt.Errorf("config field %s.%w", f, err)
 		}
+	}
+	return nil
+}
+
+func (a Auth) validate() error {
+	if a.AddressAttempts < 1 || a.AddressAttempts > 1000 {
+		return bad("auth.address_attempts", fmt.Sprint(a.AddressAttempts), "1 to 1000")
+	}
+	if a.AccountAttempts < 1 || a.AccountAttempts > 1000 {
+		return bad("auth.account_attempts", fmt.Sprint(a.AccountAttempts), "1 to 1000")
+	}
+	if a.AccountMaxDelay.Duration > time.Hour {
+		return bad("auth.account_max_delay", a.AccountMaxDelay.String(), "at most 1h: it is how long a clerk may be kept waiting by someone else's guessing")
+	}
+	if a.FirstDelay.Duration > min(a.AddressMaxDelay.Duration, a.AccountMaxDelay.Duration) {
+		return bad("auth.first_delay", a.FirstDelay.String(), "at most auth.address_max_delay and auth.account_max_delay")
+	}
+	if a.ThrottleForget.Duration <= max(a.AddressMaxDelay.Duration, a.AccountMaxDelay.Duration) {
+		return bad("auth.throttle_forget", a.ThrottleForget.String(), "longer than auth.address_max_delay and auth.account_max_delay")
+	}
+	if a.SessionIdle.Duration > a.SessionLifetime.Duration {
+		return bad("auth.session_idle", a.SessionIdle.String(), "at most auth.session_lifetime")
 	}
 	return nil
 }

@@ -3,30 +3,41 @@ package staff
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
-// Policy configures log-in lockout and sessions.
+// Policy configures log-in throttling and sessions.
 type Policy struct {
-	LockoutThreshold int
-	LockoutWindow    time.Duration
-	LockoutDuration  time.Duration
-	SessionLifetime  time.Duration
+	Throttle Throttle
+	// SessionLifetime is the absolute limit of a session.
+	SessionLifetime time.Duration
+	// SessionIdle ends a session that has not been used for this long; 0
+	// disables the idle limit.
+	SessionIdle time.Duration
 }
+
+// MinNewPassword is the shortest password a clerk may choose.
+const MinNewPassword = 12
 
 // Service implements log-in, sessions and presence.
 type Service struct {
-	store  Store
-	policy Policy
-	now    func() time.Time
+	store    Store
+	policy   Policy
+	throttle *throttle
+	now      func() time.Time
 	// OnPresence is called after a presence change (occupancy, events).
 	OnPresence func(Clerk)
 }
 
 // NewService creates the staff service.
 func NewService(s Store, p Policy) *Service {
-	return &Service{store: s, policy: p, now: time.Now}
+	return &Service{store: s, policy: p, throttle: newThrottle(p.Throttle), now: time.Now}
 }
+
+// SetClock replaces the service's clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // Session is an authenticated staff session.
 type Session struct {
@@ -34,66 +45,107 @@ type Session struct {
 	CSRF    string
 	Clerk   Clerk
 	Expires time.Time
+	// MustChange marks a session opened with a one-time password: it may
+	// only set a new password or log out.
+	MustChange bool
 }
 
-// Login checks credentials with lockout and opens a session.
-func (s *Service) Login(ctx context.Context, login, password string) (Session, error) {
-	now := s.now()
+// Login checks credentials, throttled per client address and per account
+// (see Throttle), and opens a session. addr is the client address.
+func (s *Service) Login(ctx context.Context, login, password, addr string) (Session, error) {
+	if wait := s.throttle.admit(login, addr, s.now()); wait > 0 {
+		return Session{}, &ThrottledError{Wait: wait}
+	}
 	a, err := s.store.Account(ctx, login)
 	if errors.Is(err, ErrNoClerk) {
 		CheckPassword(dummyHash, password)
+		s.throttle.failed(login, addr, s.now())
 		return Session{}, ErrLogin
 	}
 	if err != nil {
+		s.throttle.succeeded(login, addr) // not the caller's fault
 		return Session{}, err
 	}
-	if now.Before(a.LockedUntil) {
-		return Session{}, ErrLocked
-	}
 	if !CheckPassword(a.PasswordHash, password) {
-		count, since := a.FailedCount+1, a.FailedSince
-		if since.IsZero() || now.Sub(since) > s.policy.LockoutWindow {
-			count, since = 1, now
-		}
-		var locked time.Time
-		if count >= s.policy.LockoutThreshold {
-			locked = now.Add(s.policy.LockoutDuration)
-			count, since = 0, time.Time{}
-		}
-		if err := s.store.RecordLogin(ctx, login, count, since, locked); err != nil {
-			return Session{}, err
-		}
-		if !locked.IsZero() {
-			return Session{}, ErrLocked
-		}
+		s.throttle.failed(login, addr, s.now())
 		return Session{}, ErrLogin
 	}
-	if a.FailedCount != 0 || !a.LockedUntil.IsZero() {
-		if err := s.store.RecordLogin(ctx, login, 0, time.Time{}, time.Time{}); err != nil {
-			return Session{}, err
-		}
-	}
-	sess := Session{Token: RandomToken(32), CSRF: RandomToken(24), Clerk: a.Clerk, Expires: now.Add(s.policy.SessionLifetime)}
-	if err := s.store.CreateSession(ctx, HashToken(sess.Token), login, sess.CSRF, sess.Expires); err != nil {
+	s.throttle.succeeded(login, addr)
+	now := s.now()
+	sess := Session{Token: RandomToken(32), CSRF: RandomToken(24), Clerk: a.Clerk, Expires: now.Add(s.policy.SessionLifetime), MustChange: a.MustChange}
+	if err := s.store.CreateSession(ctx, HashToken(sess.Token), a.Login, sess.CSRF, now, sess.Expires); err != nil {
 		return Session{}, err
 	}
 	return sess, nil
 }
 
-// Resolve finds the clerk behind a session token.
+// touchEvery bounds how often use of a session is written back: the idle
+// deadline may come this much early, in exchange for no write per request.
+func (s *Service) touchEvery() time.Duration { return min(time.Minute, s.policy.SessionIdle/10) }
+
+// Resolve finds the clerk behind a session token. A session past its
+// absolute or idle deadline is ended; use extends the idle deadline.
 func (s *Service) Resolve(ctx context.Context, token string) (Session, error) {
 	if token == "" {
 		return Session{}, ErrNoSession
 	}
-	login, csrf, err := s.store.Session(ctx, HashToken(token), s.now())
+	id := HashToken(token)
+	st, err := s.store.Session(ctx, id)
 	if err != nil {
 		return Session{}, err
 	}
-	a, err := s.store.Account(ctx, login)
+	now := s.now()
+	idle := s.policy.SessionIdle > 0 && !st.LastSeen.IsZero() && now.Sub(st.LastSeen) > s.policy.SessionIdle
+	if now.After(st.Expires) || idle {
+		if err := s.store.DeleteSession(ctx, id); err != nil {
+			return Session{}, err
+		}
+		return Session{}, ErrNoSession
+	}
+	if s.policy.SessionIdle > 0 && now.Sub(st.LastSeen) >= s.touchEvery() {
+		if err := s.store.TouchSession(ctx, id, now); err != nil {
+			return Session{}, fmt.Errorf("touch session: %w", err)
+		}
+	}
+	a, err := s.store.Account(ctx, st.Login)
 	if err != nil {
 		return Session{}, ErrNoSession
 	}
-	return Session{Token: token, CSRF: csrf, Clerk: a.Clerk}, nil
+	return Session{Token: token, CSRF: st.CSRF, Clerk: a.Clerk, Expires: st.Expires, MustChange: a.MustChange}, nil
+}
+
+// ChangePassword sets a clerk's own new password after checking the
+// current one (throttled like a log-in) and ends the clerk's other
+// sessions. It lifts the one-time password's restriction.
+func (s *Service) ChangePassword(ctx context.Context, sess Session, addr, current, next string) error {
+	login := sess.Clerk.Login
+	if wait := s.throttle.admit(login, addr, s.now()); wait > 0 {
+		return &ThrottledError{Wait: wait}
+	}
+	a, err := s.store.Account(ctx, login)
+	if err != nil {
+		s.throttle.succeeded(login, addr)
+		return err
+	}
+	if !CheckPassword(a.PasswordHash, current) {
+		s.throttle.failed(login, addr, s.now())
+		return ErrCurrentPassword
+	}
+	s.throttle.succeeded(login, addr)
+	if n := utf8.RuneCountInString(next); n < MinNewPassword || len(next) > 200 {
+		return ErrNewPasswordShort
+	}
+	if next == current {
+		return ErrNewPasswordSame
+	}
+	hash, err := HashPassword(next)
+	if err != nil {
+		return ErrNewPasswordShort
+	}
+	if err := s.store.SetPassword(ctx, login, hash, false); err != nil {
+		return fmt.Errorf("set password of %s: %w", login, err)
+	}
+	return s.store.DeleteSessions(ctx, login, HashToken(sess.Token))
 }
 
 // Logout ends a session.
@@ -125,8 +177,9 @@ func (s *Service) SetPresence(ctx context.Context, login string, p Presence) (Cl
 	return c, err
 }
 
-// Save creates or updates a clerk; password "" keeps the old one.
-func (s *Service) Save(ctx context.Context, c Clerk, password string, mustChange bool) error {
+// Save creates or updates a clerk; password "" keeps the old one. With
+// oneTime the clerk must choose a new password at the first log-in.
+func (s *Service) Save(ctx context.Context, c Clerk, password string, oneTime bool) error {
 	if err := ValidateClerk(c); err != nil {
 		return err
 	}
@@ -137,5 +190,5 @@ func (s *Service) Save(ctx context.Context, c Clerk, password string, mustChange
 			return err
 		}
 	}
-	return s.store.SaveClerk(ctx, c, hash, mustChange)
+	return s.store.SaveClerk(ctx, c, hash, oneTime)
 }

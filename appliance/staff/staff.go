@@ -1,6 +1,10 @@
 // Package staff owns clerks: accounts with roles and office memberships,
-// password hashing (argon2id), log-in with lockout, sessions with CSRF
-// tokens, and presence. It does not touch tickets.
+// password hashing (argon2id), log-in throttled per client address and per
+// account (never a lock anybody could trigger; see Throttle), one-time
+// passwords that must be replaced at the first log-in, sessions with an
+// absolute and an idle deadline and CSRF tokens, and presence. It does not
+// touch tickets, and it does not decide from where staff may sign in (the
+// web layer's staff networks do).
 package staff
 
 import (
@@ -64,14 +68,21 @@ func (c Clerk) MemberOf(office string) bool {
 	return c.Role == RoleAdmin || slices.Contains(c.Offices, office)
 }
 
-// Account is a clerk with credentials and lockout state.
+// Account is a clerk with credentials.
 type Account struct {
 	Clerk
 	PasswordHash string
-	MustChange   bool
-	FailedCount  int
-	FailedSince  time.Time
-	LockedUntil  time.Time
+	// MustChange marks a one-time password: the clerk must set a new one
+	// before doing anything else.
+	MustChange bool
+}
+
+// StoredSession is a session as the store keeps it.
+type StoredSession struct {
+	Login    string
+	CSRF     string
+	Expires  time.Time
+	LastSeen time.Time // last recorded use, at most about a minute old
 }
 
 // Errors callers branch on.
@@ -79,8 +90,33 @@ var (
 	ErrNoClerk   = problem.New(problem.KindNotFound, "no_clerk", "Diese Mitarbeiterin / dieser Mitarbeiter ist nicht bekannt.", "Unknown member of staff.")
 	ErrNoSession = problem.New(problem.KindUnauthorized, "no_session", "Bitte melden Sie sich an.", "Please sign in.")
 	ErrLogin     = problem.New(problem.KindUnauthorized, "login_failed", "Benutzername oder Passwort ist falsch.", "Wrong user name or password.")
-	ErrLocked    = problem.New(problem.KindRateLimited, "locked", "Zu viele Fehlversuche. Das Konto ist vorübergehend gesperrt; bitte später erneut versuchen.", "Too many failed attempts. The account is locked for a while; please try again later.")
+	// ErrPasswordChangeRequired refuses everything but setting a new
+	// password (and logging out) to a session opened with a one-time password.
+	ErrPasswordChangeRequired = problem.New(problem.KindForbidden, "password_change_required",
+		"Bitte legen Sie zuerst ein neues Passwort fest.", "Please set a new password first.")
+	ErrCurrentPassword  = &problem.Error{Kind: problem.KindInvalid, Code: "wrong_password", Field: "current_password", DE: "Das bisherige Passwort ist falsch.", EN: "The current password is wrong."}
+	ErrNewPasswordShort = &problem.Error{Kind: problem.KindInvalid, Code: "password_too_short", Field: "new_password",
+		DE: fmt.Sprintf("Das neue Passwort muss mindestens %d und höchstens 200 Zeichen lang sein.", MinNewPassword),
+		EN: fmt.Sprintf("The new password must be %d to 200 characters long.", MinNewPassword)}
+	ErrNewPasswordSame = &problem.Error{Kind: problem.KindInvalid, Code: "password_unchanged", Field: "new_password",
+		DE: "Das neue Passwort muss sich vom bisherigen unterscheiden.", EN: "The new password must differ from the current one."}
 )
+
+// ThrottledError refuses a log-in attempt that came too soon after failed
+// ones; Wait is how long the client must wait (HTTP Retry-After).
+type ThrottledError struct{ Wait time.Duration }
+
+// Seconds is the wait rounded up to whole seconds (at least 1).
+func (e *ThrottledError) Seconds() int { return max(1, int((e.Wait+time.Second-1)/time.Second)) }
+
+func (e *ThrottledError) Error() string { return e.Unwrap().Error() }
+
+// Unwrap gives the problem with the wait in its message.
+func (e *ThrottledError) Unwrap() error {
+	return problem.New(problem.KindRateLimited, "login_throttled",
+		fmt.Sprintf("Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie %d Sekunden und versuchen Sie es dann erneut.", e.Seconds()),
+		fmt.Sprintf("Too many failed sign-ins. Please wait %d seconds, then try again.", e.Seconds()))
+}
 
 // Store is what this package needs persisted.
 type Store interface {
@@ -88,11 +124,15 @@ type Store interface {
 	Account(ctx context.Context, login string) (Account, error)
 	Clerks(ctx context.Context) ([]Clerk, error)
 	SetPresence(ctx context.Context, login string, p Presence) error
-	RecordLogin(ctx context.Context, login string, failedCount int, failedSince, lockedUntil time.Time) error
 	SetPassword(ctx context.Context, login, hash string, mustChange bool) error
-	CreateSession(ctx context.Context, idHash, login, csrf string, expires time.Time) error
-	Session(ctx context.Context, idHash string, now time.Time) (login, csrf string, err error)
+	CreateSession(ctx context.Context, idHash, login, csrf string, created, expires time.Time) error
+	// Session loads a session whatever its deadlines; ErrNoSession if unknown.
+	Session(ctx context.Context, idHash string) (StoredSession, error)
+	// TouchSession records use of a session.
+	TouchSession(ctx context.Context, idHash string, at time.Time) error
 	DeleteSession(ctx context.Context, idHash string) error
+	// DeleteSessions ends every session of a clerk but the one given.
+	DeleteSessions(ctx context.Context, login, exceptIDHash string) error
 }
 
 var loginRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,39}$`)

@@ -44,20 +44,18 @@ func b2i(b bool) int {
 	return 0
 }
 
-const clerkCols = `login, display_name, role, password_hash, must_change, matrix_id, presence, failed_count, failed_since, locked_until`
+const clerkCols = `login, display_name, role, password_hash, must_change, matrix_id, presence`
 
 func scanClerk(s scanner) (staff.Account, error) {
 	var a staff.Account
 	var role, presence string
 	var must int
-	var since, locked int64
-	err := s.Scan(&a.Login, &a.DisplayName, &role, &a.PasswordHash, &must, &a.MatrixID, &presence, &a.FailedCount, &since, &locked)
+	err := s.Scan(&a.Login, &a.DisplayName, &role, &a.PasswordHash, &must, &a.MatrixID, &presence)
 	a.Role, a.Presence, a.MustChange = staff.Role(role), staff.Presence(presence), must == 1
-	a.FailedSince, a.LockedUntil = fromMS(since), fromMS(locked)
 	return a, err
 }
 
-// Account loads a clerk with credentials and lockout state.
+// Account loads a clerk with credentials.
 func (db *DB) Account(ctx context.Context, login string) (staff.Account, error) {
 	a, err := scanClerk(db.r.QueryRowContext(ctx, `SELECT `+clerkCols+` FROM clerks WHERE login = ?`, login))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -119,14 +117,6 @@ func (db *DB) SetPresence(ctx context.Context, login string, p staff.Presence) e
 	return err
 }
 
-// RecordLogin stores the outcome of a log-in attempt: on failure the
-// counter and lock, on success a reset.
-func (db *DB) RecordLogin(ctx context.Context, login string, failedCount int, failedSince, lockedUntil time.Time) error {
-	_, err := db.w.ExecContext(ctx, `UPDATE clerks SET failed_count = ?, failed_since = ?, locked_until = ? WHERE login = ?`,
-		failedCount, ms(failedSince), ms(lockedUntil), login)
-	return err
-}
-
 // SetPassword replaces a clerk's password hash.
 func (db *DB) SetPassword(ctx context.Context, login, hash string, mustChange bool) error {
 	_, err := db.w.ExecContext(ctx, `UPDATE clerks SET password_hash = ?, must_change = ? WHERE login = ?`, hash, b2i(mustChange), login)
@@ -134,23 +124,38 @@ func (db *DB) SetPassword(ctx context.Context, login, hash string, mustChange bo
 }
 
 // CreateSession stores a staff session by the hash of its token.
-func (db *DB) CreateSession(ctx context.Context, idHash, login, csrf string, expires time.Time) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO sessions (id_hash, login, csrf, expires) VALUES (?,?,?,?)`, idHash, login, csrf, ms(expires))
+func (db *DB) CreateSession(ctx context.Context, idHash, login, csrf string, created, expires time.Time) error {
+	_, err := db.w.ExecContext(ctx, `INSERT INTO sessions (id_hash, login, csrf, expires, last_seen) VALUES (?,?,?,?,?)`,
+		idHash, login, csrf, ms(expires), ms(created))
 	return err
 }
 
-// Session resolves a session; expired sessions are not found.
-func (db *DB) Session(ctx context.Context, idHash string, now time.Time) (login, csrf string, err error) {
-	var exp int64
-	err = db.r.QueryRowContext(ctx, `SELECT login, csrf, expires FROM sessions WHERE id_hash = ?`, idHash).Scan(&login, &csrf, &exp)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && now.After(fromMS(exp))) {
-		return "", "", staff.ErrNoSession
+// Session loads a session; the staff service judges its deadlines.
+func (db *DB) Session(ctx context.Context, idHash string) (staff.StoredSession, error) {
+	var s staff.StoredSession
+	var exp, seen int64
+	err := db.r.QueryRowContext(ctx, `SELECT login, csrf, expires, last_seen FROM sessions WHERE id_hash = ?`, idHash).Scan(&s.Login, &s.CSRF, &exp, &seen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, staff.ErrNoSession
 	}
-	return login, csrf, err
+	s.Expires, s.LastSeen = fromMS(exp), fromMS(seen)
+	return s, err
+}
+
+// TouchSession records the use of a session (for its idle deadline).
+func (db *DB) TouchSession(ctx context.Context, idHash string, at time.Time) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE sessions SET last_seen = ? WHERE id_hash = ?`, ms(at), idHash)
+	return err
 }
 
 // DeleteSession logs a session out.
 func (db *DB) DeleteSession(ctx context.Context, idHash string) error {
 	_, err := db.w.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash)
+	return err
+}
+
+// DeleteSessions logs a clerk out everywhere but in one session.
+func (db *DB) DeleteSessions(ctx context.Context, login, exceptIDHash string) error {
+	_, err := db.w.ExecContext(ctx, `DELETE FROM sessions WHERE login = ? AND id_hash <> ?`, login, exceptIDHash)
 	return err
 }

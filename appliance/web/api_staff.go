@@ -23,13 +23,13 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, errCSRF)
 		return
 	}
-	sess, err := s.staff.Login(r.Context(), b.Login, b.Password)
+	sess, err := s.staff.Login(r.Context(), b.Login, b.Password, s.clientIP(r))
 	if err != nil {
-		writeProblem(w, r, err)
+		writeStaffProblem(w, r, err)
 		return
 	}
 	s.setSession(w, sess)
-	writeJSON(w, 200, meBody{Clerk: sess.Clerk, CSRF: sess.CSRF})
+	writeJSON(w, 200, meBody{Clerk: sess.Clerk, CSRF: sess.CSRF, MustChangePassword: sess.MustChange})
 }
 
 func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) {
@@ -43,6 +43,9 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) {
 type meBody struct {
 	staff.Clerk
 	CSRF string `json:"csrf_token,omitempty"`
+	// MustChangePassword: the session was opened with a one-time password
+	// and can only set a new one (POST /api/v1/staff/me/password) or log out.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -21,11 +22,16 @@ const (
 	keySession
 )
 
-// staffAuth resolves who is calling a staff endpoint: a browser session
-// (cookie; CSRF token required on changes) or a service client (bearer
-// token; X-Act-As names the clerk it acts for).
-func (s *Server) staffAuth(r *http.Request) (reception.Actor, *staff.Session, error) {
+// staffIdentity resolves who is calling a staff endpoint: a browser
+// session (cookie; CSRF token required on changes) or a service client
+// (bearer token; X-Act-As names the clerk it acts for). Staff credentials
+// from outside the staff networks are refused. A session opened with a
+// one-time password is returned with MustChange set; see staffAuth.
+func (s *Server) staffIdentity(r *http.Request) (reception.Actor, *staff.Session, error) {
 	if name := s.serviceClient(r); name != "" {
+		if !s.inStaffNetwork(r) {
+			return reception.Actor{}, nil, errStaffNetwork
+		}
 		login := r.Header.Get("X-Act-As")
 		if login == "" {
 			// read-only service identity: sees every office
@@ -44,6 +50,9 @@ func (s *Server) staffAuth(r *http.Request) (reception.Actor, *staff.Session, er
 	if err != nil {
 		return reception.Actor{}, nil, problem.Unauthorized
 	}
+	if !s.inStaffNetwork(r) {
+		return reception.Actor{}, nil, errStaffNetwork
+	}
 	sess, err := s.staff.Resolve(r.Context(), c.Value)
 	if err != nil {
 		return reception.Actor{}, nil, problem.Unauthorized
@@ -51,9 +60,33 @@ func (s *Server) staffAuth(r *http.Request) (reception.Actor, *staff.Session, er
 	return reception.Actor{Clerk: sess.Clerk}, &sess, nil
 }
 
-func (s *Server) staffOnly(h http.HandlerFunc) http.HandlerFunc {
+// staffAuth is staffIdentity for everything but setting a new password and
+// logging out: a session with a one-time password is refused.
+func (s *Server) staffAuth(r *http.Request) (reception.Actor, *staff.Session, error) {
+	a, sess, err := s.staffIdentity(r)
+	if err == nil && sess != nil && sess.MustChange {
+		return reception.Actor{}, nil, staff.ErrPasswordChangeRequired
+	}
+	return a, sess, err
+}
+
+// staffOnly guards a staff API endpoint: staff networks, a full session or
+// a service client, and mayChange.
+func (s *Server) staffOnly(h http.HandlerFunc) http.HandlerFunc { return s.staffGuard(s.staffAuth, h) }
+
+// staffSignedIn is staffOnly that also admits a session with a one-time
+// password (logout, new password).
+func (s *Server) staffSignedIn(h http.HandlerFunc) http.HandlerFunc {
+	return s.staffGuard(s.staffIdentity, h)
+}
+
+func (s *Server) staffGuard(auth func(*http.Request) (reception.Actor, *staff.Session, error), h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		a, sess, err := s.staffAuth(r)
+		if !s.inStaffNetwork(r) {
+			writeProblem(w, r, errStaffNetwork)
+			return
+		}
+		a, sess, err := auth(r)
 		if err == nil {
 			err = mayChange(r, a, sess)
 		}
@@ -133,6 +166,8 @@ func (s *Server) roomMember(r *http.Request, room string) (reception.Room, recep
 			return reception.Room{}, reception.Member{}, err
 		}
 		return s.rec.RoomForClerk(r.Context(), a, room)
+	} else if errors.Is(err, errStaffNetwork) || errors.Is(err, staff.ErrPasswordChangeRequired) {
+		return reception.Room{}, reception.Member{}, err
 	}
 	tok := ticketToken(r)
 	if tok == "" {

@@ -1,7 +1,7 @@
 // Package web serves the appliance over HTTP: the public pages and widget,
 // the staff console, the consultation room page, the versioned JSON API
 // (/api/v1) and its WebSockets. It owns presentation, HTTP authentication
-// (sessions, CSRF, service tokens) and the mapping of problems to HTTP
+// (sessions, CSRF, service tokens, the staff networks) and the mapping of problems to HTTP
 // status; all rules live in reception and staff.
 package web
 
@@ -63,10 +63,13 @@ type Options struct {
 	DefaultLanguage string
 	FrameAncestors  []string
 	TrustedProxies  []*net.IPNet
-	ServiceTokens   []ServiceToken
-	SecureCookies   bool
-	MaxUpload       int64
-	Registerer      prometheus.Registerer
+	// StaffNetworks restrict the staff area to these client addresses
+	// (empty: everywhere); see inStaffNetwork.
+	StaffNetworks []*net.IPNet
+	ServiceTokens []ServiceToken
+	SecureCookies bool
+	MaxUpload     int64
+	Registerer    prometheus.Registerer
 	// Ready reports whether the database, SFU and bridge answer.
 	Ready func(ctx context.Context) error
 	// Started reports whether start-up has finished (for the demo: its

@@ -1,0 +1,212 @@
+package web
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+
+	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/staff"
+)
+
+// The staff sign-in pages: log-in, the new-password form a one-time
+// password leads to, log-out and the console's door. Every page of the
+// staff area refuses clients outside the configured staff networks.
+
+var (
+	errStaffNetwork = problem.New(problem.KindForbidden, "staff_network",
+		"Der Bereich für Mitarbeitende ist nur aus dem Netz der Verwaltung (oder über deren VPN) erreichbar.",
+		"The staff area can only be reached from the administration's network (or its VPN).")
+	errPasswordRepeat = &problem.Error{Kind: problem.KindInvalid, Code: "password_mismatch", Field: "repeat_password",
+		DE: "Die beiden neuen Passwörter stimmen nicht überein.", EN: "The two new passwords do not match."}
+)
+
+// inStaffNetwork reports whether the client (as resolved through trusted
+// proxies) may reach the staff area. This applies to service tokens too:
+// the Matrix bridge runs inside the county network, and a leaked token is
+// then of no use outside it.
+func (s *Server) inStaffNetwork(r *http.Request) bool {
+	if len(s.opt.StaffNetworks) == 0 {
+		return true
+	}
+	ip := net.ParseIP(s.clientIP(r))
+	for _, n := range s.opt.StaffNetworks {
+		if ip != nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// writeStaffProblem writes a staff API error; a throttled log-in also gets
+// Retry-After.
+func writeStaffProblem(w http.ResponseWriter, r *http.Request, err error) {
+	setRetryAfter(w, err)
+	writeProblem(w, r, err)
+}
+
+func setRetryAfter(w http.ResponseWriter, err error) {
+	if te, ok := errors.AsType[*staff.ThrottledError](err); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(te.Seconds()))
+	}
+}
+
+// signinView selects the form of the "login" template.
+type signinView struct {
+	Mode    string // "login", "password" (set a new one), "network" (refused)
+	CSRF    string
+	Min     int
+	OneTime bool // the current password is a one-time password
+}
+
+func (s *Server) renderSignin(w http.ResponseWriter, r *http.Request, status int, v signinView, err error) {
+	p := page{Title: tr(langOf(r), "staff.login"), Body: "login", Data: v}
+	if v.Mode == "password" {
+		p.Title = tr(langOf(r), "staff.newpw")
+	}
+	if err != nil {
+		msg := errInternal.DE
+		if langOf(r) == "en" {
+			msg = errInternal.EN
+		}
+		if pr, ok := problemOf(err); ok {
+			msg, status = pr.DE, statusOf(pr.Kind)
+			if langOf(r) == "en" {
+				msg = pr.EN
+			}
+		}
+		p.Error = msg
+		setRetryAfter(w, err)
+	}
+	s.render(w, r, status, p)
+}
+
+// staffPage refuses a staff page outside the staff networks.
+func (s *Server) staffPage(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.inStaffNetwork(r) {
+			s.renderSignin(w, r, http.StatusForbidden, signinView{Mode: "network"}, errStaffNetwork)
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) {
+	s.renderSignin(w, r, 200, signinView{Mode: "login"}, nil)
+}
+
+func (s *Server) formLogin(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if !sameOrigin(r) {
+		s.renderSignin(w, r, http.StatusForbidden, signinView{Mode: "login"}, errCSRF)
+		return
+	}
+	sess, err := s.staff.Login(r.Context(), r.FormValue("login"), r.FormValue("password"), s.clientIP(r))
+	if err != nil {
+		s.renderSignin(w, r, http.StatusUnauthorized, signinView{Mode: "login"}, err)
+		return
+	}
+	s.setSession(w, sess)
+	if sess.MustChange {
+		http.Redirect(w, r, "/staff/password", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/staff", http.StatusSeeOther)
+}
+
+func (s *Server) formLogout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil && sameOrigin(r) {
+		s.staff.Logout(r.Context(), c.Value)
+	}
+	clearSession(w)
+	http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
+}
+
+func (s *Server) pageConsole(w http.ResponseWriter, r *http.Request) {
+	_, sess, err := s.staffIdentity(r)
+	if err != nil || sess == nil {
+		http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
+		return
+	}
+	if sess.MustChange {
+		http.Redirect(w, r, "/staff/password", http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, 200, page{Title: tr(langOf(r), "staff.console"), Body: "console", Script: "console.js"})
+}
+
+// pagePassword is the form to set a new password: the only page a session
+// opened with a one-time password reaches, and open to every clerk.
+func (s *Server) pagePassword(w http.ResponseWriter, r *http.Request) {
+	_, sess, err := s.staffIdentity(r)
+	if err != nil || sess == nil {
+		http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
+		return
+	}
+	s.renderSignin(w, r, 200, signinView{Mode: "password", CSRF: sess.CSRF, Min: staff.MinNewPassword, OneTime: sess.MustChange}, nil)
+}
+
+func (s *Server) formPassword(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	_, sess, err := s.staffIdentity(r)
+	if err != nil || sess == nil {
+		http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
+		return
+	}
+	v := signinView{Mode: "password", CSRF: sess.CSRF, Min: staff.MinNewPassword, OneTime: sess.MustChange}
+	if !sameOrigin(r) || !constantEq(r.FormValue("csrf_token"), sess.CSRF) {
+		s.renderSignin(w, r, http.StatusForbidden, v, errCSRF)
+		return
+	}
+	if r.FormValue("new_password") != r.FormValue("repeat_password") {
+		s.renderSignin(w, r, http.StatusUnprocessableEntity, v, errPasswordRepeat)
+		return
+	}
+	if err := s.staff.ChangePassword(r.Context(), *sess, s.clientIP(r), r.FormValue("current_password"), r.FormValue("new_password")); err != nil {
+		s.renderSignin(w, r, http.StatusUnprocessableEntity, v, err)
+		return
+	}
+	http.Redirect(w, r, "/staff", http.StatusSeeOther)
+}
+
+type passwordBody struct {
+	Current string `json:"current_password"`
+	New     string `json:"new_password"`
+}
+
+// apiPassword sets the caller's new password (the one staff API call a
+// session with a one-time password may make, besides logout).
+func (s *Server) apiPassword(w http.ResponseWriter, r *http.Request) {
+	var b passwordBody
+	if err := readJSON(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	sess := sessionOf(r)
+	if sess == nil {
+		writeProblem(w, r, errPasswordSession)
+		return
+	}
+	if err := s.staff.ChangePassword(r.Context(), *sess, s.clientIP(r), b.Current, b.New); err != nil {
+		writeStaffProblem(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+var errPasswordSession = problem.New(problem.KindForbidden, "session_required",
+	"Nur eine angemeldete Person kann ihr Passwort ändern, kein Dienstkonto.", "Only a signed-in person can change their password, not a service client.")
+
+// staffNetworkAPI refuses a staff API call without credentials (the
+// log-in) outside the staff networks.
+func (s *Server) staffNetworkAPI(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.inStaffNetwork(r) {
+			writeProblem(w, r, errStaffNetwork)
+			return
+		}
+		h(w, r)
+	}
+}
