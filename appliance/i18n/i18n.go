@@ -20,7 +20,7 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed locales/active.*.json
+//go:embed locales/*.*.json
 var locales embed.FS
 
 // Catalogue holds every language's messages. It is immutable after Load
