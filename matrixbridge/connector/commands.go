@@ -135,21 +135,7 @@ func (c *Connector) roomCommand(ctx context.Context, portal *bridgev2.Portal, cl
 		u := html.EscapeString(inv.URL)
 		reply(tr(lang, "interpreter", html.EscapeString(cmd.Target), inv.ExpiresAt.Local().Format("15:04"), u, u))
 	case VerbInvite:
-		// Only colleagues known to the appliance see a citizen's consultation.
-		target := id.UserID(cmd.Target)
-		cl, ok := c.clerkByMXID(ctx, target)
-		if !ok {
-			reply(tr(lang, "invite.notclerk", html.EscapeString(cmd.Target)))
-			return
-		}
-		if login, _ := c.br.GetExistingUserLoginByID(ctx, clerkLogin(cl.Login)); login != nil {
-			login.MarkInPortal(ctx, portal)
-		}
-		if err := c.br.Bot.EnsureInvited(ctx, portal.MXID, target); err != nil {
-			reply(tr(lang, "failed", "!invite", html.EscapeString(err.Error())))
-			return
-		}
-		reply(tr(lang, "invited", html.EscapeString(cmd.Target)))
+		c.inviteColleague(ctx, portal, clerk, r, id.UserID(cmd.Target))
 	case VerbEnd:
 		if _, err := c.opt.API.End(ctx, clerk.Login, r.TicketID); err != nil {
 			reply(tr(lang, "failed", "!ende", c.errText(err)))

@@ -224,7 +224,7 @@ func (c *Connector) outboxLoop(ctx context.Context) {
 			}
 			if err == nil || staffapi.Permanent(err) {
 				if err != nil {
-					_, _ = c.sendNotice(ctx, id.RoomID(it.MXRoom), tr(c.lang(), "not.delivered", c.errText(err)))
+					_, _ = c.sendNotice(ctx, id.RoomID(it.MXRoom), c.refusalText(it, err))
 				}
 				if err := c.st.done(ctx, it.ID); err != nil {
 					c.log.Error("outbox", "err", err)
@@ -242,6 +242,21 @@ func (c *Connector) outboxLoop(ctx context.Context) {
 		}
 		backoff = min(2*backoff, 10*time.Second)
 	}
+}
+
+// refusalText is the notice for a Matrix message the appliance refused;
+// a colleague who does not take part in the consultation is told how a
+// participant adds them.
+func (c *Connector) refusalText(it outboxItem, err error) string {
+	text := tr(c.lang(), "not.delivered", c.errText(err))
+	var e *staffapi.Error
+	if errors.As(err, &e) && e.Code == "not_participant" {
+		if cl, ok := c.clerkByLogin(it.ActAs); ok && cl.MatrixID != "" {
+			mx := html.EscapeString(cl.MatrixID)
+			text += tr(c.lang(), "not.participant", mx, mx)
+		}
+	}
+	return text
 }
 
 func (c *Connector) deliver(ctx context.Context, it outboxItem) error {

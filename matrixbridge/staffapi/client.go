@@ -265,3 +265,11 @@ func (c *Client) Invite(ctx context.Context, actAs, room, role, language, email 
 	err := c.call(ctx, http.MethodPost, "/api/v1/staff/rooms/"+url.PathEscape(room)+"/invites", actAs, body, &inv)
 	return inv, err
 }
+
+// AddMember adds the clerk login to a running consultation's participants,
+// acting for actAs, who must take part in it (403 not_participant
+// otherwise). Adding somebody who already takes part succeeds.
+func (c *Client) AddMember(ctx context.Context, actAs, room, login string) error {
+	return c.call(ctx, http.MethodPost, "/api/v1/staff/rooms/"+url.PathEscape(room)+"/members", actAs,
+		map[string]string{"login": login}, nil)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -98,5 +99,35 @@ func TestStreamResumesFromLastHandled(t *testing.T) {
 	defer mu.Unlock()
 	if fmt.Sprint(sinces) != "[0 2 3]" {
 		t.Fatalf("reconnected with since=%v, want [0 2 3]", sinces)
+	}
+}
+
+// AddMember asks, acting for the inviting clerk, that a colleague become a
+// participant; the appliance's refusal comes back as a localized Error.
+func TestAddMember(t *testing.T) {
+	var gotActAs, gotBody, gotPath string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotActAs, gotPath = r.Header.Get("X-Act-As"), r.URL.Path
+		b, _ := io.ReadAll(r.Body)
+		gotBody = string(b)
+		if r.Header.Get("X-Act-As") != "anna" {
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(w, `{"error":{"code":"not_participant","message":"Sie nehmen an dieser Beratung nicht teil.","message_en":"You are not a participant of this consultation."}}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"room":{"id":"r_1","members":["ben"]}}`)
+	}))
+	defer srv.Close()
+	c := New(srv.URL, "tok", nil)
+	if err := c.AddMember(context.Background(), "anna", "r_1", "ben"); err != nil {
+		t.Fatalf("AddMember: %v", err)
+	}
+	if gotActAs != "anna" || gotPath != "/api/v1/staff/rooms/r_1/members" || gotBody != `{"login":"ben"}` {
+		t.Fatalf("request: act as %q, path %q, body %q", gotActAs, gotPath, gotBody)
+	}
+	err := c.AddMember(context.Background(), "ben", "r_1", "ben")
+	var e *Error
+	if !errors.As(err, &e) || e.Code != "not_participant" || !errors.Is(err, ErrForbidden) || e.Localized("de") != "Sie nehmen an dieser Beratung nicht teil." {
+		t.Fatalf("refusal: %v", err)
 	}
 }

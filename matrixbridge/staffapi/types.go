@@ -73,6 +73,8 @@ type Office struct {
 	ID    string   `json:"id"`
 	Name  string   `json:"name"`
 	Queue []Ticket `json:"queue"`
+	// Confidential marks a counselling office: its consultations stay off Matrix.
+	Confidential bool `json:"confidential"`
 }
 
 // File describes an attachment of a room message.
