@@ -146,9 +146,11 @@ try {
       'media.navigator.streams.fake': true,          // fake camera and microphone
       'media.navigator.permission.disabled': true,   // no permission prompt
       'media.peerconnection.ice.loopback': true,     // ICE candidates on 127.0.0.1 (the test SFU)
-      // real host addresses instead of mDNS names (…local): with the
-      // permission prompt disabled Firefox still obfuscates them, and ICE
-      // with the test SFU on 127.0.0.1 then failed (no candidate pair)
+      // real host addresses instead of mDNS names (….local). The test SFU
+      // listens on 127.0.0.1, and Firefox pairs no mDNS-named candidate
+      // with a loopback one (ICE failed with no candidate pair). With the
+      // SFU on a routable address the journey also passes obfuscated, as a
+      // citizen's Firefox behind a real SFU would be.
       'media.peerconnection.ice.obfuscate_host_addresses': false,
       'media.autoplay.default': 0,                   // remote video plays without a gesture
       'intl.accept_languages': 'de-DE,de',
