@@ -208,6 +208,9 @@ func (db *DB) Purge(ctx context.Context, cutoff, eventCutoff time.Time) (int64, 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM notes WHERE ticket_id IN (SELECT id FROM tickets WHERE purged = 1)`); err != nil {
 			return fmt.Errorf("purge notes: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM forwards WHERE ticket_id IN (SELECT id FROM tickets WHERE purged = 1)`); err != nil {
+			return fmt.Errorf("purge forwards: %w", err)
+		}
 		for _, q := range []struct {
 			sql string
 			at  int64
