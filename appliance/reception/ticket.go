@@ -128,6 +128,25 @@ type Ticket struct {
 	Notes          []Note        `json:"notes,omitempty"`
 	// Confidential is set (not stored) for tickets of a confidential office.
 	Confidential bool `json:"confidential,omitempty"`
+	// Forwards is the ticket's forwarding history, oldest first (loaded
+	// with the ticket, like Notes; empty on the in-memory queue's copies).
+	Forwards []Forward `json:"forwards,omitempty"`
+}
+
+// Forward is one forwarding of a ticket, with the note for the colleague;
+// citizens never see it. The *Name fields are filled for display by the
+// staff view and are not stored.
+type Forward struct {
+	At         time.Time `json:"at"`
+	By         string    `json:"by"`
+	FromOffice string    `json:"from_office"`
+	ToOffice   string    `json:"to_office"`
+	ToClerk    string    `json:"to_clerk,omitempty"`
+	Note       string    `json:"note,omitempty"`
+	ByName     string    `json:"by_name,omitempty"`
+	FromName   string    `json:"from_office_name,omitempty"`
+	ToName     string    `json:"to_office_name,omitempty"`
+	ClerkName  string    `json:"to_clerk_name,omitempty"`
 }
 
 // Note is an internal clerk note on a ticket; citizens never see it.
@@ -135,6 +154,8 @@ type Note struct {
 	Author string    `json:"author"`
 	Text   string    `json:"text"`
 	At     time.Time `json:"at"`
+	// AuthorName is the author's display name, filled by the staff view.
+	AuthorName string `json:"author_name,omitempty"`
 }
 
 // Change is a committed state change, the unit of the event stream.

@@ -85,14 +85,60 @@ type StaffTicket struct {
 	Ticket
 	Place          int `json:"place,omitempty"`
 	WaitingSeconds int `json:"waiting_seconds"`
+	// ClerkName is the display name of the clerk who called the citizen.
+	ClerkName string `json:"clerk_name,omitempty"`
+	// ConsultationSeconds is how long ago the citizen was called (called
+	// or in consultation only); pages count on from it, so a clerk's
+	// clock that is off does not matter.
+	ConsultationSeconds int `json:"consultation_seconds,omitempty"`
 }
 
 func (s *Service) staffView(t Ticket) StaffTicket {
-	st := StaffTicket{Ticket: t, WaitingSeconds: int(s.now().Sub(t.KnockedAt).Seconds())}
+	now := s.now()
+	st := StaffTicket{Ticket: t, WaitingSeconds: int(now.Sub(t.KnockedAt).Seconds())}
 	if t.State.Queued() {
 		st.Place = s.q.place(t.ID)
 	}
+	if (t.State == StateCalled || t.State == StateInConsultation) && !t.CalledAt.IsZero() {
+		st.ConsultationSeconds = max(0, int(now.Sub(t.CalledAt).Seconds()))
+	}
+	st.ClerkName = s.clerkName(t.Clerk)
+	if len(t.Notes) > 0 {
+		st.Notes = make([]Note, len(t.Notes))
+		for i, n := range t.Notes {
+			n.AuthorName = s.clerkName(n.Author)
+			st.Notes[i] = n
+		}
+	}
+	if len(t.Forwards) > 0 {
+		st.Forwards = make([]Forward, len(t.Forwards))
+		for i, f := range t.Forwards {
+			f.ByName, f.ClerkName = s.clerkName(f.By), s.clerkName(f.ToClerk)
+			if o, ok := s.office(f.FromOffice); ok {
+				f.FromName = o.Name
+			}
+			if o, ok := s.office(f.ToOffice); ok {
+				f.ToName = o.Name
+			}
+			st.Forwards[i] = f
+		}
+	}
 	return st
+}
+
+// clerkName returns a clerk's display name ("" for none, the login for a
+// clerk no longer known).
+func (s *Service) clerkName(login string) string {
+	if login == "" {
+		return ""
+	}
+	s.clerkMu.RLock()
+	c, ok := s.clerks[login]
+	s.clerkMu.RUnlock()
+	if !ok || c.DisplayName == "" {
+		return login
+	}
+	return c.DisplayName
 }
 
 // OfficeStatus is the public status of an office.

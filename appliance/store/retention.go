@@ -30,12 +30,16 @@ func (db *DB) DeleteRoomContent(ctx context.Context, roomID string) error {
 	})
 }
 
-// DeleteNotes deletes a ticket's internal notes.
+// DeleteNotes deletes a ticket's internal notes and its forwarding notes.
 func (db *DB) DeleteNotes(ctx context.Context, ticketID string) error {
-	if _, err := db.w.ExecContext(ctx, `DELETE FROM notes WHERE ticket_id = ?`, ticketID); err != nil {
-		return fmt.Errorf("delete notes %s: %w", ticketID, err)
-	}
-	return nil
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{`DELETE FROM notes WHERE ticket_id = ?`, `DELETE FROM forwards WHERE ticket_id = ?`} {
+			if _, err := tx.ExecContext(ctx, q, ticketID); err != nil {
+				return fmt.Errorf("delete notes %s: %w", ticketID, err)
+			}
+		}
+		return nil
+	})
 }
 
 // ForgetTicket deletes a finished ticket's personal fields and notes. With
@@ -46,8 +50,10 @@ func (db *DB) ForgetTicket(ctx context.Context, ticketID string, anonymiseAudit 
 		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET name = '', concern = '', forward_note = '', decline_message = '', purged = 1 WHERE id = ?`, ticketID); err != nil {
 			return fmt.Errorf("forget ticket %s: %w", ticketID, err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM notes WHERE ticket_id = ?`, ticketID); err != nil {
-			return fmt.Errorf("forget ticket %s: %w", ticketID, err)
+		for _, q := range []string{`DELETE FROM notes WHERE ticket_id = ?`, `DELETE FROM forwards WHERE ticket_id = ?`} {
+			if _, err := tx.ExecContext(ctx, q, ticketID); err != nil {
+				return fmt.Errorf("forget ticket %s: %w", ticketID, err)
+			}
 		}
 		if anonymiseAudit {
 			if _, err := tx.ExecContext(ctx, `UPDATE audit SET actor = '', detail = '' WHERE ticket_id = ?`, ticketID); err != nil {
@@ -91,6 +97,7 @@ func (db *DB) Purge(ctx context.Context, rules []reception.PurgeRule, eventCutof
 			n += k
 			for _, q := range []string{
 				`DELETE FROM notes WHERE ticket_id IN (SELECT id FROM tickets WHERE state IN ('ended','declined','abandoned') AND updated_at < ? AND ` + scope + `)`,
+				`DELETE FROM forwards WHERE ticket_id IN (SELECT id FROM tickets WHERE state IN ('ended','declined','abandoned') AND updated_at < ? AND ` + scope + `)`,
 				`DELETE FROM files WHERE room_id IN (SELECT id FROM rooms WHERE ended_at <> 0 AND ended_at < ? AND ` + scope + `)`,
 				`DELETE FROM messages WHERE room_id IN (SELECT id FROM rooms WHERE ended_at <> 0 AND ended_at < ? AND ` + scope + `)`,
 			} {
@@ -99,8 +106,10 @@ func (db *DB) Purge(ctx context.Context, rules []reception.PurgeRule, eventCutof
 				}
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM notes WHERE ticket_id IN (SELECT id FROM tickets WHERE purged = 1)`); err != nil {
-			return fmt.Errorf("purge notes: %w", err)
+		for _, q := range []string{`DELETE FROM notes WHERE ticket_id IN (SELECT id FROM tickets WHERE purged = 1)`, `DELETE FROM forwards WHERE ticket_id IN (SELECT id FROM tickets WHERE purged = 1)`} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("purge notes: %w", err)
+			}
 		}
 		now := ms(time.Now())
 		for _, q := range []struct {

@@ -124,6 +124,12 @@ func (db *DB) Apply(ctx context.Context, id string, a reception.Action, actor st
 		if n, _ := res.RowsAffected(); n != 1 {
 			return problem.New(problem.KindConflict, "changed", "Der Vorgang wurde gerade geändert. Bitte erneut versuchen.", "The ticket just changed. Please try again.")
 		}
+		if a == reception.ActForward {
+			f := reception.Forward{At: t.UpdatedAt, By: actor, FromOffice: fromOffice, ToOffice: t.OfficeID, ToClerk: t.ReservedFor, Note: t.ForwardNote}
+			if err := insertForward(ctx, tx, t.ID, f); err != nil {
+				return err
+			}
+		}
 		if room != nil {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, ticket_id, office_id, clerk, created_at) VALUES (?,?,?,?,?)`,
 				room.ID, room.TicketID, room.OfficeID, room.Clerk, ms(room.CreatedAt)); err != nil {
@@ -204,7 +210,10 @@ func (db *DB) Ticket(ctx context.Context, id string) (reception.Ticket, error) {
 	if err != nil {
 		return t, fmt.Errorf("load ticket: %w", err)
 	}
-	t.Notes, err = db.notes(ctx, id)
+	if t.Notes, err = db.notes(ctx, id); err != nil {
+		return t, err
+	}
+	t.Forwards, err = db.forwards(ctx, id)
 	return t, err
 }
 

@@ -82,6 +82,20 @@ var messages = map[string][2]string{
 	"join.title":          {"Einladung zur Beratung", "Invitation to a consultation"},
 	"join.enter":          {"Beratungsraum betreten", "Enter the consultation room"},
 	"nojs":                {"Für den Warteraum wird JavaScript benötigt.", "The waiting room needs JavaScript."},
+	"presence":            {"Status", "Status"},
+	"presence.available":  {"Verfügbar", "Available"},
+	"presence.break":      {"Pause", "Break"},
+	"presence.offline":    {"Abwesend", "Offline"},
+	"visit":               {"Vorgang", "Visit"},
+	"visit.elapsed":       {"Gesprächsdauer", "Time in consultation"},
+	"visit.name":          {"Name", "Name"},
+	"visit.language":      {"Sprache", "Language"},
+	"visit.concern":       {"Anliegen", "Concern"},
+	"visit.forwards":      {"Weiterleitungen", "Forwarding history"},
+	"visit.notes":         {"Interne Notizen", "Internal notes"},
+	"visit.notes.hint":    {"Nur für Mitarbeitende sichtbar.", "Visible to staff only."},
+	"visit.note.add":      {"Notiz hinzufügen", "Add a note"},
+	"visit.note.save":     {"Notiz speichern", "Save note"},
 
 	// an office that is open with nobody on duty
 	"unstaffed":             {"zurzeit niemand im Dienst", "nobody on duty right now"},
@@ -125,7 +139,8 @@ var templateFuncs = template.FuncMap{
 		days := []string{"So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"}
 		return days[lt.Weekday()] + " " + lt.Format("02.01., 15:04")
 	},
-	"mins": func(sec int) int { return (sec + 59) / 60 },
+	"mins":      func(sec int) int { return (sec + 59) / 60 },
+	"languages": languageOptions,
 	"other": func(lang string) string {
 		if lang == "en" {
 			return "de"
@@ -184,6 +199,14 @@ func jsStrings(lang string) map[string]string {
 		"reservedFor":     {"persönlich für %s", "for %s personally"},
 		"from":            {"weitergeleitet von %s", "forwarded from %s"},
 		"enableAlerts":    {"Benachrichtigungen einschalten", "Enable notifications"},
+		"withClerk":       {"im Gespräch bei %s seit %d Min.", "in consultation with %s for %d min"},
+		"calledBy":        {"aufgerufen von %s vor %d Min.", "called by %s %d min ago"},
+		"countWaiting":    {"%d wartend", "%d waiting"},
+		"countBusy":       {"%d im Gespräch", "%d in consultation"},
+		"noName":          {"nicht angegeben", "not given"},
+		"noNotes":         {"Noch keine Notizen.", "No notes yet."},
+		"forwardedBy":     {"%s: %s → %s", "%s: %s → %s"},
+		"personally":      {"persönlich an %s", "to %s personally"},
 	}
 	out := map[string]string{"lang": lang}
 	i := 0

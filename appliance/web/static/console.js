@@ -38,21 +38,36 @@ async function act(t, action, body) {
   } catch (err) { showError(error, err); refresh(); }
 }
 
+const queued = (t) => ['waiting', 'returned', 'forwarded'].includes(t.state);
+
+// colleagueRow: a colleague's consultation is private; the queue shows
+// only that it runs, with whom and for how long.
+function colleagueRow(t) {
+  const mins = Math.floor((t.consultation_seconds || 0) / 60);
+  const who = t.clerk_name || t.clerk;
+  return el('li', {class: 'ticket state-' + t.state, 'data-ticket': t.id, 'data-number': t.number},
+    el('p', {class: 'ticket-head'},
+      el('strong', {class: 'number', text: t.number}), ' ',
+      el('span', {class: 'status', text: fmt(t.state === 'called' ? S.calledBy : S.withClerk, who, mins)})));
+}
+
 function row(t) {
-  const waited = Math.floor(t.waiting_seconds / 60);
+  if (!queued(t) && t.clerk !== me.login) return colleagueRow(t);
   const li = el('li', {class: 'ticket state-' + t.state, 'data-ticket': t.id, 'data-number': t.number});
+  const since = queued(t) ? fmt(S.waitingFor, Math.floor(t.waiting_seconds / 60))
+    : fmt(t.state === 'called' ? S.calledBy : S.withClerk, t.clerk_name || t.clerk, Math.floor((t.consultation_seconds || 0) / 60));
   const head = el('p', {class: 'ticket-head'},
     el('strong', {class: 'number', text: t.number}), ' ',
     el('span', {class: 'lang', text: t.language.toUpperCase()}), ' ',
-    el('span', {class: 'waited', text: fmt(S.waitingFor, waited)}));
+    el('span', {class: queued(t) ? 'waited' : 'status', text: since}));
   if (t.name) head.append(' · ', el('span', {class: 'name', text: t.name}));
   li.append(head, el('p', {class: 'concern', text: t.concern}));
   if (t.forwarded_from) li.append(el('p', {class: 'meta', text: fmt(S.from, t.forwarded_from)}));
   if (t.reserved_for) li.append(el('p', {class: 'meta', text: fmt(S.reservedFor, t.reserved_for)}));
   if (t.forward_note) li.append(el('p', {class: 'note', text: '📝 ' + t.forward_note}));
-  for (const n of t.notes || []) li.append(el('p', {class: 'note', text: '📝 ' + n.author + ': ' + n.text}));
+  for (const n of t.notes || []) li.append(el('p', {class: 'note', text: '📝 ' + (n.author_name || n.author) + ': ' + n.text}));
   const actions = el('p', {class: 'ticket-actions'});
-  if (['waiting', 'returned', 'forwarded'].includes(t.state)) {
+  if (queued(t)) {
     actions.append(
       el('button', {type: 'button', class: 'button', 'data-action': 'admit', text: S.admit, 'aria-label': S.admit + ' ' + t.number, onclick: () => act(t, 'admit')}), ' ',
       el('button', {type: 'button', class: 'secondary', 'data-action': 'decline', text: S.decline, onclick: async () => {
@@ -64,8 +79,7 @@ function row(t) {
         if (b) act(t, 'forward', b);
       }}), ' ');
   } else {
-    actions.append(el('span', {class: 'meta', text: S[t.state] || t.state}), ' ');
-    if (t.clerk === me.login && t.room_id) actions.append(el('a', {class: 'button', href: '/room/' + encodeURIComponent(t.room_id), text: S.openRoom}), ' ');
+    if (t.room_id) actions.append(el('a', {class: 'button', href: '/room/' + encodeURIComponent(t.room_id), text: S.openRoom}), ' ');
   }
   actions.append(el('button', {type: 'button', class: 'secondary', 'data-action': 'note', text: S.note, onclick: async () => {
     const n = await askText(S.note + ' ' + t.number, S.note);
@@ -107,10 +121,14 @@ async function refresh() {
       sec.append(s.heading, s.list);
       sections.set(o.id, s);
     }
-    const title = o.name + ' (' + o.waiting + ')';
+    // the counts are the rows' own: the office's queued tickets and its
+    // running consultations, the two kinds of row below
+    const waiting = o.queue.filter(queued), busy = o.queue.filter((t) => !queued(t));
+    busy.sort((a, b) => (b.consultation_seconds || 0) - (a.consultation_seconds || 0) || a.number.localeCompare(b.number));
+    const title = o.name + ' – ' + fmt(S.countWaiting, waiting.length) + (busy.length ? ' · ' + fmt(S.countBusy, busy.length) : '');
     if (s.heading.textContent !== title) s.heading.textContent = title;
     const items = [];
-    for (const t of o.queue) {
+    for (const t of [...waiting, ...busy]) {
       const fresh = row(t);
       // what the clerk sees of the row (its buttons act on t.id only)
       const sig = fresh.outerHTML;
@@ -119,7 +137,7 @@ async function refresh() {
       rows.set(t.id, {sig, li});
       seenRows.add(t.id);
       items.push(li);
-      if (['waiting', 'returned', 'forwarded'].includes(t.state) && !known.has(t.id) && !first) alertKnock(t);
+      if (queued(t) && !known.has(t.id) && !first) alertKnock(t);
       known.add(t.id);
       if (t.clerk === me.login && ['called', 'in_consultation'].includes(t.state)) mine = t;
     }

@@ -145,7 +145,9 @@ function consent(root, t) {
     btn.addEventListener('click', () => { box.remove(); resolve(); }, {once: true});
     box.append(btn);
     root.append(box);
-    btn.focus();
+    // take the focus only if it is free: someone typing in the chat keeps it
+    const a = document.activeElement;
+    if (!a || a === document.body || !a.matches('input, textarea, select, [contenteditable]')) btn.focus();
   });
 }
 

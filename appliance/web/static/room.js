@@ -1,5 +1,6 @@
 import {api, live, el, S, fmt, showError, ticketSession, clearTicketSession} from './common.js';
 import {forwardDialog} from './dialogs.js';
+import {showVisit} from './visit.js';
 
 const root = document.getElementById('room');
 const room = root.dataset.room;
@@ -10,6 +11,7 @@ let me = null;
 let ticketId = null;
 let chat;
 let media = null; // the running video (media.js), if any
+let visit = null; // the clerk's visit panel (visit.js), if shown
 
 async function identify() {
   const t = ticketSession();
@@ -89,6 +91,7 @@ function ended() {
   $('chat-form').hidden = true;
   if (chat) chat.stop();
   if (media) { media.close(); media = null; }
+  if (visit) { visit.stop(); visit = null; }
   const box = $('actions');
   if (me && me.role === 'clerk' && !box.querySelector('[data-action=console]')) {
     box.replaceChildren(el('a', {class: 'button', href: '/staff', 'data-action': 'console', text: S.toConsole}));
@@ -188,7 +191,10 @@ async function main() {
     onstatus: (up) => { $('state').textContent = up ? '' : S.reconnecting; },
   });
   if (me.role === 'citizen') { followTicket(ticketSession()); citizenActions(ticketSession()); }
-  if (me.role === 'clerk') clerkActions(info.room.ticket_id);
+  if (me.role === 'clerk') {
+    clerkActions(info.room.ticket_id);
+    if (!info.room.ended_at) showVisit(info.room.ticket_id, auth).then((v) => { if ($('chat-form').hidden) v.stop(); else visit = v; }, (err) => showError(error, err));
+  }
   startVideo();
 }
 
