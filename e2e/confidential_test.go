@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"slices"
 	"strings"
@@ -59,6 +60,20 @@ func TestColleagueCannotReadConsultation(t *testing.T) {
 			if st != 403 {
 				t.Errorf("%s: %s: status %d, want 403", who.name, what, st)
 			}
+		}
+	}
+	// the office queue shows Ben that Anna holds a consultation, not what about
+	for _, who := range []struct {
+		name string
+		c    *apiClient
+		sees bool
+	}{{"anna", anna, true}, {"ben", ben, false}} {
+		var offices json.RawMessage
+		if st := who.c.do("GET", "/api/v1/staff/offices", nil, &offices); st != 200 {
+			t.Fatalf("%s: staff offices: %d", who.name, st)
+		}
+		if got := strings.Contains(string(offices), "Meldebescheinigung"); got != who.sees {
+			t.Errorf("%s's queue shows the concern of Anna's consultation: %v, want %v", who.name, got, who.sees)
 		}
 	}
 	if st := ben.do("POST", "/api/v1/staff/rooms/"+room+"/join", map[string]any{}, nil); st != 403 {

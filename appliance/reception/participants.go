@@ -210,6 +210,11 @@ func (s *Service) QueueFor(a Actor, office string) []StaffTicket {
 		if o.Confidential && a.Via != "" && a.Clerk.Login == "" {
 			q[i].Name, q[i].Concern, q[i].ForwardNote, q[i].Notes = "", "", "", nil
 		}
+		// a colleague's running consultation shows who holds it and since
+		// when, nothing of the visit itself
+		if c := a.Clerk.Login; c != "" && !q[i].State.Queued() && q[i].Clerk != c {
+			q[i].Name, q[i].Concern, q[i].ForwardNote, q[i].Notes, q[i].Forwards = "", "", "", nil, nil
+		}
 	}
 	return q
 }
