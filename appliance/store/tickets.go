@@ -122,7 +122,7 @@ func (db *DB) Apply(ctx context.Context, id string, a reception.Action, actor st
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return problem.New(problem.KindConflict, "changed", "Der Vorgang wurde gerade geändert. Bitte erneut versuchen.", "The ticket just changed. Please try again.")
+			return problem.New(problem.KindConflict, "changed")
 		}
 		if room != nil {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, ticket_id, office_id, clerk, created_at) VALUES (?,?,?,?,?)`,
