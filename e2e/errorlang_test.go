@@ -3,6 +3,8 @@ package e2e
 import (
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -54,6 +56,26 @@ func TestErrorMessageInNegotiatedLanguage(t *testing.T) {
 		}
 		if st, body := send(t, srv, req); st != http.StatusUnauthorized || !strings.Contains(body, want) {
 			t.Errorf("staff API, Accept-Language %q: %d %s, want 401 with %q", accept, st, body, want)
+		}
+	}
+}
+
+// TestCountyOverridesAnErrorMessage: a file in site.locale_dir changes an
+// error message (here the Turkish one) without a rebuild; the other
+// languages keep the built-in text.
+func TestCountyOverridesAnErrorMessage(t *testing.T) {
+	dir := t.TempDir()
+	override := `{"error.invalid.too_long": {"one": "En fazla {{.Count}} karakter (ilçe metni).", "other": "En fazla {{.Count}} karakter (ilçe metni)."}}`
+	if err := os.WriteFile(filepath.Join(dir, "tr.json"), []byte(override), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, Configure: func(c *configT) { c.Site.LocaleDir = dir }})
+	for accept, want := range map[string]string{"tr": "En fazla 500 karakter (ilçe metni).", "de": "Bitte kürzen Sie den Text"} {
+		req, _ := http.NewRequest("POST", srv.URL+"/api/v1/offices/buergerbuero/knocks", strings.NewReader(`{"concern":"`+strings.Repeat("x", 501)+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept-Language", accept)
+		if st, body := send(t, srv, req); st != http.StatusUnprocessableEntity || !strings.Contains(body, want) {
+			t.Errorf("Accept-Language %s: %d %s, want %q", accept, st, body, want)
 		}
 	}
 }
