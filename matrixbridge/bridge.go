@@ -94,7 +94,7 @@ func New(cfg *Config, log *slog.Logger, opt Options) (*Bridge, error) {
 	}
 	b := &Bridge{cfg: cfg, log: log, db: db, apiHC: hc}
 	b.conn = connector.New(connector.Options{
-		API: staffapi.New(cfg.Appliance.URL, token, hc).WithTLS(opt.ApplianceTLS), Language: cfg.Language, Retention: cfg.Retention,
+		API: staffapi.New(cfg.Appliance.URL, token, hc).WithTLS(opt.ApplianceTLS).WithLanguage(cfg.Language), Language: cfg.Language, Retention: cfg.Retention,
 		Purge: purge, MaxFileBytes: cfg.Appliance.MaxFileBytes, Log: log.With("component", "connector"), OnEvent: opt.OnEvent, Trace: opt.Trace,
 	})
 	b.mx = matrix.NewConnector(bc)

@@ -45,6 +45,7 @@ func TestErrorsNameTheField(t *testing.T) {
 		{base + "auth:\n  session_idle: 0s\n", "auth.session_idle"},
 		{base + "auth:\n  session_idle: 11h\n", "auth.session_idle"},
 		{base + "  privacy:\n    dpo_email: datenschutz at kreis\n", "site.privacy.dpo_email"},
+		{base + "  locale_dir: /nonexistent/locale\n", "site.locale_dir"},
 	}
 	for _, c := range cases {
 		_, err := Parse([]byte(c.yaml))

@@ -29,6 +29,12 @@ var Citizen = []language.Tag{
 // Staff lists the languages of the staff console.
 var Staff = []language.Tag{language.German, language.English}
 
+// StaffOnly reports whether a message is read by staff only: the Matrix
+// bridge's notices (area "bridge", keys "bridge.…") go to clerks in the
+// bridge's language, German or English. They exist in the Staff languages
+// and in no other.
+func StaffOnly(id string) bool { return strings.HasPrefix(id, "bridge.") }
+
 var (
 	citizenMatcher = language.NewMatcher(withoutLeichteSprache(Citizen))
 	staffMatcher   = language.NewMatcher(Staff)

@@ -89,7 +89,7 @@ func (cl *client) HandleMatrixMessage(ctx context.Context, msg *bridgev2.MatrixM
 	case "office":
 		if !isClerk || !clerk.MemberOf(applianceID) {
 			if isCmd {
-				c.notice(ctx, msg.Portal, tr(c.lang(), "refused", html.EscapeString(sender.String()), html.EscapeString(applianceID)))
+				c.notice(ctx, msg.Portal, c.t("refused", args{"Sender": html.EscapeString(sender.String()), "Office": html.EscapeString(applianceID)}))
 			}
 			return resp, nil
 		}
@@ -105,11 +105,11 @@ func (cl *client) HandleMatrixMessage(ctx context.Context, msg *bridgev2.MatrixM
 			return nil, err
 		}
 		if !ok || r.Closed {
-			c.notice(ctx, msg.Portal, tr(c.lang(), "room.gone"))
+			c.notice(ctx, msg.Portal, c.t("room.gone", nil))
 			return resp, nil
 		}
 		if !isClerk || !(clerk.MemberOf(r.OfficeID) || clerk.Login == r.Clerk) {
-			c.notice(ctx, msg.Portal, tr(c.lang(), "refused", html.EscapeString(sender.String()), html.EscapeString(r.OfficeID)))
+			c.notice(ctx, msg.Portal, c.t("refused", args{"Sender": html.EscapeString(sender.String()), "Office": html.EscapeString(r.OfficeID)}))
 			return resp, nil
 		}
 		if isCmd && cmd.Verb != VerbUnknown {
@@ -120,7 +120,7 @@ func (cl *client) HandleMatrixMessage(ctx context.Context, msg *bridgev2.MatrixM
 		}
 		it := outboxItem{ClientID: "mx:" + string(msg.Event.ID), RoomID: r.RoomID, ActAs: clerk.Login, MXRoom: string(msg.Portal.MXID)}
 		if err := c.fillOutbox(ctx, msg, content, &it); err != nil {
-			c.notice(ctx, msg.Portal, tr(c.lang(), "not.delivered", html.EscapeString(err.Error())))
+			c.notice(ctx, msg.Portal, c.t("not.delivered", args{"Reason": html.EscapeString(err.Error())}))
 			return resp, nil
 		}
 		c.traceQueued(it.ClientID, start)
@@ -164,7 +164,7 @@ func (c *Connector) fillOutbox(ctx context.Context, msg *bridgev2.MatrixMessage,
 
 // HandleMatrixEdit refuses: the appliance's chat has no edits.
 func (cl *client) HandleMatrixEdit(ctx context.Context, msg *bridgev2.MatrixEdit) error {
-	cl.c.notice(ctx, msg.Portal, tr(cl.c.lang(), "edit.unsupported"))
+	cl.c.notice(ctx, msg.Portal, cl.c.t("edit.unsupported", nil))
 	return bridgev2.ErrEditsNotSupported
 }
 
@@ -191,7 +191,7 @@ func (cl *client) HandleMatrixReaction(ctx context.Context, msg *bridgev2.Matrix
 	}
 	clerk, isClerk := c.clerkByMXID(ctx, msg.Event.Sender)
 	if !isClerk || !clerk.MemberOf(officeID) {
-		c.notice(ctx, msg.Portal, tr(c.lang(), "refused", html.EscapeString(msg.Event.Sender.String()), html.EscapeString(officeID)))
+		c.notice(ctx, msg.Portal, c.t("refused", args{"Sender": html.EscapeString(msg.Event.Sender.String()), "Office": html.EscapeString(officeID)}))
 		return &database.Reaction{}, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
@@ -237,10 +237,7 @@ func textHTML(s string) string {
 func (c *Connector) errText(err error) string {
 	var e *staffapi.Error
 	if errors.As(err, &e) {
-		return html.EscapeString(e.Localized(c.lang()))
+		return html.EscapeString(e.Message)
 	}
-	if c.lang() == "en" {
-		return "the appliance is not reachable, please try again"
-	}
-	return "das Bürgerbüro ist nicht erreichbar, bitte erneut versuchen"
+	return c.t("unreachable", nil)
 }

@@ -4,8 +4,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/language"
+
+	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 )
 
 func TestParseCommand(t *testing.T) {
@@ -39,14 +44,6 @@ func TestParseCommand(t *testing.T) {
 	}
 }
 
-func TestTextsHaveBothLanguages(t *testing.T) {
-	for k, v := range texts {
-		if v[0] == "" || v[1] == "" || strings.Count(v[0], "%") != strings.Count(v[1], "%") {
-			t.Errorf("text %q: German and English differ in placeholders or are empty", k)
-		}
-	}
-}
-
 func TestKnockIDRoundTrip(t *testing.T) {
 	o, tk, ok := parseKnockID(knockID("bauamt", "t_123"))
 	if !ok || o != "bauamt" || tk != "t_123" {
@@ -57,28 +54,54 @@ func TestKnockIDRoundTrip(t *testing.T) {
 	}
 }
 
-// Every text key used in the connector exists (a missing key would be sent
-// to Matrix as the bare key).
-func TestTextKeysExist(t *testing.T) {
+// Every notice the connector sends is in the catalogue in German and
+// English, the arguments it passes fill every placeholder, and no bridge
+// text in the catalogue is unused. (A missing key would reach Matrix as
+// the bare key.)
+func TestNoticesAreInTheCatalogue(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	re := regexp.MustCompile(`tr\((?:lang|c\.lang\(\)|cl\.c\.lang\(\)), "([^"]+)"`)
-	n := 0
+	cat, err := i18n.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := regexp.MustCompile(`\.t\("([^"]+)", (nil|args\{[^\n]*\})\)`)
+	argName := regexp.MustCompile(`"(\w+)": `)
+	used := map[string]bool{}
 	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
 		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
-			n++
-			if _, ok := texts[m[1]]; !ok {
-				t.Errorf("%s: text key %q is not in texts", f, m[1])
+		for _, m := range call.FindAllStringSubmatch(string(src), -1) {
+			key := "bridge." + m[1]
+			used[key] = true
+			a := map[string]any{}
+			for _, n := range argName.FindAllStringSubmatch(m[2], -1) {
+				a[n[1]] = "x"
+			}
+			for _, tag := range i18n.Staff {
+				if !slices.Contains(cat.IDs(tag), key) {
+					t.Errorf("%s: %s is not in the %s catalogue", f, key, tag)
+					continue
+				}
+				if s := cat.Localizer(tag).T(key, a); strings.Contains(s, "<no value>") {
+					t.Errorf("%s: %s in %s needs an argument the code does not pass: %q", f, key, tag, s)
+				}
 			}
 		}
 	}
-	if n < 20 {
-		t.Fatalf("found only %d uses of tr; is the pattern stale?", n)
+	if len(used) < 30 {
+		t.Fatalf("found only %d notices; is the pattern stale?", len(used))
+	}
+	for _, id := range cat.IDs(language.German) {
+		if strings.HasPrefix(id, "bridge.") && !used[id] {
+			t.Errorf("catalogue key %s is used by no notice", id)
+		}
 	}
 }

@@ -15,14 +15,13 @@ import (
 
 // officeCommand carries out a reception-room command for clerk.
 func (c *Connector) officeCommand(ctx context.Context, portal *bridgev2.Portal, clerk staffapi.Clerk, officeID string, cmd Command, valid bool) {
-	lang := c.lang()
 	reply := func(s string) { c.notice(ctx, portal, s) }
 	if cmd.Verb == VerbUnknown || cmd.Verb == VerbInterpreter || cmd.Verb == VerbInvite || cmd.Verb == VerbEnd {
-		reply(tr(lang, "unknown", html.EscapeString(cmd.Name)))
+		reply(c.t("unknown", args{"Command": html.EscapeString(cmd.Name)}))
 		return
 	}
 	if !valid {
-		reply(tr(lang, "usage", html.EscapeString(cmd.Verb.usage())))
+		reply(c.t("usage", args{"Usage": html.EscapeString(cmd.Verb.usage())}))
 		return
 	}
 	api, as := c.opt.API, clerk.Login
@@ -30,22 +29,22 @@ func (c *Connector) officeCommand(ctx context.Context, portal *bridgev2.Portal, 
 	var err error
 	switch cmd.Verb {
 	case VerbHelp:
-		reply(tr(lang, "help.office"))
+		reply(c.t("help.office", nil))
 		return
 	case VerbQueue:
 		reply(c.renderQueue(ctx, clerk, officeID))
 		return
 	case VerbAdmit:
 		if _, err = api.Admit(ctx, as, cmd.Ticket); err == nil {
-			reply(tr(lang, "admitted", num))
+			reply(c.t("admitted", args{"Number": num}))
 		}
 	case VerbDecline:
 		if _, err = api.Decline(ctx, as, cmd.Ticket, cmd.Text); err == nil {
-			reply(tr(lang, "declined", num))
+			reply(c.t("declined", args{"Number": num}))
 		}
 	case VerbReturn:
 		if _, err = api.Return(ctx, as, cmd.Ticket); err == nil {
-			reply(tr(lang, "returned", num))
+			reply(c.t("returned", args{"Number": num}))
 		}
 	case VerbForward:
 		office, clerkLogin := cmd.Target, ""
@@ -59,19 +58,18 @@ func (c *Connector) officeCommand(ctx context.Context, portal *bridgev2.Portal, 
 			}
 		}
 		if _, err = api.Forward(ctx, as, cmd.Ticket, office, clerkLogin, cmd.Text); err == nil {
-			reply(tr(lang, "forwarded", num, html.EscapeString(cmd.Target)))
+			reply(c.t("forwarded", args{"Number": num, "Target": html.EscapeString(cmd.Target)}))
 		}
 	}
 	if err != nil {
-		reply(tr(lang, "failed", num, c.errText(err)))
+		reply(c.t("failed", args{"Command": num, "Reason": c.errText(err)}))
 	}
 }
 
 func (c *Connector) renderQueue(ctx context.Context, clerk staffapi.Clerk, officeID string) string {
-	lang := c.lang()
 	offices, err := c.opt.API.Offices(ctx, clerk.Login)
 	if err != nil {
-		return tr(lang, "failed", "!queue", c.errText(err))
+		return c.t("failed", args{"Command": "!queue", "Reason": c.errText(err)})
 	}
 	for _, o := range offices {
 		if o.ID != officeID {
@@ -84,21 +82,21 @@ func (c *Connector) renderQueue(ctx context.Context, clerk staffapi.Clerk, offic
 			}
 		}
 		if len(queue) == 0 {
-			return tr(lang, "queue.empty")
+			return c.t("queue.empty", nil)
 		}
 		var b strings.Builder
-		b.WriteString(tr(lang, "queue.head", len(queue)))
+		b.WriteString(c.t("queue.head", args{"N": len(queue)}))
 		for i, t := range queue {
 			wait := time.Duration(t.WaitingSeconds) * time.Second
 			if wait == 0 && !t.KnockedAt.IsZero() {
 				wait = time.Since(t.KnockedAt)
 			}
 			b.WriteString("<br>")
-			b.WriteString(tr(lang, "queue.line", i+1, html.EscapeString(t.Number), html.EscapeString(t.Language), fmtWait(wait)))
+			b.WriteString(c.t("queue.line", args{"Pos": i + 1, "Number": html.EscapeString(t.Number), "Language": html.EscapeString(t.Language), "Wait": fmtWait(wait)}))
 		}
 		return b.String()
 	}
-	return tr(lang, "queue.empty")
+	return c.t("queue.empty", nil)
 }
 
 func fmtWait(d time.Duration) string {
@@ -110,35 +108,34 @@ func fmtWait(d time.Duration) string {
 
 // roomCommand carries out a consultation-room command for clerk.
 func (c *Connector) roomCommand(ctx context.Context, portal *bridgev2.Portal, clerk staffapi.Clerk, r room, cmd Command, valid bool) {
-	lang := c.lang()
 	reply := func(s string) { c.notice(ctx, portal, s) }
 	switch cmd.Verb {
 	case VerbHelp:
-		reply(tr(lang, "help.room"))
+		reply(c.t("help.room", nil))
 		return
 	case VerbInterpreter, VerbInvite, VerbEnd:
 	default:
-		reply(tr(lang, "unknown", html.EscapeString(cmd.Name)))
+		reply(c.t("unknown", args{"Command": html.EscapeString(cmd.Name)}))
 		return
 	}
 	if !valid {
-		reply(tr(lang, "usage", html.EscapeString(cmd.Verb.usage())))
+		reply(c.t("usage", args{"Usage": html.EscapeString(cmd.Verb.usage())}))
 		return
 	}
 	switch cmd.Verb {
 	case VerbInterpreter:
 		inv, err := c.opt.API.Invite(ctx, clerk.Login, r.RoomID, "interpreter", cmd.Target, cmd.Text)
 		if err != nil {
-			reply(tr(lang, "failed", "!dolmetscher", c.errText(err)))
+			reply(c.t("failed", args{"Command": "!dolmetscher", "Reason": c.errText(err)}))
 			return
 		}
 		u := html.EscapeString(inv.URL)
-		reply(tr(lang, "interpreter", html.EscapeString(cmd.Target), inv.ExpiresAt.Local().Format("15:04"), u, u))
+		reply(c.t("interpreter", args{"Language": html.EscapeString(cmd.Target), "Until": inv.ExpiresAt.Local().Format("15:04"), "URL": u}))
 	case VerbInvite:
 		c.inviteColleague(ctx, portal, clerk, r, id.UserID(cmd.Target))
 	case VerbEnd:
 		if _, err := c.opt.API.End(ctx, clerk.Login, r.TicketID); err != nil {
-			reply(tr(lang, "failed", "!ende", c.errText(err)))
+			reply(c.t("failed", args{"Command": "!ende", "Reason": c.errText(err)}))
 		}
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"maunium.net/go/mautrix/bridgev2/networkid"
 	"maunium.net/go/mautrix/id"
 
+	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/matrixbridge/staffapi"
 )
 
@@ -35,6 +36,8 @@ type Options struct {
 	API *staffapi.Client
 	// Language of replies: "de" or "en".
 	Language string
+	// Catalogue holds the texts of the notices (nil: the built-in one).
+	Catalogue *i18n.Catalogue
 	// Retention is how long a closed consultation room is kept before it is purged.
 	Retention time.Duration
 	// Purge deletes a Matrix room on the homeserver (nil: rooms are only left).
@@ -64,6 +67,7 @@ type Connector struct {
 	br  *bridgev2.Bridge
 	st  *store
 	log *slog.Logger
+	loc *i18n.Localizer // the notices' language
 
 	clerksMu  sync.Mutex
 	clerks    map[id.UserID]staffapi.Clerk // by Matrix ID
@@ -101,7 +105,7 @@ func New(opt Options) *Connector {
 	if opt.MaxFileBytes == 0 {
 		opt.MaxFileBytes = 100 << 20
 	}
-	return &Connector{opt: opt, log: opt.Log, outboxWake: make(chan struct{}, 1), purgeWake: make(chan struct{}, 1), active: map[string]bool{},
+	return &Connector{opt: opt, log: opt.Log, loc: localizer(opt.Catalogue, opt.Language), outboxWake: make(chan struct{}, 1), purgeWake: make(chan struct{}, 1), active: map[string]bool{},
 		clerks: map[id.UserID]staffapi.Clerk{}, byLogin: map[string]staffapi.Clerk{}}
 }
 

@@ -74,18 +74,13 @@ func (c *Connector) ghostInfo(ctx context.Context, g networkid.UserID) *bridgev2
 	case strings.HasPrefix(name, "clerk-"):
 		name = c.clerkName(strings.TrimPrefix(name, "clerk-"))
 	case strings.HasPrefix(name, "b-"):
-		name = "Bürger·in"
-		if c.lang() == "en" {
-			name = "Citizen"
-		}
+		number := ""
 		if r, ok, _ := c.st.roomByGhost(ctx, string(g)); ok {
-			name += " " + r.Number
+			number = r.Number
 		}
+		name = strings.TrimSpace(c.t("ghost.citizen", args{"Number": number}))
 	case strings.HasPrefix(name, "p-"):
-		name = "Dolmetscher·in"
-		if c.lang() == "en" {
-			name = "Interpreter"
-		}
+		name = c.t("ghost.interpreter", nil)
 	}
 	return &bridgev2.UserInfo{Name: &name, IsBot: &isBot}
 }
@@ -108,34 +103,32 @@ func parseKnockID(mid networkid.MessageID) (officeID, ticketID string, ok bool) 
 
 // renderKnock is the knock message of ticket t as shown in office's room.
 func (c *Connector) renderKnock(t staffapi.Ticket, office string) string {
-	lang := c.lang()
 	var b strings.Builder
 	if t.Confidential {
 		// a counselling office: that somebody waits, and the number; nothing else
-		b.WriteString(tr(lang, "knock.confidential", html.EscapeString(t.Number)))
+		b.WriteString(c.t("knock.confidential", args{"Number": html.EscapeString(t.Number)}))
 	} else {
-		b.WriteString(tr(lang, "knock", html.EscapeString(t.Number), html.EscapeString(t.Language),
-			t.KnockedAt.Local().Format("15:04"), textHTML(t.Concern)))
+		b.WriteString(c.t("knock", args{"Number": html.EscapeString(t.Number), "Language": html.EscapeString(t.Language), "Time": t.KnockedAt.Local().Format("15:04"), "Concern": textHTML(t.Concern)}))
 	}
 	if t.ForwardedFrom != "" && t.OfficeID == office && !t.Confidential {
-		b.WriteString(tr(lang, "knock.forwarded", html.EscapeString(t.ForwardedFrom), textHTML(t.ForwardNote)))
+		b.WriteString(c.t("knock.forwarded", args{"From": html.EscapeString(t.ForwardedFrom), "Note": textHTML(t.ForwardNote)}))
 	}
 	switch {
 	case t.OfficeID != office:
-		b.WriteString(tr(lang, "state.forwarded", html.EscapeString(t.OfficeID)))
+		b.WriteString(c.t("state.forwarded", args{"Target": html.EscapeString(t.OfficeID)}))
 	case t.State == staffapi.StateReturned:
-		b.WriteString(tr(lang, "state.returned"))
-		b.WriteString(tr(lang, "knock.hint", html.EscapeString(t.Number)))
+		b.WriteString(c.t("state.returned", nil))
+		b.WriteString(c.t("knock.hint", args{"Number": html.EscapeString(t.Number)}))
 	case staffapi.Queued(t.State):
-		b.WriteString(tr(lang, "knock.hint", html.EscapeString(t.Number)))
+		b.WriteString(c.t("knock.hint", args{"Number": html.EscapeString(t.Number)}))
 	case t.State == staffapi.StateCalled || t.State == staffapi.StateInConsultation:
-		b.WriteString(tr(lang, "state.called", html.EscapeString(c.clerkName(t.Clerk)), fmtWait(time.Duration(t.WaitingSeconds)*time.Second)))
+		b.WriteString(c.t("state.called", args{"Clerk": html.EscapeString(c.clerkName(t.Clerk)), "Wait": fmtWait(time.Duration(t.WaitingSeconds) * time.Second)}))
 	case t.State == staffapi.StateEnded:
-		b.WriteString(tr(lang, "state.ended"))
+		b.WriteString(c.t("state.ended", nil))
 	case t.State == staffapi.StateDeclined:
-		b.WriteString(tr(lang, "state.declined"))
+		b.WriteString(c.t("state.declined", nil))
 	case t.State == staffapi.StateAbandoned:
-		b.WriteString(tr(lang, "state.abandoned"))
+		b.WriteString(c.t("state.abandoned", nil))
 	}
 	return b.String()
 }

@@ -17,35 +17,34 @@ import (
 // Matrix room. Every refusal is a notice in the room; nobody is invited on
 // Matrix whom the appliance did not accept.
 func (c *Connector) inviteColleague(ctx context.Context, portal *bridgev2.Portal, clerk staffapi.Clerk, r room, target id.UserID) {
-	lang := c.lang()
 	reply := func(s string) { c.notice(ctx, portal, s) }
 	who := html.EscapeString(target.String())
 	colleague, ok := c.clerkByMXID(ctx, target)
 	if !ok {
-		reply(tr(lang, "invite.notclerk", who))
+		reply(c.t("invite.notclerk", args{"Who": who}))
 		return
 	}
 	confidential, err := c.officeConfidential(ctx, clerk.Login, r.OfficeID)
 	if err != nil {
-		reply(tr(lang, "invite.refused", who, c.errText(err)))
+		reply(c.t("invite.refused", args{"Who": who, "Reason": c.errText(err)}))
 		return
 	}
 	if confidential {
-		reply(tr(lang, "invite.confidential", who))
+		reply(c.t("invite.confidential", args{"Who": who}))
 		return
 	}
 	if err := c.opt.API.AddMember(ctx, clerk.Login, r.RoomID, colleague.Login); err != nil {
-		reply(tr(lang, "invite.refused", who, c.errText(err)))
+		reply(c.t("invite.refused", args{"Who": who, "Reason": c.errText(err)}))
 		return
 	}
 	if login, _ := c.br.GetExistingUserLoginByID(ctx, clerkLogin(colleague.Login)); login != nil {
 		login.MarkInPortal(ctx, portal)
 	}
 	if err := c.br.Bot.EnsureInvited(ctx, portal.MXID, target); err != nil {
-		reply(tr(lang, "failed", "!invite", html.EscapeString(err.Error())))
+		reply(c.t("failed", args{"Command": "!invite", "Reason": html.EscapeString(err.Error())}))
 		return
 	}
-	reply(tr(lang, "invited", who))
+	reply(c.t("invited", args{"Who": who}))
 }
 
 // officeConfidential reports whether office is a counselling office, as

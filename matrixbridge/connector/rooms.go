@@ -52,10 +52,7 @@ func (c *Connector) ensureOfficePortal(ctx context.Context, svc *bridgev2.UserLo
 	if name == "" {
 		name = officeID
 	}
-	title := "Empfang " + name
-	if c.lang() == "en" {
-		title = "Reception " + name
-	}
+	title := c.t("room.office", args{"Office": name})
 	portal, err := c.ensurePortal(ctx, svc, officePortal(officeID), &bridgev2.ChatInfo{Name: &title, Members: &bridgev2.ChatMemberList{}})
 	if err != nil {
 		return fmt.Errorf("office room %s: %w", officeID, err)
@@ -101,9 +98,8 @@ func (c *Connector) openRoom(ctx context.Context, svc *bridgev2.UserLogin, t sta
 			return err
 		}
 	}
-	lang := c.lang()
 	name := fmt.Sprintf("%s · %s", t.Number, t.OfficeID)
-	topic := tr(lang, "room.topic", t.Number, t.OfficeID, t.Language)
+	topic := c.t("room.topic", args{"Number": t.Number, "Office": t.OfficeID, "Language": t.Language})
 	ghostInfo := c.ghostInfo(ctx, networkid.UserID(r.Ghost))
 	members := &bridgev2.ChatMemberList{MemberMap: bridgev2.ChatMemberMap{}}
 	members.MemberMap.Set(bridgev2.ChatMember{EventSender: bridgev2.EventSender{Sender: networkid.UserID(r.Ghost)},
@@ -116,7 +112,7 @@ func (c *Connector) openRoom(ctx context.Context, svc *bridgev2.UserLogin, t sta
 	if login != nil {
 		login.MarkInPortal(ctx, portal)
 	}
-	body := tr(lang, "room.opened", html.EscapeString(t.Number), html.EscapeString(t.Language), textHTML(t.Concern))
+	body := c.t("room.opened", args{"Number": html.EscapeString(t.Number), "Language": html.EscapeString(t.Language), "Concern": textHTML(t.Concern)})
 	return queueResult(svc.QueueRemoteEvent(c.bridged(roomPortal(t.RoomID), networkid.MessageID("open:"+t.RoomID), bridgev2.EventSender{}, time.Now(), 0,
 		staticParts(htmlContent(event.MsgNotice, body)))))
 }
@@ -130,7 +126,7 @@ func (c *Connector) closeRoom(ctx context.Context, svc *bridgev2.UserLogin, room
 	}
 	key := roomPortal(roomID)
 	res := svc.QueueRemoteEvent(c.bridged(key, networkid.MessageID("close:"+roomID), bridgev2.EventSender{}, time.Now(), 0,
-		staticParts(htmlContent(event.MsgNotice, tr(c.lang(), "room.closed")))))
+		staticParts(htmlContent(event.MsgNotice, c.t("room.closed", nil)))))
 	if err := queueResult(res); err != nil {
 		return err
 	}

@@ -248,12 +248,12 @@ func (c *Connector) outboxLoop(ctx context.Context) {
 // a colleague who does not take part in the consultation is told how a
 // participant adds them.
 func (c *Connector) refusalText(it outboxItem, err error) string {
-	text := tr(c.lang(), "not.delivered", c.errText(err))
+	text := c.t("not.delivered", args{"Reason": c.errText(err)})
 	var e *staffapi.Error
 	if errors.As(err, &e) && e.Code == "not_participant" {
 		if cl, ok := c.clerkByLogin(it.ActAs); ok && cl.MatrixID != "" {
 			mx := html.EscapeString(cl.MatrixID)
-			text += tr(c.lang(), "not.participant", mx, mx)
+			text += c.t("not.participant", args{"Who": mx})
 		}
 	}
 	return text

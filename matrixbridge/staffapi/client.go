@@ -20,6 +20,15 @@ type Client struct {
 	token string
 	http  *http.Client
 	tls   *tls.Config // for the event stream; nil: taken from http's *http.Transport
+	lang  string      // Accept-Language of every request: the language of error messages
+}
+
+// WithLanguage sets the language the appliance writes its error messages
+// in (Accept-Language; the staff API speaks "de" and "en", German is the
+// default).
+func (c *Client) WithLanguage(lang string) *Client {
+	c.lang = lang
+	return c
 }
 
 // WithTLS sets the TLS configuration of the event stream's WebSocket, for
@@ -51,6 +60,9 @@ func (c *Client) newRequest(ctx context.Context, method, path, actAs string, bod
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set("Accept", "application/json")
+	if c.lang != "" {
+		req.Header.Set("Accept-Language", c.lang)
+	}
 	if actAs != "" {
 		req.Header.Set("X-Act-As", actAs)
 	}

@@ -26,7 +26,7 @@ func TestErrorMapping(t *testing.T) {
 		{422, ErrInvalid, true}, {429, ErrRateLimited, false}, {503, ErrUnavailable, false},
 	}
 	for _, tt := range tests {
-		err := fmt.Errorf("wrapped: %w", &Error{Status: tt.status, Message: "de", MessageEN: "en"})
+		err := fmt.Errorf("wrapped: %w", &Error{Status: tt.status, Message: "de"})
 		if !errors.Is(err, tt.sentinel) {
 			t.Errorf("%d: not %v", tt.status, tt.sentinel)
 		}
@@ -103,31 +103,32 @@ func TestStreamResumesFromLastHandled(t *testing.T) {
 }
 
 // AddMember asks, acting for the inviting clerk, that a colleague become a
-// participant; the appliance's refusal comes back as a localized Error.
+// participant; the appliance's refusal comes back as an Error whose message
+// is in the language the client asked for.
 func TestAddMember(t *testing.T) {
-	var gotActAs, gotBody, gotPath string
+	var gotActAs, gotBody, gotPath, gotLang string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		gotActAs, gotPath = r.Header.Get("X-Act-As"), r.URL.Path
+		gotActAs, gotPath, gotLang = r.Header.Get("X-Act-As"), r.URL.Path, r.Header.Get("Accept-Language")
 		b, _ := io.ReadAll(r.Body)
 		gotBody = string(b)
 		if r.Header.Get("X-Act-As") != "anna" {
 			w.WriteHeader(http.StatusForbidden)
-			_, _ = io.WriteString(w, `{"error":{"code":"not_participant","message":"Sie nehmen an dieser Beratung nicht teil.","message_en":"You are not a participant of this consultation."}}`)
+			_, _ = io.WriteString(w, `{"error":{"code":"not_participant","field":"","message":"You are not a participant of this consultation."}}`)
 			return
 		}
 		_, _ = io.WriteString(w, `{"room":{"id":"r_1","members":["ben"]}}`)
 	}))
 	defer srv.Close()
-	c := New(srv.URL, "tok", nil)
+	c := New(srv.URL, "tok", nil).WithLanguage("en")
 	if err := c.AddMember(context.Background(), "anna", "r_1", "ben"); err != nil {
 		t.Fatalf("AddMember: %v", err)
 	}
-	if gotActAs != "anna" || gotPath != "/api/v1/staff/rooms/r_1/members" || gotBody != `{"login":"ben"}` {
-		t.Fatalf("request: act as %q, path %q, body %q", gotActAs, gotPath, gotBody)
+	if gotActAs != "anna" || gotPath != "/api/v1/staff/rooms/r_1/members" || gotBody != `{"login":"ben"}` || gotLang != "en" {
+		t.Fatalf("request: act as %q, path %q, body %q, Accept-Language %q", gotActAs, gotPath, gotBody, gotLang)
 	}
 	err := c.AddMember(context.Background(), "ben", "r_1", "ben")
 	var e *Error
-	if !errors.As(err, &e) || e.Code != "not_participant" || !errors.Is(err, ErrForbidden) || e.Localized("de") != "Sie nehmen an dieser Beratung nicht teil." {
+	if !errors.As(err, &e) || e.Code != "not_participant" || !errors.Is(err, ErrForbidden) || e.Message != "You are not a participant of this consultation." {
 		t.Fatalf("refusal: %v", err)
 	}
 }

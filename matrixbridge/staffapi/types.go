@@ -134,17 +134,18 @@ var (
 	ErrUnavailable  = errors.New("unavailable")
 )
 
-// Error is an error answer of the appliance.
+// Error is an error answer of the appliance: a stable code to branch on,
+// the field, and a message for people in the language the client asked
+// for (Client.WithLanguage).
 type Error struct {
-	Status    int
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	MessageEN string `json:"message_en"`
-	Field     string `json:"field"`
+	Status  int
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field"`
 }
 
 func (e *Error) Error() string {
-	return fmt.Sprintf("appliance: %d %s: %s", e.Status, e.Code, e.MessageEN)
+	return fmt.Sprintf("appliance: %d %s: %s", e.Status, e.Code, e.Message)
 }
 
 // Unwrap maps the HTTP status to a sentinel error.
@@ -171,17 +172,6 @@ func (e *Error) Unwrap() error {
 		return ErrUnavailable
 	}
 	return nil
-}
-
-// Localized returns the message in lang ("de" or "en"), falling back to the other.
-func (e *Error) Localized(lang string) string {
-	if lang == "en" && e.MessageEN != "" {
-		return e.MessageEN
-	}
-	if e.Message != "" {
-		return e.Message
-	}
-	return e.MessageEN
 }
 
 // Permanent reports whether retrying err cannot succeed (a 4xx answer other
