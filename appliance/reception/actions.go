@@ -68,6 +68,11 @@ func (s *Service) act(ctx context.Context, a Actor, ref string, act Action, muta
 	if err != nil {
 		return StaffTicket{}, err
 	}
+	// a state conflict first (two clerks admitting at once: the loser
+	// learns it was admitted, 409), then participation (403)
+	if _, err := Next(t.State, act); err != nil {
+		return StaffTicket{}, err
+	}
 	if err := s.mayAct(ctx, a, t); err != nil {
 		return StaffTicket{}, err
 	}
