@@ -81,8 +81,10 @@ type Options struct {
 	// Privacy names the controller and the data-protection officer on the
 	// privacy page; Retention is the site's default retention shown there
 	// for offices without their own.
-	Privacy   config.Privacy
-	Retention reception.Retention
+	Privacy config.Privacy
+	// Accessibility fills the accessibility statement (/barrierefreiheit).
+	Accessibility config.Accessibility
+	Retention     reception.Retention
 }
 
 // Server is the HTTP front of the appliance.
