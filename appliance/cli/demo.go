@@ -70,6 +70,15 @@ func DemoConfig(addr, dataDir string) (*config.Config, error) {
 		DPOEmail:             "datenschutz@musterland.example",
 		SupervisoryAuthority: "Der Hessische Beauftragte für Datenschutz und Informationsfreiheit, Postfach 3163, 65021 Wiesbaden",
 	}
+	// the demo names the federal conciliation body; a county names the
+	// enforcement body of its Land
+	c.Site.Accessibility = config.Accessibility{
+		ContactEmail:    "barrierefreiheit@musterland.example",
+		ContactPhone:    "+49 6151 12345-0",
+		EnforcementBody: config.EnforcementBody{Name: "Schlichtungsstelle nach dem Behindertengleichstellungsgesetz (BGG)", URL: "https://www.schlichtungsstelle-bgg.de"},
+		Status:          "partial",
+		Date:            "2025-11-29",
+	}
 	c.HTTP.Listen = addr
 	c.HTTP.RedirectListen = ""
 	c.HTTP.AdminListen = "127.0.0.1:0"

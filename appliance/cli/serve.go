@@ -39,6 +39,9 @@ func serve(ctx context.Context, args []string, stdout io.Writer, _ *slog.Logger)
 		// and the reception must still come up; the page says what is missing
 		log.Warn("the privacy page (/datenschutz) is incomplete: set these config fields", "fields", strings.Join(missing, ", "))
 	}
+	if missing := cfg.Site.Accessibility.Missing(cfg.Site.Privacy); len(missing) > 0 {
+		log.Warn("the accessibility statement (/barrierefreiheit) is incomplete: set these config fields", "fields", strings.Join(missing, ", "))
+	}
 	return run(ctx, cfg, stdout, log, nil, nil)
 }
 

@@ -67,6 +67,9 @@ type Site struct {
 	// says about the controller and the data-protection officer. `serve`
 	// warns at start while controller or dpo_email is empty.
 	Privacy Privacy `yaml:"privacy"`
+	// Accessibility fills the accessibility statement (/barrierefreiheit,
+	// BITV 2.0 § 7): feedback contact, enforcement body, status and date.
+	Accessibility Accessibility `yaml:"accessibility"`
 }
 
 // Privacy names who is responsible for the personal data (DSGVO Art. 13(1)
@@ -96,6 +99,57 @@ func (p Privacy) Missing() []string {
 	}
 	if strings.TrimSpace(p.DPOEmail) == "" {
 		out = append(out, "site.privacy.dpo_email")
+	}
+	return out
+}
+
+// Accessibility is what the accessibility statement (Erklärung zur
+// Barrierefreiheit, BITV 2.0 § 7) says besides its fixed text: whom to
+// tell about barriers, where to turn when that does not help, how far the
+// service meets the requirements and since when.
+type Accessibility struct {
+	// ContactEmail receives feedback about barriers; empty falls back to
+	// site.privacy.contact_email.
+	ContactEmail string `yaml:"contact_email"`
+	// ContactPhone is an optional telephone number for the same feedback.
+	ContactPhone string `yaml:"contact_phone"`
+	// EnforcementBody is the Land's Durchsetzungs- or Schlichtungsstelle
+	// citizens may turn to when the feedback gets no satisfying answer.
+	EnforcementBody EnforcementBody `yaml:"enforcement_body"`
+	// Status says how far the service meets BITV 2.0 (WCAG 2.1 AA): full,
+	// partial (default) or none.
+	Status string `yaml:"status"`
+	// KnownLimitations lists further known barriers, one sentence each,
+	// shown as written (besides the built-in one: live video without
+	// captions).
+	KnownLimitations []string `yaml:"known_limitations"`
+	// Date is when the statement was made or last reviewed, YYYY-MM-DD.
+	Date string `yaml:"date"`
+}
+
+// EnforcementBody names the Land's enforcement or conciliation body.
+type EnforcementBody struct {
+	Name string `yaml:"name"`
+	URL  string `yaml:"url"`
+}
+
+// AccessibilityStatuses are the allowed values of site.accessibility.status.
+var AccessibilityStatuses = []string{"full", "partial", "none"}
+
+// Missing lists the fields the accessibility statement needs but lacks.
+func (a Accessibility) Missing(p Privacy) []string {
+	var out []string
+	if strings.TrimSpace(a.ContactEmail) == "" && strings.TrimSpace(p.ContactEmail) == "" {
+		out = append(out, "site.accessibility.contact_email")
+	}
+	if strings.TrimSpace(a.EnforcementBody.Name) == "" {
+		out = append(out, "site.accessibility.enforcement_body.name")
+	}
+	if strings.TrimSpace(a.EnforcementBody.URL) == "" {
+		out = append(out, "site.accessibility.enforcement_body.url")
+	}
+	if strings.TrimSpace(a.Date) == "" {
+		out = append(out, "site.accessibility.date")
 	}
 	return out
 }

@@ -18,7 +18,7 @@ import (
 // only place defaults are set.
 func Defaults() *Config {
 	return &Config{
-		Site:  Site{Name: "Virtuelles Bürgerbüro", TimeZone: "Europe/Berlin", DefaultLanguage: "de"},
+		Site:  Site{Name: "Virtuelles Bürgerbüro", TimeZone: "Europe/Berlin", DefaultLanguage: "de", Accessibility: Accessibility{Status: "partial"}},
 		HTTP:  HTTP{Listen: ":443", RedirectListen: ":80", AdminListen: "127.0.0.1:9090"},
 		TLS:   TLS{Mode: "internal", ACMEDirectory: "https://acme-v02.api.letsencrypt.org/directory"},
 		Store: Store{Driver: "sqlite", DataDir: "/var/lib/buergerbuero"},
@@ -115,6 +115,9 @@ func (c *Config) Validate() error {
 		if e[1] != "" && !emailRE.MatchString(e[1]) {
 			return bad(e[0], fmt.Sprintf("%q is not an e-mail address", e[1]), "name@example.org")
 		}
+	}
+	if err := c.Site.Accessibility.validate(); err != nil {
+		return err
 	}
 	for name, addr := range map[string]string{"http.listen": c.HTTP.Listen, "http.redirect_listen": c.HTTP.RedirectListen, "http.admin_listen": c.HTTP.AdminListen} {
 		if addr == "" && name != "http.listen" {
@@ -296,6 +299,26 @@ func (a Auth) validate() error {
 	}
 	if a.SessionIdle.Duration > a.SessionLifetime.Duration {
 		return bad("auth.session_idle", a.SessionIdle.String(), "at most auth.session_lifetime")
+	}
+	return nil
+}
+
+func (a Accessibility) validate() error {
+	if !slices.Contains(AccessibilityStatuses, a.Status) {
+		return bad("site.accessibility.status", fmt.Sprintf("%q", a.Status), strings.Join(AccessibilityStatuses, ", "))
+	}
+	if a.ContactEmail != "" && !emailRE.MatchString(a.ContactEmail) {
+		return bad("site.accessibility.contact_email", fmt.Sprintf("%q is not an e-mail address", a.ContactEmail), "name@example.org")
+	}
+	if a.EnforcementBody.URL != "" {
+		if u, err := url.Parse(a.EnforcementBody.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return bad("site.accessibility.enforcement_body.url", fmt.Sprintf("%q is not an absolute URL", a.EnforcementBody.URL), "https://host/path")
+		}
+	}
+	if a.Date != "" {
+		if _, err := time.Parse(time.DateOnly, a.Date); err != nil {
+			return bad("site.accessibility.date", fmt.Sprintf("%q is not a date", a.Date), "YYYY-MM-DD")
+		}
 	}
 	return nil
 }

@@ -67,6 +67,8 @@ func (s *Server) routes() {
 	s.handle("GET /embed.js", s.embedJS)
 	s.handle("GET "+PrivacyPath, s.pagePrivacy)
 	s.handle("GET /privacy", s.pagePrivacy)
+	s.handle("GET "+AccessibilityPath, s.pageAccessibility)
+	s.handle("GET /accessibility", s.pageAccessibility)
 	if s.opt.EmbedExample {
 		s.handle("GET /demo/embed-example", s.pageEmbedExample)
 	}

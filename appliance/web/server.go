@@ -84,6 +84,8 @@ type Options struct {
 	// for offices without their own.
 	Privacy   config.Privacy
 	Retention reception.Retention
+	// Accessibility fills the accessibility statement (/barrierefreiheit).
+	Accessibility config.Accessibility
 	// Catalogue renders every text (error messages, pages) in the
 	// request's language; nil means the built-in catalogue.
 	Catalogue *i18n.Catalogue

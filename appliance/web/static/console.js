@@ -15,8 +15,16 @@ function beep() {
   } catch (_) { /* no audio */ }
 }
 
+// alertKnock tells the clerk about a new knock in three ways, so that no
+// one depends on hearing: a tone, a visible (and announced) banner, and a
+// browser notification when the page is in the background.
+let alerted = '';
 function alertKnock(t) {
   beep();
+  const a = $('knock-alert');
+  a.textContent = S.knockAlert + ': ' + t.number;
+  a.hidden = false;
+  alerted = t.id;
   if ('Notification' in window && Notification.permission === 'granted' && document.hidden) {
     new Notification(S.knockAlert + ': ' + t.number, {body: t.language.toUpperCase(), tag: t.id});
   }
@@ -146,6 +154,8 @@ async function refresh() {
     secs.push(s.sec);
   }
   for (const id of rows.keys()) if (!seenRows.has(id)) rows.delete(id);
+  // the banner goes when its ticket has left the queue
+  if (alerted && !seenRows.has(alerted)) { alerted = ''; $('knock-alert').hidden = true; }
   keep(box, secs);
   first = false;
   const m = $('mine');

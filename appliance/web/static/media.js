@@ -171,7 +171,8 @@ export async function startMedia(root, opts) {
   root.replaceChildren();
   const status = el('p', {class: 'bb-status', role: 'status', 'aria-live': 'polite'});
   root.append(status);
-  const say = (s) => { status.textContent = s; };
+  // a status line is announced on every change: write only new text
+  const say = (s) => { if (status.textContent !== s) status.textContent = s; };
 
   if (publishes) await consent(root, t);
 

@@ -5,6 +5,26 @@ const id = root.dataset.ticket;
 const $ = (x) => document.getElementById(x);
 const session = ticketSession();
 let conn;
+// CALL_ANNOUNCE_MS: the called page stays this long before it opens the
+// room, so a screen reader can say "Sie werden aufgerufen" first.
+const CALL_ANNOUNCE_MS = 2500;
+
+// setText changes an element only when its text changes: a screen reader
+// announces every change, so the same text must not be written again.
+const setText = (x, v) => { if ($(x).textContent !== v) $(x).textContent = v; };
+
+// announce tells a screen reader the place and the estimate, politely and
+// only when the place or the estimate's bucket changes (soon, each minute
+// up to 5, then steps of 5 minutes), not on every update.
+let heard = '';
+function announce(t) {
+  const mins = Math.ceil(t.estimate_seconds / 60);
+  const bucket = t.estimate_seconds < 60 ? 0 : (mins <= 5 ? mins : Math.ceil(mins / 5) * 5);
+  const key = t.place + '/' + bucket;
+  if (key === heard) return;
+  heard = key;
+  setText('announce', S.place + ' ' + t.place + '. ' + $('estimate').textContent);
+}
 
 function lost() {
   if (conn) conn.stop();
@@ -15,26 +35,28 @@ function lost() {
 }
 
 function render(t) {
-  $('number').textContent = t.number;
-  $('office').textContent = '(' + t.office_name + ')';
+  setText('number', t.number);
+  setText('office', '(' + t.office_name + ')');
   $('enter').hidden = true;
   $('leave').hidden = false;
   switch (t.state) {
     case 'waiting': case 'returned': case 'forwarded': {
-      $('place').textContent = t.place;
-      $('estimate').textContent = t.estimate_seconds < 60 ? S.soon : fmt(S.estimate, Math.ceil(t.estimate_seconds / 60));
-      $('state').textContent = t.state === 'forwarded' ? fmt(S.forwarded, t.office_name) : (t.state === 'returned' ? S.returned : '');
+      setText('place', String(t.place));
+      setText('estimate', t.estimate_seconds < 60 ? S.soon : fmt(S.estimate, Math.ceil(t.estimate_seconds / 60)));
+      setText('state', t.state === 'forwarded' ? fmt(S.forwarded, t.office_name) : (t.state === 'returned' ? S.returned : ''));
+      announce(t);
       break;
     }
     case 'called': case 'in_consultation': {
       $('place').textContent = '–';
       $('estimate').textContent = '';
-      $('state').textContent = S.called;
+      setText('announce', '');
+      setText('state', S.called);
       const a = $('enter');
       a.href = '/room/' + encodeURIComponent(t.room_id);
       a.hidden = false;
       document.title = '🔔 ' + document.title;
-      location.assign(a.href);
+      setTimeout(() => location.assign(a.href), CALL_ANNOUNCE_MS);
       return 'stop';
     }
     case 'declined':
@@ -57,7 +79,7 @@ if (!session || session.id !== id) {
     auth: {token: session.token},
     onmessage: (msg) => msg.type === 'ticket' ? render(msg.ticket) : undefined,
     onstatus: async (up) => {
-      $('conn').textContent = up ? '' : S.reconnecting;
+      setText('conn', up ? '' : S.reconnecting);
       if (!up) {
         try { await api('/api/v1/tickets/' + encodeURIComponent(id), {token: session.token}); }
         catch (err) { if (err.status === 401 || err.status === 404) lost(); }
