@@ -89,6 +89,8 @@ type Options struct {
 	// Catalogue renders every text (error messages, pages) in the
 	// request's language; nil means the built-in catalogue.
 	Catalogue *i18n.Catalogue
+	// ProofOfWork guards booking holds; nil refuses every hold.
+	ProofOfWork ProofOfWork
 }
 
 // Server is the HTTP front of the appliance.
