@@ -116,7 +116,7 @@ func (s *Book) Run(ctx context.Context) {
 // Purge deletes contact data and concern of appointments that ended more
 // than Settings.Retention ago; aggregates stay.
 func (s *Book) Purge(ctx context.Context) (int, error) {
-	return s.store.PurgeAppointments(ctx, s.now().Add(-s.set.Retention))
+	return s.store.PurgeAppointments(ctx, s.now().Add(-s.set.Retention).In(s.set.Loc))
 }
 
 var langRE = regexp.MustCompile(`^[a-z]{2}(-x-ls)?$`)

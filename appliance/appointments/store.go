@@ -41,7 +41,8 @@ type Store interface {
 	Occupancy(ctx context.Context, office string, from, to, now time.Time) ([]Span, []Adjustment, error)
 	// PurgeAppointments empties contact data, concern and hashes of every
 	// appointment that ended before cutoff and deletes the waitlist entries
-	// of days before cutoff; states and times stay for the aggregates. It
+	// of days before cutoff's date (in cutoff's location, site.time_zone);
+	// states and times stay for the aggregates. It
 	// returns the number of rows changed.
 	PurgeAppointments(ctx context.Context, cutoff time.Time) (int, error)
 }

@@ -84,7 +84,7 @@ func (db *DB) PurgeAppointments(ctx context.Context, cutoff time.Time) (int, err
 			return err
 		}
 		n, _ = res.RowsAffected()
-		res, err = tx.ExecContext(ctx, `DELETE FROM appointment_waitlist WHERE day < ?`, cutoff.UTC().Format("2006-01-02"))
+		res, err = tx.ExecContext(ctx, `DELETE FROM appointment_waitlist WHERE day < ?`, cutoff.Format("2006-01-02"))
 		if err != nil {
 			return err
 		}

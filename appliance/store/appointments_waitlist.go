@@ -35,7 +35,7 @@ func (t apptTx) scanWait(row *sql.Row) (appointments.WaitEntry, error) {
 
 func (t apptTx) Waiting(office, service, day string) (appointments.WaitEntry, bool, error) {
 	w, err := t.scanWait(t.tx.QueryRowContext(t.ctx, `SELECT `+waitCols+` FROM appointment_waitlist
-		WHERE office_id = ? AND service_id = ? AND day = ? AND state = 'verified' ORDER BY verified_at, id LIMIT 1`, office, service, day))
+		WHERE office_id = ? AND service_id = ? AND day = ? AND state = 'verified' ORDER BY verified_at, rowid LIMIT 1`, office, service, day))
 	if errors.Is(err, appointments.ErrNotFound) {
 		return w, false, nil
 	}

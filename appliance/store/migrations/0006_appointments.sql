@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS appointment_capacity (
 CREATE INDEX IF NOT EXISTS appointment_capacity_by_office ON appointment_capacity (office_id, start_at);
 
 -- The waitlist per office, service and day. An entry is 'pending' until
--- its code is confirmed, then 'verified' (in line, by verified_at),
+-- its code is confirmed, then 'verified' (in line by verified_at, then rowid),
 -- 'offered' while a freed chair waits for it, and 'booked', 'expired' or
 -- 'cancelled' at the end.
 CREATE TABLE IF NOT EXISTS appointment_waitlist (
