@@ -40,6 +40,8 @@ type Config struct {
 	API API `yaml:"api"`
 	// Media configures the embedded SFU.
 	Media Media `yaml:"media"`
+	// Appointments sets the limits of booking.
+	Appointments Appointments `yaml:"appointments"`
 	// Offices declared here are created or updated at start; offices created
 	// with `buergerbuero admin` live only in the database.
 	Offices []Office `yaml:"offices"`
@@ -334,6 +336,10 @@ type Office struct {
 	KnocksWithoutClerk bool `yaml:"knocks_without_clerk"`
 	// Retention overrides reception.retention for this office.
 	Retention *Retention `yaml:"retention"`
+	// Services the office offers for booking or walk-in.
+	Services []Service `yaml:"services"`
+	// Appointments reserves chairs for booked appointments.
+	Appointments OfficeAppointments `yaml:"appointments"`
 }
 
 // Retention says how long a visit's data is kept after it ends.

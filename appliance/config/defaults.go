@@ -42,7 +42,8 @@ func Defaults() *Config {
 			SessionLifetime: Duration{10 * time.Hour},
 			SessionIdle:     Duration{30 * time.Minute},
 		},
-		Media: Media{UDPPort: 3478, TCPPort: 0, TURN: TURN{Enabled: true, UDPPort: 3479, TCPPort: 3479, TLSPort: 5349}},
+		Media:        Media{UDPPort: 3478, TCPPort: 0, TURN: TURN{Enabled: true, UDPPort: 3479, TCPPort: 3479, TLSPort: 5349}},
+		Appointments: defaultAppointments(),
 	}
 }
 
@@ -59,6 +60,7 @@ func (c *Config) fill() {
 	if c.Media.TURN.Realm == "" && len(c.TLS.Domains) > 0 {
 		c.Media.TURN.Realm = c.TLS.Domains[0]
 	}
+	c.fillAppointments()
 }
 
 // Bundesländer are the allowed values of site.state.
@@ -207,6 +209,9 @@ func (c *Config) Validate() error {
 			return bad("media.public_ips", fmt.Sprintf("%q is not an IP address", ip), "IPv4 or IPv6 addresses")
 		}
 	}
+	if err := c.Appointments.validate(); err != nil {
+		return err
+	}
 	return c.validateOffices()
 }
 
@@ -276,6 +281,9 @@ func (c *Config) validateOffices() error {
 		}
 		if _, err := hours.FromConfig(o.Hours, o.Exceptions, c.Site.State, o.IgnoreHolidays, nil); err != nil {
 			return fmt.Errorf("config field %s.%w", f, err)
+		}
+		if err := validateBooking(f, o); err != nil {
+			return err
 		}
 	}
 	return nil
