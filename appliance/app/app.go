@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
@@ -35,6 +36,8 @@ type App struct {
 	DB       *store.DB
 	Staff    *staff.Service
 	Rec      *reception.Service
+	// Book is the appointment book (services, slots, bookings).
+	Book *appointments.Book
 	Web      *web.Server
 	Registry *prometheus.Registry
 	Log      *slog.Logger
@@ -100,6 +103,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		MaxQueue: cfg.Reception.MaxQueue, DefaultHandling: cfg.Reception.DefaultHandling.Duration, KnockBurst: cfg.Reception.KnockBurst,
 		KnockPer: cfg.Reception.KnockPer.Duration, Retention: reception.Retention{Content: cfg.Reception.Retention.Content.Duration, Personal: cfg.Reception.Retention.Personal.Duration}, MaxUpload: cfg.Reception.MaxUpload,
 	}, reception.NewMetrics(a.Registry), log)
+	if a.Book, err = openBook(cfg, db, loc, log); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.Staff.OnPresence = a.Rec.UpdateClerk
 	a.Rec.PresenceChanged = func(login string, p staff.Presence) {
 		if err := db.SetPresence(context.Background(), login, p); err != nil {
@@ -113,7 +120,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 func OfficeFromConfig(o config.Office, pos int) reception.Office {
 	ro := reception.Office{ID: o.ID, Name: o.Name, Prefix: o.Prefix, Description: o.Description, Languages: o.Languages,
 		Chairs: o.Chairs, Hours: o.Hours, Exceptions: o.Exceptions, IgnoreHolidays: o.IgnoreHolidays, Position: pos,
-		Confidential: o.Confidential, ConcernCategories: o.ConcernCategories, KnocksWithoutClerk: o.KnocksWithoutClerk}
+		Confidential: o.Confidential, ConcernCategories: o.ConcernCategories, KnocksWithoutClerk: o.KnocksWithoutClerk,
+		ReservedChairs: o.Appointments.Chairs}
 	if o.Retention != nil {
 		ro.Retention = &reception.Retention{Content: o.Retention.Content.Duration, Personal: o.Retention.Personal.Duration}
 	}
@@ -153,6 +161,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready, Started: a.started.Load,
 		EmbedExample: a.EmbedExample, Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
+		Booking:   a.Book,
 	}, a.Log)
 	if err != nil {
 		return err
@@ -165,6 +174,8 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 	a.cancel = cancel
 	a.done.Add(1)
 	go func() { defer a.done.Done(); a.Rec.Run(runCtx) }()
+	a.done.Add(1)
+	go func() { defer a.done.Done(); a.Book.Run(runCtx) }()
 
 	srv := &http.Server{Handler: w.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelDebug)}

@@ -171,3 +171,6 @@ func (s *Book) host() string {
 	}
 	return "buergerbuero"
 }
+
+// Location is site.time_zone, in which days are read.
+func (s *Book) Location() *time.Location { return s.set.Loc }

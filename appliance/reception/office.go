@@ -26,6 +26,10 @@ type Office struct {
 	KnocksWithoutClerk bool `json:"knocks_without_clerk,omitempty"`
 	// Retention overrides the site's default; nil uses Settings.Retention.
 	Retention *Retention `json:"retention,omitempty"`
+	// ReservedChairs are the chairs kept for booked appointments per
+	// weekday (mon..sun) during the opening hours (package appointments);
+	// walk-in estimates count only the clerks beyond them.
+	ReservedChairs map[string]int `json:"reserved_chairs,omitempty"`
 	Position  int        `json:"-"`
 }
 

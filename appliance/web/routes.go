@@ -23,6 +23,16 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/invites/{token}", s.apiRedeemInvite)
 	s.handle("POST /api/v1/stream-keys", s.apiStreamKey)
 
+	// public booking API (api_booking.go)
+	s.handle("GET /api/v1/offices/{id}/services", s.apiServices)
+	s.handle("GET /api/v1/offices/{id}/services/{svc}/slots", s.apiSlots)
+	s.handle("POST /api/v1/offices/{id}/holds", s.apiHold)
+	s.handle("POST /api/v1/holds/{id}/confirm", s.apiConfirmHold)
+	s.handle("DELETE /api/v1/bookings/{id}", s.apiCancelBooking)
+	s.handle("POST /api/v1/offices/{id}/waitlist", s.apiJoinWaitlist)
+	s.handle("POST /api/v1/waitlist/{id}/confirm", s.apiConfirmWaitlist)
+	s.handle("POST /api/v1/offers/{id}/accept", s.apiAcceptOffer)
+
 	// room API for every member (clerk, citizen, participant)
 	s.handle("GET /api/v1/rooms/{room}", s.apiRoom)
 	s.handle("GET /api/v1/rooms/{room}/messages", s.apiRoomMessages)
@@ -49,6 +59,9 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/staff/rooms/{room}/join", s.staffOnly(s.apiJoinRoom))
 	s.handle("POST /api/v1/staff/rooms/{room}/members", s.staffOnly(s.apiAddColleague))
 	s.handle("GET /api/v1/staff/events", s.staffOnly(s.apiStaffEvents))
+	s.handle("POST /api/v1/staff/appointments", s.staffOnly(s.apiStaffBook))
+	s.handle("POST /api/v1/staff/appointments/{id}/cancel", s.staffOnly(s.apiStaffCancel))
+	s.handle("POST /api/v1/staff/appointments/capacity", s.staffOnly(s.apiStaffCapacity))
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) { s.writeProblem(w, r, notFoundOrMethod(s.mux, r)) })
 
 	// pages

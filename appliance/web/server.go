@@ -21,6 +21,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
@@ -91,6 +92,8 @@ type Options struct {
 	Catalogue *i18n.Catalogue
 	// ProofOfWork guards booking holds; nil refuses every hold.
 	ProofOfWork ProofOfWork
+	// Booking is the appointment book; nil answers the booking API with 404.
+	Booking *appointments.Book
 }
 
 // Server is the HTTP front of the appliance.
