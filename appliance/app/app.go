@@ -32,12 +32,12 @@ import (
 
 // App is a running appliance.
 type App struct {
-	Cfg      *config.Config
-	DB       *store.DB
-	Staff    *staff.Service
-	Rec      *reception.Service
+	Cfg   *config.Config
+	DB    *store.DB
+	Staff *staff.Service
+	Rec   *reception.Service
 	// Book is the appointment book (services, slots, bookings).
-	Book *appointments.Book
+	Book     *appointments.Book
 	Web      *web.Server
 	Registry *prometheus.Registry
 	Log      *slog.Logger

@@ -30,7 +30,7 @@ type Office struct {
 	// weekday (mon..sun) during the opening hours (package appointments);
 	// walk-in estimates count only the clerks beyond them.
 	ReservedChairs map[string]int `json:"reserved_chairs,omitempty"`
-	Position  int        `json:"-"`
+	Position       int            `json:"-"`
 }
 
 // Retention is how long a visit's data is kept after it ends. Content
