@@ -20,7 +20,11 @@ import (
 // openBook builds the appointment book from the configured offices. Only
 // offices declared in the configuration offer services.
 func openBook(cfg *config.Config, db *store.DB, loc *time.Location, log *slog.Logger) (*appointments.Book, error) {
-	secret, err := loadSecret(cfg.Appointments.SecretFile)
+	path := cfg.Appointments.SecretFile
+	if path == "" { // a configuration built in code, not by config.Parse
+		path = filepath.Join(cfg.Store.DataDir, "appointments.key")
+	}
+	secret, err := loadSecret(path)
 	if err != nil {
 		return nil, err
 	}

@@ -73,6 +73,10 @@ func (s *Book) Hold(ctx context.Context, r HoldRequest) (Hold, error) {
 	code := newCode()
 	a.CodeHash = s.codeHash(a.ID, code)
 	err = s.store.Tx(ctx, func(tx Tx) error {
+		// a new hold replaces the contact's unconfirmed one (picked another slot)
+		if err := tx.ReleaseHolds(key, o.ID, svc.ID); err != nil {
+			return err
+		}
 		c, err := s.checkSlot(tx, o, svc, r.Start, now)
 		if err != nil {
 			return err

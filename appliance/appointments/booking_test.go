@@ -94,6 +94,23 @@ func TestUnconfirmedHoldExpiresAndFreesTheChair(t *testing.T) {
 	}
 }
 
+func TestANewHoldReplacesTheContactsUnconfirmedOne(t *testing.T) {
+	f := newFixture(t, "", monday)
+	first, code, err := f.hold("ausweis", at("2026-06-03 10:00"), "a@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.hold("ausweis", at("2026-06-03 11:00"), "a@example.org"); err != nil {
+		t.Fatalf("the citizen picks another slot: %v", err)
+	}
+	if _, err := f.book.Confirm(context.Background(), first.ID, code); !errors.Is(err, appointments.ErrHoldExpired) {
+		t.Fatalf("confirm of the replaced hold: %v, want hold_expired", err)
+	}
+	if _, _, err := f.hold("ausweis", at("2026-06-03 10:00"), "b@example.org"); err != nil {
+		t.Fatalf("the first slot is not free again: %v", err)
+	}
+}
+
 func TestWrongCodesEndTheHold(t *testing.T) {
 	f := newFixture(t, "", monday)
 	h, code, err := f.hold("ausweis", at("2026-06-03 10:00"), "a@example.org")

@@ -52,8 +52,11 @@ type Tx interface {
 	// Occupancy is Store.Occupancy inside the transaction.
 	Occupancy(office string, from, to, now time.Time) ([]Span, []Adjustment, error)
 	// ActiveFor reports whether the contact key has a booking that has not
-	// ended, an unexpired hold or an offer for the office and service.
+	// ended or an offer for the office and service.
 	ActiveFor(contactKey, office, service string, now time.Time) (bool, error)
+	// ReleaseHolds ends the contact key's holds for the office and service
+	// (a new hold replaces an unconfirmed one).
+	ReleaseHolds(contactKey, office, service string) error
 	Appointment(id string) (Appointment, error) // ErrNotFound
 	// Insert adds a new appointment row; Update replaces an existing one.
 	Insert(a Appointment) error

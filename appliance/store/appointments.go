@@ -111,9 +111,14 @@ func (t apptTx) Occupancy(office string, from, to, now time.Time) ([]appointment
 func (t apptTx) ActiveFor(key, office, service string, now time.Time) (bool, error) {
 	var n int
 	err := t.tx.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM appointments WHERE contact_key = ? AND office_id = ? AND service_id = ?
-		AND ((state = 'booked' AND end_at > ?) OR state = 'offered' OR (state = 'held' AND expires_at > ?))`,
-		key, office, service, ms(now), ms(now)).Scan(&n)
+		AND ((state = 'booked' AND end_at > ?) OR state = 'offered')`, key, office, service, ms(now)).Scan(&n)
 	return n > 0, err
+}
+
+func (t apptTx) ReleaseHolds(key, office, service string) error {
+	_, err := t.tx.ExecContext(t.ctx, `UPDATE appointments SET state = 'expired' WHERE contact_key = ? AND office_id = ? AND service_id = ? AND state = 'held'`,
+		key, office, service)
+	return err
 }
 
 const apptCols = `id, office_id, service_id, start_at, end_at, state, expires_at, channel, contact, contact_key, lang, concern,
