@@ -44,7 +44,7 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		var e struct {
-			Error struct{ Code, Message, MessageEN string } `json:"error"`
+			Error struct{ Code, Message string } `json:"error"`
 		}
 		json.NewDecoder(res.Body).Decode(&e)
 		res.Body.Close()

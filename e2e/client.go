@@ -92,7 +92,7 @@ func (c *apiClient) knock(office, concern string) knockResult {
 
 type apiError struct {
 	Error struct {
-		Code, Message, MessageEN string
+		Code, Message string
 	} `json:"error"`
 }
 

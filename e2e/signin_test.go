@@ -42,7 +42,7 @@ type staffAnswer struct {
 	header http.Header
 	body   string
 	code   string // error code of a JSON error
-	msgEN  string
+	msg    string // its message (German: no Accept-Language)
 }
 
 func (u *staffUser) do(method, path string, body any) staffAnswer {
@@ -76,12 +76,12 @@ func (u *staffUser) do(method, path string, body any) staffAnswer {
 	a := staffAnswer{status: res.StatusCode, header: res.Header, body: string(b)}
 	var e struct {
 		Error struct {
-			Code      string `json:"code"`
-			MessageEN string `json:"message_en"`
+			Code    string `json:"code"`
+			Message string `json:"message"`
 		} `json:"error"`
 	}
 	if json.Unmarshal(b, &e) == nil {
-		a.code, a.msgEN = e.Error.Code, e.Error.MessageEN
+		a.code, a.msg = e.Error.Code, e.Error.Message
 	}
 	return a
 }
@@ -124,11 +124,12 @@ func TestWrongPasswordsDoNotLockOut(t *testing.T) {
 	if a.status != 429 || a.code != "login_throttled" {
 		t.Fatalf("attempt after %d failures: %d %s, want 429 login_throttled", srv.Config.Auth.AddressAttempts, a.status, a.body)
 	}
-	if ra, _ := strconv.Atoi(a.header.Get("Retry-After")); ra < 1 || ra > 60 {
+	ra, _ := strconv.Atoi(a.header.Get("Retry-After"))
+	if ra < 1 || ra > 60 {
 		t.Fatalf("Retry-After %q, want 1..60 seconds", a.header.Get("Retry-After"))
 	}
-	if !strings.Contains(a.msgEN, "wait") || !strings.Contains(a.body, "warten Sie") {
-		t.Fatalf("throttle message not clear in German and English: %s", a.body)
+	if !strings.Contains(a.msg, "warten Sie "+strconv.Itoa(ra)+" Sekunde") {
+		t.Fatalf("throttle message does not say how long to wait (%d s): %s", ra, a.body)
 	}
 	clerk := newStaffUser(t, srv, "10.1.2.3")
 	if a := clerk.login(anna.Login, anna.Password); a.status != 200 {

@@ -22,10 +22,9 @@ type rawCall struct {
 
 type errorJSON struct {
 	Error struct {
-		Code      string `json:"code"`
-		Message   string `json:"message"`
-		MessageEN string `json:"message_en"`
-		Field     string `json:"field"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field"`
 	} `json:"error"`
 }
 
@@ -77,34 +76,31 @@ func TestPublicAPIRefusesWhatItShould(t *testing.T) {
 		status int
 		code   string
 		field  string
-		en     string // part of the English message, when Accept-Language: en
+		want   string // part of the message: English with Accept-Language: en, else German
 	}{
-		{"text/plain knock", rawCall{"POST", knock, valid, map[string]string{"Content-Type": "text/plain"}}, 415, "unsupported_media_type", "", ""},
-		{"form knock", rawCall{"POST", knock, "concern=x", map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en"}}, 415, "unsupported_media_type", "", "JSON"},
-		{"no content type", rawCall{"POST", knock, valid, nil}, 415, "unsupported_media_type", "", ""},
-		{"JSON in latin1", rawCall{"POST", knock, valid, map[string]string{"Content-Type": "application/json; charset=iso-8859-1"}}, 415, "unsupported_media_type", "", ""},
-		{"foreign origin", rawCall{"POST", knock, valid, with(map[string]string{"Origin": "https://evil.example"})}, 403, "cross_site", "", ""},
-		{"embedding origin", rawCall{"POST", knock, valid, with(map[string]string{"Origin": embedder})}, 403, "cross_site", "", ""},
+		{"text/plain knock", rawCall{"POST", knock, valid, map[string]string{"Content-Type": "text/plain"}}, 415, "unsupported_media_type", "", "Bitte senden Sie JSON"},
+		{"form knock", rawCall{"POST", knock, "concern=x", map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en"}}, 415, "unsupported_media_type", "", "Please send JSON"},
+		{"no content type", rawCall{"POST", knock, valid, nil}, 415, "unsupported_media_type", "", "Bitte senden Sie JSON"},
+		{"JSON in latin1", rawCall{"POST", knock, valid, map[string]string{"Content-Type": "application/json; charset=iso-8859-1"}}, 415, "unsupported_media_type", "", "Bitte senden Sie JSON"},
+		{"foreign origin", rawCall{"POST", knock, valid, with(map[string]string{"Origin": "https://evil.example"})}, 403, "cross_site", "", "fremden Websites"},
+		{"embedding origin", rawCall{"POST", knock, valid, with(map[string]string{"Origin": embedder})}, 403, "cross_site", "", "fremden Websites"},
 		{"cross-site fetch", rawCall{"POST", knock, valid, with(map[string]string{"Sec-Fetch-Site": "cross-site", "Accept-Language": "en"})}, 403, "cross_site", "", "other websites"},
-		{"opaque origin", rawCall{"POST", knock, valid, with(map[string]string{"Origin": "null"})}, 403, "cross_site", "", ""},
-		{"malformed JSON", rawCall{"POST", knock, `{"concern":`, jsonCT}, 400, "bad_request", "", ""},
-		{"two JSON values", rawCall{"POST", knock, valid + valid, jsonCT}, 400, "bad_request", "", ""},
-		{"too large", rawCall{"POST", knock, `{"concern":"` + strings.Repeat("x", 70<<10) + `"}`, jsonCT}, 413, "body_too_large", "", ""},
+		{"opaque origin", rawCall{"POST", knock, valid, with(map[string]string{"Origin": "null"})}, 403, "cross_site", "", "fremden Websites"},
+		{"malformed JSON", rawCall{"POST", knock, `{"concern":`, jsonCT}, 400, "bad_request", "", "kein gültiges JSON"},
+		{"two JSON values", rawCall{"POST", knock, valid + valid, jsonCT}, 400, "bad_request", "", "kein gültiges JSON"},
+		{"too large", rawCall{"POST", knock, `{"concern":"` + strings.Repeat("x", 70<<10) + `"}`, jsonCT}, 413, "body_too_large", "", "zu groß"},
 		{"concern too long", rawCall{"POST", knock, `{"concern":"` + strings.Repeat("x", 501) + `"}`, with(map[string]string{"Accept-Language": "en"})}, 422, "invalid", "concern", "characters"},
 		{"unknown field", rawCall{"POST", knock, `{"concern":"Ausweis","phone":"0171"}`, with(map[string]string{"Accept-Language": "en"})}, 422, "unknown_field", "phone", "phone"},
-		{"wrong type", rawCall{"POST", knock, `{"concern":42}`, jsonCT}, 422, "invalid", "concern", ""},
+		{"wrong type", rawCall{"POST", knock, `{"concern":42}`, jsonCT}, 422, "invalid", "concern", "„concern“ hat den falschen Typ"},
 	}
 	for _, c := range cases {
 		st, e := c.call.do(t, srv)
-		if st != c.status || e.Error.Code != c.code || e.Error.Field != c.field || e.Error.Message == "" || e.Error.MessageEN == "" {
+		if st != c.status || e.Error.Code != c.code || e.Error.Field != c.field || e.Error.Message == "" {
 			t.Errorf("%s: %d %+v, want %d %s field %q with messages", c.name, st, e.Error, c.status, c.code, c.field)
 			continue
 		}
-		if c.en != "" && !strings.Contains(e.Error.Message, c.en) {
-			t.Errorf("%s: English requested, got %q", c.name, e.Error.Message)
-		}
-		if c.call.header["Accept-Language"] == "" && e.Error.Message == e.Error.MessageEN {
-			t.Errorf("%s: German by default, got %q", c.name, e.Error.Message)
+		if !strings.Contains(e.Error.Message, c.want) {
+			t.Errorf("%s: Accept-Language %q, got %q, want it to contain %q", c.name, c.call.header["Accept-Language"], e.Error.Message, c.want)
 		}
 	}
 	// none of the refused knocks reached the queue

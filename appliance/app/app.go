@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
@@ -37,6 +38,9 @@ type App struct {
 	Web      *web.Server
 	Registry *prometheus.Registry
 	Log      *slog.Logger
+	// Catalogue renders every text a person reads (built-in texts plus
+	// site.locale_dir), loaded once in Open.
+	Catalogue *i18n.Catalogue
 
 	// Media, if set before Start, is mounted as the SFU.
 	Media web.Media
@@ -67,11 +71,15 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	if cfg.Store.Driver != "sqlite" {
 		return nil, fmt.Errorf("store.driver %q: only sqlite is implemented in this version", cfg.Store.Driver)
 	}
+	cat, err := i18n.Load(cfg.Site.LocaleDir)
+	if err != nil {
+		return nil, fmt.Errorf("site.locale_dir: %w", err)
+	}
 	db, err := store.OpenSQLite(ctx, cfg.Store.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Cfg: cfg, DB: db, Log: log, Registry: prometheus.NewRegistry()}
+	a := &App{Cfg: cfg, DB: db, Log: log, Registry: prometheus.NewRegistry(), Catalogue: cat}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for i, o := range cfg.Offices {
 		if err := db.UpsertOffice(ctx, OfficeFromConfig(o, i)); err != nil {
@@ -143,7 +151,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		SiteName: a.Cfg.Site.Name, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
 		FrameAncestors: a.Cfg.HTTP.FrameAncestors, TrustedProxies: proxies, StaffNetworks: staffNets, ServiceTokens: tokens, SecureCookies: true,
 		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready, Started: a.started.Load,
-		EmbedExample: a.EmbedExample, Privacy: a.Cfg.Site.Privacy,
+		EmbedExample: a.EmbedExample, Privacy: a.Cfg.Site.Privacy, Catalogue: a.Catalogue,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
 	}, a.Log)
 	if err != nil {

@@ -58,6 +58,11 @@ type Site struct {
 	TimeZone string `yaml:"time_zone"`
 	// DefaultLanguage of the user interface: de or en.
 	DefaultLanguage string `yaml:"default_language"`
+	// LocaleDir is a directory of message-catalogue files (go-i18n JSON,
+	// named <area>.<tag>.json or <tag>.json, e.g. tr.json) whose texts
+	// replace or add to the built-in ones, read at start; "" for none.
+	// See docs/i18n.md, "County overrides".
+	LocaleDir string `yaml:"locale_dir"`
 	// Privacy holds what the privacy page (/datenschutz, DSGVO Art. 13)
 	// says about the controller and the data-protection officer. `serve`
 	// warns at start while controller or dpo_email is empty.

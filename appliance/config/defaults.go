@@ -106,6 +106,11 @@ func (c *Config) Validate() error {
 	if c.Site.DefaultLanguage != "de" && c.Site.DefaultLanguage != "en" {
 		return bad("site.default_language", fmt.Sprintf("%q", c.Site.DefaultLanguage), "de, en")
 	}
+	if c.Site.LocaleDir != "" {
+		if fi, err := os.Stat(c.Site.LocaleDir); err != nil || !fi.IsDir() {
+			return bad("site.locale_dir", fmt.Sprintf("%q is not a directory", c.Site.LocaleDir), `a directory of catalogue files (*.json), or ""`)
+		}
+	}
 	for _, e := range [][2]string{{"site.privacy.contact_email", c.Site.Privacy.ContactEmail}, {"site.privacy.dpo_email", c.Site.Privacy.DPOEmail}} {
 		if e[1] != "" && !emailRE.MatchString(e[1]) {
 			return bad(e[0], fmt.Sprintf("%q is not an e-mail address", e[1]), "name@example.org")

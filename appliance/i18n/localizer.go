@@ -24,7 +24,8 @@ func (l *Localizer) Dir() string { return Dir(l.lang.tag) }
 
 // T renders the message id with args filling its {{.Name}} placeholders.
 // The argument "Count" (an integer) selects the CLDR plural form. Integer
-// arguments are formatted as numbers of the language (digits, grouping).
+// arguments are formatted as numbers of the language (digits, grouping), a
+// []string argument as a list ("de, en").
 // T never panics: a message missing in this language comes in German, one
 // missing in German too comes as its id; either is logged once.
 func (l *Localizer) T(id string, args map[string]any) string {
@@ -46,6 +47,8 @@ func (l *Localizer) render(id string, args map[string]any) string {
 		for k, v := range args {
 			if n, ok := asInt(v); ok {
 				data[k] = l.FormatNumber(n)
+			} else if list, ok := v.([]string); ok {
+				data[k] = strings.Join(list, l.listSeparator())
 			} else {
 				data[k] = v
 			}
@@ -73,6 +76,15 @@ func (l *Localizer) render(id string, args map[string]any) string {
 	}
 	de := l.c.Localizer(language.German)
 	return de.render(id, args)
+}
+
+// listSeparator separates the items of a list argument (["de", "en"]
+// becomes "de, en"; Arabic and Persian write the Arabic comma).
+func (l *Localizer) listSeparator() string {
+	if b, _ := l.lang.tag.Base(); b.String() == "ar" || b.String() == "fa" {
+		return "، "
+	}
+	return ", "
 }
 
 func asInt(v any) (int, bool) {

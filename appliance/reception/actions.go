@@ -155,7 +155,7 @@ func (s *Service) Forward(ctx context.Context, a Actor, ref, toOffice, toClerk, 
 		return StaffTicket{}, err
 	}
 	if (toOffice == "") == (toClerk == "") {
-		return StaffTicket{}, problem.Invalid("office_id", "Bitte wählen Sie entweder ein Amt oder eine Kollegin / einen Kollegen.", "Please choose either an office or a colleague.")
+		return StaffTicket{}, problem.Invalid("office_id", "forward_target", nil)
 	}
 	var target staff.Clerk
 	if toClerk != "" {
@@ -163,11 +163,11 @@ func (s *Service) Forward(ctx context.Context, a Actor, ref, toOffice, toClerk, 
 		c, ok := s.clerks[toClerk]
 		s.clerkMu.RUnlock()
 		if !ok {
-			return StaffTicket{}, problem.Invalid("clerk", "Diese Kollegin / diesen Kollegen gibt es nicht.", "There is no such colleague.")
+			return StaffTicket{}, problem.Invalid("clerk", "no_such_colleague", nil)
 		}
 		target = c
 	} else if _, ok := s.office(toOffice); !ok {
-		return StaffTicket{}, problem.Invalid("office_id", "Dieses Amt gibt es nicht.", "There is no such office.")
+		return StaffTicket{}, problem.Invalid("office_id", "no_such_office", nil)
 	}
 	now := s.now()
 	return s.act(ctx, a, ref, ActForward, func(t *Ticket) (*Room, error) {
@@ -178,7 +178,7 @@ func (s *Service) Forward(ctx context.Context, a Actor, ref, toOffice, toClerk, 
 		if toClerk != "" {
 			if !target.MemberOf(t.OfficeID) {
 				if len(target.Offices) == 0 {
-					return nil, problem.Invalid("clerk", "Diese Kollegin / dieser Kollege gehört keinem Amt an.", "This colleague belongs to no office.")
+					return nil, problem.Invalid("clerk", "colleague_without_office", nil)
 				}
 				t.OfficeID, t.ForwardedFrom = target.Offices[0], from
 			}

@@ -42,7 +42,7 @@ func (s *Service) CitizenRoom(ctx context.Context, ticketID, token string) (Room
 		return Room{}, Member{}, err
 	}
 	if t.RoomID == "" || (t.State != StateCalled && t.State != StateInConsultation) {
-		return Room{}, Member{}, problem.New(problem.KindConflict, "not_in_room", "Sie sind gerade in keinem Beratungsraum.", "You are not in a consultation room right now.")
+		return Room{}, Member{}, problem.New(problem.KindConflict, "not_in_room")
 	}
 	return s.citizenMember(ctx, t)
 }
@@ -87,7 +87,7 @@ func (s *Service) PostMessage(ctx context.Context, r Room, m Member, text, clien
 		return Message{}, err
 	}
 	if len(clientID) > 100 {
-		return Message{}, problem.Invalid("client_id", "client_id ist zu lang (höchstens 100 Zeichen).", "client_id is too long (at most 100 characters).")
+		return Message{}, problem.Invalid("client_id", "client_id_too_long", map[string]any{"Max": 100})
 	}
 	msg, _, err := s.store.AddMessage(ctx, Message{RoomID: r.ID, AuthorRole: m.Role, Author: m.Name, Text: text, ClientID: clientID, At: s.now()}, nil)
 	if err == nil {
@@ -112,7 +112,7 @@ func (s *Service) PostFile(ctx context.Context, r Room, m Member, name string, d
 		return Message{}, ErrTooLarge
 	}
 	if len(data) == 0 {
-		return Message{}, problem.Invalid("file", "Die Datei ist leer.", "The file is empty.")
+		return Message{}, problem.Invalid("file", "file_empty", nil)
 	}
 	name = clean(filepath.Base(strings.ReplaceAll(name, "\\", "/")))
 	if name == "" || name == "." || name == "/" {
@@ -161,11 +161,11 @@ func (s *Service) CreateInvite(ctx context.Context, a Actor, roomID, role, lang,
 		return "", time.Time{}, ErrRoomClosed
 	}
 	if role != RoleInterpreter && role != "guest" {
-		return "", time.Time{}, problem.Invalid("role", "Erlaubt sind: interpreter, guest.", "Allowed: interpreter, guest.")
+		return "", time.Time{}, problem.Invalid("role", "role", map[string]any{"Allowed": []string{"interpreter", "guest"}})
 	}
 	lang = strings.ToLower(strings.TrimSpace(lang))
 	if len(lang) > 10 {
-		return "", time.Time{}, problem.Invalid("language", "Ungültige Sprache.", "Invalid language.")
+		return "", time.Time{}, problem.Invalid("language", "language", nil)
 	}
 	who = clean(strings.ReplaceAll(who, "\n", " "))
 	if err := checkLen("name", who, 0, MaxInvitee); err != nil {

@@ -3,7 +3,6 @@ package reception
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
@@ -22,8 +21,7 @@ func checkKnock(o Office, r *KnockRequest) error {
 		r.Name = ""
 		if len(o.ConcernCategories) > 0 {
 			if !slices.Contains(o.ConcernCategories, r.Concern) {
-				list := strings.Join(o.ConcernCategories, ", ")
-				return problem.Invalid("concern", "Bitte wählen Sie eines der Anliegen: "+list+".", "Please choose one of the concerns: "+list+".")
+				return problem.Invalid("concern", "concern_category", map[string]any{"Allowed": o.ConcernCategories})
 			}
 			return nil
 		}

@@ -1,9 +1,7 @@
 package reception
 
 import (
-	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -20,9 +18,11 @@ const (
 
 // ErrNobodyOnDuty refuses a knock while an office is open but no clerk is
 // on duty, unless the office accepts knocks without a clerk.
-var ErrNobodyOnDuty = problem.New(problem.KindClosed, "nobody_on_duty",
-	"Zurzeit ist niemand im Dienst. Bitte versuchen Sie es später erneut oder buchen Sie einen Termin.",
-	"Nobody is on duty right now. Please try again later or book an appointment.")
+var ErrNobodyOnDuty = problem.New(problem.KindClosed, "nobody_on_duty")
+
+// errLanguageNotOffered refuses a knock in a language the office does not
+// offer; the message lists the offered ones.
+var errLanguageNotOffered = problem.New(problem.KindInvalid, "language_not_offered")
 
 // knockLock returns the mutex that orders an office's knocks. Knock time,
 // ticket number and the place in the queue are decided under it in one
@@ -63,10 +63,7 @@ func language(o officeEntry, lang string) (string, error) {
 	if slices.Contains(offered, lang) {
 		return lang, nil
 	}
-	list := strings.Join(offered, ", ")
-	return "", &problem.Error{Kind: problem.KindInvalid, Code: "language_not_offered", Field: "language",
-		DE: fmt.Sprintf("Diese Sprache wird hier nicht angeboten. Bitte wählen Sie eine der Sprachen dieses Amtes: %s.", list),
-		EN: fmt.Sprintf("This language is not offered here. Please choose one of this office's languages: %s.", list)}
+	return "", errLanguageNotOffered.With("language", map[string]any{"Allowed": offered})
 }
 
 // officeState says whether an office is closed, open without a clerk on

@@ -3,7 +3,7 @@ package reception_test
 import (
 	"context"
 	"errors"
-	"strings"
+	"fmt"
 	"testing"
 	"time"
 
@@ -75,7 +75,7 @@ func TestIntakeWithAndWithoutClerk(t *testing.T) {
 			if !errors.Is(err, c.want) && !(c.want == nil && err == nil) {
 				t.Fatalf("knock: %v, want %v", err, c.want)
 			}
-			if p, ok := problem.As(err); ok && errors.Is(c.want, reception.ErrNobodyOnDuty) && (p.Kind != problem.KindClosed || p.DE == "" || p.EN == "") {
+			if p, ok := problem.As(err); ok && errors.Is(c.want, reception.ErrNobodyOnDuty) && (p.Kind != problem.KindClosed || p.Code != "nobody_on_duty") {
 				t.Errorf("nobody on duty: %+v", p)
 			}
 		})
@@ -139,7 +139,7 @@ func TestKnockLanguageMustBeOffered(t *testing.T) {
 	for _, lang := range []string{"tr", "xx", "deutsch"} {
 		_, err := f.svc.Knock(context.Background(), "bauamt", reception.KnockRequest{Concern: "Bauantrag", Language: lang})
 		p, ok := problem.As(err)
-		if !ok || p.Kind != problem.KindInvalid || p.Field != "language" || !strings.Contains(p.DE, "de, en") || !strings.Contains(p.EN, "de, en") {
+		if !ok || p.Kind != problem.KindInvalid || p.Field != "language" || p.Code != "language_not_offered" || fmt.Sprint(p.Args["Allowed"]) != "[de en]" {
 			t.Errorf("language %q: %+v, want invalid language naming de, en", lang, err)
 		}
 	}

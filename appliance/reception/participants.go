@@ -105,7 +105,7 @@ func (s *Service) AddColleague(ctx context.Context, a Actor, roomID, login strin
 	c, ok := s.clerks[login]
 	s.clerkMu.RUnlock()
 	if !ok || !c.MemberOf(r.OfficeID) {
-		return Room{}, problem.Invalid("login", "Diese Kollegin / diesen Kollegen gibt es in diesem Amt nicht.", "There is no such colleague in this office.")
+		return Room{}, problem.Invalid("login", "no_such_colleague_here", nil)
 	}
 	if participates(r, c) {
 		return r, nil

@@ -254,10 +254,10 @@ func clean(s string) string {
 func checkLen(field, v string, min, max int) error {
 	n := utf8.RuneCountInString(v)
 	if n < min {
-		return problem.Invalid(field, fmt.Sprintf("Bitte füllen Sie das Feld aus (mindestens %d Zeichen).", min), fmt.Sprintf("Please fill in this field (at least %d characters).", min))
+		return problem.Invalid(field, "too_short", map[string]any{"Count": min})
 	}
 	if n > max {
-		return problem.Invalid(field, fmt.Sprintf("Bitte kürzen Sie den Text auf höchstens %d Zeichen (jetzt %d).", max, n), fmt.Sprintf("Please shorten the text to at most %d characters (now %d).", max, n))
+		return problem.Invalid(field, "too_long", map[string]any{"Count": max, "Now": n})
 	}
 	return nil
 }

@@ -133,8 +133,8 @@ func TestKnockValidation(t *testing.T) {
 	} {
 		_, err := f.svc.Knock(context.Background(), "bauamt", c.req)
 		p, ok := problem.As(err)
-		if !ok || p.Kind != problem.KindInvalid || p.Field != c.field || p.DE == "" || p.EN == "" {
-			t.Errorf("knock %+v: %v, want invalid %s with German and English message", c.req, err, c.field)
+		if !ok || p.Kind != problem.KindInvalid || p.Field != c.field || p.Key() == "error.invalid" {
+			t.Errorf("knock %+v: %v, want invalid %s with a specific message", c.req, err, c.field)
 		}
 	}
 	if _, err := f.svc.Knock(context.Background(), "nowhere", reception.KnockRequest{Concern: "Ausweis"}); !errors.Is(err, reception.ErrOfficeNotFound) {

@@ -72,7 +72,7 @@ var transitions = map[Action]struct {
 func Next(s State, a Action) (State, error) {
 	t, ok := transitions[a]
 	if !ok {
-		return StateUnknown, problem.New(problem.KindInvalid, "unknown_action", "Unbekannte Aktion.", "Unknown action.")
+		return StateUnknown, problem.New(problem.KindInvalid, "unknown_action")
 	}
 	for _, f := range t.from {
 		if f == s {
@@ -89,15 +89,11 @@ func From(a Action) []State { return transitions[a].from }
 func conflictFor(s State, a Action) error {
 	switch {
 	case a == ActAdmit && (s == StateCalled || s == StateInConsultation):
-		return problem.New(problem.KindConflict, "already_admitted",
-			"Diese Person wurde bereits von einer Kollegin oder einem Kollegen aufgerufen.",
-			"A colleague has already admitted this person.")
+		return problem.New(problem.KindConflict, "already_admitted")
 	case s.Final():
-		return problem.New(problem.KindConflict, "ticket_closed",
-			"Dieser Vorgang ist bereits abgeschlossen.", "This visit has already ended.")
+		return problem.New(problem.KindConflict, "ticket_closed")
 	default:
-		return problem.New(problem.KindConflict, "wrong_state",
-			"Das ist im aktuellen Zustand des Vorgangs nicht möglich.", "That is not possible in the ticket's current state.")
+		return problem.New(problem.KindConflict, "wrong_state")
 	}
 }
 

@@ -21,6 +21,9 @@ type Policy struct {
 // MinNewPassword is the shortest password a clerk may choose.
 const MinNewPassword = 12
 
+// MaxNewPassword is the longest (in bytes).
+const MaxNewPassword = 200
+
 // Service implements log-in, sessions and presence.
 type Service struct {
 	store    Store
@@ -132,7 +135,7 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, addr, curren
 		return ErrCurrentPassword
 	}
 	s.throttle.succeeded(login, addr)
-	if n := utf8.RuneCountInString(next); n < MinNewPassword || len(next) > 200 {
+	if n := utf8.RuneCountInString(next); n < MinNewPassword || len(next) > MaxNewPassword {
 		return ErrNewPasswordShort
 	}
 	if next == current {

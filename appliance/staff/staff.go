@@ -87,19 +87,16 @@ type StoredSession struct {
 
 // Errors callers branch on.
 var (
-	ErrNoClerk   = problem.New(problem.KindNotFound, "no_clerk", "Diese Mitarbeiterin / dieser Mitarbeiter ist nicht bekannt.", "Unknown member of staff.")
-	ErrNoSession = problem.New(problem.KindUnauthorized, "no_session", "Bitte melden Sie sich an.", "Please sign in.")
-	ErrLogin     = problem.New(problem.KindUnauthorized, "login_failed", "Benutzername oder Passwort ist falsch.", "Wrong user name or password.")
+	ErrNoClerk   = problem.New(problem.KindNotFound, "no_clerk")
+	ErrNoSession = problem.New(problem.KindUnauthorized, "no_session")
+	ErrLogin     = problem.New(problem.KindUnauthorized, "login_failed")
 	// ErrPasswordChangeRequired refuses everything but setting a new
 	// password (and logging out) to a session opened with a one-time password.
-	ErrPasswordChangeRequired = problem.New(problem.KindForbidden, "password_change_required",
-		"Bitte legen Sie zuerst ein neues Passwort fest.", "Please set a new password first.")
-	ErrCurrentPassword  = &problem.Error{Kind: problem.KindInvalid, Code: "wrong_password", Field: "current_password", DE: "Das bisherige Passwort ist falsch.", EN: "The current password is wrong."}
-	ErrNewPasswordShort = &problem.Error{Kind: problem.KindInvalid, Code: "password_too_short", Field: "new_password",
-		DE: fmt.Sprintf("Das neue Passwort muss mindestens %d und höchstens 200 Zeichen lang sein.", MinNewPassword),
-		EN: fmt.Sprintf("The new password must be %d to 200 characters long.", MinNewPassword)}
-	ErrNewPasswordSame = &problem.Error{Kind: problem.KindInvalid, Code: "password_unchanged", Field: "new_password",
-		DE: "Das neue Passwort muss sich vom bisherigen unterscheiden.", EN: "The new password must differ from the current one."}
+	ErrPasswordChangeRequired = problem.New(problem.KindForbidden, "password_change_required")
+	ErrCurrentPassword        = &problem.Error{Kind: problem.KindInvalid, Code: "wrong_password", Field: "current_password"}
+	ErrNewPasswordShort       = &problem.Error{Kind: problem.KindInvalid, Code: "password_too_short", Field: "new_password",
+		Args: map[string]any{"Min": MinNewPassword, "Max": MaxNewPassword}}
+	ErrNewPasswordSame = &problem.Error{Kind: problem.KindInvalid, Code: "password_unchanged", Field: "new_password"}
 )
 
 // ThrottledError refuses a log-in attempt that came too soon after failed
@@ -111,11 +108,9 @@ func (e *ThrottledError) Seconds() int { return max(1, int((e.Wait+time.Second-1
 
 func (e *ThrottledError) Error() string { return e.Unwrap().Error() }
 
-// Unwrap gives the problem with the wait in its message.
+// Unwrap gives the problem with the wait (in seconds) as its argument.
 func (e *ThrottledError) Unwrap() error {
-	return problem.New(problem.KindRateLimited, "login_throttled",
-		fmt.Sprintf("Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie %d Sekunden und versuchen Sie es dann erneut.", e.Seconds()),
-		fmt.Sprintf("Too many failed sign-ins. Please wait %d seconds, then try again.", e.Seconds()))
+	return &problem.Error{Kind: problem.KindRateLimited, Code: "login_throttled", Args: map[string]any{"Count": e.Seconds()}}
 }
 
 // Store is what this package needs persisted.

@@ -122,7 +122,7 @@ func (db *DB) Apply(ctx context.Context, id string, a reception.Action, actor st
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return problem.New(problem.KindConflict, "changed", "Der Vorgang wurde gerade geändert. Bitte erneut versuchen.", "The ticket just changed. Please try again.")
+			return problem.New(problem.KindConflict, "changed")
 		}
 		if a == reception.ActForward {
 			f := reception.Forward{At: t.UpdatedAt, By: actor, FromOffice: fromOffice, ToOffice: t.OfficeID, ToClerk: t.ReservedFor, Note: t.ForwardNote}

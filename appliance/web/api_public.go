@@ -45,7 +45,7 @@ func (s *Server) apiOffices(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiOffice(w http.ResponseWriter, r *http.Request) {
 	st, ok := s.rec.OfficeStatus(r.PathValue("id"))
 	if !ok {
-		writeProblem(w, r, reception.ErrOfficeNotFound)
+		s.writeProblem(w, r, reception.ErrOfficeNotFound)
 		return
 	}
 	writeJSON(w, 200, st)
@@ -69,12 +69,12 @@ type knockResponse struct {
 func (s *Server) apiKnock(w http.ResponseWriter, r *http.Request) {
 	var b knockBody
 	if err := readJSON(r, &b); err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	res, err := s.rec.Knock(r.Context(), r.PathValue("id"), reception.KnockRequest{Concern: b.Concern, Name: b.Name, Language: b.Language, Client: s.clientIP(r)})
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/api/v1/tickets/"+res.Ticket.ID)
@@ -94,7 +94,7 @@ func ticketToken(r *http.Request) string {
 func (s *Server) apiTicket(w http.ResponseWriter, r *http.Request) {
 	v, err := s.rec.TicketView(r.Context(), r.PathValue("id"), ticketToken(r))
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	// polling clients count as connected
@@ -107,7 +107,7 @@ func (s *Server) apiTicket(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiLeave(w http.ResponseWriter, r *http.Request) {
 	if err := s.rec.Leave(r.Context(), r.PathValue("id"), ticketToken(r)); err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -116,7 +116,7 @@ func (s *Server) apiLeave(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiEnter(w http.ResponseWriter, r *http.Request) {
 	v, err := s.rec.Enter(r.Context(), r.PathValue("id"), ticketToken(r))
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, 200, v)
@@ -130,7 +130,7 @@ func (s *Server) citizenRoom(r *http.Request) (reception.Room, reception.Member,
 func (s *Server) apiCitizenMessages(w http.ResponseWriter, r *http.Request) {
 	room, _, err := s.citizenRoom(r)
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	s.writeMessages(w, r, room.ID)
@@ -140,7 +140,7 @@ func (s *Server) writeMessages(w http.ResponseWriter, r *http.Request, room stri
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
 	msgs, err := s.rec.Messages(r.Context(), room, after)
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	if msgs == nil {
@@ -157,7 +157,7 @@ type postBody struct {
 func (s *Server) apiCitizenPost(w http.ResponseWriter, r *http.Request) {
 	room, m, err := s.citizenRoom(r)
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	s.post(w, r, room, m)
@@ -166,12 +166,12 @@ func (s *Server) apiCitizenPost(w http.ResponseWriter, r *http.Request) {
 func (s *Server) post(w http.ResponseWriter, r *http.Request, room reception.Room, m reception.Member) {
 	var b postBody
 	if err := readJSON(r, &b); err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	msg, err := s.rec.PostMessage(r.Context(), room, m, b.Text, b.ClientID)
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, msg)
@@ -180,7 +180,7 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, room reception.Roo
 func (s *Server) apiCitizenFile(w http.ResponseWriter, r *http.Request) {
 	room, m, err := s.citizenRoom(r)
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	s.upload(w, r, room, m)
@@ -191,21 +191,21 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, room reception.R
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
 		if strings.Contains(err.Error(), "too large") {
-			writeProblem(w, r, reception.ErrTooLarge)
+			s.writeProblem(w, r, reception.ErrTooLarge)
 			return
 		}
-		writeProblem(w, r, problem.Invalid("file", "Bitte wählen Sie eine Datei.", "Please choose a file."))
+		s.writeProblem(w, r, problem.Invalid("file", "file_required", nil))
 		return
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, s.opt.MaxUpload+1))
 	if err != nil {
-		writeProblem(w, r, reception.ErrTooLarge)
+		s.writeProblem(w, r, reception.ErrTooLarge)
 		return
 	}
 	msg, err := s.rec.PostFile(r.Context(), room, m, hdr.Filename, data, r.FormValue("client_id"))
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, msg)
@@ -214,7 +214,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, room reception.R
 func (s *Server) apiRedeemInvite(w http.ResponseWriter, r *http.Request) {
 	session, p, err := s.rec.RedeemInvite(r.Context(), r.PathValue("token"))
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, 200, map[string]any{"room_id": p.RoomID, "role": p.Role, "token": session, "expires_at": p.ExpiresAt})

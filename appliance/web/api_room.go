@@ -13,7 +13,7 @@ import (
 func (s *Server) apiRoom(w http.ResponseWriter, r *http.Request) {
 	room, m, err := s.roomMember(r, r.PathValue("room"))
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, 200, map[string]any{"room": room, "me": map[string]string{"role": m.Role, "name": m.Name}})
@@ -22,7 +22,7 @@ func (s *Server) apiRoom(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiRoomMessages(w http.ResponseWriter, r *http.Request) {
 	room, _, err := s.roomMember(r, r.PathValue("room"))
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	s.writeMessages(w, r, room.ID)
@@ -31,7 +31,7 @@ func (s *Server) apiRoomMessages(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiRoomPost(w http.ResponseWriter, r *http.Request) {
 	room, m, err := s.roomMember(r, r.PathValue("room"))
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	s.post(w, r, room, m)
@@ -40,7 +40,7 @@ func (s *Server) apiRoomPost(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiRoomFile(w http.ResponseWriter, r *http.Request) {
 	room, m, err := s.roomMember(r, r.PathValue("room"))
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	s.upload(w, r, room, m)
@@ -49,12 +49,12 @@ func (s *Server) apiRoomFile(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiRoomFileGet(w http.ResponseWriter, r *http.Request) {
 	room, _, err := s.roomMember(r, r.PathValue("room"))
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	f, err := s.rec.File(r.Context(), room.ID, r.PathValue("file"))
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	// always a download, never rendered in our origin
@@ -68,20 +68,20 @@ func (s *Server) apiRoomFileGet(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiRoomMedia(w http.ResponseWriter, r *http.Request) {
 	room, m, err := s.roomMember(r, r.PathValue("room"))
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	if s.media == nil {
-		writeProblem(w, r, problem.New(problem.KindNotFound, "no_media", "Video ist auf diesem System nicht eingerichtet.", "Video is not set up on this system."))
+		s.writeProblem(w, r, problem.New(problem.KindNotFound, "no_media"))
 		return
 	}
 	if !room.EndedAt.IsZero() {
-		writeProblem(w, r, reception.ErrRoomClosed)
+		s.writeProblem(w, r, reception.ErrRoomClosed)
 		return
 	}
 	g, err := s.media.Grant(room.ID, m.Identity, m.Name, m.Role)
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, 200, g)
@@ -112,7 +112,7 @@ func (b inviteBody) invitee() string {
 func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
 	var b inviteBody
 	if err := readJSON(r, &b); err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	if b.Role == "" {
@@ -120,7 +120,7 @@ func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
 	}
 	tok, exp, err := s.rec.CreateInvite(r.Context(), actorOf(r), r.PathValue("room"), b.Role, b.Language, b.invitee())
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"url": s.opt.PublicURL + "/join/" + tok, "expires_at": exp})
@@ -131,7 +131,7 @@ func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiJoinRoom(w http.ResponseWriter, r *http.Request) {
 	room, err := s.rec.JoinRoom(r.Context(), actorOf(r), r.PathValue("room"))
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, 200, map[string]any{"room": room})
@@ -143,12 +143,12 @@ func (s *Server) apiAddColleague(w http.ResponseWriter, r *http.Request) {
 		Login string `json:"login"`
 	}
 	if err := readJSON(r, &b); err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	room, err := s.rec.AddColleague(r.Context(), actorOf(r), r.PathValue("room"), b.Login)
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, 200, map[string]any{"room": room})

@@ -16,16 +16,16 @@ type loginBody struct {
 func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 	var b loginBody
 	if err := readJSON(r, &b); err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	if !sameOrigin(r) {
-		writeProblem(w, r, errCSRF)
+		s.writeProblem(w, r, errCSRF)
 		return
 	}
 	sess, err := s.staff.Login(r.Context(), b.Login, b.Password, s.clientIP(r))
 	if err != nil {
-		writeStaffProblem(w, r, err)
+		s.writeStaffProblem(w, r, err)
 		return
 	}
 	s.setSession(w, sess)
@@ -62,16 +62,16 @@ func (s *Server) apiPresence(w http.ResponseWriter, r *http.Request) {
 		Presence staff.Presence `json:"presence"`
 	}
 	if err := readJSON(r, &b); err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	if !staff.ValidPresence(b.Presence) {
-		writeProblem(w, r, problem.Invalid("presence", "Erlaubt sind: available, in_consultation, break, offline.", "Allowed: available, in_consultation, break, offline."))
+		s.writeProblem(w, r, problem.Invalid("presence", "presence", map[string]any{"Allowed": []string{"available", "in_consultation", "break", "offline"}}))
 		return
 	}
 	c, err := s.staff.SetPresence(r.Context(), actorOf(r).Clerk.Login, b.Presence)
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, 200, c)
@@ -80,7 +80,7 @@ func (s *Server) apiPresence(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiClerks(w http.ResponseWriter, r *http.Request) {
 	cs, err := s.staff.Clerks(r.Context())
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, 200, map[string]any{"clerks": cs})
@@ -110,7 +110,7 @@ func (s *Server) apiStaffOffices(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiStaffTicket(w http.ResponseWriter, r *http.Request) {
 	t, err := s.rec.StaffTicket(r.Context(), actorOf(r), r.PathValue("id"))
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, 200, t)
@@ -128,7 +128,7 @@ func (s *Server) apiTicketAction(w http.ResponseWriter, r *http.Request) {
 	var b actionBody
 	if r.ContentLength != 0 {
 		if err := readJSON(r, &b); err != nil {
-			writeProblem(w, r, err)
+			s.writeProblem(w, r, err)
 			return
 		}
 	}
@@ -156,7 +156,7 @@ func (s *Server) apiTicketAction(w http.ResponseWriter, r *http.Request) {
 		err = errNotFound
 	}
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, 200, t)

@@ -39,7 +39,7 @@ func (s *Server) staffIdentity(r *http.Request) (reception.Actor, *staff.Session
 		}
 		c, err := s.staff.Clerk(r.Context(), login)
 		if err != nil {
-			return reception.Actor{}, nil, problem.New(problem.KindForbidden, "unknown_clerk", "Für diese Person ist kein Konto eingerichtet.", "No account is set up for this person.")
+			return reception.Actor{}, nil, problem.New(problem.KindForbidden, "unknown_clerk")
 		}
 		return reception.Actor{Clerk: c, Via: name}, nil, nil
 	}
@@ -83,7 +83,7 @@ func (s *Server) staffSignedIn(h http.HandlerFunc) http.HandlerFunc {
 func (s *Server) staffGuard(auth func(*http.Request) (reception.Actor, *staff.Session, error), h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.inStaffNetwork(r) {
-			writeProblem(w, r, errStaffNetwork)
+			s.writeProblem(w, r, errStaffNetwork)
 			return
 		}
 		a, sess, err := auth(r)
@@ -91,7 +91,7 @@ func (s *Server) staffGuard(auth func(*http.Request) (reception.Actor, *staff.Se
 			err = mayChange(r, a, sess)
 		}
 		if err != nil {
-			writeProblem(w, r, err)
+			s.writeProblem(w, r, err)
 			return
 		}
 		ctx := context.WithValue(r.Context(), keyActor, a)
@@ -100,7 +100,7 @@ func (s *Server) staffGuard(auth func(*http.Request) (reception.Actor, *staff.Se
 	}
 }
 
-var errActAs = problem.New(problem.KindForbidden, "act_as_required", "Dienstkonten müssen mit X-Act-As im Namen einer Person handeln.", "Service clients must act for a person with X-Act-As.")
+var errActAs = problem.New(problem.KindForbidden, "act_as_required")
 
 // mayChange checks a staff request that changes something: a browser
 // session needs the CSRF token and a same-origin request, a service client

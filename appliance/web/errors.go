@@ -46,36 +46,35 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	MessageEN string `json:"message_en"`
-	Field     string `json:"field,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
 }
 
 var (
-	errBadJSON  = problem.New(problem.KindMalformed, "bad_request", "Die Anfrage ist kein gültiges JSON.", "The request is not valid JSON.")
-	errBodySize = problem.New(problem.KindTooLarge, "body_too_large", "Die Anfrage ist zu groß.", "The request is too large.")
-	errInternal = problem.New(problem.KindUnknown, "internal", "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es erneut.", "An internal error occurred. Please try again.")
-	errCSRF     = problem.New(problem.KindForbidden, "csrf", "Die Sicherheitsprüfung (CSRF) ist fehlgeschlagen. Bitte laden Sie die Seite neu.", "The security check (CSRF) failed. Please reload the page.")
-	errMethod   = problem.New(problem.KindInvalid, "method_not_allowed", "Diese Methode ist hier nicht erlaubt.", "This method is not allowed here.")
-	errNotFound = problem.New(problem.KindNotFound, "not_found", "Diese Adresse gibt es nicht.", "There is no such address.")
+	errBadJSON  = problem.New(problem.KindMalformed, "bad_request")
+	errBodySize = problem.New(problem.KindTooLarge, "body_too_large")
+	errInternal = problem.New(problem.KindUnknown, "internal")
+	errCSRF     = problem.New(problem.KindForbidden, "csrf")
+	errMethod   = problem.New(problem.KindInvalid, "method_not_allowed")
+	errNotFound = problem.New(problem.KindNotFound, "not_found")
 )
 
 // errUnknownField names a JSON member the endpoint does not know (a typo
 // would otherwise be dropped silently).
 func errUnknownField(name string) *problem.Error {
-	return &problem.Error{Kind: problem.KindInvalid, Code: "unknown_field", Field: name,
-		DE: "Das Feld „" + name + "“ gibt es hier nicht.", EN: "There is no field \"" + name + "\" here."}
+	return &problem.Error{Kind: problem.KindInvalid, Code: "unknown_field", Field: name, Args: map[string]any{"Field": name}}
 }
 
 // errFieldType names a JSON member whose value has the wrong type.
 func errFieldType(name string) *problem.Error {
-	return problem.Invalid(name, "Das Feld „"+name+"“ hat den falschen Typ.", "The field \""+name+"\" has the wrong type.")
+	return problem.Invalid(name, "field_type", map[string]any{"Field": name})
 }
 
-// writeProblem writes an error as JSON {"error":{code,message,message_en}};
-// message is in the request's language (German by default).
-func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+// writeProblem writes an error as JSON {"error":{code,field,message}};
+// message is rendered from the catalogue in the request's language (see
+// localizer; German by default).
+func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	p, ok := problem.As(err)
 	if !ok {
 		slog.Error("internal error", "path", r.URL.Path, "err", err)
@@ -85,13 +84,10 @@ func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	if err == error(errMethod) {
 		status = http.StatusMethodNotAllowed
 	}
-	msg := p.DE
-	if langOf(r) == "en" {
-		msg = p.EN
-	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Language", s.localizer(r).Tag().String())
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(errorBody{errorDetail{Code: p.Code, Message: msg, MessageEN: p.EN, Field: p.Field}})
+	json.NewEncoder(w).Encode(errorBody{errorDetail{Code: p.Code, Message: s.problemMessage(r, p), Field: p.Field}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

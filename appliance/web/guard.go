@@ -36,18 +36,10 @@ import (
 // nor Sec-Fetch-Site and pass the site check.
 
 var (
-	errTokenInURL = problem.New(problem.KindUnauthorized, "token_in_url",
-		"Zugangsschlüssel gehören in den Authorization-Header, nie in die Adresse.",
-		"Access tokens belong in the Authorization header, never in the URL.")
-	errCrossSite = problem.New(problem.KindForbidden, "cross_site",
-		"Anfragen von fremden Websites werden nicht angenommen.",
-		"Requests from other websites are not accepted.")
-	errNeedJSON = problem.New(problem.KindUnsupportedMedia, "unsupported_media_type",
-		"Bitte senden Sie JSON (Content-Type: application/json).",
-		"Please send JSON (Content-Type: application/json).")
-	errNeedMultipart = problem.New(problem.KindUnsupportedMedia, "unsupported_media_type",
-		"Bitte senden Sie die Datei als multipart/form-data.",
-		"Please send the file as multipart/form-data.")
+	errTokenInURL    = problem.New(problem.KindUnauthorized, "token_in_url")
+	errCrossSite     = problem.New(problem.KindForbidden, "cross_site")
+	errNeedJSON      = &problem.Error{Kind: problem.KindUnsupportedMedia, Code: "unsupported_media_type", Reason: "json"}
+	errNeedMultipart = &problem.Error{Kind: problem.KindUnsupportedMedia, Code: "unsupported_media_type", Reason: "multipart"}
 )
 
 func (s *Server) guardAPI(next http.Handler) http.Handler {
@@ -58,26 +50,26 @@ func (s *Server) guardAPI(next http.Handler) http.Handler {
 		}
 		q := r.URL.Query()
 		if q.Has("access_token") {
-			writeProblem(w, r, errTokenInURL)
+			s.writeProblem(w, r, errTokenInURL)
 			return
 		}
 		if q.Has(streamKeyParam) {
 			if !websocket.IsWebSocketUpgrade(r) {
-				writeProblem(w, r, errTokenInURL)
+				s.writeProblem(w, r, errTokenInURL)
 				return
 			}
 			if err := s.streamKeys.redeem(r); err != nil {
-				writeProblem(w, r, err)
+				s.writeProblem(w, r, err)
 				return
 			}
 		}
 		if changes(r.Method) {
 			if err := s.checkSite(r); err != nil {
-				writeProblem(w, r, err)
+				s.writeProblem(w, r, err)
 				return
 			}
 			if err := checkBody(r); err != nil {
-				writeProblem(w, r, err)
+				s.writeProblem(w, r, err)
 				return
 			}
 		}

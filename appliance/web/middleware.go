@@ -49,7 +49,7 @@ func (s *Server) secure(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.log.Error("panic in handler", "path", r.URL.Path, "panic", v)
-				writeProblem(w, r, errors.New("internal error"))
+				s.writeProblem(w, r, errors.New("internal error"))
 			}
 		}()
 		next.ServeHTTP(w, r)

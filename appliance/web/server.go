@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
@@ -83,6 +84,9 @@ type Options struct {
 	// for offices without their own.
 	Privacy   config.Privacy
 	Retention reception.Retention
+	// Catalogue renders every text (error messages, pages) in the
+	// request's language; nil means the built-in catalogue.
+	Catalogue *i18n.Catalogue
 }
 
 // Server is the HTTP front of the appliance.

@@ -15,11 +15,8 @@ import (
 // staff area refuses clients outside the configured staff networks.
 
 var (
-	errStaffNetwork = problem.New(problem.KindForbidden, "staff_network",
-		"Der Bereich für Mitarbeitende ist nur aus dem Netz der Verwaltung (oder über deren VPN) erreichbar.",
-		"The staff area can only be reached from the administration's network (or its VPN).")
-	errPasswordRepeat = &problem.Error{Kind: problem.KindInvalid, Code: "password_mismatch", Field: "repeat_password",
-		DE: "Die beiden neuen Passwörter stimmen nicht überein.", EN: "The two new passwords do not match."}
+	errStaffNetwork   = problem.New(problem.KindForbidden, "staff_network")
+	errPasswordRepeat = &problem.Error{Kind: problem.KindInvalid, Code: "password_mismatch", Field: "repeat_password"}
 )
 
 // inStaffNetwork reports whether the client (as resolved through trusted
@@ -41,9 +38,9 @@ func (s *Server) inStaffNetwork(r *http.Request) bool {
 
 // writeStaffProblem writes a staff API error; a throttled log-in also gets
 // Retry-After.
-func writeStaffProblem(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) writeStaffProblem(w http.ResponseWriter, r *http.Request, err error) {
 	setRetryAfter(w, err)
-	writeProblem(w, r, err)
+	s.writeProblem(w, r, err)
 }
 
 func setRetryAfter(w http.ResponseWriter, err error) {
@@ -66,17 +63,13 @@ func (s *Server) renderSignin(w http.ResponseWriter, r *http.Request, status int
 		p.Title = tr(langOf(r), "staff.newpw")
 	}
 	if err != nil {
-		msg := errInternal.DE
-		if langOf(r) == "en" {
-			msg = errInternal.EN
+		pr, ok := problemOf(err)
+		if ok {
+			status = statusOf(pr.Kind)
+		} else {
+			pr = errInternal
 		}
-		if pr, ok := problemOf(err); ok {
-			msg, status = pr.DE, statusOf(pr.Kind)
-			if langOf(r) == "en" {
-				msg = pr.EN
-			}
-		}
-		p.Error = msg
+		p.Error = s.problemMessage(r, pr)
 		setRetryAfter(w, err)
 	}
 	s.render(w, r, status, p)
@@ -181,30 +174,29 @@ type passwordBody struct {
 func (s *Server) apiPassword(w http.ResponseWriter, r *http.Request) {
 	var b passwordBody
 	if err := readJSON(r, &b); err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	sess := sessionOf(r)
 	if sess == nil {
-		writeProblem(w, r, errPasswordSession)
+		s.writeProblem(w, r, errPasswordSession)
 		return
 	}
 	if err := s.staff.ChangePassword(r.Context(), *sess, s.clientIP(r), b.Current, b.New); err != nil {
-		writeStaffProblem(w, r, err)
+		s.writeStaffProblem(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-var errPasswordSession = problem.New(problem.KindForbidden, "session_required",
-	"Nur eine angemeldete Person kann ihr Passwort ändern, kein Dienstkonto.", "Only a signed-in person can change their password, not a service client.")
+var errPasswordSession = problem.New(problem.KindForbidden, "session_required")
 
 // staffNetworkAPI refuses a staff API call without credentials (the
 // log-in) outside the staff networks.
 func (s *Server) staffNetworkAPI(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.inStaffNetwork(r) {
-			writeProblem(w, r, errStaffNetwork)
+			s.writeProblem(w, r, errStaffNetwork)
 			return
 		}
 		h(w, r)

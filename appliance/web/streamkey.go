@@ -30,14 +30,9 @@ const (
 )
 
 var (
-	errStreamKey = problem.New(problem.KindUnauthorized, "stream_key_invalid",
-		"Der Verbindungsschlüssel ist ungültig, abgelaufen oder schon benutzt. Bitte laden Sie die Seite neu.",
-		"The connection key is invalid, expired or already used. Please reload the page.")
-	errStreamUnknown = problem.Invalid("stream",
-		"Für diese Adresse gibt es keine Live-Verbindung.", "There is no live connection at this address.")
-	errStreamKeysFull = problem.New(problem.KindFull, "busy",
-		"Zu viele Verbindungen gleichzeitig. Bitte versuchen Sie es gleich noch einmal.",
-		"Too many connections at once. Please try again shortly.")
+	errStreamKey      = problem.New(problem.KindUnauthorized, "stream_key_invalid")
+	errStreamUnknown  = problem.Invalid("stream", "no_stream", nil)
+	errStreamKeysFull = problem.New(problem.KindFull, "busy")
 )
 
 type streamKey struct {
@@ -106,27 +101,27 @@ type streamKeyBody struct {
 func (s *Server) apiStreamKey(w http.ResponseWriter, r *http.Request) {
 	var b streamKeyBody
 	if err := readJSON(r, &b); err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	auth := r.Header.Get("Authorization")
 	if ticketToken(r) == "" {
-		writeProblem(w, r, problem.Unauthorized)
+		s.writeProblem(w, r, problem.Unauthorized)
 		return
 	}
 	u, err := url.Parse(b.Stream)
 	if err != nil || u.RawQuery != "" || u.Host != "" {
-		writeProblem(w, r, errStreamUnknown)
+		s.writeProblem(w, r, errStreamUnknown)
 		return
 	}
 	if err := s.mayStream(r, u.Path); err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	exp := time.Now().Add(streamKeyTTL)
 	key, err := s.streamKeys.issue(streamKey{path: u.Path, auth: auth, ticket: r.Header.Get("X-Ticket"), expires: exp})
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"key": key, "expires_at": exp.UTC().Format(time.RFC3339)})

@@ -108,7 +108,7 @@ func (s *Server) apiTicketEvents(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	v, err := s.rec.TicketView(r.Context(), id, ticketToken(r))
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	ws, err := upgrader.Upgrade(w, r, nil)
@@ -294,7 +294,7 @@ func (s *Server) apiStaffEvents(w http.ResponseWriter, r *http.Request) {
 	since, err := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
 	if err != nil {
 		if since, err = s.rec.LastEventSeq(r.Context()); err != nil {
-			writeProblem(w, r, err)
+			s.writeProblem(w, r, err)
 			return
 		}
 	}
@@ -323,18 +323,18 @@ func (s *Server) apiStaffEvents(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiRoomEvents(w http.ResponseWriter, r *http.Request) {
 	room, m, err := s.roomMember(r, r.PathValue("room"))
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	since, err := s.rec.LastEventSeq(r.Context())
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
 	msgs, err := s.rec.Messages(r.Context(), room.ID, after)
 	if err != nil {
-		writeProblem(w, r, err)
+		s.writeProblem(w, r, err)
 		return
 	}
 	var initial [][]byte

@@ -24,7 +24,8 @@ export function el(tag, attrs = {}, ...children) {
 export class ApiError extends Error {
   constructor(status, body) {
     const err = (body && body.error) || {};
-    super(lang === 'en' ? (err.message_en || err.message) : (err.message || err.message_en) || ('HTTP ' + status));
+    // message is in the language api() asked for (Accept-Language)
+    super(err.message || ('HTTP ' + status));
     this.status = status;
     this.code = err.code;
     this.field = err.field;
