@@ -87,6 +87,12 @@ type Options struct {
 	// Catalogue renders every text (error messages, pages) in the
 	// request's language; nil means the built-in catalogue.
 	Catalogue *i18n.Catalogue
+	// Location is the site's time zone (site.time_zone) in which pages
+	// show times; nil means Europe/Berlin.
+	Location *time.Location
+	// PseudoLocale renders every page text through the pseudo-locale
+	// (i18n.Catalogue.Pseudo): for tests that look for hard-coded text.
+	PseudoLocale bool
 }
 
 // Server is the HTTP front of the appliance.

@@ -1,10 +1,12 @@
-import {api, live, S, fmt, ticketSession, clearTicketSession} from './common.js';
+import {api, live, S, fmt, num, plural, ticketSession, clearTicketSession} from './common.js';
 
 const root = document.getElementById('waiting');
 const id = root.dataset.ticket;
 const $ = (x) => document.getElementById(x);
 const session = ticketSession();
 let conn;
+// the page's own title, before the place is put in front of it
+const title = document.title;
 
 function lost() {
   if (conn) conn.stop();
@@ -21,9 +23,11 @@ function render(t) {
   $('leave').hidden = false;
   switch (t.state) {
     case 'waiting': case 'returned': case 'forwarded': {
-      $('place').textContent = t.place;
-      $('estimate').textContent = t.estimate_seconds < 60 ? S.soon : fmt(S.estimate, Math.ceil(t.estimate_seconds / 60));
-      $('state').textContent = t.state === 'forwarded' ? fmt(S.forwarded, t.office_name) : (t.state === 'returned' ? S.returned : '');
+      $('place').textContent = num(t.place);
+      // the place shows in the browser tab while the citizen does something else
+      document.title = S.place + ' ' + num(t.place) + ' – ' + title;
+      $('estimate').textContent = t.estimate_seconds < 60 ? S.soon : fmt(S.estimate, {Minutes: Math.ceil(t.estimate_seconds / 60)});
+      $('state').textContent = t.state === 'forwarded' ? fmt(S.forwarded, {Office: t.office_name}) : (t.state === 'returned' ? S.returned : '');
       break;
     }
     case 'called': case 'in_consultation': {
