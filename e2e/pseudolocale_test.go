@@ -54,7 +54,7 @@ func hardCoded(body string, data []string) []string {
 			bad = append(bad, "strings block: "+err.Error())
 		}
 		for k, v := range strs {
-			if k != "lang" && !strings.HasPrefix(v, i18n.PseudoOpen) {
+			if k != "lang" && k != "digits" && !strings.HasPrefix(v, i18n.PseudoOpen) {
 				bad = append(bad, "script string "+k+"="+v)
 			}
 		}

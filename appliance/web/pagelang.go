@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 	"time"
 
 	"golang.org/x/text/language"
@@ -51,6 +52,16 @@ var berlin = func() *time.Location {
 	}
 	return l
 }()
+
+// digits are the language's ten digits ("0123456789", "٠١٢٣٤٥٦٧٨٩"),
+// so the page scripts write numbers as the server does.
+func (p pageLang) digits() string {
+	var b strings.Builder
+	for i := range 10 {
+		b.WriteString(p.l.FormatNumber(i))
+	}
+	return b.String()
+}
 
 // T renders a catalogue text; kv are placeholder names and values in
 // pairs ("Office", name).

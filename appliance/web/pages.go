@@ -41,6 +41,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p pa
 	// allows since it is not executed
 	strs := p.Lang.l.JS("js.")
 	strs["lang"] = p.Lang.String()
+	strs["digits"] = p.Lang.digits()
 	js, _ := json.Marshal(strs)
 	p.Strings = template.JS(js)
 	var buf bytes.Buffer

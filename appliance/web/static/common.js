@@ -8,9 +8,14 @@
 export const S = JSON.parse(document.getElementById('i18n').textContent);
 export const lang = S.lang;
 
-// num writes a whole number the page language's way (digits, grouping).
+// num writes a whole number the page language's way: its grouping, and
+// its digits as the server writes them (S.digits; browsers differ on the
+// default digits of Arabic).
+const digits = [...(S.digits || '0123456789')];
 export function num(n) {
-  try { return new Intl.NumberFormat(lang).format(n); } catch (_) { return String(n); }
+  let s;
+  try { s = new Intl.NumberFormat(lang, {numberingSystem: 'latn'}).format(n); } catch (_) { s = String(n); }
+  return s.replace(/[0-9]/g, (d) => digits[d]);
 }
 
 // fmt fills the {{.Name}} placeholders of s from args; numbers are written
