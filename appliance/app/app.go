@@ -54,6 +54,8 @@ type App struct {
 	// EmbedExample serves /demo/embed-example, a county page embedding the
 	// widget (the demo turns it on).
 	EmbedExample bool
+	// PseudoLocale renders the pages in the pseudo-locale (tests only).
+	PseudoLocale bool
 
 	started atomic.Bool
 
@@ -147,11 +149,13 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		_, n, _ := net.ParseCIDR(p)
 		staffNets = append(staffNets, n)
 	}
+	siteLoc, _ := time.LoadLocation(a.Cfg.Site.TimeZone) // checked by Validate
 	w, err := web.New(a.Rec, a.Staff, a.Media, web.Options{
 		SiteName: a.Cfg.Site.Name, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
 		FrameAncestors: a.Cfg.HTTP.FrameAncestors, TrustedProxies: proxies, StaffNetworks: staffNets, ServiceTokens: tokens, SecureCookies: true,
 		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready, Started: a.started.Load,
 		EmbedExample: a.EmbedExample, Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,
+		Location: siteLoc, PseudoLocale: a.PseudoLocale,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
 	}, a.Log)
 	if err != nil {

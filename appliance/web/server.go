@@ -91,6 +91,12 @@ type Options struct {
 	Catalogue *i18n.Catalogue
 	// ProofOfWork guards booking holds; nil refuses every hold.
 	ProofOfWork ProofOfWork
+	// Location is the site's time zone (site.time_zone) in which pages
+	// show times; nil means Europe/Berlin.
+	Location *time.Location
+	// PseudoLocale renders every page text through the pseudo-locale
+	// (i18n.Catalogue.Pseudo): for tests that look for hard-coded text.
+	PseudoLocale bool
 }
 
 // Server is the HTTP front of the appliance.
