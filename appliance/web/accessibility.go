@@ -47,7 +47,7 @@ func (s *Server) pageAccessibility(w http.ResponseWriter, r *http.Request) {
 		p.Tel = template.URL("tel:" + tel)
 	}
 	if d, err := time.ParseInLocation(time.DateOnly, a.Date, s.location()); err == nil {
-		p.Date = pl.l.FormatDate(d, s.location())
+		p.Date = pl.l.FormatFullDate(d, s.location())
 	}
 	s.render(w, r, 200, page{Title: "a11y.title", Body: "accessibility", Data: p})
 }
