@@ -56,9 +56,9 @@ func solveInBrowser(t *testing.T, b contextT, id string, attrs map[string]string
 		chromedp.Evaluate(`solve(`+jsString(id)+`)`, &ok))
 	var payload string
 	var ms float64
-	sctx, cancel := context.WithTimeout(b, testWait)
+	sctx, cancel := context.WithTimeout(b, pageWait+time.Second)
 	defer cancel()
-	if err := chromedp.Run(sctx, chromedp.Poll(`widget(`+jsString(id)+`).dataset.payload || false`, &payload, chromedp.WithPollingTimeout(testWait)),
+	if err := chromedp.Run(sctx, chromedp.Poll(`widget(`+jsString(id)+`).dataset.payload || false`, &payload, chromedp.WithPollingTimeout(pageWait)),
 		chromedp.Evaluate(`+widget(`+jsString(id)+`).dataset.ms`, &ms)); err != nil {
 		var state string
 		var violations []string
