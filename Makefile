@@ -17,4 +17,4 @@ bench:
 # at 360 and 1280 CSS px (headless Chromium).
 .PHONY: screenshots
 screenshots:
-	BB_SCREENSHOTS=$(CURDIR)/docs/screenshots go test -tags goolm -count=1 -run '^TestScreenshots$$' ./e2e
+	BB_SCREENSHOTS=$(CURDIR)/docs/screenshots go test -tags goolm,screenshots -count=1 -run '^TestScreenshots$$' ./e2e
