@@ -2,11 +2,15 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,8 +21,9 @@ import (
 )
 
 // TestBookingInTheAppliance: a real appliance with a bookable service
-// lists it and its slots, refuses holds while no proof-of-work verifier is
-// configured, and after a restart never gives a booked chair out again.
+// lists it and its slots, refuses a hold with a forged proof of work,
+// holds and confirms with a solved one (ALTCHA, appliance/pow), and after
+// a restart never gives the booked chair out again.
 func TestBookingInTheAppliance(t *testing.T) {
 	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, Configure: func(c *config.Config) {
 		c.Appointments.LeadTime = config.Duration{Duration: 0}
@@ -53,37 +58,44 @@ func TestBookingInTheAppliance(t *testing.T) {
 	}
 	slot := slots.Slots[3].Start
 
-	body := `{"service":"beratung","start":"` + slot.Format(time.RFC3339) + `","contact":"a@example.org","proof_of_work":"x"}`
-	resp, err := hc.Post(srv.URL+"/api/v1/offices/bauamt/holds", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
+	hold := func(contact, proof string) (int, map[string]any) {
+		t.Helper()
+		body := `{"service":"beratung","start":"` + slot.Format(time.RFC3339) + `","contact":"` + contact + `","language":"de","proof_of_work":"` + proof + `"}`
+		resp, err := hc.Post(srv.URL+"/api/v1/offices/bauamt/holds", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
 	}
-	var problem struct{ Error struct{ Code string } }
-	json.NewDecoder(resp.Body).Decode(&problem)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable || problem.Error.Code != "proof_of_work_unavailable" {
-		t.Fatalf("hold without a verifier: %d %q", resp.StatusCode, problem.Error.Code)
+	if st, out := hold("a@example.org", "eyJmb3JnZWQiOnRydWV9"); st != http.StatusForbidden {
+		t.Fatalf("hold with a forged proof of work: %d %v", st, out)
 	}
-
-	// book the slot through the domain (the proof of work is the web's)
-	ctx := context.Background()
-	h, err := srv.App.Book.Hold(ctx, appointments.HoldRequest{Office: "bauamt", Service: "beratung", Start: slot, Contact: "a@example.org"})
-	if err != nil {
-		t.Fatal(err)
+	st, out := hold("a@example.org", solvePoW(t, hc, srv.URL))
+	if st != http.StatusCreated {
+		t.Fatalf("hold with a solved proof of work: %d %v", st, out)
 	}
+	id := out["id"].(string)
 	db, err := sql.Open("sqlite3", "file:"+filepath.Join(srv.Config.Store.DataDir, "buergerbuero.db")+"?mode=ro&_busy_timeout=5000")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	var payload string
-	if err := db.QueryRow(`SELECT payload FROM outbox WHERE dedupe_key = ?`, "code:"+h.ID).Scan(&payload); err != nil {
+	if err := db.QueryRow(`SELECT payload FROM outbox WHERE dedupe_key = ?`, "code:"+id).Scan(&payload); err != nil {
 		t.Fatal(err)
 	}
 	var m struct{ Code string }
 	json.Unmarshal([]byte(payload), &m)
-	if _, err := srv.App.Book.Confirm(ctx, h.ID, m.Code); err != nil {
+	resp, err := hc.Post(srv.URL+"/api/v1/holds/"+id+"/confirm", "application/json", strings.NewReader(`{"code":"`+m.Code+`"}`))
+	if err != nil {
 		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("confirm: %d", resp.StatusCode)
 	}
 
 	srv.Restart()
@@ -95,8 +107,38 @@ func TestBookingInTheAppliance(t *testing.T) {
 			t.Fatal("the booked slot is offered again after the restart")
 		}
 	}
-	_, err = srv.App.Book.Hold(ctx, appointments.HoldRequest{Office: "bauamt", Service: "beratung", Start: slot, Contact: "b@example.org"})
+	if st, out := hold("b@example.org", solvePoW(t, hc, srv.URL)); st != http.StatusConflict {
+		t.Fatalf("hold of the booked slot after the restart: %d %v, want 409 slot_taken", st, out)
+	}
+	_, err = srv.App.Book.Hold(context.Background(), appointments.HoldRequest{Office: "bauamt", Service: "beratung", Start: slot, Contact: "c@example.org"})
 	if !errors.Is(err, appointments.ErrSlotTaken) {
 		t.Fatalf("hold of the booked slot after the restart: %v, want slot_taken", err)
 	}
+}
+
+// solvePoW fetches a challenge and solves it as the ALTCHA widget does:
+// the number whose SHA-256 of salt+number is the challenge.
+func solvePoW(t *testing.T, hc *http.Client, base string) string {
+	t.Helper()
+	resp, err := hc.Get(base + "/api/v1/pow/challenge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var c struct {
+		Algorithm, Challenge, Salt, Signature string
+		MaxNumber                             int
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&c); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("challenge: %d %v", resp.StatusCode, err)
+	}
+	for n := 0; n <= c.MaxNumber; n++ {
+		sum := sha256.Sum256([]byte(c.Salt + strconv.Itoa(n)))
+		if hex.EncodeToString(sum[:]) == c.Challenge {
+			b, _ := json.Marshal(map[string]any{"algorithm": c.Algorithm, "challenge": c.Challenge, "number": n, "salt": c.Salt, "signature": c.Signature})
+			return base64.StdEncoding.EncodeToString(b)
+		}
+	}
+	t.Fatal("challenge not solvable")
+	return ""
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
+	"github.com/buergerbuero/buergerbuero/appliance/pow"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
@@ -44,6 +45,9 @@ type App struct {
 	// Catalogue renders every text a person reads (built-in texts plus
 	// site.locale_dir), loaded once in Open.
 	Catalogue *i18n.Catalogue
+	// PoW issues and checks the proof of work on booking holds, keyed by
+	// <store.data_dir>/pow-hmac.key.
+	PoW *pow.PoW
 
 	// Media, if set before Start, is mounted as the SFU.
 	Media web.Media
@@ -57,6 +61,8 @@ type App struct {
 	// EmbedExample serves /demo/embed-example, a county page embedding the
 	// widget (the demo turns it on).
 	EmbedExample bool
+	// PseudoLocale renders the pages in the pseudo-locale (tests only).
+	PseudoLocale bool
 
 	started atomic.Bool
 
@@ -82,7 +88,17 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Cfg: cfg, DB: db, Log: log, Registry: prometheus.NewRegistry(), Catalogue: cat}
+	powKey, err := pow.LoadKey(cfg.Store.DataDir)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	pw, err := pow.New(powKey, pow.Settings{MaxNumber: cfg.HTTP.ProofOfWork.MaxNumber, Expiry: cfg.HTTP.ProofOfWork.Expiry.Duration})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a := &App{Cfg: cfg, DB: db, Log: log, Registry: prometheus.NewRegistry(), Catalogue: cat, PoW: pw}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for i, o := range cfg.Offices {
 		if err := db.UpsertOffice(ctx, OfficeFromConfig(o, i)); err != nil {
@@ -155,11 +171,13 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		_, n, _ := net.ParseCIDR(p)
 		staffNets = append(staffNets, n)
 	}
+	siteLoc, _ := time.LoadLocation(a.Cfg.Site.TimeZone) // checked by Validate
 	w, err := web.New(a.Rec, a.Staff, a.Media, web.Options{
-		SiteName: a.Cfg.Site.Name, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
+		ProofOfWork: a.PoW, SiteName: a.Cfg.Site.Name, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
 		FrameAncestors: a.Cfg.HTTP.FrameAncestors, TrustedProxies: proxies, StaffNetworks: staffNets, ServiceTokens: tokens, SecureCookies: true,
 		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready, Started: a.started.Load,
 		EmbedExample: a.EmbedExample, Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,
+		Location: siteLoc, PseudoLocale: a.PseudoLocale,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
 		Booking:   a.Book,
 	}, a.Log)

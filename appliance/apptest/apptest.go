@@ -51,6 +51,9 @@ type Options struct {
 	// (and is in the certificate); default 127.0.0.1. Tests that put a
 	// browser into another network namespace use a veth address.
 	ListenIP string
+	// PseudoLocale renders every page in the pseudo-locale, so a test can
+	// find text that does not come from the catalogue.
+	PseudoLocale bool
 	// SFU may change the SFU's configuration (ICE-TCP, TURN) before it
 	// starts. A TURN TLS port without TLSConfig gets the appliance's
 	// certificate, as in production.
@@ -162,6 +165,7 @@ func (s *Server) start(ln net.Listener) {
 		s.t.Fatal(err)
 	}
 	a.TLSConfig, s.CertPEM = tc, certPEM
+	a.PseudoLocale = s.opts.PseudoLocale
 	a.Media = s.opts.Media
 	if a.Media == nil && !s.opts.NoMedia {
 		m := app.NewMedia(s.URL)

@@ -176,6 +176,9 @@ type HTTP struct {
 	// Include the bridge's address (127.0.0.1/32 and ::1/128 when it runs on
 	// the appliance).
 	StaffNetworks []string `yaml:"staff_networks"`
+	// ProofOfWork tunes the proof of work on booking holds
+	// (/api/v1/pow/challenge).
+	ProofOfWork ProofOfWork `yaml:"proof_of_work"`
 }
 
 // TLS configures certificates.

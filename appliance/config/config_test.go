@@ -41,6 +41,8 @@ func TestErrorsNameTheField(t *testing.T) {
 		{base + "api:\n  service_tokens:\n    - name: bridge\n      token: short\n", "api.service_tokens[0].token"},
 		{base + "http:\n  frame_ancestors: [\"www.kreis.de\"]\n", "http.frame_ancestors[0]"},
 		{base + "http:\n  staff_networks: [\"10.0.0.0\"]\n", "http.staff_networks[0]"},
+		{base + "http:\n  proof_of_work: {max_number: 10}\n", "http.proof_of_work.max_number"},
+		{base + "http:\n  proof_of_work: {expiry: 2h}\n", "http.proof_of_work.expiry"},
 		{base + "auth:\n  lockout_threshold: 5\n", "lockout_threshold"},
 		{base + "auth:\n  address_attempts: 0\n", "auth.address_attempts"},
 		{base + "auth:\n  account_max_delay: 2h\n", "auth.account_max_delay"},

@@ -19,7 +19,7 @@ import (
 func Defaults() *Config {
 	return &Config{
 		Site:  Site{Name: "Virtuelles Bürgerbüro", TimeZone: "Europe/Berlin", DefaultLanguage: "de", Accessibility: Accessibility{Status: "partial"}},
-		HTTP:  HTTP{Listen: ":443", RedirectListen: ":80", AdminListen: "127.0.0.1:9090"},
+		HTTP:  HTTP{Listen: ":443", RedirectListen: ":80", AdminListen: "127.0.0.1:9090", ProofOfWork: defaultProofOfWork()},
 		TLS:   TLS{Mode: "internal", ACMEDirectory: "https://acme-v02.api.letsencrypt.org/directory"},
 		Store: Store{Driver: "sqlite", DataDir: "/var/lib/buergerbuero"},
 		Reception: Reception{
@@ -143,6 +143,9 @@ func (c *Config) Validate() error {
 		if _, _, err := net.ParseCIDR(p); err != nil {
 			return bad(fmt.Sprintf("http.staff_networks[%d]", i), fmt.Sprintf("%q is not a CIDR", p), "e.g. 10.0.0.0/8 or fd00::/8")
 		}
+	}
+	if err := c.HTTP.ProofOfWork.validate(); err != nil {
+		return err
 	}
 	if err := c.validateTLS(); err != nil {
 		return err

@@ -16,11 +16,11 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 )
 
-// fakePoW accepts the payload "solved" once.
-type fakePoW struct{ used map[string]bool }
+// onceVerifier accepts the payload "solved" once.
+type onceVerifier struct{ used map[string]bool }
 
-func (f *fakePoW) Challenge() (any, error) { return map[string]string{"challenge": "x"}, nil }
-func (f *fakePoW) Verify(p string) (bool, error) {
+func (f *onceVerifier) Challenge() (any, error) { return map[string]string{"challenge": "x"}, nil }
+func (f *onceVerifier) Verify(p string) (bool, error) {
 	if p != "solved" || f.used[p] {
 		return false, nil
 	}
@@ -32,7 +32,7 @@ type bookingFixture struct {
 	t   *testing.T
 	srv http.Handler
 	raw *sql.DB
-	pow *fakePoW
+	pow *onceVerifier
 }
 
 func newBookingFixture(t *testing.T, pow ProofOfWork) *bookingFixture {
@@ -60,7 +60,7 @@ func newBookingFixture(t *testing.T, pow ProofOfWork) *bookingFixture {
 		t.Fatal(err)
 	}
 	f := &bookingFixture{t: t, srv: s.Handler(), raw: raw}
-	f.pow, _ = pow.(*fakePoW)
+	f.pow, _ = pow.(*onceVerifier)
 	return f
 }
 
@@ -101,7 +101,7 @@ func holdJSON(start, contact, pow string) string {
 }
 
 func TestBookingAPIHoldConfirmCancel(t *testing.T) {
-	f := newBookingFixture(t, &fakePoW{used: map[string]bool{}})
+	f := newBookingFixture(t, &onceVerifier{used: map[string]bool{}})
 	if st, body := f.do("GET", "/api/v1/offices/bauamt/services", ""); st != 200 || len(body["services"].([]any)) != 1 {
 		t.Fatalf("services: %d %v", st, body)
 	}
@@ -136,7 +136,7 @@ func TestBookingAPIHoldConfirmCancel(t *testing.T) {
 }
 
 func TestBookingAPIRefusesHoldsWithoutProofOfWork(t *testing.T) {
-	f := newBookingFixture(t, &fakePoW{used: map[string]bool{}})
+	f := newBookingFixture(t, &onceVerifier{used: map[string]bool{}})
 	for _, c := range []struct{ pow, code string }{{"", "proof_of_work_failed"}, {"forged", "proof_of_work_failed"}} {
 		st, body := f.do("POST", "/api/v1/offices/bauamt/holds", holdJSON(wed10, "a@example.org", c.pow))
 		if got, _, _ := errOf(body); st != 403 || got != c.code {
@@ -159,7 +159,7 @@ func TestBookingAPIRefusesHoldsWithoutProofOfWork(t *testing.T) {
 }
 
 func TestBookingAPIBadInputNamesTheField(t *testing.T) {
-	f := newBookingFixture(t, &fakePoW{used: map[string]bool{}})
+	f := newBookingFixture(t, &onceVerifier{used: map[string]bool{}})
 	cases := []struct {
 		name, body, field string
 	}{

@@ -22,6 +22,7 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/tickets/{id}/files", s.apiCitizenFile)
 	s.handle("POST /api/v1/invites/{token}", s.apiRedeemInvite)
 	s.handle("POST /api/v1/stream-keys", s.apiStreamKey)
+	s.handle("GET /api/v1/pow/challenge", s.apiPowChallenge)
 
 	// public booking API (api_booking.go)
 	s.handle("GET /api/v1/offices/{id}/services", s.apiServices)

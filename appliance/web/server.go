@@ -94,6 +94,12 @@ type Options struct {
 	ProofOfWork ProofOfWork
 	// Booking is the appointment book; nil answers the booking API with 404.
 	Booking *appointments.Book
+	// Location is the site's time zone (site.time_zone) in which pages
+	// show times; nil means Europe/Berlin.
+	Location *time.Location
+	// PseudoLocale renders every page text through the pseudo-locale
+	// (i18n.Catalogue.Pseudo): for tests that look for hard-coded text.
+	PseudoLocale bool
 }
 
 // Server is the HTTP front of the appliance.
