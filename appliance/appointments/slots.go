@@ -3,6 +3,7 @@ package appointments
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
@@ -150,19 +151,49 @@ func (s *Book) Slots(ctx context.Context, officeID, serviceID string, from, to t
 	if err != nil {
 		return nil, fmt.Errorf("slots of %s: %w", o.ID, err)
 	}
+	// Each day's candidates are checked against the chairs taken that can
+	// overlap them only, not against the whole range: a week or the whole
+	// horizon stays linear in the bookings, not quadratic.
+	slices.SortFunc(taken, func(a, b Span) int { return a.Start.Compare(b.Start) })
 	loc := s.set.Loc
 	f := from.In(loc)
 	for day := time.Date(f.Year(), f.Month(), f.Day(), 12, 0, 0, 0, loc); day.Before(to.Add(24 * time.Hour)); day = day.AddDate(0, 0, 1) {
-		for _, c := range o.dayCandidates(svc, day, adjs) {
+		cs := o.dayCandidates(svc, day, adjs)
+		near := nearSpans(taken, cs)
+		for _, c := range cs {
 			if c.start.Before(from) || !c.start.Before(to) {
 				continue
 			}
-			if n := c.free(taken, adjs); n > 0 {
+			if n := c.free(near, adjs); n > 0 {
 				out = append(out, Slot{Start: c.start, End: c.end, Free: n})
 			}
 		}
 	}
 	return out, nil
+}
+
+// nearSpans is the part of taken (sorted by start) that can overlap one
+// of cs: a span overlapping c starts before c's end and, being at most
+// MaxLength long, after c's start − MaxLength.
+func nearSpans(taken []Span, cs []candidate) []Span {
+	if len(cs) == 0 {
+		return nil
+	}
+	first, last := cs[0].start, cs[0].end
+	for _, c := range cs[1:] {
+		if c.start.Before(first) {
+			first = c.start
+		}
+		if c.end.After(last) {
+			last = c.end
+		}
+	}
+	lo, _ := slices.BinarySearchFunc(taken, first.Add(-MaxLength), func(s Span, t time.Time) int { return s.Start.Compare(t) })
+	hi, _ := slices.BinarySearchFunc(taken, last, func(s Span, t time.Time) int { return s.Start.Compare(t) })
+	if hi < lo {
+		return nil
+	}
+	return taken[lo:hi]
 }
 
 // checkSlot finds the slot of svc starting at start, as the calendar

@@ -10,6 +10,12 @@ import (
 // Span is a chair taken in [Start, End).
 type Span struct{ Start, End time.Time }
 
+// MaxLength bounds every appointment: slots are cut from one day's
+// opening hours or a clerk's window in the service's length (at most 8h,
+// appliance/config). Occupancy relies on it to read only the rows that
+// start after from − MaxLength instead of an office's whole history.
+const MaxLength = 24 * time.Hour
+
 // Adjustment is a clerk's change to the capacity of an office in
 // [Start, End): Chairs < 0 blocks chairs, Chairs > 0 adds them.
 type Adjustment struct {
@@ -37,7 +43,8 @@ type Adjustment struct {
 type Store interface {
 	Tx(ctx context.Context, fn func(Tx) error) error
 	// Occupancy lists the chairs taken (rows that occupy a chair at now)
-	// and the adjustments of an office that overlap [from, to).
+	// and the adjustments of an office that overlap [from, to). Rows are
+	// never longer than MaxLength (Tx.Insert and Tx.Update refuse them).
 	Occupancy(ctx context.Context, office string, from, to, now time.Time) ([]Span, []Adjustment, error)
 	// PurgeAppointments empties contact data, concern and hashes of every
 	// appointment that ended before cutoff and deletes the waitlist entries

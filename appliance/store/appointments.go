@@ -36,8 +36,12 @@ type querier interface {
 const occupying = `(state IN ('booked', 'offered') OR (state = 'held' AND expires_at > ?))`
 
 func occupancy(ctx context.Context, q querier, office string, from, to, now time.Time) ([]appointments.Span, []appointments.Adjustment, error) {
+	// The lower bound on start_at keeps the index range to the rows that
+	// can overlap (none is longer than MaxLength), not every past row the
+	// office keeps for its aggregates.
 	rows, err := q.QueryContext(ctx, `SELECT start_at, end_at FROM appointments
-		WHERE office_id = ? AND start_at < ? AND end_at > ? AND `+occupying, office, ms(to), ms(from), ms(now))
+		WHERE office_id = ? AND start_at < ? AND start_at > ? AND end_at > ? AND `+occupying,
+		office, ms(to), ms(from.Add(-appointments.MaxLength)), ms(from), ms(now))
 	if err != nil {
 		return nil, nil, fmt.Errorf("occupancy of %s: %w", office, err)
 	}
@@ -148,7 +152,13 @@ func (t apptTx) Appointment(id string) (appointments.Appointment, error) {
 	return a, nil
 }
 
+// errTooLong guards Occupancy's lower bound (appointments.MaxLength).
+var errTooLong = errors.New("appointment longer than appointments.MaxLength")
+
 func (t apptTx) Insert(a appointments.Appointment) error {
+	if a.End.Sub(a.Start) > appointments.MaxLength {
+		return fmt.Errorf("insert appointment %s: %w", a.ID, errTooLong)
+	}
 	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO appointments (`+apptCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, apptArgs(a)...)
 	if err != nil {
 		return fmt.Errorf("insert appointment: %w", err)
@@ -157,6 +167,9 @@ func (t apptTx) Insert(a appointments.Appointment) error {
 }
 
 func (t apptTx) Update(a appointments.Appointment) error {
+	if a.End.Sub(a.Start) > appointments.MaxLength {
+		return fmt.Errorf("update appointment %s: %w", a.ID, errTooLong)
+	}
 	args := append(apptArgs(a)[1:], a.ID)
 	res, err := t.tx.ExecContext(t.ctx, `UPDATE appointments SET office_id=?, service_id=?, start_at=?, end_at=?, state=?, expires_at=?,
 		channel=?, contact=?, contact_key=?, lang=?, concern=?, code_hash=?, attempts=?, cancel_hash=?, waitlist_id=?, sequence=?,
