@@ -231,8 +231,16 @@ func (t apptTx) Enqueue(m notify.Message, due time.Time) error {
 	return nil
 }
 
+// DropUnsent reads the prefix as a range of the dedupe key's unique
+// index ("+sent_at" keeps SQLite from scanning every unsent message, i.e.
+// every pending reminder of every booking, through outbox_due instead).
 func (t apptTx) DropUnsent(prefix string) error {
-	_, err := t.tx.ExecContext(t.ctx, `DELETE FROM outbox WHERE sent_at = 0 AND substr(dedupe_key, 1, ?) = ?`, len(prefix), prefix)
+	if prefix == "" || prefix[len(prefix)-1] == 0xff {
+		_, err := t.tx.ExecContext(t.ctx, `DELETE FROM outbox WHERE sent_at = 0 AND substr(dedupe_key, 1, ?) = ?`, len(prefix), prefix)
+		return err
+	}
+	end := prefix[:len(prefix)-1] + string([]byte{prefix[len(prefix)-1] + 1})
+	_, err := t.tx.ExecContext(t.ctx, `DELETE FROM outbox WHERE +sent_at = 0 AND dedupe_key >= ? AND dedupe_key < ?`, prefix, end)
 	return err
 }
 
