@@ -12,11 +12,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/hours"
+	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 	"github.com/buergerbuero/buergerbuero/appliance/web"
 )
@@ -95,6 +97,8 @@ type county struct {
 	api     http.Handler
 	offices []appointments.Office
 	rows    int
+	// contacts numbers the citizens who book: each a new contact
+	contacts atomic.Int64
 }
 
 // newCounty opens a store in a new temp dir and seeds it (not timed).
@@ -176,6 +180,9 @@ func (c *county) seed(ctx context.Context, rng *rand.Rand, o *appointments.Offic
 						if err := tx.Insert(a); err != nil {
 							return err
 						}
+						if err := seedReminders(tx, a); err != nil {
+							return err
+						}
 						n++
 					}
 				}
@@ -196,6 +203,25 @@ func (c *county) seed(ctx context.Context, rng *rand.Rand, o *appointments.Offic
 	return n, err
 }
 
+// seedReminders stores the two reminders a future booking has pending in
+// the outbox, as Book.Confirm does, so that the outbox holds what a
+// county's outbox holds: about two unsent messages per booking ahead.
+func seedReminders(tx appointments.Tx, a appointments.Appointment) error {
+	if a.State != appointments.StateBooked || a.Contact == "" || !a.Start.After(benchNow) {
+		return nil
+	}
+	m := notify.Message{Kind: notify.KindReminder, Channel: notify.ChannelEmail, Recipient: a.Contact, Lang: "de",
+		Office: "Bürgerbüro", Service: "Personalausweis beantragen", Start: a.Start, Duration: a.End.Sub(a.Start),
+		JoinURL: "https://bb.example/a/" + a.ID + "#0123456789abcdef0123456789abcdef", UID: a.ID + "@bb.example"}
+	for _, before := range []time.Duration{24 * time.Hour, 15 * time.Minute} {
+		m.DedupeKey = fmt.Sprintf("reminder:%s:0:%d", a.ID, int(before/time.Minute))
+		if err := tx.Enqueue(m, a.Start.Add(-before)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // get calls the API in the process (no network) and returns the status.
 func (c *county) get(path string) (int, string) {
 	r := httptest.NewRequest("GET", path, nil)
@@ -205,8 +231,17 @@ func (c *county) get(path string) (int, string) {
 }
 
 func (c *county) post(path, body string) (int, string) {
-	r := httptest.NewRequest("POST", path, strings.NewReader(body))
-	r.Header.Set("Content-Type", "application/json")
+	return c.send("POST", path, body)
+}
+
+func (c *county) send(method, path, body string, header ...string) (int, string) {
+	r := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		r.Header.Set(header[i], header[i+1])
+	}
 	w := httptest.NewRecorder()
 	c.api.ServeHTTP(w, r)
 	return w.Code, w.Body.String()

@@ -52,12 +52,13 @@ func BenchmarkBookings(b *testing.B) {
 	c := newCounty(b)
 	targets := c.freeChairs(b)
 	b.Logf("%d free chairs", len(targets))
+	var mu sync.Mutex
+	var booked []appointments.Booking // for the cancellations
 	b.Run("hold+confirm", func(b *testing.B) {
 		if b.N > len(targets) {
 			b.Fatalf("%d bookings wanted, %d free chairs", b.N, len(targets))
 		}
 		var next atomic.Int64
-		var mu sync.Mutex
 		var lat latencies
 		b.ReportAllocs()
 		b.ResetTimer()
@@ -69,11 +70,15 @@ func BenchmarkBookings(b *testing.B) {
 				i := next.Add(1) - 1
 				t := targets[i]
 				t0 := time.Now()
-				if err := c.bookOne(t, fmt.Sprintf("buerger%d@example.org", i)); err != nil {
+				bk, err := c.bookOne(t, fmt.Sprintf("buerger%d@example.org", c.contacts.Add(1)))
+				if err != nil {
 					b.Error(err)
 					return
 				}
 				mine = append(mine, time.Since(t0))
+				mu.Lock()
+				booked = append(booked, bk)
+				mu.Unlock()
 			}
 		})
 		elapsed := time.Since(start)
@@ -82,32 +87,64 @@ func BenchmarkBookings(b *testing.B) {
 		b.ReportMetric(float64(b.N)/elapsed.Seconds(), "bookings/s")
 		lat.report(b)
 	})
+	// A citizen cancels with the link's token: the booking, its pending
+	// reminders dropped from the outbox, the cancellation stored, the
+	// waitlist asked for the chair — one write transaction.
+	b.Run("cancel", func(b *testing.B) {
+		if b.N > len(booked) {
+			b.Fatalf("%d cancellations wanted, %d bookings made", b.N, len(booked))
+		}
+		var next atomic.Int64
+		var lat latencies
+		b.ReportAllocs()
+		b.ResetTimer()
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			var mine latencies
+			defer func() { mu.Lock(); lat = append(lat, mine...); mu.Unlock() }()
+			for pb.Next() {
+				bk := booked[next.Add(1)-1]
+				t0 := time.Now()
+				if st, resp := c.send("DELETE", "/api/v1/bookings/"+bk.ID, "", "Authorization", "Bearer "+bk.CancelToken); st != 204 && st != 200 {
+					b.Errorf("cancel %s: %d %s", bk.ID, st, resp)
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+		})
+		elapsed := time.Since(start)
+		b.StopTimer()
+		booked = booked[next.Load():]
+		b.ReportMetric(float64(b.N)/elapsed.Seconds(), "cancels/s")
+		lat.report(b)
+	})
 }
 
 // bookOne holds t for contact and confirms the hold with its code.
-func (c *county) bookOne(t target, contact string) error {
+func (c *county) bookOne(t target, contact string) (bk appointments.Booking, err error) {
 	body := fmt.Sprintf(`{"service":"ausweis","start":%q,"contact":%q,"language":"de","concern":"Neuer Personalausweis","proof_of_work":"solved"}`,
 		t.start.Format(time.RFC3339), contact)
 	st, resp := c.post("/api/v1/offices/"+t.office+"/holds", body)
 	if st != 201 {
-		return fmt.Errorf("hold %s %s: %d %s", t.office, t.start, st, resp)
+		return bk, fmt.Errorf("hold %s %s: %d %s", t.office, t.start, st, resp)
 	}
 	var h appointments.Hold
 	if err := json.Unmarshal([]byte(resp), &h); err != nil {
-		return err
+		return bk, err
 	}
 	var payload string
 	if err := c.raw.QueryRow(`SELECT payload FROM outbox WHERE dedupe_key = ?`, "code:"+h.ID).Scan(&payload); err != nil {
-		return fmt.Errorf("code of %s: %w", h.ID, err)
+		return bk, fmt.Errorf("code of %s: %w", h.ID, err)
 	}
 	var m notify.Message
 	if err := json.Unmarshal([]byte(payload), &m); err != nil {
-		return err
+		return bk, err
 	}
-	if st, resp := c.post("/api/v1/holds/"+h.ID+"/confirm", `{"code":"`+m.Code+`"}`); st != 201 {
-		return fmt.Errorf("confirm %s: %d %s", h.ID, st, resp)
+	st, resp = c.post("/api/v1/holds/"+h.ID+"/confirm", `{"code":"`+m.Code+`"}`)
+	if st != 201 {
+		return bk, fmt.Errorf("confirm %s: %d %s", h.ID, st, resp)
 	}
-	return nil
+	return bk, json.Unmarshal([]byte(resp), &bk)
 }
 
 // BenchmarkOutboxWrite measures storing one message in the outbox in its
