@@ -40,6 +40,8 @@ type Config struct {
 	API API `yaml:"api"`
 	// Media configures the embedded SFU.
 	Media Media `yaml:"media"`
+	// Notify sends messages to citizens (e-mail, SMS); nil sends none.
+	Notify *Notify `yaml:"notify"`
 	// Offices declared here are created or updated at start; offices created
 	// with `buergerbuero admin` live only in the database.
 	Offices []Office `yaml:"offices"`

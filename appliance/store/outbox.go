@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/notify"
+)
+
+var _ notify.Store = (*DB)(nil)
+
+// insertOutbox stores a message for delivery in the transaction of the
+// change that causes it. A message whose dedupe key exists already is not
+// stored again (false).
+func insertOutbox(ctx context.Context, tx *sql.Tx, m notify.Message, now time.Time) (bool, error) {
+	if m.DedupeKey == "" || m.Recipient == "" {
+		return false, fmt.Errorf("outbox: message %s without dedupe key or recipient", m.Kind)
+	}
+	payload, err := json.Marshal(m)
+	if err != nil {
+		return false, fmt.Errorf("outbox: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (dedupe_key, kind, channel, recipient, lang, payload, created_at, next_attempt)
+		VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (dedupe_key) DO NOTHING`,
+		m.DedupeKey, string(m.Kind), string(m.Channel), m.Recipient, m.Lang, string(payload), ms(now), ms(now))
+	if err != nil {
+		return false, fmt.Errorf("outbox: store %s: %w", m.Kind, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// EnqueueOutbox stores one message on its own (a clerk's resend, tests);
+// domain changes use insertOutbox inside their transaction.
+func (db *DB) EnqueueOutbox(ctx context.Context, m notify.Message, now time.Time) (bool, error) {
+	var added bool
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		added, err = insertOutbox(ctx, tx, m, now)
+		return err
+	})
+	return added, err
+}
+
+// ClaimOutbox implements notify.Store.
+func (db *DB) ClaimOutbox(ctx context.Context, now, leaseUntil time.Time, limit int) ([]notify.Pending, error) {
+	var out []notify.Pending
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, dedupe_key, recipient, payload, created_at, attempts FROM outbox
+			WHERE sent_at = 0 AND failed_at = 0 AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`, ms(now), limit)
+		if err != nil {
+			return fmt.Errorf("outbox: claim: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p notify.Pending
+			var payload string
+			var created int64
+			if err := rows.Scan(&p.ID, &p.Message.DedupeKey, &p.Message.Recipient, &payload, &created, &p.Attempts); err != nil {
+				return err
+			}
+			key, rcpt := p.Message.DedupeKey, p.Message.Recipient
+			if err := json.Unmarshal([]byte(payload), &p.Message); err != nil {
+				return fmt.Errorf("outbox: row %d: %w", p.ID, err)
+			}
+			p.Message.DedupeKey, p.Message.Recipient = key, rcpt
+			p.Created = fromMS(created)
+			out = append(out, p)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		for _, p := range out {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt = ? WHERE id = ?`, ms(leaseUntil), p.ID); err != nil {
+				return fmt.Errorf("outbox: lease %d: %w", p.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// NextOutboxDue implements notify.Store.
+func (db *DB) NextOutboxDue(ctx context.Context) (time.Time, error) {
+	var next sql.NullInt64
+	err := db.r.QueryRowContext(ctx, `SELECT MIN(next_attempt) FROM outbox WHERE sent_at = 0 AND failed_at = 0`).Scan(&next)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("outbox: next due: %w", err)
+	}
+	if !next.Valid {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(next.Int64).UTC(), nil
+}
+
+// MarkOutboxSent implements notify.Store.
+func (db *DB) MarkOutboxSent(ctx context.Context, id int64, at time.Time) error {
+	return db.outboxUpdate(ctx, `UPDATE outbox SET sent_at = ?, last_error = '' WHERE id = ? AND sent_at = 0`, ms(at), id)
+}
+
+// RetryOutbox implements notify.Store.
+func (db *DB) RetryOutbox(ctx context.Context, id int64, attempts int, next time.Time, lastErr string) error {
+	return db.outboxUpdate(ctx, `UPDATE outbox SET attempts = ?, next_attempt = ?, last_error = ? WHERE id = ? AND sent_at = 0`, attempts, ms(next), lastErr, id)
+}
+
+// FailOutbox implements notify.Store.
+func (db *DB) FailOutbox(ctx context.Context, id int64, attempts int, at time.Time, lastErr string) error {
+	return db.outboxUpdate(ctx, `UPDATE outbox SET attempts = ?, failed_at = ?, last_error = ? WHERE id = ? AND sent_at = 0`, attempts, ms(at), lastErr, id)
+}
+
+func (db *DB) outboxUpdate(ctx context.Context, q string, args ...any) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
+		return nil
+	})
+}
+
+// OutboxStatus implements notify.Store. It reads no recipient and no payload.
+func (db *DB) OutboxStatus(ctx context.Context, recent int) (notify.Status, error) {
+	var s notify.Status
+	err := db.r.QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN sent_at = 0 AND failed_at = 0 THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN sent_at <> 0 THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN failed_at <> 0 THEN 1 ELSE 0 END), 0) FROM outbox`).Scan(&s.Pending, &s.Sent, &s.Failed)
+	if err != nil {
+		return s, fmt.Errorf("outbox: status: %w", err)
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT id, kind, channel, attempts, last_error, created_at, next_attempt, failed_at FROM outbox
+		WHERE sent_at = 0 AND last_error <> '' ORDER BY id DESC LIMIT ?`, recent)
+	if err != nil {
+		return s, fmt.Errorf("outbox: status: %w", err)
+	}
+	defer rows.Close()
+	s.Recent = []notify.Problem{}
+	for rows.Next() {
+		var p notify.Problem
+		var created, next, failed int64
+		if err := rows.Scan(&p.ID, &p.Kind, &p.Channel, &p.Attempts, &p.LastError, &created, &next, &failed); err != nil {
+			return s, err
+		}
+		p.Created, p.FailedAt = fromMS(created), fromMS(failed)
+		if failed == 0 {
+			p.NextAttempt = fromMS(next)
+		}
+		s.Recent = append(s.Recent, p)
+	}
+	return s, rows.Err()
+}
