@@ -252,3 +252,6 @@ func Redact(s, recipient string) string {
 	}
 	return s
 }
+
+// Metrics are the loop's counters.
+func (o *Outbox) Metrics() *Metrics { return o.metrics }

@@ -37,3 +37,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	return m
 }
+
+// Retries is the retry counter of a channel (tests, dashboards in code).
+func (m *Metrics) Retries(channel string) prometheus.Counter { return m.retries.WithLabelValues(channel) }
+
+// Failed is the given-up counter of a channel and kind.
+func (m *Metrics) Failed(channel, kind string) prometheus.Counter {
+	return m.failed.WithLabelValues(channel, kind)
+}
+
+// Sent is the delivered counter of a channel and kind.
+func (m *Metrics) Sent(channel, kind string) prometheus.Counter {
+	return m.sent.WithLabelValues(channel, kind)
+}
