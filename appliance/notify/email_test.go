@@ -69,9 +69,9 @@ func TestEmailsArriveOnceInTheirLanguageWithCalendar(t *testing.T) {
 	want := map[string]struct {
 		lang, text, ics string
 	}{
-		"Your confirmation code: 482913":                    {"en", "Mon 30 Mar, 10:15", ""},
-		"Termin bestätigt: Mo 30.03., 10:15 Uhr, Bauamt":    {"de", "Bauberatung: Mo 30.03., 10:15 Uhr (30 Minuten)", "REQUEST"},
-		"Termin abgesagt: Mo 30.03., 10:15 Uhr, Bauamt":     {"de", "Nachricht des Amts: Die Sachbearbeiterin ist erkrankt.", "CANCEL"},
+		"Your confirmation code: 482913":                          {"en", "Mon 30 Mar, 10:15", ""},
+		"Termin bestätigt: Mo 30.03., 10:15 Uhr, Bauamt":          {"de", "Bauberatung: Mo 30.03., 10:15 Uhr (30 Minuten)", "REQUEST"},
+		"Termin abgesagt: Mo 30.03., 10:15 Uhr, Bauamt":           {"de", "Nachricht des Amts: Die Sachbearbeiterin ist erkrankt.", "CANCEL"},
 		"تم تأكيد الموعد: الاثنين، ٣٠ مارس، الساعة ١٠:١٥، Bauamt": {"ar", "٣٠ مارس", "REQUEST"},
 	}
 	var uids []string

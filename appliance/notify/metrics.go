@@ -39,7 +39,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 }
 
 // Retries is the retry counter of a channel (tests, dashboards in code).
-func (m *Metrics) Retries(channel string) prometheus.Counter { return m.retries.WithLabelValues(channel) }
+func (m *Metrics) Retries(channel string) prometheus.Counter {
+	return m.retries.WithLabelValues(channel)
+}
 
 // Failed is the given-up counter of a channel and kind.
 func (m *Metrics) Failed(channel, kind string) prometheus.Counter {
