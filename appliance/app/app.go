@@ -1,7 +1,7 @@
 // Package app assembles the appliance from its configuration: store, staff,
-// reception, media and the web server, with listeners, TLS and metrics. It
-// owns the process lifecycle (start, readiness, graceful shutdown) and no
-// domain rules.
+// reception, media, the notification outbox and the web server, with
+// listeners, TLS and metrics. It owns the process lifecycle (start,
+// readiness, graceful shutdown) and no domain rules.
 package app
 
 import (
@@ -23,6 +23,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
+	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
@@ -41,6 +42,10 @@ type App struct {
 	// Catalogue renders every text a person reads (built-in texts plus
 	// site.locale_dir), loaded once in Open.
 	Catalogue *i18n.Catalogue
+	// Outbox delivers the messages to citizens (nil without a notify
+	// section); whoever stores a message calls Outbox.Wake after the commit.
+	Outbox         *notify.Outbox
+	outboxChannels []string
 
 	// Media, if set before Start, is mounted as the SFU.
 	Media web.Media
@@ -100,6 +105,12 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		MaxQueue: cfg.Reception.MaxQueue, DefaultHandling: cfg.Reception.DefaultHandling.Duration, KnockBurst: cfg.Reception.KnockBurst,
 		KnockPer: cfg.Reception.KnockPer.Duration, Retention: reception.Retention{Content: cfg.Reception.Retention.Content.Duration, Personal: cfg.Reception.Retention.Personal.Duration}, MaxUpload: cfg.Reception.MaxUpload,
 	}, reception.NewMetrics(a.Registry), log)
+	if cfg.Notify != nil {
+		if err := a.openNotify(loc); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	a.Staff.OnPresence = a.Rec.UpdateClerk
 	a.Rec.PresenceChanged = func(login string, p staff.Presence) {
 		if err := db.SetPresence(context.Background(), login, p); err != nil {
@@ -153,6 +164,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready, Started: a.started.Load,
 		EmbedExample: a.EmbedExample, Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
+		Outbox:    a.DB, OutboxChannels: a.outboxChannels,
 	}, a.Log)
 	if err != nil {
 		return err
@@ -165,6 +177,10 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 	a.cancel = cancel
 	a.done.Add(1)
 	go func() { defer a.done.Done(); a.Rec.Run(runCtx) }()
+	if a.Outbox != nil {
+		a.done.Add(1)
+		go func() { defer a.done.Done(); a.Outbox.Run(runCtx) }()
+	}
 
 	srv := &http.Server{Handler: w.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelDebug)}

@@ -49,6 +49,7 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/staff/rooms/{room}/join", s.staffOnly(s.apiJoinRoom))
 	s.handle("POST /api/v1/staff/rooms/{room}/members", s.staffOnly(s.apiAddColleague))
 	s.handle("GET /api/v1/staff/events", s.staffOnly(s.apiStaffEvents))
+	s.handle("GET /api/v1/staff/outbox", s.staffOnly(s.apiOutbox))
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) { s.writeProblem(w, r, notFoundOrMethod(s.mux, r)) })
 
 	// pages

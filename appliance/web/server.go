@@ -91,6 +91,10 @@ type Options struct {
 	Catalogue *i18n.Catalogue
 	// ProofOfWork guards booking holds; nil refuses every hold.
 	ProofOfWork ProofOfWork
+	// Outbox shows admins the notification outbox (GET
+	// /api/v1/staff/outbox); OutboxChannels are the configured channels.
+	Outbox         Outbox
+	OutboxChannels []string
 }
 
 // Server is the HTTP front of the appliance.

@@ -11,6 +11,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"io"
 	"math/big"
@@ -39,8 +40,10 @@ type Received struct {
 type Server struct {
 	Host string
 	Port int
-	// ClientTLS trusts the server's certificate (for the sender under test).
+	// ClientTLS trusts the server's certificate (for the sender under
+	// test); CertPEM is that certificate (notify.email.ca_file).
 	ClientTLS *tls.Config
+	CertPEM   []byte
 	// User and Password are the accepted PLAIN credentials.
 	User, Password string
 
@@ -57,7 +60,7 @@ type Server struct {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	cert, pool := selfSigned(t)
-	s := &Server{Host: "127.0.0.1", User: "buergerbuero", Password: "smtp-test-passwort",
+	s := &Server{CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), Host: "127.0.0.1", User: "buergerbuero", Password: "smtp-test-passwort",
 		ClientTLS: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12},
 		srvTLS:    &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 		t:         t, changed: make(chan struct{})}
