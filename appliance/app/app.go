@@ -46,6 +46,9 @@ type App struct {
 	// section); whoever stores a message calls Outbox.Wake after the commit.
 	Outbox         *notify.Outbox
 	outboxChannels []string
+	// Appointments, if set before Start, fills the staff calendar feeds.
+	Appointments notify.Appointments
+	loc          *time.Location // site.time_zone
 
 	// Media, if set before Start, is mounted as the SFU.
 	Media web.Media
@@ -100,6 +103,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		SessionLifetime: au.SessionLifetime.Duration, SessionIdle: au.SessionIdle.Duration,
 	})
 	loc, _ := time.LoadLocation(cfg.Site.TimeZone)
+	a.loc = loc
 	a.Rec = reception.New(db, reception.Settings{
 		State: cfg.Site.State, Loc: loc, GracePeriod: cfg.Reception.GracePeriod.Duration, CalledTimeout: cfg.Reception.CalledTimeout.Duration,
 		MaxQueue: cfg.Reception.MaxQueue, DefaultHandling: cfg.Reception.DefaultHandling.Duration, KnockBurst: cfg.Reception.KnockBurst,
@@ -165,6 +169,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		EmbedExample: a.EmbedExample, Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
 		Outbox:    a.DB, OutboxChannels: a.outboxChannels,
+		CalendarFeeds: a.DB, Appointments: a.Appointments, TimeZone: a.loc,
 	}, a.Log)
 	if err != nil {
 		return err

@@ -50,6 +50,8 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/staff/rooms/{room}/members", s.staffOnly(s.apiAddColleague))
 	s.handle("GET /api/v1/staff/events", s.staffOnly(s.apiStaffEvents))
 	s.handle("GET /api/v1/staff/outbox", s.staffOnly(s.apiOutbox))
+	s.handle("POST /api/v1/staff/calendar-feeds", s.staffOnly(s.apiCreateFeed))
+	s.handle("DELETE /api/v1/staff/calendar-feeds/{id}", s.staffOnly(s.apiRevokeFeed))
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) { s.writeProblem(w, r, notFoundOrMethod(s.mux, r)) })
 
 	// pages
@@ -70,6 +72,7 @@ func (s *Server) routes() {
 	s.handle("GET /privacy", s.pagePrivacy)
 	s.handle("GET "+AccessibilityPath, s.pageAccessibility)
 	s.handle("GET /accessibility", s.pageAccessibility)
+	s.handle("GET /calendar/{file}", s.calendarFeed)
 	if s.opt.EmbedExample {
 		s.handle("GET /demo/embed-example", s.pageEmbedExample)
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
+	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
@@ -95,6 +96,12 @@ type Options struct {
 	// /api/v1/staff/outbox); OutboxChannels are the configured channels.
 	Outbox         Outbox
 	OutboxChannels []string
+	// CalendarFeeds keeps the staff calendar feeds (GET /calendar/…ics);
+	// Appointments is what they list (nil: empty calendars); TimeZone is
+	// site.time_zone (nil: Europe/Berlin).
+	CalendarFeeds CalendarFeeds
+	Appointments  notify.Appointments
+	TimeZone      *time.Location
 }
 
 // Server is the HTTP front of the appliance.
