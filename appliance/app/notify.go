@@ -30,7 +30,7 @@ func (a *App) openNotify(loc *time.Location) error {
 	}
 	a.Outbox = notify.New(a.DB, senders, notify.Policy{
 		FirstRetry: n.FirstRetry.Duration, MaxRetry: n.MaxRetry.Duration,
-		MaxAttempts: n.MaxAttempts, MaxAge: n.MaxAge.Duration,
+		MaxAttempts: n.MaxAttempts, MaxAge: n.MaxAge.Duration, Keep: n.Keep.Duration,
 	}, nil, notify.NewMetrics(a.Registry), a.Log)
 	for ch := range senders {
 		a.outboxChannels = append(a.outboxChannels, string(ch))

@@ -30,6 +30,10 @@ type Notify struct {
 	// visible to admins). Defaults 20 and 24h.
 	MaxAttempts int      `yaml:"max_attempts"`
 	MaxAge      Duration `yaml:"max_age"`
+	// Keep is how long the recipient and content of a sent or given-up
+	// message stay in the outbox; then they are deleted (counts and
+	// errors stay for admins). Default 168h (7 days).
+	Keep Duration `yaml:"keep"`
 }
 
 // NotifyEmail is the SMTP relay.
@@ -94,6 +98,9 @@ func (n *Notify) fill() {
 	if n.MaxAge.Duration == 0 {
 		n.MaxAge.Duration = 24 * time.Hour
 	}
+	if n.Keep.Duration == 0 {
+		n.Keep.Duration = 7 * 24 * time.Hour
+	}
 	if e := n.Email; e != nil {
 		if e.TLS == "" {
 			e.TLS = "starttls"
@@ -118,6 +125,9 @@ func (n *Notify) fill() {
 func (n *Notify) validate() error {
 	if n.FirstRetry.Duration <= 0 || n.MaxRetry.Duration < n.FirstRetry.Duration {
 		return bad("notify.max_retry", fmt.Sprintf("%s is shorter than first_retry %s", n.MaxRetry, n.FirstRetry), "max_retry ≥ first_retry > 0")
+	}
+	if n.Keep.Duration < 0 {
+		return bad("notify.keep", n.Keep.String(), "a positive duration, e.g. 168h")
 	}
 	if n.MaxAttempts < 1 {
 		return bad("notify.max_attempts", fmt.Sprint(n.MaxAttempts), "at least 1")

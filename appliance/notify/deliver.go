@@ -45,6 +45,9 @@ type Policy struct {
 	Idle time.Duration
 	// Batch is how many messages one claim takes (default 20).
 	Batch int
+	// Keep is how long recipient and content of a sent or given-up message
+	// are kept (default 7 days); then they are deleted, counts stay.
+	Keep time.Duration
 }
 
 func (p *Policy) defaults() {
@@ -69,6 +72,9 @@ func (p *Policy) defaults() {
 	if p.Batch <= 0 {
 		p.Batch = 20
 	}
+	if p.Keep <= 0 {
+		p.Keep = 7 * 24 * time.Hour
+	}
 }
 
 // Backoff is the wait after the n-th failed attempt (n ≥ 1).
@@ -90,6 +96,8 @@ type Outbox struct {
 	metrics *Metrics
 	log     *slog.Logger
 	wake    chan struct{}
+	// scrubbed is when old recipients were last deleted (Run only).
+	scrubbed time.Time
 
 	// afterClaim, if set (tests), runs between claim and send; an error
 	// stops the pass as if the process had died there.
@@ -136,6 +144,7 @@ func (o *Outbox) Run(ctx context.Context) {
 			wait = min(wait, next.Sub(o.clock.Now()))
 		}
 		o.updatePending(ctx)
+		o.scrub(ctx)
 		if wait <= 0 {
 			continue
 		}
@@ -212,6 +221,18 @@ func (o *Outbox) deliver(ctx context.Context, p Pending) error {
 	o.log.Info("outbox: will retry", "id", p.ID, "kind", m.Kind, "channel", m.Channel, "attempts", attempts, "next", next, "err", msg)
 	o.metrics.retries.WithLabelValues(string(m.Channel)).Inc()
 	return o.store.RetryOutbox(ctx, p.ID, attempts, next, msg)
+}
+
+// scrub deletes old recipients and contents, at most once an hour.
+func (o *Outbox) scrub(ctx context.Context) {
+	now := o.clock.Now()
+	if now.Sub(o.scrubbed) < time.Hour {
+		return
+	}
+	o.scrubbed = now
+	if _, err := o.store.ScrubOutbox(ctx, now.Add(-o.policy.Keep)); err != nil {
+		o.log.Error("outbox: scrub", "err", err)
+	}
 }
 
 func (o *Outbox) updatePending(ctx context.Context) {

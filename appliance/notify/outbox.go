@@ -57,6 +57,9 @@ type Store interface {
 	RetryOutbox(ctx context.Context, id int64, attempts int, next time.Time, lastErr string) error
 	// FailOutbox gives a message up after its last failed attempt.
 	FailOutbox(ctx context.Context, id int64, attempts int, at time.Time, lastErr string) error
+	// ScrubOutbox deletes recipient and content of the messages sent or
+	// given up before the cutoff.
+	ScrubOutbox(ctx context.Context, before time.Time) (int64, error)
 	// OutboxStatus counts open, sent and failed rows and lists the most
 	// recent rows with an error (recent at most).
 	OutboxStatus(ctx context.Context, recent int) (Status, error)

@@ -49,6 +49,8 @@ func (db *DB) EnqueueOutbox(ctx context.Context, m notify.Message, now time.Time
 func (db *DB) ClaimOutbox(ctx context.Context, now, leaseUntil time.Time, limit int) ([]notify.Pending, error) {
 	var out []notify.Pending
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		var unreadable []int64
 		rows, err := tx.QueryContext(ctx, `SELECT id, dedupe_key, recipient, payload, created_at, attempts FROM outbox
 			WHERE sent_at = 0 AND failed_at = 0 AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`, ms(now), limit)
 		if err != nil {
@@ -64,7 +66,8 @@ func (db *DB) ClaimOutbox(ctx context.Context, now, leaseUntil time.Time, limit 
 			}
 			key, rcpt := p.Message.DedupeKey, p.Message.Recipient
 			if err := json.Unmarshal([]byte(payload), &p.Message); err != nil {
-				return fmt.Errorf("outbox: row %d: %w", p.ID, err)
+				unreadable = append(unreadable, p.ID) // given up below; the rest still goes out
+				continue
 			}
 			p.Message.DedupeKey, p.Message.Recipient = key, rcpt
 			p.Created = fromMS(created)
@@ -74,6 +77,11 @@ func (db *DB) ClaimOutbox(ctx context.Context, now, leaseUntil time.Time, limit 
 			return err
 		}
 		rows.Close()
+		for _, id := range unreadable {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET failed_at = ?, last_error = 'unreadable payload' WHERE id = ?`, ms(now), id); err != nil {
+				return fmt.Errorf("outbox: give up %d: %w", id, err)
+			}
+		}
 		for _, p := range out {
 			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt = ? WHERE id = ?`, ms(leaseUntil), p.ID); err != nil {
 				return fmt.Errorf("outbox: lease %d: %w", p.ID, err)
@@ -154,4 +162,20 @@ func (db *DB) OutboxStatus(ctx context.Context, recent int) (notify.Status, erro
 		s.Recent = append(s.Recent, p)
 	}
 	return s, rows.Err()
+}
+
+// ScrubOutbox removes the recipient and the content of messages delivered
+// or given up before the cutoff; counts and errors stay for the admin view.
+func (db *DB) ScrubOutbox(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET recipient = '', payload = '{}'
+			WHERE recipient <> '' AND ((sent_at <> 0 AND sent_at < ?) OR (failed_at <> 0 AND failed_at < ?))`, ms(before), ms(before))
+		if err != nil {
+			return fmt.Errorf("outbox: scrub: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
 }
