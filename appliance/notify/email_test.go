@@ -190,3 +190,34 @@ func TestVTimezoneFollowsTheZone(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSIsRequired: implicit TLS delivers; the default STARTTLS refuses to
+// send (and to authenticate) over a relay that offers no TLS.
+func TestTLSIsRequired(t *testing.T) {
+	m := booking(notify.KindCode, notify.ChannelEmail, "de", "citizen@example.org")
+	for _, tc := range []struct {
+		name    string
+		mode    smtptest.Mode
+		tls     string
+		arrives bool
+	}{
+		{"implicit", smtptest.Implicit, "implicit", true},
+		{"starttls against a relay without TLS", smtptest.NoTLS, "starttls", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := smtptest.Start(t, tc.mode)
+			s, err := notify.NewEmailSender(config.NotifyEmail{Host: srv.Host, Port: srv.Port, TLS: tc.tls,
+				Username: srv.User, Password: srv.Password, From: "termine@musterland.example"}, renderer(t), srv.ClientTLS)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = s.Send(context.Background(), m)
+			if got := len(srv.Messages()); (err == nil) != tc.arrives || (got == 1) != tc.arrives {
+				t.Fatalf("send: %v, %d messages arrived; want arrival %v", err, got, tc.arrives)
+			}
+			if tc.arrives && !srv.Messages()[0].TLS {
+				t.Error("arrived without TLS")
+			}
+		})
+	}
+}

@@ -48,6 +48,7 @@ type Server struct {
 	User, Password string
 
 	t       testing.TB
+	mode    Mode
 	srvTLS  *tls.Config
 	mu      sync.Mutex
 	srv     *smtp.Server
@@ -56,14 +57,28 @@ type Server struct {
 	changed chan struct{}
 }
 
+// Mode is how the server offers TLS.
+type Mode int
+
+// Modes.
+const (
+	STARTTLS Mode = iota // plain connection upgraded by STARTTLS (default)
+	Implicit             // TLS from the first byte (port 465 style)
+	NoTLS                // no TLS at all (a misconfigured relay)
+)
+
 // Start starts a server on a free loopback port; it stops with the test.
-func Start(t testing.TB) *Server {
+// mode is STARTTLS unless given.
+func Start(t testing.TB, mode ...Mode) *Server {
 	t.Helper()
 	cert, pool := selfSigned(t)
 	s := &Server{CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), Host: "127.0.0.1", User: "buergerbuero", Password: "smtp-test-passwort",
 		ClientTLS: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12},
 		srvTLS:    &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 		t:         t, changed: make(chan struct{})}
+	if len(mode) > 0 {
+		s.mode = mode[0]
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +95,14 @@ func (s *Server) Addr() string { return net.JoinHostPort(s.Host, strconv.Itoa(s.
 func (s *Server) serve(ln net.Listener) {
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{s: s, c: c}, nil }))
 	srv.Domain = "smtp.test"
-	srv.TLSConfig = s.srvTLS
+	switch s.mode {
+	case STARTTLS:
+		srv.TLSConfig = s.srvTLS
+	case Implicit:
+		ln = tls.NewListener(ln, s.srvTLS)
+	case NoTLS:
+		srv.AllowInsecureAuth = true
+	}
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	srv.MaxMessageBytes = 10 << 20
 	s.mu.Lock()
