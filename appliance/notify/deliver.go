@@ -193,9 +193,12 @@ func (o *Outbox) deliver(ctx context.Context, p Pending) error {
 	m := p.Message
 	s, ok := o.senders[m.Channel]
 	var err error
-	if !ok {
+	switch {
+	case !ok:
 		err = Permanent(fmt.Errorf("channel %q is not configured (notify.%s)", m.Channel, m.Channel))
-	} else {
+	case tooLate(m, o.clock.Now()):
+		err = Permanent(fmt.Errorf("%s not delivered before its deadline", m.Kind))
+	default:
 		err = s.Send(ctx, m)
 	}
 	now := o.clock.Now()
@@ -212,7 +215,7 @@ func (o *Outbox) deliver(ctx context.Context, p Pending) error {
 	attempts := p.Attempts + 1
 	msg := Redact(err.Error(), m.Recipient)
 	var perm *permanentError
-	if errors.As(err, &perm) || attempts >= o.policy.MaxAttempts || now.Sub(p.Created) >= o.policy.MaxAge {
+	if errors.As(err, &perm) || attempts >= o.policy.MaxAttempts || now.Sub(p.FirstAttempt) >= o.policy.MaxAge {
 		o.log.Warn("outbox: message given up", "id", p.ID, "kind", m.Kind, "channel", m.Channel, "attempts", attempts, "err", msg)
 		o.metrics.failed.WithLabelValues(string(m.Channel), string(m.Kind)).Inc()
 		return o.store.FailOutbox(ctx, p.ID, attempts, now, msg)
@@ -244,6 +247,16 @@ func (o *Outbox) updatePending(ctx context.Context) {
 // Status is the outbox as admins see it (no recipients, no content).
 func (o *Outbox) Status(ctx context.Context) (Status, error) {
 	return o.store.OutboxStatus(ctx, 20)
+}
+
+// tooLate says a message can no longer serve: a code or an offer after
+// its expiry, any other message of a booking once the slot has begun.
+func tooLate(m Message, now time.Time) bool {
+	switch m.Kind {
+	case KindCode, KindWaitlistOffer:
+		return !m.Expires.IsZero() && !now.Before(m.Expires)
+	}
+	return !m.Start.IsZero() && !now.Before(m.Start)
 }
 
 type permanentError struct{ err error }

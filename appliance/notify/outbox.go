@@ -10,7 +10,10 @@ type Pending struct {
 	ID       int64
 	Attempts int // failed attempts so far
 	Created  time.Time
-	Message  Message // with DedupeKey and Recipient from their columns
+	// FirstAttempt is when the outbox first claimed it (now, on the first
+	// claim); notify.max_age counts from here.
+	FirstAttempt time.Time
+	Message      Message // with DedupeKey and Recipient from their columns
 }
 
 // Status is what admins see of the outbox: counts and the latest errors,

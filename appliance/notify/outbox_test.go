@@ -238,3 +238,58 @@ func BenchmarkOutboxThroughput(b *testing.B) {
 		})
 	}
 }
+
+// TestScheduledReminderAndDeadlines: a reminder stored with its booking
+// weeks ahead goes out when due and is not "old" then (max_age counts from
+// the first attempt); a code whose hold has expired is not sent at all.
+func TestScheduledReminderAndDeadlines(t *testing.T) {
+	db := openDB(t, t.TempDir())
+	defer db.Close()
+	clock := newClock(slot.Add(-30 * 24 * time.Hour))
+	reminder := booking(notify.KindReminder, notify.ChannelEmail, "de", "a@example.org")
+	if ok, err := db.ScheduleOutbox(context.Background(), reminder, clock.Now(), slot.Add(-24*time.Hour)); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	code := booking(notify.KindCode, notify.ChannelEmail, "de", "b@example.org")
+	code.Expires = clock.Now().Add(10 * time.Minute)
+	enqueue(t, db, clock.Now(), code)
+	sent := &recordingSender{fail: 1}
+	o := notify.New(db, map[notify.Channel]notify.Sender{notify.ChannelEmail: sent}, notify.Policy{MaxAge: 24 * time.Hour}, clock, nil, quiet)
+	ctx := context.Background()
+
+	clock.Advance(15 * time.Minute) // the code's hold expired before the relay was reached
+	if next, _ := db.NextOutboxDue(ctx); !next.Equal(clock.Now().Add(-15 * time.Minute)) {
+		t.Fatalf("next due %v", next)
+	}
+	o.DeliverDue(ctx)
+	if len(sent.got) != 0 {
+		t.Fatalf("sent %v, want nothing: the code expired, the reminder is not due", sent.got)
+	}
+	if next, _ := db.NextOutboxDue(ctx); !next.Equal(slot.Add(-24 * time.Hour)) {
+		t.Fatalf("next due %v, want the reminder's time", next)
+	}
+	clock.Advance(slot.Add(-24 * time.Hour).Sub(clock.Now()))
+	o.DeliverDue(ctx) // first attempt fails: retried, not given up for age
+	clock.Advance(time.Minute)
+	o.DeliverDue(ctx)
+	if len(sent.got) != 1 || sent.got[0] != notify.KindReminder {
+		t.Fatalf("sent %v, want the reminder once", sent.got)
+	}
+	if st, _ := o.Status(ctx); st.Sent != 1 || st.Failed != 1 || st.Recent[0].Kind != notify.KindCode {
+		t.Errorf("status %+v: want the reminder sent and the expired code given up", st)
+	}
+}
+
+type recordingSender struct {
+	fail int
+	got  []notify.Kind
+}
+
+func (r *recordingSender) Send(_ context.Context, m notify.Message) error {
+	if r.fail > 0 {
+		r.fail--
+		return errors.New("421 try again later")
+	}
+	r.got = append(r.got, m.Kind)
+	return nil
+}

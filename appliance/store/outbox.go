@@ -12,10 +12,10 @@ import (
 
 var _ notify.Store = (*DB)(nil)
 
-// insertOutbox stores a message for delivery in the transaction of the
-// change that causes it. A message whose dedupe key exists already is not
-// stored again (false).
-func insertOutbox(ctx context.Context, tx *sql.Tx, m notify.Message, now time.Time) (bool, error) {
+// insertOutbox stores a message for delivery at due (now, or later for a
+// reminder) in the transaction of the change that causes it. A message
+// whose dedupe key exists already is not stored again (false).
+func insertOutbox(ctx context.Context, tx *sql.Tx, m notify.Message, now, due time.Time) (bool, error) {
 	if m.DedupeKey == "" || m.Recipient == "" {
 		return false, fmt.Errorf("outbox: message %s without dedupe key or recipient", m.Kind)
 	}
@@ -25,7 +25,7 @@ func insertOutbox(ctx context.Context, tx *sql.Tx, m notify.Message, now time.Ti
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (dedupe_key, kind, channel, recipient, lang, payload, created_at, next_attempt)
 		VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (dedupe_key) DO NOTHING`,
-		m.DedupeKey, string(m.Kind), string(m.Channel), m.Recipient, m.Lang, string(payload), ms(now), ms(now))
+		m.DedupeKey, string(m.Kind), string(m.Channel), m.Recipient, m.Lang, string(payload), ms(now), ms(due))
 	if err != nil {
 		return false, fmt.Errorf("outbox: store %s: %w", m.Kind, err)
 	}
@@ -33,13 +33,18 @@ func insertOutbox(ctx context.Context, tx *sql.Tx, m notify.Message, now time.Ti
 	return n == 1, nil
 }
 
-// EnqueueOutbox stores one message on its own (a clerk's resend, tests);
-// domain changes use insertOutbox inside their transaction.
+// EnqueueOutbox stores one message on its own, due now (a clerk's resend,
+// tests); domain changes use insertOutbox inside their transaction.
 func (db *DB) EnqueueOutbox(ctx context.Context, m notify.Message, now time.Time) (bool, error) {
+	return db.ScheduleOutbox(ctx, m, now, now)
+}
+
+// ScheduleOutbox stores one message on its own, due at due.
+func (db *DB) ScheduleOutbox(ctx context.Context, m notify.Message, now, due time.Time) (bool, error) {
 	var added bool
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		added, err = insertOutbox(ctx, tx, m, now)
+		added, err = insertOutbox(ctx, tx, m, now, due)
 		return err
 	})
 	return added, err
@@ -51,7 +56,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now, leaseUntil time.Time, limit 
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		var unreadable []int64
-		rows, err := tx.QueryContext(ctx, `SELECT id, dedupe_key, recipient, payload, created_at, attempts FROM outbox
+		rows, err := tx.QueryContext(ctx, `SELECT id, dedupe_key, recipient, payload, created_at, attempts, first_attempt FROM outbox
 			WHERE sent_at = 0 AND failed_at = 0 AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`, ms(now), limit)
 		if err != nil {
 			return fmt.Errorf("outbox: claim: %w", err)
@@ -60,8 +65,8 @@ func (db *DB) ClaimOutbox(ctx context.Context, now, leaseUntil time.Time, limit 
 		for rows.Next() {
 			var p notify.Pending
 			var payload string
-			var created int64
-			if err := rows.Scan(&p.ID, &p.Message.DedupeKey, &p.Message.Recipient, &payload, &created, &p.Attempts); err != nil {
+			var created, first int64
+			if err := rows.Scan(&p.ID, &p.Message.DedupeKey, &p.Message.Recipient, &payload, &created, &p.Attempts, &first); err != nil {
 				return err
 			}
 			key, rcpt := p.Message.DedupeKey, p.Message.Recipient
@@ -70,7 +75,10 @@ func (db *DB) ClaimOutbox(ctx context.Context, now, leaseUntil time.Time, limit 
 				continue
 			}
 			p.Message.DedupeKey, p.Message.Recipient = key, rcpt
-			p.Created = fromMS(created)
+			p.Created, p.FirstAttempt = fromMS(created), fromMS(first)
+			if first == 0 {
+				p.FirstAttempt = now.UTC()
+			}
 			out = append(out, p)
 		}
 		if err := rows.Err(); err != nil {
@@ -83,7 +91,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now, leaseUntil time.Time, limit 
 			}
 		}
 		for _, p := range out {
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt = ? WHERE id = ?`, ms(leaseUntil), p.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt = ?, first_attempt = ? WHERE id = ?`, ms(leaseUntil), ms(p.FirstAttempt), p.ID); err != nil {
 				return fmt.Errorf("outbox: lease %d: %w", p.ID, err)
 			}
 		}
