@@ -43,7 +43,7 @@ type App struct {
 	// site.locale_dir), loaded once in Open.
 	Catalogue *i18n.Catalogue
 	// Outbox delivers the messages to citizens (nil without a notify
-	// section); whoever stores a message calls Outbox.Wake after the commit.
+	// section); the store wakes it whenever a message is stored.
 	Outbox         *notify.Outbox
 	outboxChannels []string
 	// Appointments, if set before Start, fills the staff calendar feeds.

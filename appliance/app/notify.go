@@ -32,6 +32,7 @@ func (a *App) openNotify(loc *time.Location) error {
 		FirstRetry: n.FirstRetry.Duration, MaxRetry: n.MaxRetry.Duration,
 		MaxAttempts: n.MaxAttempts, MaxAge: n.MaxAge.Duration, Keep: n.Keep.Duration,
 	}, nil, notify.NewMetrics(a.Registry), a.Log)
+	a.DB.SetOutboxWaker(a.Outbox.Wake)
 	for ch := range senders {
 		a.outboxChannels = append(a.outboxChannels, string(ch))
 	}

@@ -12,10 +12,20 @@ import (
 
 var _ notify.Store = (*DB)(nil)
 
+// SetOutboxWaker registers the delivery loop's wake-up (notify.Outbox.Wake),
+// called whenever a message is stored.
+func (db *DB) SetOutboxWaker(wake func()) { db.outboxWake.Store(&wake) }
+
 // insertOutbox stores a message for delivery at due (now, or later for a
-// reminder) in the transaction of the change that causes it. A message
-// whose dedupe key exists already is not stored again (false).
-func insertOutbox(ctx context.Context, tx *sql.Tx, m notify.Message, now, due time.Time) (bool, error) {
+// reminder) in the transaction of the change that causes it, and wakes the
+// delivery loop. A message whose dedupe key exists already is not stored
+// again (false).
+//
+// Waking before the commit is safe here: every write, the loop's claim
+// included, goes through the one writer connection, so the claim waits
+// until this transaction has committed (and finds nothing if it rolled
+// back). A store with concurrent writers must wake after the commit.
+func (db *DB) insertOutbox(ctx context.Context, tx *sql.Tx, m notify.Message, now, due time.Time) (bool, error) {
 	if m.DedupeKey == "" || m.Recipient == "" {
 		return false, fmt.Errorf("outbox: message %s without dedupe key or recipient", m.Kind)
 	}
@@ -30,6 +40,9 @@ func insertOutbox(ctx context.Context, tx *sql.Tx, m notify.Message, now, due ti
 		return false, fmt.Errorf("outbox: store %s: %w", m.Kind, err)
 	}
 	n, _ := res.RowsAffected()
+	if wake := db.outboxWake.Load(); n == 1 && wake != nil {
+		(*wake)()
+	}
 	return n == 1, nil
 }
 
@@ -44,7 +57,7 @@ func (db *DB) ScheduleOutbox(ctx context.Context, m notify.Message, now, due tim
 	var added bool
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		added, err = insertOutbox(ctx, tx, m, now, due)
+		added, err = db.insertOutbox(ctx, tx, m, now, due)
 		return err
 	})
 	return added, err
