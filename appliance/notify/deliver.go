@@ -118,7 +118,8 @@ func New(store Store, senders map[Channel]Sender, p Policy, clock Clock, metrics
 	return &Outbox{store: store, senders: senders, policy: p, clock: clock, metrics: metrics, log: log, wake: make(chan struct{}, 1)}
 }
 
-// Wake tells the loop a message was stored; call it after the commit.
+// Wake tells the loop a message was stored (the store calls it, see
+// store.DB.SetOutboxWaker).
 func (o *Outbox) Wake() {
 	select {
 	case o.wake <- struct{}{}:
@@ -202,8 +203,12 @@ func (o *Outbox) deliver(ctx context.Context, p Pending) error {
 		err = s.Send(ctx, m)
 	}
 	now := o.clock.Now()
+	// The outcome is recorded even while shutting down: a message the relay
+	// took must be marked sent, or the next process sends it again.
+	rec, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	if err == nil {
-		if err := o.store.MarkOutboxSent(ctx, p.ID, now); err != nil {
+		if err := o.store.MarkOutboxSent(rec, p.ID, now); err != nil {
 			return err
 		}
 		o.metrics.sent.WithLabelValues(string(m.Channel), string(m.Kind)).Inc()
@@ -218,12 +223,12 @@ func (o *Outbox) deliver(ctx context.Context, p Pending) error {
 	if errors.As(err, &perm) || attempts >= o.policy.MaxAttempts || now.Sub(p.FirstAttempt) >= o.policy.MaxAge {
 		o.log.Warn("outbox: message given up", "id", p.ID, "kind", m.Kind, "channel", m.Channel, "attempts", attempts, "err", msg)
 		o.metrics.failed.WithLabelValues(string(m.Channel), string(m.Kind)).Inc()
-		return o.store.FailOutbox(ctx, p.ID, attempts, now, msg)
+		return o.store.FailOutbox(rec, p.ID, attempts, now, msg)
 	}
 	next := now.Add(o.policy.Backoff(attempts))
 	o.log.Info("outbox: will retry", "id", p.ID, "kind", m.Kind, "channel", m.Channel, "attempts", attempts, "next", next, "err", msg)
 	o.metrics.retries.WithLabelValues(string(m.Channel)).Inc()
-	return o.store.RetryOutbox(ctx, p.ID, attempts, next, msg)
+	return o.store.RetryOutbox(rec, p.ID, attempts, next, msg)
 }
 
 // scrub deletes old recipients and contents, at most once an hour.

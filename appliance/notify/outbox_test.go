@@ -293,3 +293,24 @@ func (r *recordingSender) Send(_ context.Context, m notify.Message) error {
 	r.got = append(r.got, m.Kind)
 	return nil
 }
+
+type funcSender func(context.Context, notify.Message) error
+
+func (f funcSender) Send(ctx context.Context, m notify.Message) error { return f(ctx, m) }
+
+// TestShutdownDuringSendStillMarksSent: the appliance stops while the relay
+// is accepting a message; the message is recorded as sent, so the next
+// start does not send it again.
+func TestShutdownDuringSendStillMarksSent(t *testing.T) {
+	db := openDB(t, t.TempDir())
+	defer db.Close()
+	clock := newClock(slot.Add(-48 * time.Hour))
+	enqueue(t, db, clock.Now(), confirmations(1)...)
+	ctx, cancel := context.WithCancel(context.Background())
+	accepted := funcSender(func(context.Context, notify.Message) error { cancel(); return nil })
+	o := notify.New(db, map[notify.Channel]notify.Sender{notify.ChannelEmail: accepted}, notify.Policy{}, clock, nil, quiet)
+	o.Run(ctx) // returns once shut down
+	if st, _ := o.Status(context.Background()); st.Sent != 1 || st.Pending != 0 {
+		t.Fatalf("status after shutdown mid-send: %+v, want the message marked sent", st)
+	}
+}
