@@ -130,6 +130,9 @@ func (o *Outbox) Wake() {
 // Run delivers until ctx ends: whatever is due, then it sleeps until the
 // next message is due, Wake is called or Idle has passed.
 func (o *Outbox) Run(ctx context.Context) {
+	if err := o.Recover(ctx); err != nil {
+		o.log.Error("outbox: release claims", "err", err)
+	}
 	for {
 		wait := o.policy.Idle
 		if _, err := o.DeliverDue(ctx); err != nil {
@@ -156,6 +159,16 @@ func (o *Outbox) Run(ctx context.Context) {
 		case <-o.clock.After(wait):
 		}
 	}
+}
+
+// Recover releases the claims a killed process left behind: their
+// messages are due at once. Run calls it first.
+func (o *Outbox) Recover(ctx context.Context) error {
+	n, err := o.store.ReleaseOutboxClaims(ctx)
+	if n > 0 {
+		o.log.Info("outbox: messages claimed by a previous process are due again", "count", n)
+	}
+	return err
 }
 
 // DeliverDue sends every message due now and returns how many it

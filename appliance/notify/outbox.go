@@ -43,14 +43,18 @@ type Problem struct {
 // in its own transaction; see the migration 0005_outbox.sql.
 //
 // Only one delivery loop runs per database. Claim leases rows: it moves
-// their next_attempt to leaseUntil, so a row claimed by a process that
-// dies before sending is due again when the lease runs out and is then
-// sent by the next process, once. A row with sent_at set is never claimed
+// their next_attempt to leaseUntil and marks them claimed until the
+// outcome is recorded. A loop starting up releases the claims a killed
+// process left (ReleaseOutboxClaims), so those messages are sent by the
+// next process at once, and once. A row with sent_at set is never claimed
 // again.
 type Store interface {
 	// ClaimOutbox returns up to limit due rows (not sent, not failed,
 	// next_attempt ≤ now), oldest first, leased until leaseUntil.
 	ClaimOutbox(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Pending, error)
+	// ReleaseOutboxClaims makes rows claimed by a dead process due again
+	// (called once when a loop starts).
+	ReleaseOutboxClaims(ctx context.Context) (int64, error)
 	// NextOutboxDue is the earliest next_attempt of an open row; zero if
 	// there is none.
 	NextOutboxDue(ctx context.Context) (time.Time, error)

@@ -104,7 +104,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now, leaseUntil time.Time, limit 
 			}
 		}
 		for _, p := range out {
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt = ?, first_attempt = ? WHERE id = ?`, ms(leaseUntil), ms(p.FirstAttempt), p.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt = ?, first_attempt = ?, claimed_at = ? WHERE id = ?`, ms(leaseUntil), ms(p.FirstAttempt), ms(now), p.ID); err != nil {
 				return fmt.Errorf("outbox: lease %d: %w", p.ID, err)
 			}
 		}
@@ -114,6 +114,21 @@ func (db *DB) ClaimOutbox(ctx context.Context, now, leaseUntil time.Time, limit 
 		return nil, err
 	}
 	return out, nil
+}
+
+// ReleaseOutboxClaims implements notify.Store.
+func (db *DB) ReleaseOutboxClaims(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt = claimed_at, claimed_at = 0
+			WHERE claimed_at <> 0 AND sent_at = 0 AND failed_at = 0`)
+		if err != nil {
+			return fmt.Errorf("outbox: release claims: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
 }
 
 // NextOutboxDue implements notify.Store.
@@ -131,17 +146,17 @@ func (db *DB) NextOutboxDue(ctx context.Context) (time.Time, error) {
 
 // MarkOutboxSent implements notify.Store.
 func (db *DB) MarkOutboxSent(ctx context.Context, id int64, at time.Time) error {
-	return db.outboxUpdate(ctx, `UPDATE outbox SET sent_at = ?, last_error = '' WHERE id = ? AND sent_at = 0`, ms(at), id)
+	return db.outboxUpdate(ctx, `UPDATE outbox SET sent_at = ?, last_error = '', claimed_at = 0 WHERE id = ? AND sent_at = 0`, ms(at), id)
 }
 
 // RetryOutbox implements notify.Store.
 func (db *DB) RetryOutbox(ctx context.Context, id int64, attempts int, next time.Time, lastErr string) error {
-	return db.outboxUpdate(ctx, `UPDATE outbox SET attempts = ?, next_attempt = ?, last_error = ? WHERE id = ? AND sent_at = 0`, attempts, ms(next), lastErr, id)
+	return db.outboxUpdate(ctx, `UPDATE outbox SET attempts = ?, next_attempt = ?, last_error = ?, claimed_at = 0 WHERE id = ? AND sent_at = 0`, attempts, ms(next), lastErr, id)
 }
 
 // FailOutbox implements notify.Store.
 func (db *DB) FailOutbox(ctx context.Context, id int64, attempts int, at time.Time, lastErr string) error {
-	return db.outboxUpdate(ctx, `UPDATE outbox SET attempts = ?, failed_at = ?, last_error = ? WHERE id = ? AND sent_at = 0`, attempts, ms(at), lastErr, id)
+	return db.outboxUpdate(ctx, `UPDATE outbox SET attempts = ?, failed_at = ?, last_error = ?, claimed_at = 0 WHERE id = ? AND sent_at = 0`, attempts, ms(at), lastErr, id)
 }
 
 func (db *DB) outboxUpdate(ctx context.Context, q string, args ...any) error {
