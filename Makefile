@@ -12,3 +12,9 @@ image:         ; images/build
 image-test:    ; images/test
 bench:
 	go test -tags goolm -run '^$$' -bench . -benchtime 5x ./bench/
+
+# docs/screenshots: the citizen pages in German, Arabic and Leichte Sprache
+# at 360 and 1280 CSS px (headless Chromium).
+.PHONY: screenshots
+screenshots:
+	BB_SCREENSHOTS=$(CURDIR)/docs/screenshots go test -tags goolm,screenshots -count=1 -run '^TestScreenshots$$' ./e2e

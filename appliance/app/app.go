@@ -21,9 +21,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
+	"github.com/buergerbuero/buergerbuero/appliance/pow"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
@@ -32,10 +34,12 @@ import (
 
 // App is a running appliance.
 type App struct {
-	Cfg      *config.Config
-	DB       *store.DB
-	Staff    *staff.Service
-	Rec      *reception.Service
+	Cfg   *config.Config
+	DB    *store.DB
+	Staff *staff.Service
+	Rec   *reception.Service
+	// Book is the appointment book (services, slots, bookings).
+	Book     *appointments.Book
 	Web      *web.Server
 	Registry *prometheus.Registry
 	Log      *slog.Logger
@@ -48,7 +52,9 @@ type App struct {
 	outboxChannels []string
 	// Appointments, if set before Start, fills the staff calendar feeds.
 	Appointments notify.Appointments
-	loc          *time.Location // site.time_zone
+	// PoW issues and checks the proof of work on booking holds, keyed by
+	// <store.data_dir>/pow-hmac.key.
+	PoW *pow.PoW
 
 	// Media, if set before Start, is mounted as the SFU.
 	Media web.Media
@@ -62,6 +68,8 @@ type App struct {
 	// EmbedExample serves /demo/embed-example, a county page embedding the
 	// widget (the demo turns it on).
 	EmbedExample bool
+	// PseudoLocale renders the pages in the pseudo-locale (tests only).
+	PseudoLocale bool
 
 	started atomic.Bool
 
@@ -87,7 +95,17 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Cfg: cfg, DB: db, Log: log, Registry: prometheus.NewRegistry(), Catalogue: cat}
+	powKey, err := pow.LoadKey(cfg.Store.DataDir)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	pw, err := pow.New(powKey, pow.Settings{MaxNumber: cfg.HTTP.ProofOfWork.MaxNumber, Expiry: cfg.HTTP.ProofOfWork.Expiry.Duration})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a := &App{Cfg: cfg, DB: db, Log: log, Registry: prometheus.NewRegistry(), Catalogue: cat, PoW: pw}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for i, o := range cfg.Offices {
 		if err := db.UpsertOffice(ctx, OfficeFromConfig(o, i)); err != nil {
@@ -103,7 +121,6 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		SessionLifetime: au.SessionLifetime.Duration, SessionIdle: au.SessionIdle.Duration,
 	})
 	loc, _ := time.LoadLocation(cfg.Site.TimeZone)
-	a.loc = loc
 	a.Rec = reception.New(db, reception.Settings{
 		State: cfg.Site.State, Loc: loc, GracePeriod: cfg.Reception.GracePeriod.Duration, CalledTimeout: cfg.Reception.CalledTimeout.Duration,
 		MaxQueue: cfg.Reception.MaxQueue, DefaultHandling: cfg.Reception.DefaultHandling.Duration, KnockBurst: cfg.Reception.KnockBurst,
@@ -114,6 +131,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 			db.Close()
 			return nil, err
 		}
+	}
+	if a.Book, err = openBook(cfg, db, loc, log); err != nil {
+		db.Close()
+		return nil, err
 	}
 	a.Staff.OnPresence = a.Rec.UpdateClerk
 	a.Rec.PresenceChanged = func(login string, p staff.Presence) {
@@ -128,7 +149,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 func OfficeFromConfig(o config.Office, pos int) reception.Office {
 	ro := reception.Office{ID: o.ID, Name: o.Name, Prefix: o.Prefix, Description: o.Description, Languages: o.Languages,
 		Chairs: o.Chairs, Hours: o.Hours, Exceptions: o.Exceptions, IgnoreHolidays: o.IgnoreHolidays, Position: pos,
-		Confidential: o.Confidential, ConcernCategories: o.ConcernCategories, KnocksWithoutClerk: o.KnocksWithoutClerk}
+		Confidential: o.Confidential, ConcernCategories: o.ConcernCategories, KnocksWithoutClerk: o.KnocksWithoutClerk,
+		ReservedChairs: o.Appointments.Chairs}
 	if o.Retention != nil {
 		ro.Retention = &reception.Retention{Content: o.Retention.Content.Duration, Personal: o.Retention.Personal.Duration}
 	}
@@ -162,14 +184,17 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		_, n, _ := net.ParseCIDR(p)
 		staffNets = append(staffNets, n)
 	}
+	siteLoc, _ := time.LoadLocation(a.Cfg.Site.TimeZone) // checked by Validate
 	w, err := web.New(a.Rec, a.Staff, a.Media, web.Options{
-		SiteName: a.Cfg.Site.Name, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
+		ProofOfWork: a.PoW, SiteName: a.Cfg.Site.Name, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
 		FrameAncestors: a.Cfg.HTTP.FrameAncestors, TrustedProxies: proxies, StaffNetworks: staffNets, ServiceTokens: tokens, SecureCookies: true,
 		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready, Started: a.started.Load,
 		EmbedExample: a.EmbedExample, Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,
+		Location: siteLoc, PseudoLocale: a.PseudoLocale,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
 		Outbox:    a.DB, OutboxChannels: a.outboxChannels,
-		CalendarFeeds: a.DB, Appointments: a.Appointments, TimeZone: a.loc,
+		CalendarFeeds: a.DB, Appointments: a.Appointments,
+		Booking: a.Book,
 	}, a.Log)
 	if err != nil {
 		return err
@@ -186,6 +211,8 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		a.done.Add(1)
 		go func() { defer a.done.Done(); a.Outbox.Run(runCtx) }()
 	}
+	a.done.Add(1)
+	go func() { defer a.done.Done(); a.Book.Run(runCtx) }()
 
 	srv := &http.Server{Handler: w.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelDebug)}

@@ -54,6 +54,9 @@ type Options struct {
 	// Prepare may set up the app after Open and before Start (e.g.
 	// App.Appointments).
 	Prepare func(*app.App)
+	// PseudoLocale renders every page in the pseudo-locale, so a test can
+	// find text that does not come from the catalogue.
+	PseudoLocale bool
 	// SFU may change the SFU's configuration (ICE-TCP, TURN) before it
 	// starts. A TURN TLS port without TLSConfig gets the appliance's
 	// certificate, as in production.
@@ -165,6 +168,7 @@ func (s *Server) start(ln net.Listener) {
 		s.t.Fatal(err)
 	}
 	a.TLSConfig, s.CertPEM = tc, certPEM
+	a.PseudoLocale = s.opts.PseudoLocale
 	a.Media = s.opts.Media
 	if a.Media == nil && !s.opts.NoMedia {
 		m := app.NewMedia(s.URL)

@@ -42,6 +42,8 @@ type Config struct {
 	Media Media `yaml:"media"`
 	// Notify sends messages to citizens (e-mail, SMS); nil sends none.
 	Notify *Notify `yaml:"notify"`
+	// Appointments sets the limits of booking.
+	Appointments Appointments `yaml:"appointments"`
 	// Offices declared here are created or updated at start; offices created
 	// with `buergerbuero admin` live only in the database.
 	Offices []Office `yaml:"offices"`
@@ -176,6 +178,9 @@ type HTTP struct {
 	// Include the bridge's address (127.0.0.1/32 and ::1/128 when it runs on
 	// the appliance).
 	StaffNetworks []string `yaml:"staff_networks"`
+	// ProofOfWork tunes the proof of work on booking holds
+	// (/api/v1/pow/challenge).
+	ProofOfWork ProofOfWork `yaml:"proof_of_work"`
 }
 
 // TLS configures certificates.
@@ -336,6 +341,10 @@ type Office struct {
 	KnocksWithoutClerk bool `yaml:"knocks_without_clerk"`
 	// Retention overrides reception.retention for this office.
 	Retention *Retention `yaml:"retention"`
+	// Services the office offers for booking or walk-in.
+	Services []Service `yaml:"services"`
+	// Appointments reserves chairs for booked appointments.
+	Appointments OfficeAppointments `yaml:"appointments"`
 }
 
 // Retention says how long a visit's data is kept after it ends.

@@ -18,6 +18,9 @@ func TestExampleIsValid(t *testing.T) {
 	if err != nil {
 		t.Fatalf("example config: %v", err)
 	}
+	if s := c.Offices[0].Services; len(s) != 2 || s[0].Languages[1] != "en" || s[1].Mode != "walk_in" || c.Offices[0].Appointments.Chairs["thu"] != 1 || c.Appointments.Reminders[1].Minutes() != 15 {
+		t.Fatalf("example services parsed wrongly: %+v %+v", s, c.Appointments)
+	}
 	if c.Offices[0].Hours["thu"][1] != "13:00-18:00" || c.Reception.GracePeriod.Minutes() != 2 || c.TLS.Domains[0] != "buergerbuero.musterland.de" {
 		t.Fatalf("example parsed wrongly: %+v", c)
 	}
@@ -38,6 +41,8 @@ func TestErrorsNameTheField(t *testing.T) {
 		{base + "api:\n  service_tokens:\n    - name: bridge\n      token: short\n", "api.service_tokens[0].token"},
 		{base + "http:\n  frame_ancestors: [\"www.kreis.de\"]\n", "http.frame_ancestors[0]"},
 		{base + "http:\n  staff_networks: [\"10.0.0.0\"]\n", "http.staff_networks[0]"},
+		{base + "http:\n  proof_of_work: {max_number: 10}\n", "http.proof_of_work.max_number"},
+		{base + "http:\n  proof_of_work: {expiry: 2h}\n", "http.proof_of_work.expiry"},
 		{base + "auth:\n  lockout_threshold: 5\n", "lockout_threshold"},
 		{base + "auth:\n  address_attempts: 0\n", "auth.address_attempts"},
 		{base + "auth:\n  account_max_delay: 2h\n", "auth.account_max_delay"},
@@ -46,6 +51,12 @@ func TestErrorsNameTheField(t *testing.T) {
 		{base + "auth:\n  session_idle: 11h\n", "auth.session_idle"},
 		{base + "  privacy:\n    dpo_email: datenschutz at kreis\n", "site.privacy.dpo_email"},
 		{base + "  locale_dir: /nonexistent/locale\n", "site.locale_dir"},
+		{base + "appointments:\n  release_at: 7 Uhr\n", "appointments.release_at"},
+		{base + "appointments:\n  hold_ttl: 2h\n", "appointments.hold_ttl"},
+		{base + "appointments:\n  reminders: [24h, 0s]\n", "appointments.reminders[1]"},
+		{base + "offices:\n  - id: bauamt\n    name: Bauamt\n    prefix: B\n    chairs: 1\n    services:\n      - {id: ausweis, name: Ausweis, duration: 7m}\n", "offices[0].services[0].duration"},
+		{base + "offices:\n  - id: bauamt\n    name: Bauamt\n    prefix: B\n    chairs: 1\n    services:\n      - {id: ausweis, name: Ausweis, duration: 15m, mode: online}\n", "offices[0].services[0].mode"},
+		{base + "offices:\n  - id: bauamt\n    name: Bauamt\n    prefix: B\n    chairs: 1\n    appointments:\n      chairs: {mon: 2}\n", "offices[0].appointments.chairs.mon"},
 	}
 	for _, c := range cases {
 		_, err := Parse([]byte(c.yaml))
@@ -80,7 +91,7 @@ func TestEveryFieldHasATag(t *testing.T) {
 			if ft.Kind() == reflect.Slice {
 				ft = ft.Elem()
 			}
-			if ft.Kind() == reflect.Struct {
+			if ft.Kind() == reflect.Struct && ft != reflect.TypeOf(Duration{}) { // []Duration
 				walk(ft, path+"."+f.Tag.Get("yaml"))
 			}
 		}

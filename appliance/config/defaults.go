@@ -19,7 +19,7 @@ import (
 func Defaults() *Config {
 	return &Config{
 		Site:  Site{Name: "Virtuelles Bürgerbüro", TimeZone: "Europe/Berlin", DefaultLanguage: "de", Accessibility: Accessibility{Status: "partial"}},
-		HTTP:  HTTP{Listen: ":443", RedirectListen: ":80", AdminListen: "127.0.0.1:9090"},
+		HTTP:  HTTP{Listen: ":443", RedirectListen: ":80", AdminListen: "127.0.0.1:9090", ProofOfWork: defaultProofOfWork()},
 		TLS:   TLS{Mode: "internal", ACMEDirectory: "https://acme-v02.api.letsencrypt.org/directory"},
 		Store: Store{Driver: "sqlite", DataDir: "/var/lib/buergerbuero"},
 		Reception: Reception{
@@ -42,7 +42,8 @@ func Defaults() *Config {
 			SessionLifetime: Duration{10 * time.Hour},
 			SessionIdle:     Duration{30 * time.Minute},
 		},
-		Media: Media{UDPPort: 3478, TCPPort: 0, TURN: TURN{Enabled: true, UDPPort: 3479, TCPPort: 3479, TLSPort: 5349}},
+		Media:        Media{UDPPort: 3478, TCPPort: 0, TURN: TURN{Enabled: true, UDPPort: 3479, TCPPort: 3479, TLSPort: 5349}},
+		Appointments: defaultAppointments(),
 	}
 }
 
@@ -62,6 +63,7 @@ func (c *Config) fill() {
 	if c.Media.TURN.Realm == "" && len(c.TLS.Domains) > 0 {
 		c.Media.TURN.Realm = c.TLS.Domains[0]
 	}
+	c.fillAppointments()
 }
 
 // Bundesländer are the allowed values of site.state.
@@ -145,6 +147,9 @@ func (c *Config) Validate() error {
 			return bad(fmt.Sprintf("http.staff_networks[%d]", i), fmt.Sprintf("%q is not a CIDR", p), "e.g. 10.0.0.0/8 or fd00::/8")
 		}
 	}
+	if err := c.HTTP.ProofOfWork.validate(); err != nil {
+		return err
+	}
 	if err := c.validateTLS(); err != nil {
 		return err
 	}
@@ -215,6 +220,9 @@ func (c *Config) Validate() error {
 			return err
 		}
 	}
+	if err := c.Appointments.validate(); err != nil {
+		return err
+	}
 	return c.validateOffices()
 }
 
@@ -284,6 +292,9 @@ func (c *Config) validateOffices() error {
 		}
 		if _, err := hours.FromConfig(o.Hours, o.Exceptions, c.Site.State, o.IgnoreHolidays, nil); err != nil {
 			return fmt.Errorf("config field %s.%w", f, err)
+		}
+		if err := validateBooking(f, o); err != nil {
+			return err
 		}
 	}
 	return nil

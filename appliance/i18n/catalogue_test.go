@@ -25,6 +25,7 @@ func load(t *testing.T, dir string) *Catalogue {
 var formatArgs = map[string][]string{
 	"format.time":          {"Hour", "Minute"},
 	"format.date":          {"Day", "Day2", "Month", "Month2", "MonthName", "Weekday", "Year"},
+	"format.date_full":     {"Day", "Day2", "Month", "Month2", "MonthName", "Weekday", "Year"},
 	"format.datetime":      {"Date", "Time"},
 	"format.minutes":       {"Count"},
 	"format.hours":         {"Count"},

@@ -48,9 +48,19 @@ func (l *Localizer) FormatDate(t time.Time, loc *time.Location) string {
 	return l.out(l.formatDate(t, loc))
 }
 
+// FormatFullDate writes a date with its year, e.g. "29.11.2025" or
+// "29 Nov 2025", for dates that are not near today (a statement's date).
+func (l *Localizer) FormatFullDate(t time.Time, loc *time.Location) string {
+	return l.out(l.formatDateAs("format.date_full", t, loc))
+}
+
 func (l *Localizer) formatDate(t time.Time, loc *time.Location) string {
+	return l.formatDateAs("format.date", t, loc)
+}
+
+func (l *Localizer) formatDateAs(key string, t time.Time, loc *time.Location) string {
 	t = in(t, loc)
-	return l.render("format.date", map[string]any{
+	return l.render(key, map[string]any{
 		"Weekday":   l.name("format.weekdays", int(t.Weekday())),
 		"Day":       l.digits(fmt.Sprint(t.Day())),
 		"Day2":      l.digits(fmt.Sprintf("%02d", t.Day())),

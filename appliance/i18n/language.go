@@ -3,8 +3,11 @@ package i18n
 import (
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // LeichteSprache is German in Leichte Sprache (easy-to-read German). It is a
@@ -153,11 +156,26 @@ var selfNames = map[language.Tag]string{
 	LeichteSprache:     "Leichte Sprache",
 }
 
-// SelfName is the language's own name (Türkçe, العربية …); for a language
-// outside Citizen it is the BCP 47 tag.
+// SelfName is the language's own name (Türkçe, العربية …), for the
+// language switcher and the conversation languages an office offers. A
+// language outside Citizen is named from CLDR's data ("Polski"); one CLDR
+// does not know keeps its BCP 47 tag.
 func SelfName(tag language.Tag) string {
 	if n, ok := selfNames[tag]; ok {
 		return n
 	}
+	if n := display.Self.Name(tag); n != "" {
+		return upperFirst(n)
+	}
 	return tag.String()
+}
+
+// upperFirst capitalises a name for a menu ("polski" → "Polski"), as
+// CLDR's context transforms do for lists in most languages.
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToTitle(r)) + s[n:]
 }

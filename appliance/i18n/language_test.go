@@ -75,6 +75,10 @@ func TestDirAndSelfName(t *testing.T) {
 			t.Errorf("SelfName(%s) = %s, want %s", tt.tag, got, tt.name)
 		}
 	}
+	// an office may offer a conversation language beyond the page languages
+	if got := SelfName(language.Polish); got != "Polski" {
+		t.Errorf("SelfName(pl) = %s, want Polski", got)
+	}
 	if len(tests) != len(Citizen) {
 		t.Errorf("table covers %d languages, Citizen has %d", len(tests), len(Citizen))
 	}

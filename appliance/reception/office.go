@@ -26,7 +26,11 @@ type Office struct {
 	KnocksWithoutClerk bool `json:"knocks_without_clerk,omitempty"`
 	// Retention overrides the site's default; nil uses Settings.Retention.
 	Retention *Retention `json:"retention,omitempty"`
-	Position  int        `json:"-"`
+	// ReservedChairs are the chairs kept for booked appointments per
+	// weekday (mon..sun) during the opening hours (package appointments);
+	// walk-in estimates count only the clerks beyond them.
+	ReservedChairs map[string]int `json:"reserved_chairs,omitempty"`
+	Position       int            `json:"-"`
 }
 
 // Retention is how long a visit's data is kept after it ends. Content

@@ -212,8 +212,32 @@ func (s *Service) staffing(o officeEntry) int {
 	return min(n, o.Chairs)
 }
 
+// weekdayKeys are the config keys of ReservedChairs by time.Weekday.
+var weekdayKeys = [7]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+
+// reservedAt is the chairs o reserves for appointments at now: the
+// weekday's reservation while open, none while closed.
+func (o officeEntry) reservedAt(now time.Time) int {
+	if len(o.ReservedChairs) == 0 || !o.sched.IsOpen(now) {
+		return 0
+	}
+	loc := o.sched.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	return o.ReservedChairs[weekdayKeys[now.In(loc).Weekday()]]
+}
+
+// walkInStaffing is staffing minus the chairs reserved for appointments
+// right now: only those clerks serve the walk-in queue, so its estimates
+// stay honest (0 makes the estimate assume a whole consultation first).
+func (s *Service) walkInStaffing(o officeEntry, now time.Time) int {
+	return max(s.staffing(o)-o.reservedAt(now), 0)
+}
+
 func (s *Service) estimate(o officeEntry, place int) time.Duration {
-	return s.est.Wait(o.ID, place, s.staffing(o), s.q.busy(o.ID), s.now())
+	now := s.now()
+	return s.est.Wait(o.ID, place, s.walkInStaffing(o, now), s.q.busy(o.ID), now)
 }
 
 // KnockRequest is what a citizen submits.

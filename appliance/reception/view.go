@@ -38,7 +38,7 @@ type estimateContext struct {
 
 func (s *Service) estimateContext(o officeEntry) estimateContext {
 	now := s.now()
-	return estimateContext{mean: s.est.Mean(o.ID, now), n: s.staffing(o), busy: s.q.busy(o.ID), estimator: s.est,
+	return estimateContext{mean: s.est.Mean(o.ID, now), n: s.walkInStaffing(o, now), busy: s.q.busy(o.ID), estimator: s.est,
 		now: now, hours: o.sched.At(now)}
 }
 

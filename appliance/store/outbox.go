@@ -40,10 +40,16 @@ func (db *DB) insertOutbox(ctx context.Context, tx *sql.Tx, m notify.Message, no
 		return false, fmt.Errorf("outbox: store %s: %w", m.Kind, err)
 	}
 	n, _ := res.RowsAffected()
-	if wake := db.outboxWake.Load(); n == 1 && wake != nil {
-		(*wake)()
+	if n == 1 {
+		db.wakeOutbox()
 	}
 	return n == 1, nil
+}
+
+func (db *DB) wakeOutbox() {
+	if wake := db.outboxWake.Load(); wake != nil {
+		(*wake)()
+	}
 }
 
 // EnqueueOutbox stores one message on its own, due now (a clerk's resend,

@@ -129,6 +129,10 @@ func headerTags(root, f string) (licences []string, copyright bool) {
 	return licences, copyright
 }
 
+// vendorDir holds the third-party browser libraries (its README.md lists
+// them); nothing else may be under another licence than the EUPL-1.2.
+const vendorDir = "appliance/web/static/vendor/"
+
 // TestREUSECompliance checks what `reuse lint` checks, for this
 // repository's layout: every file has copyright and licence information
 // (REUSE.toml or an SPDX header), every licence used has its text in
@@ -190,8 +194,17 @@ func TestREUSECompliance(t *testing.T) {
 			t.Errorf("licence %s is used but LICENSES/%s.txt is missing", id, id)
 		}
 	}
-	if !slices.Equal(keys(used), []string{"EUPL-1.2"}) {
-		t.Errorf("licences used: %v, want only EUPL-1.2 (a third-party file needs its own annotation and licence text)", keys(used))
+	if !slices.Equal(keys(used), []string{"EUPL-1.2", "MIT"}) {
+		t.Errorf("licences used: %v, want EUPL-1.2 and MIT (vendored widget; a third-party file needs its own annotation and licence text)", keys(used))
+	}
+	for _, a := range rt.Annotations {
+		for _, l := range strs(a.License) {
+			for _, g := range strs(a.Path) {
+				if l != "EUPL-1.2" && !strings.HasPrefix(g, vendorDir) {
+					t.Errorf("REUSE.toml: %s for %q: only third-party files under %s may carry another licence than EUPL-1.2", l, g, vendorDir)
+				}
+			}
+		}
 	}
 	lic, err1 := os.ReadFile(filepath.Join(root, "LICENSE"))
 	text, err2 := os.ReadFile(filepath.Join(root, "LICENSES", "EUPL-1.2.txt"))

@@ -30,9 +30,13 @@ const (
 	acmeDomain = "buergerbuero.musterland.test"
 	// certValidity is Pebble's certificate lifetime; with the renewal
 	// check every second certmagic renews after about two thirds of it.
-	certValidity  = 15 * time.Second
-	issueWait     = 90 * time.Second // first order, including account creation
-	renewWait     = 60 * time.Second
+	certValidity = 15 * time.Second
+	issueWait    = 90 * time.Second // first order, including account creation
+	// renewWait covers one failed renewal and certmagic's retry a minute
+	// later: Pebble sometimes answers a renewal that comes within a second
+	// of the issue (ARI "replaces") with "could not find an order for the
+	// given certificate", and a county's appliance would retry the same way
+	renewWait     = 150 * time.Second
 	pebbleUpWait  = 30 * time.Second
 	challengePath = "/.well-known/acme-challenge/"
 )

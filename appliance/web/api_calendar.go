@@ -131,7 +131,7 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 	if o, ok := s.officeName(scope.Office); ok {
 		name = s.opt.SiteName + ": " + o
 	}
-	loc := s.opt.TimeZone
+	loc := s.opt.Location
 	if loc == nil {
 		loc = berlin
 	}

@@ -21,7 +21,10 @@ func (s *Server) pageEmbedExample(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", s.csp(r)+"; frame-src 'self' "+u.Scheme+"://"+u.Host)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	data := struct{ Lang, Site, Snippet, Script string }{langOf(r), s.opt.SiteName,
+	data := struct {
+		Lang                  pageLang
+		Site, Snippet, Script string
+	}{s.pageLang(r), s.opt.SiteName,
 		`<script src="` + base + `/embed.js" async></script>`, "/embed.js"}
 	if err := s.tmpl.ExecuteTemplate(w, "embedexample.html", data); err != nil {
 		s.log.Error("render", "template", "embedexample.html", "err", err)

@@ -39,7 +39,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			full := doc.Servers[0].URL + path
 			documented[m+" "+full] = true
 			concrete := full
-			for _, seg := range []string{"{id}", "{room}", "{file}", "{token}"} {
+			for _, seg := range []string{"{id}", "{room}", "{file}", "{token}", "{svc}"} {
 				concrete = strings.ReplaceAll(concrete, seg, "x1")
 			}
 			concrete = strings.ReplaceAll(concrete, "{action}", "admit")

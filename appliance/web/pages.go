@@ -12,28 +12,37 @@ import (
 
 // page is the data every template gets.
 type page struct {
-	Lang     string
-	Site     string
-	Title    string
-	Path     string
-	Script   string // ES module under /static/
-	Body     string // template name of the content
-	Strings  template.JS
-	Data     any
-	Offices  []reception.OfficeStatus
-	Office   reception.OfficeStatus
-	Error    string
-	Embedded bool
+	Lang      pageLang
+	Site      string
+	Title     string
+	Path      string
+	Script    string // ES module under /static/
+	Body      string // template name of the content
+	Strings   template.JS
+	Languages []langOption // the language switcher
+	Data      any
+	Offices   []reception.OfficeStatus
+	Office    reception.OfficeStatus
+	Error     string
+	Embedded  bool
 }
 
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p page) {
-	p.Lang = langOf(r)
+// render writes a page in the request's language. Title is a catalogue
+// key, rendered with TitleArgs.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p page, titleArgs ...any) {
+	p.Lang = s.pageLang(r)
 	p.Site = s.opt.SiteName
 	p.Path = r.URL.Path
-	if q := r.URL.Query().Get("lang"); q == "de" || q == "en" {
-		http.SetCookie(w, &http.Cookie{Name: "bb_lang", Value: q, Path: "/", Secure: true, SameSite: http.SameSiteLaxMode, MaxAge: 365 * 86400})
-	}
-	js, _ := json.Marshal(jsStrings(p.Lang))
+	p.Title = p.Lang.T(p.Title, titleArgs...)
+	staffArea := isStaffPath(r.URL.Path)
+	p.Languages = switchLanguages(staffArea)
+	setLangCookie(w, r, staffArea)
+	// the page scripts' strings: a JSON data block, which the strict CSP
+	// allows since it is not executed
+	strs := p.Lang.l.JS("js.")
+	strs["lang"] = p.Lang.String()
+	strs["digits"] = p.Lang.digits()
+	js, _ := json.Marshal(strs)
 	p.Strings = template.JS(js)
 	var buf bytes.Buffer
 	if err := s.tmpl.ExecuteTemplate(&buf, "layout.html", p); err != nil {
@@ -42,16 +51,18 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p pa
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", p.Lang.String())
+	w.Header().Add("Vary", "Accept-Language, Cookie")
 	w.WriteHeader(status)
 	buf.WriteTo(w)
 }
 
 func (s *Server) pageOffices(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, 200, page{Title: tr(langOf(r), "offices"), Body: "offices", Offices: s.rec.Offices(), Script: "offices.js"})
+	s.render(w, r, 200, page{Title: "offices", Body: "offices", Offices: s.rec.Offices(), Script: "offices.js"})
 }
 
 func (s *Server) pageEmbed(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, 200, page{Title: tr(langOf(r), "offices"), Body: "offices", Offices: s.rec.Offices(), Embedded: true})
+	s.render(w, r, 200, page{Title: "offices", Body: "offices", Offices: s.rec.Offices(), Embedded: true})
 }
 
 // embedJS is the one-line widget for a county website:
@@ -62,27 +73,28 @@ func (s *Server) embedJS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	base := strings.TrimRight(s.opt.PublicURL, "/")
 	b, _ := json.Marshal(base + "/embed")
+	title, _ := json.Marshal(s.opt.SiteName)
 	w.Write([]byte(`(function(){var s=document.currentScript,f=document.createElement("iframe");f.src=` + string(b) +
-		`;f.title="Virtuelles Bürgerbüro";f.style.border="0";f.style.width="100%";f.style.minHeight="420px";f.loading="lazy";s.parentNode.insertBefore(f,s);})();`))
+		`;f.title=` + string(title) + `;f.style.border="0";f.style.width="100%";f.style.minHeight="420px";f.loading="lazy";s.parentNode.insertBefore(f,s);})();`))
 }
 
 func (s *Server) pageKnock(w http.ResponseWriter, r *http.Request) {
 	st, ok := s.rec.OfficeStatus(r.PathValue("id"))
 	if !ok {
-		s.render(w, r, 404, page{Title: "404", Body: "notfound"})
+		s.render(w, r, 404, page{Title: "notfound.title", Body: "notfound"})
 		return
 	}
-	s.render(w, r, 200, page{Title: tr(langOf(r), "knock.title") + " " + st.Name, Body: "knock", Office: st, Script: "knock.js"})
+	s.render(w, r, 200, page{Title: "knock.title", Body: "knock", Office: st, Script: "knock.js"}, "Office", st.Name)
 }
 
 func (s *Server) pageWait(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, 200, page{Title: tr(langOf(r), "wait.title"), Body: "wait", Script: "wait.js", Data: r.PathValue("id")})
+	s.render(w, r, 200, page{Title: "wait.title", Body: "wait", Script: "wait.js", Data: r.PathValue("id")})
 }
 
 func (s *Server) pageRoom(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, 200, page{Title: tr(langOf(r), "room.title"), Body: "room", Script: "room.js", Data: r.PathValue("room")})
+	s.render(w, r, 200, page{Title: "room.title", Body: "room", Script: "room.js", Data: r.PathValue("room")})
 }
 
 func (s *Server) pageJoin(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, 200, page{Title: tr(langOf(r), "join.title"), Body: "join", Script: "join.js"})
+	s.render(w, r, 200, page{Title: "join.title", Body: "join", Script: "join.js"})
 }

@@ -22,6 +22,17 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/tickets/{id}/files", s.apiCitizenFile)
 	s.handle("POST /api/v1/invites/{token}", s.apiRedeemInvite)
 	s.handle("POST /api/v1/stream-keys", s.apiStreamKey)
+	s.handle("GET /api/v1/pow/challenge", s.apiPowChallenge)
+
+	// public booking API (api_booking.go)
+	s.handle("GET /api/v1/offices/{id}/services", s.apiServices)
+	s.handle("GET /api/v1/offices/{id}/services/{svc}/slots", s.apiSlots)
+	s.handle("POST /api/v1/offices/{id}/holds", s.apiHold)
+	s.handle("POST /api/v1/holds/{id}/confirm", s.apiConfirmHold)
+	s.handle("DELETE /api/v1/bookings/{id}", s.apiCancelBooking)
+	s.handle("POST /api/v1/offices/{id}/waitlist", s.apiJoinWaitlist)
+	s.handle("POST /api/v1/waitlist/{id}/confirm", s.apiConfirmWaitlist)
+	s.handle("POST /api/v1/offers/{id}/accept", s.apiAcceptOffer)
 
 	// room API for every member (clerk, citizen, participant)
 	s.handle("GET /api/v1/rooms/{room}", s.apiRoom)
@@ -52,6 +63,9 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/staff/outbox", s.staffOnly(s.apiOutbox))
 	s.handle("POST /api/v1/staff/calendar-feeds", s.staffOnly(s.apiCreateFeed))
 	s.handle("DELETE /api/v1/staff/calendar-feeds/{id}", s.staffOnly(s.apiRevokeFeed))
+	s.handle("POST /api/v1/staff/appointments", s.staffOnly(s.apiStaffBook))
+	s.handle("POST /api/v1/staff/appointments/{id}/cancel", s.staffOnly(s.apiStaffCancel))
+	s.handle("POST /api/v1/staff/appointments/capacity", s.staffOnly(s.apiStaffCapacity))
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) { s.writeProblem(w, r, notFoundOrMethod(s.mux, r)) })
 
 	// pages

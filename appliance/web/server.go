@@ -21,6 +21,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
@@ -97,11 +98,17 @@ type Options struct {
 	Outbox         Outbox
 	OutboxChannels []string
 	// CalendarFeeds keeps the staff calendar feeds (GET /calendar/…ics);
-	// Appointments is what they list (nil: empty calendars); TimeZone is
-	// site.time_zone (nil: Europe/Berlin).
+	// Appointments is what they list (nil: empty calendars), in Location.
 	CalendarFeeds CalendarFeeds
 	Appointments  notify.Appointments
-	TimeZone      *time.Location
+	// Booking is the appointment book; nil answers the booking API with 404.
+	Booking *appointments.Book
+	// Location is the site's time zone (site.time_zone) in which pages
+	// show times; nil means Europe/Berlin.
+	Location *time.Location
+	// PseudoLocale renders every page text through the pseudo-locale
+	// (i18n.Catalogue.Pseudo): for tests that look for hard-coded text.
+	PseudoLocale bool
 }
 
 // Server is the HTTP front of the appliance.

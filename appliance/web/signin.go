@@ -58,9 +58,9 @@ type signinView struct {
 }
 
 func (s *Server) renderSignin(w http.ResponseWriter, r *http.Request, status int, v signinView, err error) {
-	p := page{Title: tr(langOf(r), "staff.login"), Body: "login", Data: v}
+	p := page{Title: "staff.login", Body: "login", Data: v}
 	if v.Mode == "password" {
-		p.Title = tr(langOf(r), "staff.newpw")
+		p.Title = "staff.newpw"
 	}
 	if err != nil {
 		pr, ok := problemOf(err)
@@ -127,7 +127,7 @@ func (s *Server) pageConsole(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/staff/password", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, 200, page{Title: tr(langOf(r), "staff.console"), Body: "console", Script: "console.js"})
+	s.render(w, r, 200, page{Title: "staff.console", Body: "console", Script: "console.js"})
 }
 
 // pagePassword is the form to set a new password: the only page a session

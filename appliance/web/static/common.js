@@ -1,11 +1,52 @@
 // Shared helpers for the buergerbuero pages. Everything a user typed is
 // inserted with textContent, never as HTML.
+//
+// S holds the page's strings: the catalogue's js.* texts in the page's
+// language, rendered by the server into a JSON data block (see
+// docs/i18n.md). A text may have {{.Name}} placeholders (fmt fills them)
+// and plural forms under key#one, key#few … (plural picks them).
 export const S = JSON.parse(document.getElementById('i18n').textContent);
 export const lang = S.lang;
 
-export function fmt(s, ...args) {
-  let i = 0;
-  return s.replace(/%[sd]/g, () => String(args[i++]));
+// num writes a whole number the page language's way: its grouping, and
+// its digits as the server writes them (S.digits; browsers differ on the
+// default digits of Arabic).
+const digits = [...(S.digits || '0123456789')];
+export function num(n) {
+  let s;
+  try { s = new Intl.NumberFormat(lang, {numberingSystem: 'latn'}).format(n); } catch (_) { s = String(n); }
+  return s.replace(/[0-9]/g, (d) => digits[d]);
+}
+
+// fmt fills the {{.Name}} placeholders of s from args; numbers are written
+// with num.
+export function fmt(s, args = {}) {
+  return s.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (m, k) => {
+    const v = args[k];
+    if (v === undefined) return m;
+    return typeof v === 'number' ? num(v) : String(v);
+  });
+}
+
+// languageName names a conversation language for the clerk: in the page's
+// language and, if different, in itself ("Turkish (Türkçe)").
+export function languageName(code) {
+  try {
+    const ours = new Intl.DisplayNames([lang], {type: 'language'}).of(code);
+    const own = new Intl.DisplayNames([code], {type: 'language'}).of(code);
+    return ours === own ? ours : ours + ' (' + own + ')';
+  } catch (_) { return code; }
+}
+
+let rules;
+// plural renders the text key in the CLDR plural form for args.Count.
+export function plural(key, args) {
+  if (!rules) {
+    try { rules = new Intl.PluralRules(lang); } catch (_) { rules = new Intl.PluralRules('de'); }
+  }
+  const n = args.Count;
+  const exact = n === 0 ? S[key + '#zero'] : undefined;
+  return fmt(exact || S[key + '#' + rules.select(n)] || S[key], args);
 }
 
 export function el(tag, attrs = {}, ...children) {

@@ -1,4 +1,4 @@
-import {api, live, el, S, fmt, showError} from './common.js';
+import {api, live, el, S, fmt, plural, showError, languageName} from './common.js';
 import {forwardDialog, askText} from './dialogs.js';
 
 const $ = (x) => document.getElementById(x);
@@ -55,23 +55,23 @@ function colleagueRow(t) {
   const who = t.clerk_name || t.clerk;
   return el('li', {class: 'ticket state-' + t.state, 'data-ticket': t.id, 'data-number': t.number},
     el('p', {class: 'ticket-head'},
-      el('strong', {class: 'number', text: t.number}), ' ',
-      el('span', {class: 'status', text: fmt(t.state === 'called' ? S.calledBy : S.withClerk, who, mins)})));
+      el('strong', {class: 'number', dir: 'ltr', text: t.number}), ' ',
+      el('span', {class: 'status', text: plural(t.state === 'called' ? 'calledBy' : 'withClerk', {Name: who, Count: mins})})));
 }
 
 function row(t) {
   if (!queued(t) && t.clerk !== me.login) return colleagueRow(t);
   const li = el('li', {class: 'ticket state-' + t.state, 'data-ticket': t.id, 'data-number': t.number});
-  const since = queued(t) ? fmt(S.waitingFor, Math.floor(t.waiting_seconds / 60))
-    : fmt(t.state === 'called' ? S.calledBy : S.withClerk, t.clerk_name || t.clerk, Math.floor((t.consultation_seconds || 0) / 60));
+  const since = queued(t) ? plural('waitingFor', {Count: Math.floor(t.waiting_seconds / 60)})
+    : plural(t.state === 'called' ? 'calledBy' : 'withClerk', {Name: t.clerk_name || t.clerk, Count: Math.floor((t.consultation_seconds || 0) / 60)});
   const head = el('p', {class: 'ticket-head'},
-    el('strong', {class: 'number', text: t.number}), ' ',
-    el('span', {class: 'lang', text: t.language.toUpperCase()}), ' ',
+    el('strong', {class: 'number', dir: 'ltr', text: t.number}), ' ',
+    el('span', {class: 'lang', lang: t.language, title: fmt(S.conversationLanguage, {Language: languageName(t.language)}), text: t.language.toUpperCase()}), ' ',
     el('span', {class: queued(t) ? 'waited' : 'status', text: since}));
   if (t.name) head.append(' · ', el('span', {class: 'name', text: t.name}));
   li.append(head, el('p', {class: 'concern', text: t.concern}));
-  if (t.forwarded_from) li.append(el('p', {class: 'meta', text: fmt(S.from, t.forwarded_from)}));
-  if (t.reserved_for) li.append(el('p', {class: 'meta', text: fmt(S.reservedFor, t.reserved_for)}));
+  if (t.forwarded_from) li.append(el('p', {class: 'meta', text: fmt(S.from, {Name: t.forwarded_from})}));
+  if (t.reserved_for) li.append(el('p', {class: 'meta', text: fmt(S.reservedFor, {Name: t.reserved_for})}));
   if (t.forward_note) li.append(el('p', {class: 'note', text: '📝 ' + t.forward_note}));
   for (const n of t.notes || []) li.append(el('p', {class: 'note', text: '📝 ' + (n.author_name || n.author) + ': ' + n.text}));
   const actions = el('p', {class: 'ticket-actions'});
@@ -133,7 +133,7 @@ async function refresh() {
     // running consultations, the two kinds of row below
     const waiting = o.queue.filter(queued), busy = o.queue.filter((t) => !queued(t));
     busy.sort((a, b) => (b.consultation_seconds || 0) - (a.consultation_seconds || 0) || a.number.localeCompare(b.number));
-    const title = o.name + ' – ' + fmt(S.countWaiting, waiting.length) + (busy.length ? ' · ' + fmt(S.countBusy, busy.length) : '');
+    const title = o.name + ' – ' + plural('countWaiting', {Count: waiting.length}) + (busy.length ? ' · ' + plural('countBusy', {Count: busy.length}) : '');
     if (s.heading.textContent !== title) s.heading.textContent = title;
     const items = [];
     for (const t of [...waiting, ...busy]) {
@@ -163,7 +163,7 @@ async function refresh() {
   if (m.dataset.key !== mineKey) {
     m.dataset.key = mineKey;
     m.replaceChildren();
-    if (mine) m.append(el('p', {}, S.mine + ': ', el('strong', {text: mine.number}), ' ', el('a', {class: 'button', href: '/room/' + encodeURIComponent(mine.room_id), text: S.openRoom})));
+    if (mine) m.append(el('p', {}, S.mine + ': ', el('strong', {dir: 'ltr', text: mine.number}), ' ', el('a', {class: 'button', href: '/room/' + encodeURIComponent(mine.room_id), text: S.openRoom})));
   }
   m.hidden = !mine;
 }

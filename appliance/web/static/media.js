@@ -5,40 +5,16 @@
 // looks come from media.css classes). The camera is not touched before
 // the user consented.
 
-const TEXT = {
-  de: {
-    noticeTitle: 'Datenschutzhinweis',
-    notice: 'Für die Videoberatung werden Kamera und Mikrofon Ihres Geräts verwendet. Bild und Ton werden verschlüsselt an den eigenen Server der Verwaltung übertragen, der sie an die Gesprächsteilnehmenden weiterleitet und nichts aufzeichnet. Sie können Kamera und Mikrofon jederzeit ausschalten.',
-    privacy: 'Datenschutzhinweise',
-    consent: 'Kamera und Mikrofon einschalten',
-    join: 'Teilnehmen',
-    camera: 'Kamera', microphone: 'Mikrofon',
-    mute: 'Mikrofon aus', unmute: 'Mikrofon an',
-    camOff: 'Kamera aus', camOn: 'Kamera an',
-    share: 'Bildschirm teilen', stopShare: 'Teilen beenden',
-    you: 'Sie', screen: 'Bildschirm', remote: 'Gegenüber',
-    connecting: 'Verbindung wird aufgebaut …', connected: 'Verbunden.',
-    reconnecting: 'Verbindung unterbrochen, wird wiederhergestellt …',
-    closed: 'Die Verbindung wurde beendet.', denied: 'Kein Zugriff auf Kamera oder Mikrofon.',
-    quality: 'Verbindungsqualität', good: 'gut', fair: 'mittel', poor: 'schlecht', unknown: 'unbekannt',
-  },
-  en: {
-    noticeTitle: 'Privacy notice',
-    notice: 'The video consultation uses your device\'s camera and microphone. Picture and sound are sent encrypted to the administration\'s own server, which forwards them to the participants and records nothing. You can turn camera and microphone off at any time.',
-    privacy: 'Privacy notice',
-    consent: 'Turn on camera and microphone',
-    join: 'Join',
-    camera: 'Camera', microphone: 'Microphone',
-    mute: 'Mute microphone', unmute: 'Unmute microphone',
-    camOff: 'Turn camera off', camOn: 'Turn camera on',
-    share: 'Share screen', stopShare: 'Stop sharing',
-    you: 'You', screen: 'Screen', remote: 'Other party',
-    connecting: 'Connecting …', connected: 'Connected.',
-    reconnecting: 'Connection lost, reconnecting …',
-    closed: 'The connection has ended.', denied: 'No access to camera or microphone.',
-    quality: 'Connection quality', good: 'good', fair: 'fair', poor: 'poor', unknown: 'unknown',
-  },
-};
+// text returns the page's strings for the video (the catalogue's
+// js.media.* texts in the page's language, which the server renders into
+// the page's JSON data block; see common.js), keyed without "media.".
+function text() {
+  const t = {};
+  let all = {};
+  try { all = JSON.parse(document.getElementById('i18n').textContent); } catch (_) { /* no strings */ }
+  for (const [k, v] of Object.entries(all)) if (k.startsWith('media.')) t[k.slice(6)] = v;
+  return t;
+}
 
 // Timers of the client (ms). Stats are UI-rate, not media-rate.
 const STATS_EVERY = 2000;
@@ -134,14 +110,11 @@ class Transport {
 
 function consent(root, t) {
   return new Promise((resolve) => {
-    const other = t === TEXT.de ? TEXT.en : TEXT.de;
     const box = el('section', {class: 'bb-consent', 'aria-labelledby': 'bb-consent-title'},
-      el('h2', {id: 'bb-consent-title', text: TEXT.de.noticeTitle + ' / ' + TEXT.en.noticeTitle}),
-      el('p', {lang: 'de', text: TEXT.de.notice}),
-      el('p', {lang: 'en', text: TEXT.en.notice}),
+      el('h2', {id: 'bb-consent-title', text: t.noticeTitle}),
+      el('p', {text: t.notice}),
       el('p', {}, el('a', {href: '/datenschutz', target: '_blank', rel: 'noopener', 'data-link': 'privacy', text: t.privacy})));
     const btn = el('button', {type: 'button', class: 'bb-button bb-primary', 'data-action': 'consent', text: t.consent});
-    btn.title = other.consent;
     btn.addEventListener('click', () => { box.remove(); resolve(); }, {once: true});
     box.append(btn);
     root.append(box);
@@ -165,7 +138,7 @@ function tile(kind, label, muted) {
 // an answer 4xx (the consultation ended, access withdrawn) ends it, and
 // opts.onEnded is called.
 export async function startMedia(root, opts) {
-  const t = TEXT[opts.lang] || TEXT.de;
+  const t = text();
   const publishes = opts.role !== 'viewer';
   root.classList.add('bb-media');
   root.replaceChildren();

@@ -1,4 +1,4 @@
-import {api, S} from './common.js';
+import {api, num, plural} from './common.js';
 
 // Refresh the figures every 20 s without reloading the page.
 async function refresh() {
@@ -7,14 +7,14 @@ async function refresh() {
     for (const o of res.offices) {
       const li = document.querySelector(`[data-office="${CSS.escape(o.id)}"]`);
       if (!li) continue;
-      li.querySelector('[data-field=waiting]').textContent = o.waiting;
-      li.querySelector('[data-field=chairs_free]').textContent = o.chairs_free;
+      li.querySelector('[data-field=waiting]').textContent = num(o.waiting);
+      li.querySelector('[data-field=chairs_free]').textContent = num(o.chairs_free);
       const unstaffed = li.querySelector('[data-field=unstaffed]');
       if (unstaffed) unstaffed.hidden = o.state !== 'unstaffed';
       const estRow = li.querySelector('[data-field=estimate-row]');
       if (estRow) estRow.hidden = o.state !== 'open';
       const est = li.querySelector('[data-field=estimate]');
-      if (est) est.textContent = Math.ceil(o.estimate_seconds / 60) + (S.lang === 'en' ? ' min' : ' Min.');
+      if (est) est.textContent = plural('minutes', {Count: Math.ceil(o.estimate_seconds / 60)});
     }
   } catch (_) { /* keep the last figures */ }
 }

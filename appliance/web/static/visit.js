@@ -3,17 +3,9 @@
 // notes, and how long the consultation runs. Only clerks get it: its data
 // comes from the staff ticket API, which citizens and interpreters cannot
 // read.
-import {api, el, S, fmt, showError} from './common.js';
+import {api, el, S, fmt, showError, languageName} from './common.js';
 
 const $ = (x) => document.getElementById(x);
-
-function languageName(code) {
-  try {
-    const ours = new Intl.DisplayNames([S.lang], {type: 'language'}).of(code);
-    const own = new Intl.DisplayNames([code], {type: 'language'}).of(code);
-    return ours === own ? ours : ours + ' (' + own + ')';
-  } catch (_) { return code; }
-}
 
 function clock(at) {
   return new Date(at).toLocaleTimeString(S.lang, {hour: '2-digit', minute: '2-digit'});
@@ -37,8 +29,8 @@ function renderForwards(t) {
   const fs = t.forwards || [];
   $('visit-forwards-box').hidden = !fs.length;
   $('visit-forwards').replaceChildren(...fs.map((f) => {
-    const to = f.to_clerk ? fmt(S.personally, f.to_clerk_name || f.to_clerk) + ' (' + (f.to_office_name || f.to_office) + ')' : (f.to_office_name || f.to_office);
-    const li = el('li', {}, el('span', {class: 'meta', text: clock(f.at) + ' · ' + fmt(S.forwardedBy, f.by_name || f.by, f.from_office_name || f.from_office, to)}));
+    const to = f.to_clerk ? fmt(S.personally, {Name: f.to_clerk_name || f.to_clerk}) + ' (' + (f.to_office_name || f.to_office) + ')' : (f.to_office_name || f.to_office);
+    const li = el('li', {}, el('span', {class: 'meta', text: clock(f.at) + ' · ' + fmt(S.forwardedBy, {Name: f.by_name || f.by, From: f.from_office_name || f.from_office, To: to})}));
     if (f.note) li.append(el('span', {class: 'text', text: '📝 ' + f.note}));
     return li;
   }));

@@ -1,4 +1,4 @@
-import {api, live, S, fmt, ticketSession, clearTicketSession} from './common.js';
+import {api, live, S, fmt, num, plural, ticketSession, clearTicketSession} from './common.js';
 
 const root = document.getElementById('waiting');
 const id = root.dataset.ticket;
@@ -23,8 +23,10 @@ function announce(t) {
   const key = t.place + '/' + bucket;
   if (key === heard) return;
   heard = key;
-  setText('announce', S.place + ' ' + t.place + '. ' + $('estimate').textContent);
+  setText('announce', S.place + ' ' + num(t.place) + '. ' + $('estimate').textContent);
 }
+// the page's own title, before the place is put in front of it
+const title = document.title;
 
 function lost() {
   if (conn) conn.stop();
@@ -41,9 +43,11 @@ function render(t) {
   $('leave').hidden = false;
   switch (t.state) {
     case 'waiting': case 'returned': case 'forwarded': {
-      setText('place', String(t.place));
-      setText('estimate', t.estimate_seconds < 60 ? S.soon : fmt(S.estimate, Math.ceil(t.estimate_seconds / 60)));
-      setText('state', t.state === 'forwarded' ? fmt(S.forwarded, t.office_name) : (t.state === 'returned' ? S.returned : ''));
+      setText('place', num(t.place));
+      // the place shows in the browser tab while the citizen does something else
+      document.title = S.place + ' ' + num(t.place) + ' – ' + title;
+      setText('estimate', t.estimate_seconds < 60 ? S.soon : fmt(S.estimate, {Minutes: Math.ceil(t.estimate_seconds / 60)}));
+      setText('state', t.state === 'forwarded' ? fmt(S.forwarded, {Office: t.office_name}) : (t.state === 'returned' ? S.returned : ''));
       announce(t);
       break;
     }

@@ -1,0 +1,92 @@
+package app
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/appointments"
+	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/hours"
+	"github.com/buergerbuero/buergerbuero/appliance/store"
+)
+
+// openBook builds the appointment book from the configured offices. Only
+// offices declared in the configuration offer services.
+func openBook(cfg *config.Config, db *store.DB, loc *time.Location, log *slog.Logger) (*appointments.Book, error) {
+	path := cfg.Appointments.SecretFile
+	if path == "" { // a configuration built in code, not by config.Parse
+		path = filepath.Join(cfg.Store.DataDir, "appointments.key")
+	}
+	secret, err := loadSecret(path)
+	if err != nil {
+		return nil, err
+	}
+	ac := cfg.Appointments
+	release, err := hours.ParseInterval(ac.ReleaseAt + "-24:00")
+	if err != nil {
+		return nil, fmt.Errorf("appointments.release_at: %w", err)
+	}
+	set := appointments.Settings{HorizonDays: ac.HorizonDays, LeadTime: ac.LeadTime.Duration, Release: release.Open,
+		HoldTTL: ac.HoldTTL.Duration, CodeAttempts: ac.CodeAttempts, OfferWindow: ac.OfferWindow.Duration,
+		Retention: ac.Retention.Duration, HoldBurst: ac.HoldBurst, HoldPer: ac.HoldPer.Duration, ContactBurst: ac.ContactBurst,
+		ContactPer: ac.ContactPer.Duration, PublicURL: strings.TrimRight(cfg.Site.PublicURL, "/"), Secret: secret, Loc: loc}
+	for _, r := range ac.Reminders {
+		set.Reminders = append(set.Reminders, r.Duration)
+	}
+	var offices []appointments.Office
+	for _, o := range cfg.Offices {
+		sched, err := hours.FromConfig(o.Hours, o.Exceptions, cfg.Site.State, o.IgnoreHolidays, loc)
+		if err != nil {
+			return nil, err
+		}
+		ao := appointments.Office{ID: o.ID, Name: o.Name, Schedule: sched}
+		for day, n := range o.Appointments.Chairs {
+			ao.Chairs[weekday(day)] = n
+		}
+		for _, s := range o.Services {
+			ao.Services = append(ao.Services, appointments.Service{ID: s.ID, Name: s.Name, Duration: s.Duration.Duration,
+				Languages: s.Languages, WhatToBring: s.WhatToBring, Mode: appointments.Mode(s.Mode)})
+		}
+		offices = append(offices, ao)
+	}
+	return appointments.New(db, set, offices, log), nil
+}
+
+func weekday(key string) time.Weekday {
+	for i, k := range []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"} {
+		if k == key {
+			return time.Weekday(i)
+		}
+	}
+	return time.Sunday
+}
+
+// loadSecret reads the booking key, creating it (32 random bytes, 0600)
+// at first start.
+func loadSecret(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("appointments.secret_file %s: unreadable or shorter than 32 bytes", path)
+	}
+	b = make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("appointments.secret_file: %w", err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("appointments.secret_file: %w", err)
+	}
+	return b, nil
+}
