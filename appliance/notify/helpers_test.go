@@ -1,21 +1,14 @@
 package notify_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
-	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
-	"net/mail"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
+	"github.com/buergerbuero/buergerbuero/appliance/notify/smtptest"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 )
 
@@ -127,70 +120,13 @@ func booking(kind notify.Kind, ch notify.Channel, lang, rcpt string) notify.Mess
 	}
 }
 
-// parsed is an e-mail taken apart: headers, decoded parts by content type
-// (without parameters) and the raw Content-Type of each part.
-type parsed struct {
-	Header  mail.Header
-	Subject string
-	Parts   map[string]string
-	Types   map[string]string
-}
+type parsed = smtptest.Mail
 
 func parseMail(t *testing.T, data []byte) parsed {
 	t.Helper()
-	m, err := mail.ReadMessage(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("read message: %v", err)
-	}
-	subj, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	m, err := smtptest.Parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := parsed{Header: m.Header, Subject: subj, Parts: map[string]string{}, Types: map[string]string{}}
-	walk(t, &p, m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Body)
-	return p
-}
-
-func walk(t *testing.T, p *parsed, ctype, cte string, body io.Reader) {
-	mt, params, err := mime.ParseMediaType(ctype)
-	if err != nil {
-		t.Fatalf("content type %q: %v", ctype, err)
-	}
-	if strings.HasPrefix(mt, "multipart/") {
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			part, err := mr.NextRawPart()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			walk(t, p, part.Header.Get("Content-Type"), part.Header.Get("Content-Transfer-Encoding"), part)
-		}
-	}
-	switch strings.ToLower(cte) {
-	case "base64":
-		body = base64.NewDecoder(base64.StdEncoding, body)
-	case "quoted-printable":
-		body = quotedprintable.NewReader(body)
-	}
-	b, err := io.ReadAll(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Parts[mt] = string(b)
-	p.Types[mt] = ctype
-}
-
-// eventually waits for cond with a deadline.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	return m
 }
