@@ -23,7 +23,8 @@ import (
 // e-mail a real SMTP relay received, confirms with it, gets the
 // confirmation with an .ics (REQUEST, Berlin time) and, after cancelling
 // with the token, the cancellation (CANCEL, same UID, higher SEQUENCE) —
-// each mail once.
+// each mail once. The clerk's calendar feed shows the booking by its
+// reference, confirmed and then cancelled.
 func TestBookingByMail(t *testing.T) {
 	relay := smtptest.Start(t)
 	ca := filepath.Join(t.TempDir(), "relay-ca.pem")
@@ -131,6 +132,36 @@ func TestBookingByMail(t *testing.T) {
 	}
 	req := event(conf, "REQUEST")
 
+	// the clerk's calendar feed lists the booking by reference, no name
+	anna := newClient(t, srv)
+	anna.login("anna", "anna-passwort-123")
+	var feed struct{ URL string }
+	if st := anna.do("POST", "/api/v1/staff/calendar-feeds", map[string]string{"clerk": "anna"}, &feed); st != 201 {
+		t.Fatalf("create feed: %d", st)
+	}
+	feedEvent := func() *ics.VEvent {
+		t.Helper()
+		res, err := srv.Client().Get(feed.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		cal, err := ics.ParseCalendar(res.Body)
+		if err != nil || len(cal.Events()) != 1 {
+			t.Fatalf("feed: %v, want one event", err)
+		}
+		ev := cal.Events()[0]
+		body := cal.Serialize()
+		if !strings.Contains(body, booking.ID) || !strings.Contains(body, "Bauberatung") || strings.Contains(body, "erika") ||
+			ev.GetProperty(ics.ComponentPropertyDtStart).Value != slot.In(berlin).Format("20060102T150405") {
+			t.Errorf("feed event:\n%s", body)
+		}
+		return ev
+	}
+	if st := feedEvent().GetProperty(ics.ComponentPropertyStatus).Value; st != "CONFIRMED" {
+		t.Errorf("feed status %s before the cancellation", st)
+	}
+
 	if st := post("/api/v1/bookings/"+booking.ID, booking.CancelToken, "", nil); st != 204 {
 		t.Fatalf("cancel: %d", st)
 	}
@@ -145,6 +176,9 @@ func TestBookingByMail(t *testing.T) {
 	}
 	if can.Id() != req.Id() || seq(can) <= seq(req) || can.GetProperty(ics.ComponentPropertyStatus).Value != "CANCELLED" {
 		t.Errorf("cancel UID %s SEQUENCE %d, confirmation UID %s SEQUENCE %d", can.Id(), seq(can), req.Id(), seq(req))
+	}
+	if st := feedEvent().GetProperty(ics.ComponentPropertyStatus).Value; st != "CANCELLED" {
+		t.Errorf("feed status %s after the cancellation", st)
 	}
 	if n := len(relay.Messages()); n != 3 {
 		t.Errorf("relay received %d mails, want 3 (code, confirmation, cancellation)", n)

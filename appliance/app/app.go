@@ -50,7 +50,8 @@ type App struct {
 	// section); the store wakes it whenever a message is stored.
 	Outbox         *notify.Outbox
 	outboxChannels []string
-	// Appointments, if set before Start, fills the staff calendar feeds.
+	// Appointments, if set before Start, fills the staff calendar feeds
+	// instead of the database's bookings (tests).
 	Appointments notify.Appointments
 	// PoW issues and checks the proof of work on booking holds, keyed by
 	// <store.data_dir>/pow-hmac.key.
@@ -193,7 +194,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		Location: siteLoc, PseudoLocale: a.PseudoLocale,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
 		Outbox:    a.DB, OutboxChannels: a.outboxChannels,
-		CalendarFeeds: a.DB, Appointments: a.Appointments,
+		CalendarFeeds: a.DB, Appointments: a.feedSource(),
 		Booking: a.Book,
 	}, a.Log)
 	if err != nil {

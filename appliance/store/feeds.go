@@ -67,3 +67,35 @@ func feedScope(kind, subject string) notify.FeedScope {
 	}
 	return notify.FeedScope{Office: subject}
 }
+
+// BookedAppointments lists the booked and cancelled appointments of the
+// offices starting in [from, to) for the staff calendar feeds: id, office,
+// service, times and state — no contact, language or concern.
+func (db *DB) BookedAppointments(ctx context.Context, offices []string, from, to time.Time) ([]notify.FeedEntry, error) {
+	var out []notify.FeedEntry
+	for _, office := range offices {
+		rows, err := db.r.QueryContext(ctx, `SELECT id, office_id, service_id, start_at, end_at, state FROM appointments
+			WHERE office_id = ? AND start_at >= ? AND start_at < ? AND state IN ('booked', 'cancelled') ORDER BY start_at, id`,
+			office, ms(from), ms(to))
+		if err != nil {
+			return nil, fmt.Errorf("calendar feed: %w", err)
+		}
+		for rows.Next() {
+			var e notify.FeedEntry
+			var start, end int64
+			var state string
+			if err := rows.Scan(&e.Reference, &e.Office, &e.Service, &start, &end, &state); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			e.UID = e.Reference + "@staff-feed"
+			e.Start, e.Duration, e.Cancelled = fromMS(start), fromMS(end).Sub(fromMS(start)), state == "cancelled"
+			out = append(out, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
