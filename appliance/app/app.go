@@ -193,7 +193,8 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		EmbedExample: a.EmbedExample, Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,
 		Location: siteLoc, PseudoLocale: a.PseudoLocale,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
-		Outbox:    a.DB, OutboxChannels: a.outboxChannels,
+		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
+		Outbox: a.DB, OutboxChannels: a.outboxChannels,
 		CalendarFeeds: a.DB, Appointments: a.feedSource(),
 		Booking: a.Book,
 	}, a.Log)
@@ -308,4 +309,23 @@ func (a *App) Shutdown(ctx context.Context) error {
 	a.Rec.Hub.Shutdown()
 	a.done.Wait()
 	return a.DB.Close()
+}
+
+// messageKeep is how long a sent message's recipient and text are kept
+// (notify.keep; 0 when nothing is sent).
+func messageKeep(n *config.Notify) time.Duration {
+	if n == nil {
+		return 0
+	}
+	return n.Keep.Duration
+}
+
+// bookable reports whether any office offers services to book.
+func bookable(c *config.Config) bool {
+	for _, o := range c.Offices {
+		if len(o.Services) > 0 {
+			return true
+		}
+	}
+	return false
 }

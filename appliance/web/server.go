@@ -86,6 +86,11 @@ type Options struct {
 	// for offices without their own.
 	Privacy   config.Privacy
 	Retention reception.Retention
+	// Bookable: some office offers appointments; BookingRetention
+	// (appointments.retention) and MessageKeep (notify.keep) are then said
+	// on the privacy page.
+	Bookable                      bool
+	BookingRetention, MessageKeep time.Duration
 	// Accessibility fills the accessibility statement (/barrierefreiheit).
 	Accessibility config.Accessibility
 	// Catalogue renders every text (error messages, pages) in the
