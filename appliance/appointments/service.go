@@ -20,6 +20,7 @@ type Book struct {
 	now   func() time.Time
 
 	byAddr, byContact *limiter
+	metrics           *Metrics
 
 	mu      sync.RWMutex
 	offices map[string]*Office
@@ -34,7 +35,8 @@ func New(st Store, set Settings, offices []Office, log *slog.Logger) *Book {
 		log = slog.Default()
 	}
 	s := &Book{store: st, set: set, log: log, now: time.Now,
-		byAddr: newLimiter(set.HoldBurst, set.HoldPer), byContact: newLimiter(set.ContactBurst, set.ContactPer)}
+		byAddr: newLimiter(set.HoldBurst, set.HoldPer), byContact: newLimiter(set.ContactBurst, set.ContactPer),
+		metrics: NewMetrics(nil)}
 	s.SetOffices(offices)
 	return s
 }
@@ -89,8 +91,8 @@ func (s *Book) bookable(officeID, serviceID string) (*Office, Service, error) {
 	return o, svc, nil
 }
 
-// Run expires waitlist offers (handing the chair to the next entry) and
-// purges personal data until ctx ends.
+// Run expires waitlist offers (handing the chair to the next entry),
+// marks no-shows and purges personal data until ctx ends.
 func (s *Book) Run(ctx context.Context) {
 	tick := time.NewTicker(15 * time.Second)
 	defer tick.Stop()
@@ -103,6 +105,9 @@ func (s *Book) Run(ctx context.Context) {
 		}
 		if err := s.ExpireOffers(ctx); err != nil {
 			s.log.Error("expire waitlist offers", "err", err)
+		}
+		if _, err := s.MarkNoShows(ctx); err != nil {
+			s.log.Error("mark no-shows", "err", err)
 		}
 		if now := s.now(); now.Sub(purged) > time.Hour {
 			if _, err := s.Purge(ctx); err != nil {
