@@ -36,7 +36,9 @@ type WindowError struct {
 	Start time.Time
 }
 
-func (e *WindowError) Error() string { return e.Err.Error() + " start " + e.Start.UTC().Format(time.RFC3339) }
+func (e *WindowError) Error() string {
+	return e.Err.Error() + " start " + e.Start.UTC().Format(time.RFC3339)
+}
 
 // Unwrap lets problem.As and errors.Is see the problem.
 func (e *WindowError) Unwrap() error { return e.Err }
@@ -205,3 +207,6 @@ func IsWindowError(err error) (*WindowError, bool) {
 	ok := errors.As(err, &w)
 	return w, ok
 }
+
+// JoinBefore is how long before a slot its join link opens.
+func (s *Book) JoinBefore() time.Duration { return s.set.JoinBefore }

@@ -85,3 +85,31 @@ func (s *Service) arrivalsAhead(office string, t *Ticket) int {
 	}
 	return n
 }
+
+// TicketSummary is what the staff day view shows of an appointment's
+// ticket: no name, no concern.
+type TicketSummary struct {
+	Number      string
+	State       State
+	Clerk       string
+	ReservedFor string
+}
+
+// Summary returns the summary of ticket id (ErrTicketNotFound).
+func (s *Service) Summary(ctx context.Context, id string) (TicketSummary, error) {
+	t, ok := s.q.get(id)
+	if !ok {
+		var err error
+		if t, err = s.store.Ticket(ctx, id); err != nil {
+			return TicketSummary{}, err
+		}
+	}
+	return TicketSummary{Number: t.Number, State: t.State, Clerk: t.Clerk, ReservedFor: t.ReservedFor}, nil
+}
+
+// Confidential reports whether office is a counselling office (no concern
+// leaves it).
+func (s *Service) Confidential(office string) bool {
+	o, ok := s.office(office)
+	return ok && o.Confidential
+}
