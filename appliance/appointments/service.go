@@ -31,6 +31,9 @@ func New(st Store, set Settings, offices []Office, log *slog.Logger) *Book {
 	if set.Loc == nil {
 		set.Loc = time.UTC
 	}
+	if set.JoinAfter <= 0 { // settings built in code: a booking is never a no-show at its start
+		set.JoinAfter = 15 * time.Minute
+	}
 	if log == nil {
 		log = slog.Default()
 	}
