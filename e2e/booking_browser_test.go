@@ -1,0 +1,196 @@
+package e2e
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/buergerbuero/buergerbuero/appliance/apptest"
+	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/notify"
+)
+
+// bookingService is the bookable service configureBooking gives the
+// Bauamt: its name and what to bring are configuration data.
+var bookingService = config.Service{ID: "beratung", Name: "Bauberatung", Duration: config.Duration{Duration: 30 * time.Minute},
+	Languages: []string{"de", "en"}, WhatToBring: "Lageplan und Grundbuchauszug", Mode: "booking"}
+
+// configureBooking makes the Bauamt closed today and open tomorrow from
+// 08:00 to 18:00 (site time), with one chair reserved for appointments
+// and a bookable 30-minute service: closed now, bookable slots soon.
+func configureBooking(c *config.Config) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	tomorrow := strings.ToLower(time.Now().In(loc).AddDate(0, 0, 1).Weekday().String()[:3])
+	c.Appointments.LeadTime = config.Duration{Duration: 0}
+	for i := range c.Offices {
+		if c.Offices[i].ID == "bauamt" {
+			c.Offices[i].Hours = map[string][]string{tomorrow: {"08:00-18:00"}}
+			c.Offices[i].Services = []config.Service{bookingService}
+			c.Offices[i].Appointments.Chairs = map[string]int{tomorrow: 1}
+		}
+	}
+}
+
+// outboxDB opens the appliance's database read-only for assertions.
+func outboxDB(t *testing.T, srv *apptest.Server) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(srv.Config.Store.DataDir, "buergerbuero.db")+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// outboxMessage waits for the newest outbox message of kind to the
+// recipient and returns it.
+func outboxMessage(t *testing.T, db *sql.DB, kind notify.Kind, recipient string) notify.Message {
+	t.Helper()
+	deadline := time.Now().Add(pageWait)
+	for {
+		var payload string
+		err := db.QueryRow(`SELECT payload FROM outbox WHERE kind = ? AND recipient = ? ORDER BY id DESC LIMIT 1`, string(kind), recipient).Scan(&payload)
+		if err == nil {
+			var m notify.Message
+			if err := json.Unmarshal([]byte(payload), &m); err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		if err != sql.ErrNoRows || time.Now().After(deadline) {
+			t.Fatalf("no %s message to %s in the outbox: %v", kind, recipient, err)
+		}
+		<-time.After(50 * time.Millisecond) // polling the database of another process's store
+	}
+}
+
+// TestBookingLoopInBrowser: the Bauamt is closed; the office list says so
+// and links to booking; the citizen picks the service, tomorrow and a
+// slot, gives an e-mail address, the proof of work runs in the page, the
+// hold sends a code (read from the outbox: e-mail delivery is not merged
+// yet), a wrong code is refused in German with the field marked, the
+// right one books; the confirmation shows the slot in site time and what
+// to bring, a confirmation message is stored, and the cancel link cancels.
+func TestBookingLoopInBrowser(t *testing.T) {
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, Configure: configureBooking})
+	db := outboxDB(t, srv)
+	b := newBrowser(t, srv.CertPEM)()
+	const contact = "buergerin@example.org"
+
+	var closed string
+	step(t, b, "office list: the Bauamt is closed and links to booking", chromedp.Navigate(srv.URL+"/?lang=de"),
+		chromedp.WaitVisible(`li[data-office="bauamt"] a[data-field=book]`, chromedp.ByQuery),
+		chromedp.Text(`li[data-office="bauamt"] .notice`, &closed, chromedp.ByQuery))
+	if !strings.Contains(closed, "Termin") {
+		t.Errorf("the closed office's notice does not offer booking: %q", closed)
+	}
+	step(t, b, "open the booking page", chromedp.Click(`li[data-office="bauamt"] a[data-field=book]`, chromedp.ByQuery),
+		chromedp.WaitVisible("#book", chromedp.ByID),
+		chromedp.Poll(`document.querySelectorAll('#slots input[name=start]').length > 0`, nil, chromedp.WithPollingTimeout(pageWait)))
+
+	var info string
+	step(t, b, "the service shows duration, languages and what to bring", chromedp.Text(`#svc-beratung-info`, &info, chromedp.ByID))
+	for _, want := range []string{"30 Minuten", "Deutsch", "English", bookingService.WhatToBring} {
+		if !strings.Contains(info, want) {
+			t.Errorf("service info %q lacks %q", info, want)
+		}
+	}
+	// the first slot tomorrow is 08:00 in the site's time zone
+	var slotLabel, slotValue string
+	step(t, b, "pick the first slot", chromedp.Text(`label[for="slot-0"]`, &slotLabel, chromedp.ByQuery),
+		chromedp.Value(`#slot-0`, &slotValue, chromedp.ByID), chromedp.Click(`#slot-0`, chromedp.ByID))
+	if slotLabel != "08:00" {
+		t.Errorf("first slot shown as %q, want 08:00", slotLabel)
+	}
+	start, err := time.Parse(time.RFC3339, slotValue)
+	if err != nil {
+		t.Fatalf("slot value %q: %v", slotValue, err)
+	}
+
+	// no contact: the page says so and puts the focus on the field
+	var focused, errText string
+	step(t, b, "hold without contact", chromedp.Click("#hold", chromedp.ByID), chromedp.WaitVisible("#error", chromedp.ByID),
+		chromedp.Text("#error", &errText, chromedp.ByID), chromedp.Evaluate(`document.activeElement.id`, &focused))
+	if focused != "contact" || !strings.Contains(errText, "E-Mail-Adresse") {
+		t.Errorf("without contact: error %q, focus on %q", errText, focused)
+	}
+
+	started := time.Now()
+	step(t, b, "fill in and reserve (proof of work in the page)",
+		chromedp.SendKeys("#contact", contact, chromedp.ByID),
+		chromedp.SendKeys("#concern", "Carport an der Grundstücksgrenze", chromedp.ByID),
+		chromedp.Click("#hold", chromedp.ByID))
+	wctx, cancel := context.WithTimeout(b, powWait+pageWait)
+	defer cancel()
+	if err := chromedp.Run(wctx, chromedp.WaitVisible("#code-step", chromedp.ByID)); err != nil {
+		var e string
+		chromedp.Run(b, chromedp.Text("#error", &e, chromedp.ByID))
+		t.Fatalf("code step not shown: %v (error %q)", err, e)
+	}
+	t.Logf("proof of work and hold took %v in the browser", time.Since(started).Round(time.Millisecond))
+	step(t, b, "focus on the code", chromedp.Evaluate(`document.activeElement.id`, &focused))
+	if focused != "code" {
+		t.Errorf("after the hold the focus is on %q, want the code field", focused)
+	}
+
+	code := outboxMessage(t, db, notify.KindCode, contact)
+	if len(code.Code) != 6 || !code.Start.Equal(start) || code.Lang != "de" {
+		t.Fatalf("code message: %+v", code)
+	}
+	wrong := "000000"
+	if code.Code == wrong {
+		wrong = "111111"
+	}
+	step(t, b, "a wrong code is refused", chromedp.SendKeys("#code", wrong, chromedp.ByID), chromedp.Click("#code-form button[type=submit]", chromedp.ByQuery),
+		chromedp.WaitVisible("#code-error", chromedp.ByID), chromedp.Text("#code-error", &errText, chromedp.ByID),
+		chromedp.Evaluate(`document.activeElement.id + ' ' + document.activeElement.getAttribute('aria-invalid')`, &focused))
+	if !strings.Contains(errText, "Code stimmt nicht") || focused != "code true" {
+		t.Errorf("wrong code: error %q, focus %q", errText, focused)
+	}
+	step(t, b, "the right code books", chromedp.Evaluate(`document.getElementById('code').value = ''`, nil), chromedp.SendKeys("#code", code.Code, chromedp.ByID),
+		chromedp.Click("#code-form button[type=submit]", chromedp.ByQuery), chromedp.WaitVisible("#done", chromedp.ByID))
+
+	var when, bring, cancelHref, doneFocus string
+	step(t, b, "the confirmation", chromedp.Text("#done-when", &when, chromedp.ByID), chromedp.Text("#done-bring", &bring, chromedp.ByID),
+		chromedp.AttributeValue("#done-cancel", "href", &cancelHref, nil, chromedp.ByID),
+		chromedp.Evaluate(`document.activeElement.id`, &doneFocus))
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	day := start.In(loc)
+	if !strings.Contains(when, "08:00 bis 08:30") || !strings.Contains(when, itoa(day.Day())) {
+		t.Errorf("confirmation shows %q, want %s, 08:00 bis 08:30", when, day.Format("02.01."))
+	}
+	if bring != bookingService.WhatToBring {
+		t.Errorf("what to bring: %q", bring)
+	}
+	if doneFocus != "done-title" {
+		t.Errorf("after booking the focus is on %q", doneFocus)
+	}
+	conf := outboxMessage(t, db, notify.KindConfirmation, contact)
+	if !conf.Start.Equal(start) || conf.Service != bookingService.Name || conf.WhatToBring != bookingService.WhatToBring || conf.CancelURL == "" {
+		t.Errorf("confirmation message: %+v", conf)
+	}
+
+	// the slot is gone from the calendar, and the cancel link gives it back
+	var gone bool
+	step(t, b, "the booked slot is no longer offered", chromedp.Navigate(srv.URL+"/offices/bauamt/book"),
+		chromedp.Poll(`document.getElementById('slots-status').textContent !== '' && !document.getElementById('slots-status').textContent.includes('…')`, nil),
+		chromedp.Evaluate(`![...document.querySelectorAll('#slots input')].some((i) => i.value === `+jsString(slotValue)+`)`, &gone))
+	if !gone {
+		t.Error("the booked slot is still offered")
+	}
+	if !strings.Contains(cancelHref, "/cancel#") {
+		t.Fatalf("cancel link %q", cancelHref)
+	}
+	step(t, b, "cancel with the link", chromedp.Navigate(srv.URL+cancelHref), chromedp.Click("#cancel-confirm", chromedp.ByID),
+		chromedp.WaitVisible("#cancel-done", chromedp.ByID))
+	outboxMessage(t, db, notify.KindCancellation, contact)
+	var back bool
+	step(t, b, "the slot is offered again", chromedp.Navigate(srv.URL+"/offices/bauamt/book"),
+		chromedp.Poll(`[...document.querySelectorAll('#slots input')].some((i) => i.value === `+jsString(slotValue)+`)`, &back))
+}
