@@ -126,13 +126,7 @@ func TestBookingLoopInBrowser(t *testing.T) {
 		chromedp.SendKeys("#contact", contact, chromedp.ByID),
 		chromedp.SendKeys("#concern", "Carport an der Grundstücksgrenze", chromedp.ByID),
 		chromedp.Click("#hold", chromedp.ByID))
-	wctx, cancel := context.WithTimeout(b, powWait+pageWait)
-	defer cancel()
-	if err := chromedp.Run(wctx, chromedp.WaitVisible("#code-step", chromedp.ByID)); err != nil {
-		var e string
-		chromedp.Run(b, chromedp.Text("#error", &e, chromedp.ByID))
-		t.Fatalf("code step not shown: %v (error %q)", err, e)
-	}
+	waitPoW(t, b, "#code-step")
 	t.Logf("proof of work and hold took %v in the browser", time.Since(started).Round(time.Millisecond))
 	step(t, b, "focus on the code", chromedp.Evaluate(`document.activeElement.id`, &focused))
 	if focused != "code" {
@@ -193,4 +187,18 @@ func TestBookingLoopInBrowser(t *testing.T) {
 	var back bool
 	step(t, b, "the slot is offered again", chromedp.Navigate(srv.URL+"/offices/bauamt/book"),
 		chromedp.Poll(`[...document.querySelectorAll('#slots input')].some((i) => i.value === `+jsString(slotValue)+`)`, &back))
+}
+
+// waitPoW waits for the element after a request that needs the page's
+// proof of work (the search may take long on a busy machine) and names
+// the page's error if it does not come.
+func waitPoW(t *testing.T, b context.Context, sel string) {
+	t.Helper()
+	wctx, cancel := context.WithTimeout(b, powWait+pageWait)
+	defer cancel()
+	if err := chromedp.Run(wctx, chromedp.WaitVisible(sel, chromedp.ByQuery)); err != nil {
+		var e string
+		chromedp.Run(b, chromedp.Text("#error", &e, chromedp.ByID))
+		t.Fatalf("%s not shown: %v (error %q)", sel, err, e)
+	}
 }
