@@ -94,8 +94,12 @@ func TestBookingLoopInBrowser(t *testing.T) {
 		chromedp.WaitVisible("#book", chromedp.ByID),
 		chromedp.Poll(`document.querySelectorAll('#slots input[name=start]').length > 0`, nil, chromedp.WithPollingTimeout(pageWait)))
 
-	var info string
-	step(t, b, "the service shows duration, languages and what to bring", chromedp.Text(`#svc-beratung-info`, &info, chromedp.ByID))
+	var info, privacy string
+	step(t, b, "the service shows duration, languages and what to bring", chromedp.Text(`#svc-beratung-info`, &info, chromedp.ByID),
+		chromedp.Text(`#book-privacy`, &privacy, chromedp.ByID))
+	if days := int(srv.Config.Appointments.Retention.Hours() / 24); !strings.Contains(privacy, "löschen sie "+itoa(days)+" Tage nach dem Termin") {
+		t.Errorf("the page does not say when contact and concern are deleted (appointments.retention, %d days): %q", days, privacy)
+	}
 	for _, want := range []string{"30 Minuten", "Deutsch", "English", bookingService.WhatToBring} {
 		if !strings.Contains(info, want) {
 			t.Errorf("service info %q lacks %q", info, want)

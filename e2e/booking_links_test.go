@@ -6,6 +6,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 )
 
 // TestPagesLinkIntoBooking: an office with bookable services links to its
@@ -48,6 +49,13 @@ func TestPagesLinkIntoBooking(t *testing.T) {
 	_, body := fetchPage(t, c, srv.URL+"/offices/bauamt?lang=de", nil)
 	if !strings.Contains(body, "Termin buchen") {
 		t.Error("the closed office's knock page does not offer booking in German")
+	}
+	// the booking page in every language fills every placeholder
+	for _, tag := range i18n.Citizen {
+		_, body := fetchPage(t, c, srv.URL+"/offices/bauamt/book?lang="+tag.String(), nil)
+		if strings.Contains(body, "&lt;no value&gt;") || !strings.Contains(body, `id="book"`) {
+			t.Errorf("booking page in %s: a placeholder without value, or no form", tag)
+		}
 	}
 	res, body := fetchPage(t, c, srv.URL+"/offices/buergerbuero/book?lang=en", nil)
 	if res.StatusCode != 200 || !strings.Contains(body, "does not take online bookings") || strings.Contains(body, `id="book"`) {
