@@ -2,13 +2,16 @@ package e2e
 
 import (
 	"net/http/cookiejar"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/notify/smtptest"
 )
 
 // wantMetrics are the figures operators rely on (docs/grafana/buergerbuero.json).
@@ -20,6 +23,7 @@ var wantMetrics = []string{
 	"buergerbuero_sfu_rooms", "buergerbuero_sfu_peers", "buergerbuero_sfu_tracks", "buergerbuero_sfu_received_bytes_total",
 	"buergerbuero_sfu_sent_bytes_total", "buergerbuero_sfu_received_packets_lost_total", "buergerbuero_sfu_nacks_received_total",
 	"buergerbuero_sfu_plis_sent_total", "buergerbuero_sfu_rtt_seconds_bucket",
+	"buergerbuero_outbox_pending", "buergerbuero_outbox_sent_total", "buergerbuero_outbox_failed_total", "buergerbuero_outbox_retries_total",
 	"go_goroutines", "go_memstats_heap_alloc_bytes", "process_resident_memory_bytes",
 }
 
@@ -31,6 +35,10 @@ func TestMetricsAfterAJourney(t *testing.T) {
 	cfg := apptest.ServeConfig(t)
 	cfg.HTTP.AdminListen = apptest.FreePort(t)
 	cfg.API.ServiceTokens = []config.ServiceToken{{Name: "matrix-bridge", Token: strings.Repeat("b", 40)}}
+	relay := smtptest.Start(t)
+	ca := filepath.Join(t.TempDir(), "relay-ca.pem")
+	os.WriteFile(ca, relay.CertPEM, 0o600)
+	cfg.Notify = &config.Notify{Email: &config.NotifyEmail{Host: relay.Host, Port: relay.Port, CAFile: ca, From: "termine@testkreis.example"}}
 	apptest.AddClerk(t, cfg.Store.DataDir, "anna", "anna-passwort-123", "buergerbuero", "bauamt")
 	p := apptest.StartProcess(t, cfg)
 	hc := p.Client()

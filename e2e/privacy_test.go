@@ -37,6 +37,8 @@ func TestPrivacyPageFromConfig(t *testing.T) {
 		c.Offices[1].Retention = &config.Retention{Content: config.Duration{Duration: 2 * time.Hour}, Personal: config.Duration{Duration: 30 * 24 * time.Hour}}
 		c.Offices[2].Confidential = true
 		c.Offices[2].Name = "Schwangerschaftskonfliktberatung"
+		c.Offices[1].Services = []config.Service{{ID: "beratung", Name: "Bauberatung", Duration: config.Duration{Duration: 30 * time.Minute}, Mode: "booking"}}
+		c.Appointments.Retention = config.Duration{Duration: 3 * 24 * time.Hour}
 	}})
 	c := srv.Client()
 	row := func(body, office string) string {
@@ -52,10 +54,12 @@ func TestPrivacyPageFromConfig(t *testing.T) {
 		rows  map[string][]string
 	}{
 		{"/datenschutz", []string{"Art. 13", "Kreis Teststadt, vertreten durch den Landrat", "Am Markt 1", "Dora Datenschutz", "dsb@teststadt.example",
-			"Landesbeauftragte für Datenschutz Testland", "Art. 6 Abs. 1 Buchst. e", "nichts aufgezeichnet", "keine Weitergabe an Dritte", "Art. 15"},
+			"Landesbeauftragte für Datenschutz Testland", "Art. 6 Abs. 1 Buchst. e", "nichts aufgezeichnet", "keine Weitergabe an Dritte", "Art. 15",
+			"Bei einer Terminbuchung:", "Kontaktdaten und Anliegen werden 3 Tage nach dem Termin gelöscht."},
 			map[string][]string{"Bürgerbüro": {"am Ende der Beratung", "24 Stunden nach dem Ende"}, "Bauamt": {"2 Stunden nach dem Ende", "30 Tage nach dem Ende"},
 				"Schwangerschaftskonfliktberatung": {"vertrauliche Beratung", "am Ende der Beratung", "Kein Name nötig"}}},
-		{"/privacy?lang=en", []string{"Art. 13", "Kreis Teststadt", "Dora Datenschutz", "dsb@teststadt.example", "Art. 6(1)(e)", "Nothing is recorded", "third parties"},
+		{"/privacy?lang=en", []string{"Art. 13", "Kreis Teststadt", "Dora Datenschutz", "dsb@teststadt.example", "Art. 6(1)(e)", "Nothing is recorded", "third parties",
+			"Contact data and concern are deleted 3 days after the appointment."},
 			map[string][]string{"Bürgerbüro": {"at the end of the consultation", "24 hours after the end"}, "Bauamt": {"2 hours after the end", "30 days after the end"},
 				"Schwangerschaftskonfliktberatung": {"confidential counselling", "No name needed"}}},
 	} {

@@ -1,7 +1,7 @@
 // Package app assembles the appliance from its configuration: store, staff,
-// reception, media and the web server, with listeners, TLS and metrics. It
-// owns the process lifecycle (start, readiness, graceful shutdown) and no
-// domain rules.
+// reception, media, the notification outbox and the web server, with
+// listeners, TLS and metrics. It owns the process lifecycle (start,
+// readiness, graceful shutdown) and no domain rules.
 package app
 
 import (
@@ -24,6 +24,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
+	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/pow"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
@@ -45,6 +46,13 @@ type App struct {
 	// Catalogue renders every text a person reads (built-in texts plus
 	// site.locale_dir), loaded once in Open.
 	Catalogue *i18n.Catalogue
+	// Outbox delivers the messages to citizens (nil without a notify
+	// section); the store wakes it whenever a message is stored.
+	Outbox         *notify.Outbox
+	outboxChannels []string
+	// Appointments, if set before Start, fills the staff calendar feeds
+	// instead of the database's bookings (tests).
+	Appointments notify.Appointments
 	// PoW issues and checks the proof of work on booking holds, keyed by
 	// <store.data_dir>/pow-hmac.key.
 	PoW *pow.PoW
@@ -119,6 +127,12 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		MaxQueue: cfg.Reception.MaxQueue, DefaultHandling: cfg.Reception.DefaultHandling.Duration, KnockBurst: cfg.Reception.KnockBurst,
 		KnockPer: cfg.Reception.KnockPer.Duration, Retention: reception.Retention{Content: cfg.Reception.Retention.Content.Duration, Personal: cfg.Reception.Retention.Personal.Duration}, MaxUpload: cfg.Reception.MaxUpload,
 	}, reception.NewMetrics(a.Registry), log)
+	if cfg.Notify != nil {
+		if err := a.openNotify(loc); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if a.Book, err = openBook(cfg, db, loc, log); err != nil {
 		db.Close()
 		return nil, err
@@ -179,7 +193,10 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		EmbedExample: a.EmbedExample, Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,
 		Location: siteLoc, PseudoLocale: a.PseudoLocale,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
-		Booking:   a.Book,
+		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
+		Outbox: a.DB, OutboxChannels: a.outboxChannels,
+		CalendarFeeds: a.DB, Appointments: a.feedSource(),
+		Booking: a.Book,
 	}, a.Log)
 	if err != nil {
 		return err
@@ -192,6 +209,10 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 	a.cancel = cancel
 	a.done.Add(1)
 	go func() { defer a.done.Done(); a.Rec.Run(runCtx) }()
+	if a.Outbox != nil {
+		a.done.Add(1)
+		go func() { defer a.done.Done(); a.Outbox.Run(runCtx) }()
+	}
 	a.done.Add(1)
 	go func() { defer a.done.Done(); a.Book.Run(runCtx) }()
 
@@ -288,4 +309,23 @@ func (a *App) Shutdown(ctx context.Context) error {
 	a.Rec.Hub.Shutdown()
 	a.done.Wait()
 	return a.DB.Close()
+}
+
+// messageKeep is how long a sent message's recipient and text are kept
+// (notify.keep; 0 when nothing is sent).
+func messageKeep(n *config.Notify) time.Duration {
+	if n == nil {
+		return 0
+	}
+	return n.Keep.Duration
+}
+
+// bookable reports whether any office offers services to book.
+func bookable(c *config.Config) bool {
+	for _, o := range c.Offices {
+		if len(o.Services) > 0 {
+			return true
+		}
+	}
+	return false
 }

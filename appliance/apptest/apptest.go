@@ -51,6 +51,9 @@ type Options struct {
 	// (and is in the certificate); default 127.0.0.1. Tests that put a
 	// browser into another network namespace use a veth address.
 	ListenIP string
+	// Prepare may set up the app after Open and before Start (e.g.
+	// App.Appointments).
+	Prepare func(*app.App)
 	// PseudoLocale renders every page in the pseudo-locale, so a test can
 	// find text that does not come from the catalogue.
 	PseudoLocale bool
@@ -181,6 +184,9 @@ func (s *Server) start(ln net.Listener) {
 			s.t.Fatal(err)
 		}
 		m.SFU, a.Media, s.sfu = sf, m, sf
+	}
+	if s.opts.Prepare != nil {
+		s.opts.Prepare(a)
 	}
 	if err := a.Start(ctx, ln); err != nil {
 		s.t.Fatal(err)

@@ -40,6 +40,8 @@ type Config struct {
 	API API `yaml:"api"`
 	// Media configures the embedded SFU.
 	Media Media `yaml:"media"`
+	// Notify sends messages to citizens (e-mail, SMS); nil sends none.
+	Notify *Notify `yaml:"notify"`
 	// Appointments sets the limits of booking.
 	Appointments Appointments `yaml:"appointments"`
 	// Offices declared here are created or updated at start; offices created

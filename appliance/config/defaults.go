@@ -57,6 +57,9 @@ func (c *Config) fill() {
 	if c.TLS.StorageDir == "" {
 		c.TLS.StorageDir = filepath.Join(c.Store.DataDir, "tls")
 	}
+	if c.Notify != nil {
+		c.Notify.fill()
+	}
 	if c.Media.TURN.Realm == "" && len(c.TLS.Domains) > 0 {
 		c.Media.TURN.Realm = c.TLS.Domains[0]
 	}
@@ -210,6 +213,11 @@ func (c *Config) Validate() error {
 	for _, ip := range c.Media.PublicIPs {
 		if net.ParseIP(ip) == nil {
 			return bad("media.public_ips", fmt.Sprintf("%q is not an IP address", ip), "IPv4 or IPv6 addresses")
+		}
+	}
+	if c.Notify != nil {
+		if err := c.Notify.validate(); err != nil {
+			return err
 		}
 	}
 	if err := c.Appointments.validate(); err != nil {

@@ -19,7 +19,7 @@ var _ appointments.Store = (*DB)(nil)
 
 // Tx runs fn in one write transaction (see appointments.Store).
 func (db *DB) Tx(ctx context.Context, fn func(appointments.Tx) error) error {
-	return db.tx(ctx, func(tx *sql.Tx) error { return fn(apptTx{ctx, tx}) })
+	return db.tx(ctx, func(tx *sql.Tx) error { return fn(apptTx{ctx, tx, db}) })
 }
 
 // Occupancy lists the chairs taken and the adjustments of an office
@@ -102,6 +102,7 @@ func (db *DB) PurgeAppointments(ctx context.Context, cutoff time.Time) (int, err
 type apptTx struct {
 	ctx context.Context
 	tx  *sql.Tx
+	db  *DB // wakes the outbox's delivery loop
 }
 
 func (t apptTx) Occupancy(office string, from, to, now time.Time) ([]appointments.Span, []appointments.Adjustment, error) {
@@ -215,6 +216,7 @@ func (t apptTx) Enqueue(m notify.Message, due time.Time) error {
 	if err != nil {
 		return fmt.Errorf("enqueue %s: %w", m.Kind, err)
 	}
+	t.db.wakeOutbox() // safe before the commit: see insertOutbox
 	return nil
 }
 

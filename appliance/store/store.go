@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the one SQLite driver of the binary
@@ -30,6 +31,8 @@ var migrations embed.FS
 type DB struct {
 	w, r *sql.DB
 	path string
+	// outboxWake is called when a message is stored (SetOutboxWaker).
+	outboxWake atomic.Pointer[func()]
 }
 
 // OpenSQLite opens (and creates) the database in dir and runs migrations.

@@ -62,9 +62,10 @@ func TestEveryPageKeyIsUsedAndExists(t *testing.T) {
 
 	used := func(id string) bool {
 		switch {
-		case strings.HasPrefix(id, "error.") || strings.HasPrefix(id, "format.") || strings.HasPrefix(id, "bridge."):
-			// error codes, format patterns and the Matrix bridge's texts
-			// have their own tests (problem, i18n, matrixbridge/connector)
+		case strings.HasPrefix(id, "error.") || strings.HasPrefix(id, "format.") || strings.HasPrefix(id, "bridge.") || strings.HasPrefix(id, "notify."):
+			// error codes, format patterns, the Matrix bridge's texts and
+			// the e-mail and SMS texts have their own tests (problem, i18n,
+			// matrixbridge/connector, notify)
 			return true
 		case strings.HasPrefix(id, "js.media."):
 			k := strings.TrimPrefix(id, "js.media.")

@@ -21,6 +21,9 @@ type privacyPage struct {
 	Offices []officeRetention
 	// Missing names the configuration fields an operator still has to fill.
 	Missing []string
+	// Booking says when a booking's contact and concern, and the messages
+	// sent about it, are deleted; empty when the site books nothing.
+	Booking, Messages string
 }
 
 // officeRetention is one row of the retention table, already in words.
@@ -54,6 +57,12 @@ func (s *Server) pagePrivacy(w http.ResponseWriter, r *http.Request) {
 				Content: afterEnd(pl, ret.Content), Personal: afterEnd(pl, ret.Personal)})
 		}
 	}
+	if s.opt.Bookable {
+		p.Booking = afterAppointment(pl, s.opt.BookingRetention)
+		if s.opt.MessageKeep > 0 {
+			p.Messages = pl.T("privacy.messages_kept", "Days", max(1, int((s.opt.MessageKeep+23*time.Hour)/(24*time.Hour))))
+		}
+	}
 	s.render(w, r, 200, page{Title: "privacy.title", Body: "privacy", Data: p})
 }
 
@@ -77,4 +86,9 @@ func spell(d time.Duration) (string, string, int) {
 	default:
 		return "privacy.after_minutes", "Count", int((d + time.Minute - 1) / time.Minute)
 	}
+}
+
+// afterAppointment says when a booking's contact data is deleted.
+func afterAppointment(pl pageLang, d time.Duration) string {
+	return pl.T("privacy.booking_deleted", "Days", max(1, int((d+23*time.Hour)/(24*time.Hour))))
 }

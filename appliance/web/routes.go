@@ -60,6 +60,9 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/staff/rooms/{room}/join", s.staffOnly(s.apiJoinRoom))
 	s.handle("POST /api/v1/staff/rooms/{room}/members", s.staffOnly(s.apiAddColleague))
 	s.handle("GET /api/v1/staff/events", s.staffOnly(s.apiStaffEvents))
+	s.handle("GET /api/v1/staff/outbox", s.staffOnly(s.apiOutbox))
+	s.handle("POST /api/v1/staff/calendar-feeds", s.staffOnly(s.apiCreateFeed))
+	s.handle("DELETE /api/v1/staff/calendar-feeds/{id}", s.staffOnly(s.apiRevokeFeed))
 	s.handle("POST /api/v1/staff/appointments", s.staffOnly(s.apiStaffBook))
 	s.handle("POST /api/v1/staff/appointments/{id}/cancel", s.staffOnly(s.apiStaffCancel))
 	s.handle("POST /api/v1/staff/appointments/capacity", s.staffOnly(s.apiStaffCapacity))
@@ -86,6 +89,7 @@ func (s *Server) routes() {
 	s.handle("GET /privacy", s.pagePrivacy)
 	s.handle("GET "+AccessibilityPath, s.pageAccessibility)
 	s.handle("GET /accessibility", s.pageAccessibility)
+	s.handle("GET /calendar/{file}", s.calendarFeed)
 	if s.opt.EmbedExample {
 		s.handle("GET /demo/embed-example", s.pageEmbedExample)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
+	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
@@ -85,6 +86,11 @@ type Options struct {
 	// for offices without their own.
 	Privacy   config.Privacy
 	Retention reception.Retention
+	// Bookable: some office offers appointments; BookingRetention
+	// (appointments.retention) and MessageKeep (notify.keep) are then said
+	// on the privacy page.
+	Bookable                      bool
+	BookingRetention, MessageKeep time.Duration
 	// Accessibility fills the accessibility statement (/barrierefreiheit).
 	Accessibility config.Accessibility
 	// Catalogue renders every text (error messages, pages) in the
@@ -92,6 +98,14 @@ type Options struct {
 	Catalogue *i18n.Catalogue
 	// ProofOfWork guards booking holds; nil refuses every hold.
 	ProofOfWork ProofOfWork
+	// Outbox shows admins the notification outbox (GET
+	// /api/v1/staff/outbox); OutboxChannels are the configured channels.
+	Outbox         Outbox
+	OutboxChannels []string
+	// CalendarFeeds keeps the staff calendar feeds (GET /calendar/…ics);
+	// Appointments is what they list (nil: empty calendars), in Location.
+	CalendarFeeds CalendarFeeds
+	Appointments  notify.Appointments
 	// Booking is the appointment book; nil answers the booking API with 404.
 	Booking *appointments.Book
 	// Location is the site's time zone (site.time_zone) in which pages
