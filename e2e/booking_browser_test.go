@@ -4,16 +4,20 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	ics "github.com/arran4/golang-ical"
 	"github.com/chromedp/chromedp"
 
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
+	"github.com/buergerbuero/buergerbuero/appliance/notify/smtptest"
 )
 
 // bookingService is the bookable service configureBooking gives the
@@ -70,18 +74,45 @@ func outboxMessage(t *testing.T, db *sql.DB, kind notify.Kind, recipient string)
 	}
 }
 
+const contact = "buergerin@example.org"
+
 // TestBookingLoopInBrowser: the Bauamt is closed; the office list says so
 // and links to booking; the citizen picks the service, tomorrow and a
 // slot, gives an e-mail address, the proof of work runs in the page, the
-// hold sends a code (read from the outbox: e-mail delivery is not merged
-// yet), a wrong code is refused in German with the field marked, the
-// right one books; the confirmation shows the slot in site time and what
-// to bring, a confirmation message is stored, and the cancel link cancels.
+// hold sends the code by e-mail (a real SMTP relay with STARTTLS), a
+// wrong code is refused in German with the field marked, the right one
+// books; the page confirms the slot in site time with what to bring and
+// when the data is deleted, the confirmation mail brings the .ics
+// (REQUEST, 08:00 Berlin time), and the cancel link cancels (mail with
+// CANCEL) and gives the slot back to the calendar.
 func TestBookingLoopInBrowser(t *testing.T) {
-	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, Configure: configureBooking})
-	db := outboxDB(t, srv)
+	relay := smtptest.Start(t)
+	ca := filepath.Join(t.TempDir(), "relay-ca.pem")
+	if err := os.WriteFile(ca, relay.CertPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, Configure: func(c *config.Config) {
+		configureBooking(c)
+		c.Notify = &config.Notify{Email: &config.NotifyEmail{Host: relay.Host, Port: relay.Port, TLS: "starttls", CAFile: ca,
+			Username: relay.User, Password: relay.Password, From: "Testkreis <termine@testkreis.example>"}}
+	}})
 	b := newBrowser(t, srv.CertPEM)()
-	const contact = "buergerin@example.org"
+	// mail returns the n-th mail the relay received, parsed
+	mail := func(n int) smtptest.Mail {
+		t.Helper()
+		got := relay.Wait(n, pageWait)
+		if len(got) < n {
+			t.Fatalf("the SMTP relay has %d mails, want %d", len(got), n)
+		}
+		if got[n-1].To[0] != contact {
+			t.Errorf("mail %d to %v, want %s", n, got[n-1].To, contact)
+		}
+		m, err := smtptest.Parse(got[n-1].Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
 
 	var closed string
 	step(t, b, "office list: the Bauamt is closed and links to booking", chromedp.Navigate(srv.URL+"/?lang=de"),
@@ -137,12 +168,15 @@ func TestBookingLoopInBrowser(t *testing.T) {
 		t.Errorf("after the hold the focus is on %q, want the code field", focused)
 	}
 
-	code := outboxMessage(t, db, notify.KindCode, contact)
-	if len(code.Code) != 6 || !code.Start.Equal(start) || code.Lang != "de" {
-		t.Fatalf("code message: %+v", code)
+	// the code arrives by e-mail, in German
+	codeMail := mail(1)
+	m := regexp.MustCompile(`Ihr Bestätigungscode: (\d{6})`).FindStringSubmatch(codeMail.Subject)
+	if m == nil {
+		t.Fatalf("code mail subject %q", codeMail.Subject)
 	}
+	code := m[1]
 	wrong := "000000"
-	if code.Code == wrong {
+	if code == wrong {
 		wrong = "111111"
 	}
 	step(t, b, "a wrong code is refused", chromedp.SendKeys("#code", wrong, chromedp.ByID), chromedp.Click("#code-form button[type=submit]", chromedp.ByQuery),
@@ -151,7 +185,7 @@ func TestBookingLoopInBrowser(t *testing.T) {
 	if !strings.Contains(errText, "Code stimmt nicht") || focused != "code true" {
 		t.Errorf("wrong code: error %q, focus %q", errText, focused)
 	}
-	step(t, b, "the right code books", chromedp.Evaluate(`document.getElementById('code').value = ''`, nil), chromedp.SendKeys("#code", code.Code, chromedp.ByID),
+	step(t, b, "the right code books", chromedp.Evaluate(`document.getElementById('code').value = ''`, nil), chromedp.SendKeys("#code", code, chromedp.ByID),
 		chromedp.Click("#code-form button[type=submit]", chromedp.ByQuery), chromedp.WaitVisible("#done", chromedp.ByID))
 
 	var when, bring, cancelHref, doneFocus string
@@ -169,9 +203,21 @@ func TestBookingLoopInBrowser(t *testing.T) {
 	if doneFocus != "done-title" {
 		t.Errorf("after booking the focus is on %q", doneFocus)
 	}
-	conf := outboxMessage(t, db, notify.KindConfirmation, contact)
-	if !conf.Start.Equal(start) || conf.Service != bookingService.Name || conf.WhatToBring != bookingService.WhatToBring || conf.CancelURL == "" {
-		t.Errorf("confirmation message: %+v", conf)
+	// the confirmation arrives by e-mail with the appointment as .ics
+	conf := mail(2)
+	if !strings.HasPrefix(conf.Subject, "Termin bestätigt:") || !strings.Contains(conf.Subject, "08:00") ||
+		!strings.Contains(conf.Parts["text/plain"], bookingService.WhatToBring) || !strings.Contains(conf.Parts["text/plain"], "/cancel#") {
+		t.Errorf("confirmation mail %q:\n%s", conf.Subject, conf.Parts["text/plain"])
+	}
+	if !strings.Contains(conf.Types["text/calendar"], "method=REQUEST") {
+		t.Fatalf("confirmation without .ics REQUEST: %v", conf.Types)
+	}
+	cal, err := ics.ParseCalendar(strings.NewReader(conf.Parts["text/calendar"]))
+	if err != nil || len(cal.Events()) != 1 {
+		t.Fatalf("confirmation .ics: %v", err)
+	}
+	if dt := cal.Events()[0].GetProperty(ics.ComponentPropertyDtStart); dt.Value != day.Format("20060102")+"T080000" || dt.ICalParameters["TZID"][0] != "Europe/Berlin" {
+		t.Errorf(".ics DTSTART %+v, want 08:00 Berlin time on %s", dt, day.Format("2006-01-02"))
 	}
 
 	// the slot is gone from the calendar, and the cancel link gives it back
@@ -187,7 +233,9 @@ func TestBookingLoopInBrowser(t *testing.T) {
 	}
 	step(t, b, "cancel with the link", chromedp.Navigate(srv.URL+cancelHref), chromedp.Click("#cancel-confirm", chromedp.ByID),
 		chromedp.WaitVisible("#cancel-done", chromedp.ByID))
-	outboxMessage(t, db, notify.KindCancellation, contact)
+	if c := mail(3); !strings.Contains(c.Types["text/calendar"], "method=CANCEL") {
+		t.Errorf("cancellation mail %q without .ics CANCEL", c.Subject)
+	}
 	var back bool
 	step(t, b, "the slot is offered again", chromedp.Navigate(srv.URL+"/offices/bauamt/book"),
 		chromedp.Poll(`[...document.querySelectorAll('#slots input')].some((i) => i.value === `+jsString(slotValue)+`)`, &back))
