@@ -76,16 +76,26 @@ func outboxMessage(t *testing.T, db *sql.DB, kind notify.Kind, recipient string)
 
 const contact = "buergerin@example.org"
 
-// TestBookingLoopInBrowser: the Bauamt is closed; the office list says so
-// and links to booking; the citizen picks the service, tomorrow and a
-// slot, gives an e-mail address, the proof of work runs in the page, the
-// hold sends the code by e-mail (a real SMTP relay with STARTTLS), a
+// TestBookingLoopInBrowser is the whole loop in real Chromium. The Bauamt
+// is closed: it opens in 15 to 20 minutes for one 30-minute slot. The
+// office list says so and links to booking; the citizen picks the service
+// and the slot, gives an e-mail address, the proof of work runs in the
+// page, the code arrives by e-mail (a real SMTP relay with STARTTLS); a
 // wrong code is refused in German with the field marked, the right one
-// books; the page confirms the slot in site time with what to bring and
-// when the data is deleted, the confirmation mail brings the .ics
-// (REQUEST, 08:00 Berlin time), and the cancel link cancels (mail with
-// CANCEL) and gives the slot back to the calendar.
+// books. The page confirms the slot in site time with what to bring and
+// when the data is deleted; the confirmation mail brings the .ics
+// (REQUEST, Berlin time). The join link opened now, before the default
+// 10-minute window, names the slot's time. After a restart with the
+// office open and a 30-minute window, two walk-ins knock; the join link
+// puts the citizen first, and the clerk sees "Termin HH:MM".
 func TestBookingLoopInBrowser(t *testing.T) {
+	now := time.Now().In(berlinLoc)
+	open := now.Truncate(5 * time.Minute).Add(20 * time.Minute)
+	if open.Add(30*time.Minute).YearDay() != now.YearDay() {
+		t.Skip("the slot would cross midnight (Berlin time); the loop runs at any other time of day")
+	}
+	hhmm := open.Format("15:04")
+	today := strings.ToLower(now.Weekday().String()[:3])
 	relay := smtptest.Start(t)
 	ca := filepath.Join(t.TempDir(), "relay-ca.pem")
 	if err := os.WriteFile(ca, relay.CertPEM, 0o600); err != nil {
@@ -95,8 +105,15 @@ func TestBookingLoopInBrowser(t *testing.T) {
 		configureBooking(c)
 		c.Notify = &config.Notify{Email: &config.NotifyEmail{Host: relay.Host, Port: relay.Port, TLS: "starttls", CAFile: ca,
 			Username: relay.User, Password: relay.Password, From: "Testkreis <termine@testkreis.example>"}}
+		for i := range c.Offices {
+			if c.Offices[i].ID == "bauamt" {
+				c.Offices[i].Hours = map[string][]string{today: {hhmm + "-" + open.Add(30*time.Minute).Format("15:04")}}
+				c.Offices[i].Appointments.Chairs = map[string]int{today: 1}
+			}
+		}
 	}})
-	b := newBrowser(t, srv.CertPEM)()
+	open2 := newBrowser(t, srv.CertPEM)
+	b := open2()
 	// mail returns the n-th mail the relay received, parsed
 	mail := func(n int) smtptest.Mail {
 		t.Helper()
@@ -114,6 +131,7 @@ func TestBookingLoopInBrowser(t *testing.T) {
 		return m
 	}
 
+	// 1. the office is closed; the citizen books with the proof of work in the page
 	var closed string
 	step(t, b, "office list: the Bauamt is closed and links to booking", chromedp.Navigate(srv.URL+"/?lang=de"),
 		chromedp.WaitVisible(`li[data-office="bauamt"] a[data-field=book]`, chromedp.ByQuery),
@@ -136,16 +154,11 @@ func TestBookingLoopInBrowser(t *testing.T) {
 			t.Errorf("service info %q lacks %q", info, want)
 		}
 	}
-	// the first slot tomorrow is 08:00 in the site's time zone
 	var slotLabel, slotValue string
-	step(t, b, "pick the first slot", chromedp.Text(`label[for="slot-0"]`, &slotLabel, chromedp.ByQuery),
+	step(t, b, "pick the slot", chromedp.Text(`label[for="slot-0"]`, &slotLabel, chromedp.ByQuery),
 		chromedp.Value(`#slot-0`, &slotValue, chromedp.ByID), chromedp.Click(`#slot-0`, chromedp.ByID))
-	if slotLabel != "08:00" {
-		t.Errorf("first slot shown as %q, want 08:00", slotLabel)
-	}
-	start, err := time.Parse(time.RFC3339, slotValue)
-	if err != nil {
-		t.Fatalf("slot value %q: %v", slotValue, err)
+	if slotLabel != hhmm {
+		t.Errorf("the slot is shown as %q, want %s (site time)", slotLabel, hhmm)
 	}
 
 	// no contact: the page says so and puts the focus on the field
@@ -168,7 +181,7 @@ func TestBookingLoopInBrowser(t *testing.T) {
 		t.Errorf("after the hold the focus is on %q, want the code field", focused)
 	}
 
-	// the code arrives by e-mail, in German
+	// 2. the code arrives by e-mail, in German, and is entered
 	codeMail := mail(1)
 	m := regexp.MustCompile(`Ihr Bestätigungscode: (\d{6})`).FindStringSubmatch(codeMail.Subject)
 	if m == nil {
@@ -188,14 +201,12 @@ func TestBookingLoopInBrowser(t *testing.T) {
 	step(t, b, "the right code books", chromedp.Evaluate(`document.getElementById('code').value = ''`, nil), chromedp.SendKeys("#code", code, chromedp.ByID),
 		chromedp.Click("#code-form button[type=submit]", chromedp.ByQuery), chromedp.WaitVisible("#done", chromedp.ByID))
 
-	var when, bring, cancelHref, doneFocus string
+	var when, bring, joinHref, doneFocus string
 	step(t, b, "the confirmation", chromedp.Text("#done-when", &when, chromedp.ByID), chromedp.Text("#done-bring", &bring, chromedp.ByID),
-		chromedp.AttributeValue("#done-cancel", "href", &cancelHref, nil, chromedp.ByID),
+		chromedp.AttributeValue("#done-join", "href", &joinHref, nil, chromedp.ByID),
 		chromedp.Evaluate(`document.activeElement.id`, &doneFocus))
-	loc, _ := time.LoadLocation("Europe/Berlin")
-	day := start.In(loc)
-	if !strings.Contains(when, "08:00 bis 08:30") || !strings.Contains(when, itoa(day.Day())) {
-		t.Errorf("confirmation shows %q, want %s, 08:00 bis 08:30", when, day.Format("02.01."))
+	if want := hhmm + " bis " + open.Add(30*time.Minute).Format("15:04"); !strings.Contains(when, want) || !strings.Contains(when, itoa(open.Day())) {
+		t.Errorf("confirmation shows %q, want day %d, %s", when, open.Day(), want)
 	}
 	if bring != bookingService.WhatToBring {
 		t.Errorf("what to bring: %q", bring)
@@ -203,9 +214,10 @@ func TestBookingLoopInBrowser(t *testing.T) {
 	if doneFocus != "done-title" {
 		t.Errorf("after booking the focus is on %q", doneFocus)
 	}
-	// the confirmation arrives by e-mail with the appointment as .ics
+
+	// 3. the confirmation arrives by e-mail with the appointment as .ics
 	conf := mail(2)
-	if !strings.HasPrefix(conf.Subject, "Termin bestätigt:") || !strings.Contains(conf.Subject, "08:00") ||
+	if !strings.HasPrefix(conf.Subject, "Termin bestätigt:") || !strings.Contains(conf.Subject, hhmm) ||
 		!strings.Contains(conf.Parts["text/plain"], bookingService.WhatToBring) || !strings.Contains(conf.Parts["text/plain"], "/cancel#") {
 		t.Errorf("confirmation mail %q:\n%s", conf.Subject, conf.Parts["text/plain"])
 	}
@@ -216,29 +228,49 @@ func TestBookingLoopInBrowser(t *testing.T) {
 	if err != nil || len(cal.Events()) != 1 {
 		t.Fatalf("confirmation .ics: %v", err)
 	}
-	if dt := cal.Events()[0].GetProperty(ics.ComponentPropertyDtStart); dt.Value != day.Format("20060102")+"T080000" || dt.ICalParameters["TZID"][0] != "Europe/Berlin" {
-		t.Errorf(".ics DTSTART %+v, want 08:00 Berlin time on %s", dt, day.Format("2006-01-02"))
+	if dt := cal.Events()[0].GetProperty(ics.ComponentPropertyDtStart); dt.Value != open.Format("20060102T150405") || dt.ICalParameters["TZID"][0] != "Europe/Berlin" {
+		t.Errorf(".ics DTSTART %+v, want %s Berlin time", dt, open.Format("20060102T150405"))
+	}
+	if !strings.HasPrefix(joinHref, srv.URL+"/a/") || !strings.Contains(joinHref, "#") {
+		t.Fatalf("join link %q", joinHref)
 	}
 
-	// the slot is gone from the calendar, and the cancel link gives it back
-	var gone bool
-	step(t, b, "the booked slot is no longer offered", chromedp.Navigate(srv.URL+"/offices/bauamt/book"),
-		chromedp.Poll(`document.getElementById('slots-status').textContent !== '' && !document.getElementById('slots-status').textContent.includes('…')`, nil),
-		chromedp.Evaluate(`![...document.querySelectorAll('#slots input')].some((i) => i.value === `+jsString(slotValue)+`)`, &gone))
-	if !gone {
-		t.Error("the booked slot is still offered")
+	// 5. opened before its window, the join link names the slot's time
+	step(t, b, "the join link too early", chromedp.Navigate(joinHref), chromedp.WaitVisible("#error", chromedp.ByID),
+		chromedp.Text("#error", &errText, chromedp.ByID))
+	if !strings.Contains(errText, hhmm) {
+		t.Errorf("join link before the window: %q, want the slot's time %s", errText, hhmm)
 	}
-	if !strings.Contains(cancelHref, "/cancel#") {
-		t.Fatalf("cancel link %q", cancelHref)
+
+	// 4. the office opens and the window widens: two walk-ins knock, the
+	// join link puts the citizen first, the clerk sees "Termin HH:MM"
+	for i := range srv.Config.Offices {
+		if srv.Config.Offices[i].ID == "bauamt" {
+			srv.Config.Offices[i].Hours = apptest.AllDay()
+		}
 	}
-	step(t, b, "cancel with the link", chromedp.Navigate(srv.URL+cancelHref), chromedp.Click("#cancel-confirm", chromedp.ByID),
-		chromedp.WaitVisible("#cancel-done", chromedp.ByID))
-	if c := mail(3); !strings.Contains(c.Types["text/calendar"], "method=CANCEL") {
-		t.Errorf("cancellation mail %q without .ics CANCEL", c.Subject)
+	srv.Config.Appointments.JoinBefore = config.Duration{Duration: 30 * time.Minute}
+	srv.Restart()
+	anna := open2()
+	login(t, anna, srv.URL, "anna", "anna-passwort-123")
+	walkIn := newClient(t, srv)
+	walkIn.knock("bauamt", "Bauantrag abgeben")
+	walkIn.knock("bauamt", "Frage zur Baulast")
+	step(t, anna, "two walk-ins in the console",
+		chromedp.WaitVisible(`section[data-office=bauamt] li.ticket[data-number="BA-002"]`, chromedp.ByQuery))
+	step(t, b, "the join link in the window leads to the waiting room at place 1", chromedp.Navigate("about:blank"), chromedp.Navigate(joinHref),
+		chromedp.WaitVisible("#number", chromedp.ByID), chromedp.Poll(`location.pathname.startsWith('/wait/') && document.getElementById('place') && document.getElementById('place').textContent === '1'`, nil))
+	termin := "Termin " + hhmm
+	var firstRow string
+	step(t, anna, "Termin at the top of the clerk's queue",
+		chromedp.Poll(`(() => { const li = document.querySelector('section[data-office=bauamt] li.ticket');
+			return li && li.textContent.includes(`+jsString(termin)+`); })()`, nil),
+		chromedp.Text(`section[data-office=bauamt] li.ticket`, &firstRow, chromedp.ByQuery))
+	for _, want := range []string{termin, "Carport an der Grundstücksgrenze"} {
+		if !strings.Contains(firstRow, want) {
+			t.Errorf("the clerk's first row %q lacks %q", firstRow, want)
+		}
 	}
-	var back bool
-	step(t, b, "the slot is offered again", chromedp.Navigate(srv.URL+"/offices/bauamt/book"),
-		chromedp.Poll(`[...document.querySelectorAll('#slots input')].some((i) => i.value === `+jsString(slotValue)+`)`, &back))
 }
 
 // waitPoW waits for the element after a request that needs the page's

@@ -18,7 +18,8 @@ import (
 // says the day is full and offers the waitlist; the citizen joins it
 // (proof of work in the page, code from the outbox); when the booking is
 // cancelled, the offer's link opens /w/{id}, and accepting it books the
-// slot, shown in the page's language and the site's time zone.
+// slot, shown in the page's language and the site's time zone; its cancel
+// link cancels and the slot is back in the calendar.
 func TestWaitlistInBrowser(t *testing.T) {
 	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, Configure: func(c *config.Config) {
 		configureBooking(c)
@@ -89,4 +90,10 @@ func TestWaitlistInBrowser(t *testing.T) {
 	if !strings.Contains(errText, "offer") {
 		t.Errorf("accepting twice: error %q, want the offer gone (in English)", errText)
 	}
+
+	// the cancel link of the accepted offer gives the slot back to the calendar
+	step(t, b, "cancel with the link", chromedp.Navigate(srv.URL+cancelHref), chromedp.Click("#cancel-confirm", chromedp.ByID),
+		chromedp.WaitVisible("#cancel-done", chromedp.ByID))
+	step(t, b, "the slot is offered again", chromedp.Navigate(srv.URL+"/offices/bauamt/book"),
+		chromedp.Poll(`[...document.querySelectorAll('#slots input')].some((i) => new Date(i.value).getTime() === `+itoa(int(slot.UnixMilli()))+`)`, nil))
 }
