@@ -80,14 +80,15 @@ const contact = "buergerin@example.org"
 // is closed: it opens in 15 to 20 minutes for one 30-minute slot. The
 // office list says so and links to booking; the citizen picks the service
 // and the slot, gives an e-mail address, the proof of work runs in the
-// page, the code arrives by e-mail (a real SMTP relay with STARTTLS); a
+// page (the page is German, the conversation is to be in English), the
+// code arrives by e-mail (a real SMTP relay with STARTTLS); a
 // wrong code is refused in German with the field marked, the right one
 // books. The page confirms the slot in site time with what to bring and
 // when the data is deleted; the confirmation mail brings the .ics
 // (REQUEST, Berlin time). The join link opened now, before the default
 // 10-minute window, names the slot's time. After a restart with the
 // office open and a 30-minute window, two walk-ins knock; the join link
-// puts the citizen first, and the clerk sees "Termin HH:MM".
+// puts the citizen first, and the clerk sees "Termin HH:MM" and English.
 func TestBookingLoopInBrowser(t *testing.T) {
 	now := time.Now().In(berlinLoc)
 	open := now.Truncate(5 * time.Minute).Add(20 * time.Minute)
@@ -173,6 +174,7 @@ func TestBookingLoopInBrowser(t *testing.T) {
 	step(t, b, "fill in and reserve (proof of work in the page)",
 		chromedp.SendKeys("#contact", contact, chromedp.ByID),
 		chromedp.SendKeys("#concern", "Carport an der Grundstücksgrenze", chromedp.ByID),
+		chromedp.SetValue("#conv-beratung", "en", chromedp.ByID), // a German page, a conversation in English
 		chromedp.Click("#hold", chromedp.ByID))
 	waitPoW(t, b, "#code-step")
 	t.Logf("proof of work and hold took %v in the browser", time.Since(started).Round(time.Millisecond))
@@ -266,7 +268,7 @@ func TestBookingLoopInBrowser(t *testing.T) {
 		chromedp.Poll(`(() => { const li = document.querySelector('section[data-office=bauamt] li.ticket');
 			return li && li.textContent.includes(`+jsString(termin)+`); })()`, nil),
 		chromedp.Text(`section[data-office=bauamt] li.ticket`, &firstRow, chromedp.ByQuery))
-	for _, want := range []string{termin, "Carport an der Grundstücksgrenze"} {
+	for _, want := range []string{termin, "Carport an der Grundstücksgrenze", "EN"} {
 		if !strings.Contains(firstRow, want) {
 			t.Errorf("the clerk's first row %q lacks %q", firstRow, want)
 		}

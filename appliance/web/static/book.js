@@ -34,7 +34,10 @@ if (root && form) {
 
   function markInvalid(err, scope) {
     for (const n of scope.querySelectorAll('[aria-invalid]')) n.removeAttribute('aria-invalid');
-    const f = err && err.field && scope.elements && scope.elements.namedItem(err.field);
+    let f = err && err.field && scope.elements && scope.elements.namedItem(err.field);
+    // a name several controls share (services, the conversation language
+    // of each service): the one the citizen can use
+    if (f && !f.focus && f.length) f = [...f].find((x) => !x.disabled) || null;
     if (f && f.focus) {
       f.setAttribute('aria-invalid', 'true');
       f.focus();
@@ -47,7 +50,22 @@ if (root && form) {
     if (!markInvalid(err, scope)) node.focus();
   }
 
+  // conversation shows the conversation languages of the chosen service
+  // only; the others are disabled, so the form has one.
+  function conversation() {
+    const svc = service();
+    let chosen = null;
+    for (const f of form.querySelectorAll('[data-conversation]')) {
+      const on = !!svc && f.dataset.conversation === svc.id;
+      f.hidden = !on;
+      f.querySelector('select').disabled = !on;
+      if (on) chosen = f.querySelector('select');
+    }
+    return chosen;
+  }
+
   async function loadSlots() {
+    conversation();
     slotsBox.replaceChildren();
     waitlist.hidden = true;
     const svc = service();
@@ -124,7 +142,7 @@ if (root && form) {
       let res;
       if (kind === 'hold') {
         res = await api('/api/v1/offices/' + encodeURIComponent(office) + '/holds', {method: 'POST',
-          body: {...base, start: start.value, concern: form.concern.value}});
+          body: {...base, start: start.value, concern: form.concern.value, conversation_language: conversation() ? conversation().value : ''}});
       } else {
         res = await api('/api/v1/offices/' + encodeURIComponent(office) + '/waitlist', {method: 'POST', body: {...base, day: day.value}});
       }
