@@ -98,6 +98,8 @@ func TestAxeFindsNoViolationsOnAnyPage(t *testing.T) {
 		c.check(interpreter, lang, "privacy page", true)
 		visit(interpreter, "/barrierefreiheit", "main h1")
 		c.check(interpreter, lang, "accessibility statement", true)
+		visit(interpreter, "/a/a_none#not-a-token", "#error")
+		c.check(interpreter, lang, "join link of a booking, refused", true)
 
 		// the citizen knocks and waits
 		visit(citizen, "/offices/buergerbuero", "#concern")
@@ -141,6 +143,8 @@ func TestAxeFindsNoViolationsOnAnyPage(t *testing.T) {
 		step(t, clerk, "end", chromedp.Click(`#actions button[data-action=end]`, chromedp.ByQuery), chromedp.WaitVisible("#offices section", chromedp.ByQuery))
 		step(t, citizen, "ended", chromedp.Poll(`document.getElementById('chat-form').hidden`, nil))
 		c.check(citizen, lang, "room as citizen, ended", true)
+		visit(clerk, "/staff/appointments", "#dayview")
+		c.check(clerk, lang, "staff day view", false)
 	}
 }
 

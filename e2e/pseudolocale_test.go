@@ -102,10 +102,13 @@ func TestPseudoLocaleFindsNoHardCodedText(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range []string{"/staff", "/staff/password"} {
+	for _, p := range []string{"/staff", "/staff/password", "/staff/appointments"} {
 		_, body := fetchPage(t, staff.http, srv.URL+p, nil)
 		if !strings.Contains(body, `id="console"`) && p == "/staff" {
 			t.Fatalf("%s did not render the console: %.300s", p, body)
+		}
+		if !strings.Contains(body, `id="dayview"`) && p == "/staff/appointments" {
+			t.Fatalf("%s did not render the day view: %.300s", p, body)
 		}
 		for _, s := range hardCoded(body, data) {
 			t.Errorf("%s shows text that is not from the catalogue: %q", p, s)

@@ -137,6 +137,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		db.Close()
 		return nil, err
 	}
+	a.Book.SetMetrics(appointments.NewMetrics(a.Registry))
 	a.Staff.OnPresence = a.Rec.UpdateClerk
 	a.Rec.PresenceChanged = func(login string, p staff.Presence) {
 		if err := db.SetPresence(context.Background(), login, p); err != nil {

@@ -36,7 +36,7 @@ func openBook(cfg *config.Config, db *store.DB, loc *time.Location, log *slog.Lo
 	set := appointments.Settings{HorizonDays: ac.HorizonDays, LeadTime: ac.LeadTime.Duration, Release: release.Open,
 		HoldTTL: ac.HoldTTL.Duration, CodeAttempts: ac.CodeAttempts, OfferWindow: ac.OfferWindow.Duration,
 		Retention: ac.Retention.Duration, HoldBurst: ac.HoldBurst, HoldPer: ac.HoldPer.Duration, ContactBurst: ac.ContactBurst,
-		ContactPer: ac.ContactPer.Duration, PublicURL: strings.TrimRight(cfg.Site.PublicURL, "/"), Secret: secret, Loc: loc}
+		ContactPer: ac.ContactPer.Duration, JoinBefore: ac.JoinBefore.Duration, JoinAfter: ac.JoinAfter.Duration, PublicURL: strings.TrimRight(cfg.Site.PublicURL, "/"), Secret: secret, Loc: loc}
 	for _, r := range ac.Reminders {
 		set.Reminders = append(set.Reminders, r.Duration)
 	}

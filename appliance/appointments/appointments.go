@@ -82,6 +82,10 @@ type Settings struct {
 	// Retention: contact data and concern are deleted this long after the
 	// slot ends.
 	Retention time.Duration
+	// JoinBefore and JoinAfter bound the join link's window: it admits
+	// from JoinBefore before the slot's start until JoinAfter after it.
+	// A booking not joined by then is a no-show.
+	JoinBefore, JoinAfter time.Duration
 	// HoldBurst holds per HoldPer from one client address; ContactBurst
 	// holds and waitlist entries per ContactPer for one contact.
 	HoldBurst    int
@@ -109,6 +113,8 @@ const (
 	StateOffered   State = "offered" // a freed chair offered to a waitlist entry
 	StateCancelled State = "cancelled"
 	StateExpired   State = "expired"
+	StateArrived   State = "arrived" // the join link was opened in the window
+	StateNoShow    State = "no_show" // the window passed without arrival
 )
 
 // Appointment is a hold, a booking or a waitlist offer of one chair.
@@ -135,6 +141,10 @@ type Appointment struct {
 	Created    time.Time
 	Confirmed  time.Time
 	Cancelled  time.Time
+	// TicketID is the reception ticket of an arrived booking; Arrived is
+	// when the join link was first opened in the window.
+	TicketID string
+	Arrived  time.Time
 }
 
 // WaitState of a waitlist entry.

@@ -39,7 +39,8 @@ func settings() appointments.Settings {
 	return appointments.Settings{HorizonDays: 60, LeadTime: 2 * time.Hour, Release: hours.Clock{H: 7}, HoldTTL: 10 * time.Minute,
 		CodeAttempts: 3, Reminders: []time.Duration{24 * time.Hour, 15 * time.Minute}, OfferWindow: 30 * time.Minute,
 		Retention: 7 * 24 * time.Hour, HoldBurst: 1000, HoldPer: time.Minute, ContactBurst: 5, ContactPer: time.Hour,
-		PublicURL: "https://bb.example", Secret: []byte("0123456789abcdef0123456789abcdef"), Loc: berlin}
+		PublicURL: "https://bb.example", Secret: []byte("0123456789abcdef0123456789abcdef"), Loc: berlin,
+		JoinBefore: 10 * time.Minute, JoinAfter: 15 * time.Minute}
 }
 
 // office "bauamt": Mon-Fri 08:00-12:00 in NW, one chair reserved, a

@@ -20,6 +20,7 @@ type Book struct {
 	now   func() time.Time
 
 	byAddr, byContact *limiter
+	metrics           *Metrics
 
 	mu      sync.RWMutex
 	offices map[string]*Office
@@ -30,11 +31,15 @@ func New(st Store, set Settings, offices []Office, log *slog.Logger) *Book {
 	if set.Loc == nil {
 		set.Loc = time.UTC
 	}
+	if set.JoinAfter <= 0 { // settings built in code: a booking is never a no-show at its start
+		set.JoinAfter = 15 * time.Minute
+	}
 	if log == nil {
 		log = slog.Default()
 	}
 	s := &Book{store: st, set: set, log: log, now: time.Now,
-		byAddr: newLimiter(set.HoldBurst, set.HoldPer), byContact: newLimiter(set.ContactBurst, set.ContactPer)}
+		byAddr: newLimiter(set.HoldBurst, set.HoldPer), byContact: newLimiter(set.ContactBurst, set.ContactPer),
+		metrics: NewMetrics(nil)}
 	s.SetOffices(offices)
 	return s
 }
@@ -89,8 +94,8 @@ func (s *Book) bookable(officeID, serviceID string) (*Office, Service, error) {
 	return o, svc, nil
 }
 
-// Run expires waitlist offers (handing the chair to the next entry) and
-// purges personal data until ctx ends.
+// Run expires waitlist offers (handing the chair to the next entry),
+// marks no-shows and purges personal data until ctx ends.
 func (s *Book) Run(ctx context.Context) {
 	tick := time.NewTicker(15 * time.Second)
 	defer tick.Stop()
@@ -103,6 +108,9 @@ func (s *Book) Run(ctx context.Context) {
 		}
 		if err := s.ExpireOffers(ctx); err != nil {
 			s.log.Error("expire waitlist offers", "err", err)
+		}
+		if _, err := s.MarkNoShows(ctx); err != nil {
+			s.log.Error("mark no-shows", "err", err)
 		}
 		if now := s.now(); now.Sub(purged) > time.Hour {
 			if _, err := s.Purge(ctx); err != nil {

@@ -45,6 +45,9 @@ type Store interface {
 	// states and times stay for the aggregates. It
 	// returns the number of rows changed.
 	PurgeAppointments(ctx context.Context, cutoff time.Time) (int, error)
+	// Day lists the booked, arrived, no-show and cancelled appointments
+	// of an office that start in [from, to), by start.
+	Day(ctx context.Context, office string, from, to time.Time) ([]Appointment, error)
 }
 
 // Tx is the view of one Store transaction.
@@ -63,6 +66,8 @@ type Tx interface {
 	Update(a Appointment) error
 	// ExpiredOffers lists offered rows whose window ended before now.
 	ExpiredOffers(now time.Time) ([]Appointment, error)
+	// Overdue lists booked rows (not arrived) that started before cutoff.
+	Overdue(cutoff time.Time) ([]Appointment, error)
 
 	// Waiting returns the first verified waitlist entry of the office,
 	// service and day (by verification time), false if there is none.

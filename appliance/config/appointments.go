@@ -41,6 +41,12 @@ type Appointments struct {
 	// number. Default 5 per 1h.
 	ContactBurst int      `yaml:"contact_burst"`
 	ContactPer   Duration `yaml:"contact_per"`
+	// JoinBefore: the join link in the messages admits from this long
+	// before the slot's start. Default 10m.
+	JoinBefore Duration `yaml:"join_before"`
+	// JoinAfter: … until this long after the start; a booking not joined
+	// by then counts as a no-show. Default 15m.
+	JoinAfter Duration `yaml:"join_after"`
 	// SecretFile keeps the key of contact hashes, codes and join links
 	// (created at first start); default <store.data_dir>/appointments.key.
 	SecretFile string `yaml:"secret_file"`
@@ -79,7 +85,8 @@ var clockRE = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 func defaultAppointments() Appointments {
 	return Appointments{HorizonDays: 60, LeadTime: Duration{2 * time.Hour}, ReleaseAt: "07:00", HoldTTL: Duration{10 * time.Minute},
 		CodeAttempts: 5, Reminders: []Duration{{24 * time.Hour}, {15 * time.Minute}}, OfferWindow: Duration{30 * time.Minute},
-		Retention: Duration{7 * 24 * time.Hour}, HoldBurst: 10, HoldPer: Duration{10 * time.Minute}, ContactBurst: 5, ContactPer: Duration{time.Hour}}
+		Retention: Duration{7 * 24 * time.Hour}, HoldBurst: 10, HoldPer: Duration{10 * time.Minute}, ContactBurst: 5, ContactPer: Duration{time.Hour},
+		JoinBefore: Duration{10 * time.Minute}, JoinAfter: Duration{15 * time.Minute}}
 }
 
 // fillAppointments derives what depends on other fields.
@@ -124,6 +131,8 @@ func (a Appointments) validate() error {
 		{"appointments.retention", a.Retention.Duration, 0, 365 * 24 * time.Hour},
 		{"appointments.hold_per", a.HoldPer.Duration, time.Second, 24 * time.Hour},
 		{"appointments.contact_per", a.ContactPer.Duration, time.Second, 7 * 24 * time.Hour},
+		{"appointments.join_before", a.JoinBefore.Duration, 0, 2 * time.Hour},
+		{"appointments.join_after", a.JoinAfter.Duration, time.Minute, 4 * time.Hour},
 	} {
 		if d.v < d.min || d.v > d.max {
 			return bad(d.f, d.v.String(), fmt.Sprintf("%s to %s", d.min, d.max))

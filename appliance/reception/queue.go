@@ -44,7 +44,19 @@ func (q *queue) unindex(t *Ticket) {
 	}
 }
 
+// less orders a queue: booked appointments first, by slot time, then
+// everybody else by knock time.
 func less(a, b *Ticket) int {
+	if ab, bb := !a.AppointmentAt.IsZero(), !b.AppointmentAt.IsZero(); ab != bb {
+		if ab {
+			return -1
+		}
+		return 1
+	} else if ab {
+		if c := a.AppointmentAt.Compare(b.AppointmentAt); c != 0 {
+			return c
+		}
+	}
 	if c := a.KnockedAt.Compare(b.KnockedAt); c != 0 {
 		return c
 	}

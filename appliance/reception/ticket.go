@@ -127,6 +127,13 @@ type Ticket struct {
 	// Forwards is the ticket's forwarding history, oldest first (loaded
 	// with the ticket, like Notes; empty on the in-memory queue's copies).
 	Forwards []Forward `json:"forwards,omitempty"`
+	// AppointmentID and AppointmentAt mark a booked appointment whose
+	// citizen opened the join link (see Arrive): such tickets go first in
+	// their office's queue, by slot time. Service is the booked service's
+	// name.
+	AppointmentID string    `json:"appointment_id,omitempty"`
+	AppointmentAt time.Time `json:"appointment_at,omitzero"`
+	Service       string    `json:"service,omitempty"`
 }
 
 // Forward is one forwarding of a ticket, with the note for the colleague;

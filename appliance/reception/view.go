@@ -91,6 +91,9 @@ type StaffTicket struct {
 	// or in consultation only); pages count on from it, so a clerk's
 	// clock that is off does not matter.
 	ConsultationSeconds int `json:"consultation_seconds,omitempty"`
+	// AppointmentTime is the booked slot's start, "10:15" in the site's
+	// time zone, for "Termin 10:15" (appointment tickets only).
+	AppointmentTime string `json:"appointment_time,omitempty"`
 }
 
 func (s *Service) staffView(t Ticket) StaffTicket {
@@ -103,6 +106,9 @@ func (s *Service) staffView(t Ticket) StaffTicket {
 		st.ConsultationSeconds = max(0, int(now.Sub(t.CalledAt).Seconds()))
 	}
 	st.ClerkName = s.clerkName(t.Clerk)
+	if !t.AppointmentAt.IsZero() {
+		st.AppointmentTime = t.AppointmentAt.In(s.set.Loc).Format("15:04")
+	}
 	if len(t.Notes) > 0 {
 		st.Notes = make([]Note, len(t.Notes))
 		for i, n := range t.Notes {

@@ -33,7 +33,7 @@ type querier interface {
 }
 
 // occupying is the condition of a row that takes a chair at now (?).
-const occupying = `(state IN ('booked', 'offered') OR (state = 'held' AND expires_at > ?))`
+const occupying = `(state IN ('booked', 'arrived', 'offered') OR (state = 'held' AND expires_at > ?))`
 
 func occupancy(ctx context.Context, q querier, office string, from, to, now time.Time) ([]appointments.Span, []appointments.Adjustment, error) {
 	rows, err := q.QueryContext(ctx, `SELECT start_at, end_at FROM appointments
@@ -98,6 +98,26 @@ func (db *DB) PurgeAppointments(ctx context.Context, cutoff time.Time) (int, err
 	return int(n), nil
 }
 
+// Day lists an office's booked, arrived, no-show and cancelled
+// appointments starting in [from, to), by start.
+func (db *DB) Day(ctx context.Context, office string, from, to time.Time) ([]appointments.Appointment, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+apptCols+` FROM appointments WHERE office_id = ? AND start_at >= ? AND start_at < ?
+		AND state IN ('booked', 'arrived', 'no_show', 'cancelled') ORDER BY start_at, id`, office, ms(from), ms(to))
+	if err != nil {
+		return nil, fmt.Errorf("appointments of %s: %w", office, err)
+	}
+	defer rows.Close()
+	var out []appointments.Appointment
+	for rows.Next() {
+		a, err := scanAppointment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
 // apptTx implements appointments.Tx on one SQL transaction.
 type apptTx struct {
 	ctx context.Context
@@ -112,7 +132,7 @@ func (t apptTx) Occupancy(office string, from, to, now time.Time) ([]appointment
 func (t apptTx) ActiveFor(key, office, service string, now time.Time) (bool, error) {
 	var n int
 	err := t.tx.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM appointments WHERE contact_key = ? AND office_id = ? AND service_id = ?
-		AND ((state = 'booked' AND end_at > ?) OR state = 'offered')`, key, office, service, ms(now)).Scan(&n)
+		AND ((state IN ('booked', 'arrived') AND end_at > ?) OR state = 'offered')`, key, office, service, ms(now)).Scan(&n)
 	return n > 0, err
 }
 
@@ -123,34 +143,40 @@ func (t apptTx) ReleaseHolds(key, office, service string) error {
 }
 
 const apptCols = `id, office_id, service_id, start_at, end_at, state, expires_at, channel, contact, contact_key, lang, concern,
-	code_hash, attempts, cancel_hash, waitlist_id, sequence, booked_by, created_at, confirmed_at, cancelled_at`
+	code_hash, attempts, cancel_hash, waitlist_id, sequence, booked_by, created_at, confirmed_at, cancelled_at, ticket_id, arrived_at`
 
 func apptArgs(a appointments.Appointment) []any {
 	return []any{a.ID, a.Office, a.Service, ms(a.Start), ms(a.End), string(a.State), ms(a.Expires), string(a.Channel),
 		a.Contact, a.ContactKey, a.Lang, a.Concern, a.CodeHash, a.Attempts, a.CancelHash, a.WaitlistID, a.Sequence,
-		a.BookedBy, ms(a.Created), ms(a.Confirmed), ms(a.Cancelled)}
+		a.BookedBy, ms(a.Created), ms(a.Confirmed), ms(a.Cancelled), a.TicketID, ms(a.Arrived)}
 }
 
 func (t apptTx) Appointment(id string) (appointments.Appointment, error) {
-	var a appointments.Appointment
-	var start, end, exp, created, confirmed, cancelled int64
-	var state, channel string
-	err := t.tx.QueryRowContext(t.ctx, `SELECT `+apptCols+` FROM appointments WHERE id = ?`, id).Scan(
-		&a.ID, &a.Office, &a.Service, &start, &end, &state, &exp, &channel, &a.Contact, &a.ContactKey, &a.Lang, &a.Concern,
-		&a.CodeHash, &a.Attempts, &a.CancelHash, &a.WaitlistID, &a.Sequence, &a.BookedBy, &created, &confirmed, &cancelled)
+	a, err := scanAppointment(t.tx.QueryRowContext(t.ctx, `SELECT `+apptCols+` FROM appointments WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, appointments.ErrNotFound
 	}
 	if err != nil {
 		return a, fmt.Errorf("appointment %s: %w", id, err)
 	}
-	a.Start, a.End, a.Expires, a.Created, a.Confirmed, a.Cancelled = fromMS(start), fromMS(end), fromMS(exp), fromMS(created), fromMS(confirmed), fromMS(cancelled)
-	a.State, a.Channel = appointments.State(state), notify.Channel(channel)
 	return a, nil
 }
 
+func scanAppointment(s scanner) (appointments.Appointment, error) {
+	var a appointments.Appointment
+	var start, end, exp, created, confirmed, cancelled, arrived int64
+	var state, channel string
+	err := s.Scan(&a.ID, &a.Office, &a.Service, &start, &end, &state, &exp, &channel, &a.Contact, &a.ContactKey, &a.Lang, &a.Concern,
+		&a.CodeHash, &a.Attempts, &a.CancelHash, &a.WaitlistID, &a.Sequence, &a.BookedBy, &created, &confirmed, &cancelled,
+		&a.TicketID, &arrived)
+	a.Start, a.End, a.Expires, a.Created, a.Confirmed, a.Cancelled = fromMS(start), fromMS(end), fromMS(exp), fromMS(created), fromMS(confirmed), fromMS(cancelled)
+	a.Arrived = fromMS(arrived)
+	a.State, a.Channel = appointments.State(state), notify.Channel(channel)
+	return a, err
+}
+
 func (t apptTx) Insert(a appointments.Appointment) error {
-	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO appointments (`+apptCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, apptArgs(a)...)
+	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO appointments (`+apptCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, apptArgs(a)...)
 	if err != nil {
 		return fmt.Errorf("insert appointment: %w", err)
 	}
@@ -161,7 +187,7 @@ func (t apptTx) Update(a appointments.Appointment) error {
 	args := append(apptArgs(a)[1:], a.ID)
 	res, err := t.tx.ExecContext(t.ctx, `UPDATE appointments SET office_id=?, service_id=?, start_at=?, end_at=?, state=?, expires_at=?,
 		channel=?, contact=?, contact_key=?, lang=?, concern=?, code_hash=?, attempts=?, cancel_hash=?, waitlist_id=?, sequence=?,
-		booked_by=?, created_at=?, confirmed_at=?, cancelled_at=? WHERE id = ?`, args...)
+		booked_by=?, created_at=?, confirmed_at=?, cancelled_at=?, ticket_id=?, arrived_at=? WHERE id = ?`, args...)
 	if err != nil {
 		return fmt.Errorf("update appointment %s: %w", a.ID, err)
 	}
@@ -172,7 +198,16 @@ func (t apptTx) Update(a appointments.Appointment) error {
 }
 
 func (t apptTx) ExpiredOffers(now time.Time) ([]appointments.Appointment, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT id FROM appointments WHERE state = 'offered' AND expires_at <= ? ORDER BY expires_at`, ms(now))
+	return t.byIDs(`SELECT id FROM appointments WHERE state = 'offered' AND expires_at <= ? ORDER BY expires_at`, ms(now))
+}
+
+func (t apptTx) Overdue(cutoff time.Time) ([]appointments.Appointment, error) {
+	return t.byIDs(`SELECT id FROM appointments WHERE state = 'booked' AND start_at < ? ORDER BY start_at`, ms(cutoff))
+}
+
+// byIDs loads the appointments whose ids query selects.
+func (t apptTx) byIDs(query string, args ...any) ([]appointments.Appointment, error) {
+	rows, err := t.tx.QueryContext(t.ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

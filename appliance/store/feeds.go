@@ -68,14 +68,15 @@ func feedScope(kind, subject string) notify.FeedScope {
 	return notify.FeedScope{Office: subject}
 }
 
-// BookedAppointments lists the booked and cancelled appointments of the
-// offices starting in [from, to) for the staff calendar feeds: id, office,
-// service, times and state — no contact, language or concern.
+// BookedAppointments lists the booked (also arrived or no-show) and
+// cancelled appointments of the offices starting in [from, to) for the
+// staff calendar feeds: id, office, service, times and state — no
+// contact, language or concern.
 func (db *DB) BookedAppointments(ctx context.Context, offices []string, from, to time.Time) ([]notify.FeedEntry, error) {
 	var out []notify.FeedEntry
 	for _, office := range offices {
 		rows, err := db.r.QueryContext(ctx, `SELECT id, office_id, service_id, start_at, end_at, state FROM appointments
-			WHERE office_id = ? AND start_at >= ? AND start_at < ? AND state IN ('booked', 'cancelled') ORDER BY start_at, id`,
+			WHERE office_id = ? AND start_at >= ? AND start_at < ? AND state IN ('booked', 'arrived', 'no_show', 'cancelled') ORDER BY start_at, id`,
 			office, ms(from), ms(to))
 		if err != nil {
 			return nil, fmt.Errorf("calendar feed: %w", err)

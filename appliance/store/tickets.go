@@ -17,16 +17,18 @@ import (
 var _ reception.Store = (*DB)(nil)
 
 const ticketCols = `id, office_id, number, day, token_hash, name, concern, language, state, knocked_at, updated_at,
-	called_at, started_at, ended_at, clerk, reserved_for, forwarded_from, forward_note, decline_message, room_id, estimate_ms`
+	called_at, started_at, ended_at, clerk, reserved_for, forwarded_from, forward_note, decline_message, room_id, estimate_ms,
+	appointment_id, appointment_at, service`
 
 type scanner interface{ Scan(...any) error }
 
 func scanTicket(s scanner) (reception.Ticket, error) {
 	var t reception.Ticket
 	var tok, state string
-	var knocked, updated, called, started, ended, est int64
+	var knocked, updated, called, started, ended, est, appt int64
 	err := s.Scan(&t.ID, &t.OfficeID, &t.Number, &t.Day, &tok, &t.Name, &t.Concern, &t.Language, &state, &knocked, &updated,
-		&called, &started, &ended, &t.Clerk, &t.ReservedFor, &t.ForwardedFrom, &t.ForwardNote, &t.DeclineMessage, &t.RoomID, &est)
+		&called, &started, &ended, &t.Clerk, &t.ReservedFor, &t.ForwardedFrom, &t.ForwardNote, &t.DeclineMessage, &t.RoomID, &est,
+		&t.AppointmentID, &appt, &t.Service)
 	if err != nil {
 		return t, err
 	}
@@ -34,6 +36,7 @@ func scanTicket(s scanner) (reception.Ticket, error) {
 	t.State = reception.State(state)
 	t.KnockedAt, t.UpdatedAt, t.CalledAt, t.StartedAt, t.EndedAt = fromMS(knocked), fromMS(updated), fromMS(called), fromMS(started), fromMS(ended)
 	t.Estimate = time.Duration(est) * time.Millisecond
+	t.AppointmentAt = fromMS(appt)
 	return t, nil
 }
 
@@ -81,10 +84,10 @@ func (db *DB) CreateTicket(ctx context.Context, t *reception.Ticket, maxQueue in
 }
 
 func insertTicket(ctx context.Context, tx *sql.Tx, t *reception.Ticket) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO tickets (`+ticketCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO tickets (`+ticketCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		t.ID, t.OfficeID, t.Number, t.Day, hex.EncodeToString(t.TokenHash), t.Name, t.Concern, t.Language, string(t.State),
 		ms(t.KnockedAt), ms(t.UpdatedAt), ms(t.CalledAt), ms(t.StartedAt), ms(t.EndedAt), t.Clerk, t.ReservedFor,
-		t.ForwardedFrom, t.ForwardNote, t.DeclineMessage, t.RoomID, t.Estimate.Milliseconds())
+		t.ForwardedFrom, t.ForwardNote, t.DeclineMessage, t.RoomID, t.Estimate.Milliseconds(), t.AppointmentID, ms(t.AppointmentAt), t.Service)
 	return err
 }
 

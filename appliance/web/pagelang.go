@@ -130,6 +130,8 @@ var templateFuncs = template.FuncMap{
 		}
 		return p.l.FormatDateTime(t, p.loc)
 	},
+	// date is a date without its year ("Mo 02.03.").
+	"date": func(p pageLang, t time.Time) string { return p.l.FormatDate(t, p.loc) },
 	// wait is an estimate given in seconds, in whole minutes rounded up.
 	"wait": func(p pageLang, sec int) string { return p.l.FormatDuration((sec + 59) / 60) },
 	// num is a whole number in the language's digits.

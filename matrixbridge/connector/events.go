@@ -104,6 +104,10 @@ func parseKnockID(mid networkid.MessageID) (officeID, ticketID string, ok bool) 
 // renderKnock is the knock message of ticket t as shown in office's room.
 func (c *Connector) renderKnock(t staffapi.Ticket, office string) string {
 	var b strings.Builder
+	if !t.AppointmentAt.IsZero() {
+		// "Termin 10:15": a booked citizen, first in the queue
+		b.WriteString(c.t("knock.appointment", args{"Time": t.AppointmentAt.Local().Format("15:04"), "Service": html.EscapeString(t.Service)}))
+	}
 	if t.Confidential {
 		// a counselling office: that somebody waits, and the number; nothing else
 		b.WriteString(c.t("knock.confidential", args{"Number": html.EscapeString(t.Number)}))

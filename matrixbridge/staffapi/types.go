@@ -46,6 +46,11 @@ type Ticket struct {
 	// Confidential marks a counselling office's ticket: the stream carries
 	// no name and no concern, and the consultation is not bridged.
 	Confidential bool `json:"confidential"`
+	// AppointmentAt is the slot of a booked appointment whose citizen
+	// arrived through the join link (zero for walk-ins); Service is the
+	// booked service's name.
+	AppointmentAt time.Time `json:"appointment_at"`
+	Service       string    `json:"service"`
 }
 
 // Clerk is a member of staff.

@@ -22,11 +22,13 @@ let alerted = '';
 function alertKnock(t) {
   beep();
   const a = $('knock-alert');
-  a.textContent = S.knockAlert + ': ' + t.number;
+  // a booked citizen who arrived through the join link: "Termin 10:15"
+  const what = t.appointment_time ? fmt(S.appointmentAlert, {Time: t.appointment_time}) : S.knockAlert;
+  a.textContent = what + ': ' + t.number + (t.service ? ' · ' + t.service : '');
   a.hidden = false;
   alerted = t.id;
   if ('Notification' in window && Notification.permission === 'granted' && document.hidden) {
-    new Notification(S.knockAlert + ': ' + t.number, {body: t.language.toUpperCase(), tag: t.id});
+    new Notification(what + ': ' + t.number, {body: t.language.toUpperCase(), tag: t.id});
   }
 }
 
@@ -69,7 +71,11 @@ function row(t) {
     el('span', {class: 'lang', lang: t.language, title: fmt(S.conversationLanguage, {Language: languageName(t.language)}), text: t.language.toUpperCase()}), ' ',
     el('span', {class: queued(t) ? 'waited' : 'status', text: since}));
   if (t.name) head.append(' · ', el('span', {class: 'name', text: t.name}));
-  li.append(head, el('p', {class: 'concern', text: t.concern}));
+  li.append(head);
+  if (t.appointment_time) {
+    li.append(el('p', {class: 'appointment'}, el('strong', {text: fmt(S.appointment, {Time: t.appointment_time})}), t.service ? ' · ' + t.service : ''));
+  }
+  li.append(el('p', {class: 'concern', text: t.concern}));
   if (t.forwarded_from) li.append(el('p', {class: 'meta', text: fmt(S.from, {Name: t.forwarded_from})}));
   if (t.reserved_for) li.append(el('p', {class: 'meta', text: fmt(S.reservedFor, {Name: t.reserved_for})}));
   if (t.forward_note) li.append(el('p', {class: 'note', text: '📝 ' + t.forward_note}));
