@@ -96,10 +96,10 @@ func (z *zoomChecker) check(ctx context.Context, lang, name string) {
 // 1280 px window can still use every page a citizen or clerk sees, in
 // German and in Arabic (right to left): the office list, the widget, the
 // knock form, the waiting room, the room as citizen (privacy notice and
-// video; and as clerk), the privacy page, the accessibility statement, the staff login
-// and the console. All text grows, nothing scrolls sideways, no control
-// disappears, leaves the window or is cut off, and no control's text is
-// clipped.
+// video) and as clerk, the privacy page, the accessibility statement, a
+// booking's join link (refused), the staff login, the console and the day
+// view. All text grows, nothing scrolls sideways, no control disappears,
+// leaves the window or is cut off, and no control's text is clipped.
 func TestTextZoom200OnEveryPage(t *testing.T) {
 	srv := apptest.Start(t, apptest.Options{Quiet: true, Configure: configureStatement})
 	open := newSharedBrowser(t, srv.CertPEM)
@@ -126,6 +126,8 @@ func TestTextZoom200OnEveryPage(t *testing.T) {
 		z.check(citizen, lang, "privacy page")
 		visit(citizen, "/barrierefreiheit", "main h1")
 		z.check(citizen, lang, "accessibility statement")
+		visit(citizen, "/a/a_none#not-a-token", "#error")
+		z.check(citizen, lang, "join link of a booking, refused")
 
 		visit(citizen, "/offices/buergerbuero", "#concern")
 		z.check(citizen, lang, "knock form")
@@ -152,5 +154,7 @@ func TestTextZoom200OnEveryPage(t *testing.T) {
 		z.check(citizen, lang, "room as citizen, video")
 		z.check(clerk, lang, "room as clerk, video")
 		step(t, clerk, "end", chromedp.Click(`#actions button[data-action=end]`, chromedp.ByQuery), chromedp.WaitVisible("#offices section", chromedp.ByQuery))
+		visit(clerk, "/staff/appointments", "#dayview")
+		z.check(clerk, lang, "staff day view")
 	}
 }
