@@ -97,11 +97,12 @@ func (z *zoomChecker) check(ctx context.Context, lang, name string) {
 // German and in Arabic (right to left): the office list, the widget, the
 // knock form, the waiting room, the room as citizen (privacy notice and
 // video) and as clerk, the privacy page, the accessibility statement, a
-// booking's join link (refused), the staff login, the console and the day
+// booking's join link (refused), the booking page, the cancel and
+// waitlist-offer pages, the staff login, the console and the day
 // view. All text grows, nothing scrolls sideways, no control disappears,
 // leaves the window or is cut off, and no control's text is clipped.
 func TestTextZoom200OnEveryPage(t *testing.T) {
-	srv := apptest.Start(t, apptest.Options{Quiet: true, Configure: configureStatement})
+	srv := apptest.Start(t, apptest.Options{Quiet: true, Configure: func(c *configT) { configureStatement(c); configureBooking(c) }})
 	open := newSharedBrowser(t, srv.CertPEM)
 	z := &zoomChecker{t: t}
 	defer func() {
@@ -128,6 +129,12 @@ func TestTextZoom200OnEveryPage(t *testing.T) {
 		z.check(citizen, lang, "accessibility statement")
 		visit(citizen, "/a/a_none#not-a-token", "#error")
 		z.check(citizen, lang, "join link of a booking, refused")
+		visit(citizen, "/offices/bauamt/book", "#slots input")
+		z.check(citizen, lang, "booking page")
+		visit(citizen, "/a/a_none/cancel", "#cancel-confirm")
+		z.check(citizen, lang, "cancel booking")
+		visit(citizen, "/w/a_none", "#offer-accept")
+		z.check(citizen, lang, "waitlist offer")
 
 		visit(citizen, "/offices/buergerbuero", "#concern")
 		z.check(citizen, lang, "knock form")
