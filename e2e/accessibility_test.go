@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
+	"github.com/buergerbuero/buergerbuero/appliance/notify"
 )
 
 // a11yWidths are the viewport widths every page is checked at: a desktop
@@ -60,14 +61,17 @@ func (c *a11yChecker) check(ctx context.Context, lang, name string, citizen bool
 // TestAxeFindsNoViolationsOnAnyPage runs axe-core (WCAG 2.0 and 2.1, A
 // and AA) on every page a citizen, clerk or interpreter sees, in German
 // and in Arabic, at 1280 and 320 px, in one browser: the office list, the
-// widget, the knock form, the waiting room, the room as citizen, clerk and
+// widget, the booking page (form, code entry with an error, confirmation),
+// the cancel page before and after cancelling, the waitlist offer page,
+// the knock form, the waiting room, the room as citizen, clerk and
 // interpreter (before and after the privacy notice, with video), the staff
 // login and console, the interpreter's invitation, the privacy page and
 // the accessibility statement. Citizen pages must not scroll sideways at
 // 320 px. The results are written to a JSON file the test names.
 func TestAxeFindsNoViolationsOnAnyPage(t *testing.T) {
 	src := axeScript(t)
-	srv := apptest.Start(t, apptest.Options{Quiet: true, Configure: configureStatement})
+	srv := apptest.Start(t, apptest.Options{Quiet: true, Configure: func(c *configT) { configureStatement(c); configureBooking(c) }})
+	db := outboxDB(t, srv)
 	open := newSharedBrowser(t, srv.CertPEM)
 	c := &a11yChecker{t: t, src: src, base: srv.URL, rep: &a11yReport{When: time.Now().UTC()}}
 	defer func() {
@@ -100,6 +104,30 @@ func TestAxeFindsNoViolationsOnAnyPage(t *testing.T) {
 		c.check(interpreter, lang, "accessibility statement", true)
 		visit(interpreter, "/a/a_none#not-a-token", "#error")
 		c.check(interpreter, lang, "join link of a booking, refused", true)
+
+		// booking: the form, the code entry with an error, the
+		// confirmation, the cancel page before and after, an offer page
+		visit(interpreter, "/offices/bauamt/book", "#slots input")
+		c.check(interpreter, lang, "booking page", true)
+		contact := "a11y-" + lang + "@example.org"
+		step(t, interpreter, "reserve", chromedp.Click("#slot-0", chromedp.ByID), chromedp.SendKeys("#contact", contact, chromedp.ByID),
+			chromedp.Click("#hold", chromedp.ByID))
+		waitPoW(t, interpreter, "#code-step")
+		code := outboxMessage(t, db, notify.KindCode, contact).Code
+		step(t, interpreter, "wrong code", chromedp.SendKeys("#code", "12345", chromedp.ByID),
+			chromedp.Click("#code-form button[type=submit]", chromedp.ByQuery), chromedp.WaitVisible("#code-error", chromedp.ByID))
+		c.check(interpreter, lang, "booking code entry with an error", true)
+		var cancelHref string
+		step(t, interpreter, "confirm", chromedp.Evaluate(`document.getElementById('code').value = ''`, nil), chromedp.SendKeys("#code", code, chromedp.ByID),
+			chromedp.Click("#code-form button[type=submit]", chromedp.ByQuery), chromedp.WaitVisible("#done", chromedp.ByID),
+			chromedp.AttributeValue("#done-cancel", "href", &cancelHref, nil, chromedp.ByID))
+		c.check(interpreter, lang, "booking confirmation", true)
+		step(t, interpreter, "open the cancel link", chromedp.Navigate(srv.URL+cancelHref), chromedp.WaitVisible("#cancel-confirm", chromedp.ByID))
+		c.check(interpreter, lang, "cancel booking", true)
+		step(t, interpreter, "cancel", chromedp.Click("#cancel-confirm", chromedp.ByID), chromedp.WaitVisible("#cancel-done", chromedp.ByID))
+		c.check(interpreter, lang, "booking cancelled", true)
+		visit(interpreter, "/w/a_none", "#offer-accept")
+		c.check(interpreter, lang, "waitlist offer", true)
 
 		// the citizen knocks and waits
 		visit(citizen, "/offices/buergerbuero", "#concern")

@@ -77,8 +77,8 @@ func hardCoded(body string, data []string) []string {
 // brackets did not come from the catalogue. Office names, the site name
 // and the languages' own names are data and stay as they are.
 func TestPseudoLocaleFindsNoHardCodedText(t *testing.T) {
-	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, PseudoLocale: true})
-	data := []string{srv.Config.Site.Name}
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, PseudoLocale: true, Configure: configureBooking})
+	data := []string{srv.Config.Site.Name, bookingService.Name, bookingService.WhatToBring}
 	for _, o := range srv.Config.Offices {
 		data = append(data, o.Name, o.Description)
 	}
@@ -92,7 +92,7 @@ func TestPseudoLocaleFindsNoHardCodedText(t *testing.T) {
 	staff.login("anna", "anna-passwort-123")
 	citizen := srv.Client()
 	for _, lang := range []string{"de", "ar"} {
-		for _, p := range append(citizenPages, "/offices/nosuch", "/staff/login") {
+		for _, p := range append(citizenPages, "/offices/nosuch", "/offices/buergerbuero/book", "/staff/login") {
 			res, body := fetchPage(t, citizen, srv.URL+p+"?lang="+lang, nil)
 			if res.StatusCode >= 500 {
 				t.Fatalf("%s: %d", p, res.StatusCode)

@@ -129,9 +129,12 @@ type Appointment struct {
 	Contact    string // normalised e-mail address or E.164 number; "" once purged
 	ContactKey string // keyed hash of Contact, for "one active booking"
 	Lang       string
-	Concern    string
-	CodeHash   string
-	Attempts   int
+	// Conversation is the language of the conversation with the clerk,
+	// one of the service's languages; "" means Lang.
+	Conversation string
+	Concern      string
+	CodeHash     string
+	Attempts     int
 	// CancelHash is the hash of the cancel token (booked) or of the accept
 	// token (offered).
 	CancelHash string

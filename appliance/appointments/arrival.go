@@ -1,6 +1,7 @@
 package appointments
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -100,7 +101,7 @@ func (s *Book) Arrive(ctx context.Context, id, token string) (Arrival, error) {
 	if first {
 		s.metrics.arrived(a.Office)
 	}
-	arr := Arrival{ID: a.ID, Office: a.Office, Service: a.Service, Start: a.Start, End: a.End, Concern: a.Concern, Lang: a.Lang,
+	arr := Arrival{ID: a.ID, Office: a.Office, Service: a.Service, Start: a.Start, End: a.End, Concern: a.Concern, Lang: cmp.Or(a.Conversation, a.Lang),
 		TicketID: a.TicketID, TicketToken: s.ticketToken(a.ID)}
 	if o, err := s.office(a.Office); err == nil {
 		if svc, ok := o.service(a.Service); ok {

@@ -16,9 +16,12 @@ type HoldRequest struct {
 	Office, Service string
 	Start           time.Time
 	Contact         string
-	Lang            string
-	Concern         string
-	Client          string // client address for the rate limit; not stored
+	Lang            string // of the messages
+	// Conversation is the language of the conversation with the clerk,
+	// one of the service's languages ("": Lang).
+	Conversation string
+	Concern      string
+	Client       string // client address for the rate limit; not stored
 }
 
 // Hold is a chair held until Expires for its code.
@@ -56,6 +59,9 @@ func (s *Book) Hold(ctx context.Context, r HoldRequest) (Hold, error) {
 	if err := checkConcern(r.Concern); err != nil {
 		return Hold{}, err
 	}
+	if err := checkConversation(svc, r.Conversation); err != nil {
+		return Hold{}, err
+	}
 	contact, channel, err := normaliseContact(r.Contact)
 	if err != nil {
 		return Hold{}, err
@@ -69,7 +75,7 @@ func (s *Book) Hold(ctx context.Context, r HoldRequest) (Hold, error) {
 		return Hold{}, ErrRateLimited
 	}
 	a := Appointment{ID: newID("a_"), Office: o.ID, Service: svc.ID, State: StateHeld, Expires: now.Add(s.set.HoldTTL),
-		Channel: channel, Contact: contact, ContactKey: key, Lang: lang, Concern: r.Concern, Created: now}
+		Channel: channel, Contact: contact, ContactKey: key, Lang: lang, Conversation: r.Conversation, Concern: r.Concern, Created: now}
 	code := newCode()
 	a.CodeHash = s.codeHash(a.ID, code)
 	err = s.store.Tx(ctx, func(tx Tx) error {

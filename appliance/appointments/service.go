@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/url"
 	"regexp"
+	"slices"
 	"sync"
 	"time"
 
@@ -138,6 +139,25 @@ func checkLang(lang string) (string, error) {
 		return "", problem.Invalid("language", "language", nil)
 	}
 	return lang, nil
+}
+
+// errConversationNotOffered: the chosen conversation language is not one
+// of the service's (same code and text as a knock's).
+var errConversationNotOffered = problem.New(problem.KindInvalid, "language_not_offered")
+
+// checkConversation admits "" (the messages' language) or one of the
+// service's languages; a service without a list admits any language tag.
+func checkConversation(svc Service, lang string) error {
+	if lang == "" {
+		return nil
+	}
+	if !langRE.MatchString(lang) {
+		return problem.Invalid("conversation_language", "language", nil)
+	}
+	if len(svc.Languages) > 0 && !slices.Contains(svc.Languages, lang) {
+		return errConversationNotOffered.With("conversation_language", map[string]any{"Allowed": svc.Languages})
+	}
+	return nil
 }
 
 const maxConcern = 500

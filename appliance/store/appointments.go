@@ -147,12 +147,13 @@ func (t apptTx) ReleaseHolds(key, office, service string) error {
 }
 
 const apptCols = `id, office_id, service_id, start_at, end_at, state, expires_at, channel, contact, contact_key, lang, concern,
-	code_hash, attempts, cancel_hash, waitlist_id, sequence, booked_by, created_at, confirmed_at, cancelled_at, ticket_id, arrived_at`
+	code_hash, attempts, cancel_hash, waitlist_id, sequence, booked_by, created_at, confirmed_at, cancelled_at, ticket_id, arrived_at,
+	conversation_lang`
 
 func apptArgs(a appointments.Appointment) []any {
 	return []any{a.ID, a.Office, a.Service, ms(a.Start), ms(a.End), string(a.State), ms(a.Expires), string(a.Channel),
 		a.Contact, a.ContactKey, a.Lang, a.Concern, a.CodeHash, a.Attempts, a.CancelHash, a.WaitlistID, a.Sequence,
-		a.BookedBy, ms(a.Created), ms(a.Confirmed), ms(a.Cancelled), a.TicketID, ms(a.Arrived)}
+		a.BookedBy, ms(a.Created), ms(a.Confirmed), ms(a.Cancelled), a.TicketID, ms(a.Arrived), a.Conversation}
 }
 
 func (t apptTx) Appointment(id string) (appointments.Appointment, error) {
@@ -172,7 +173,7 @@ func scanAppointment(s scanner) (appointments.Appointment, error) {
 	var state, channel string
 	err := s.Scan(&a.ID, &a.Office, &a.Service, &start, &end, &state, &exp, &channel, &a.Contact, &a.ContactKey, &a.Lang, &a.Concern,
 		&a.CodeHash, &a.Attempts, &a.CancelHash, &a.WaitlistID, &a.Sequence, &a.BookedBy, &created, &confirmed, &cancelled,
-		&a.TicketID, &arrived)
+		&a.TicketID, &arrived, &a.Conversation)
 	a.Start, a.End, a.Expires, a.Created, a.Confirmed, a.Cancelled = fromMS(start), fromMS(end), fromMS(exp), fromMS(created), fromMS(confirmed), fromMS(cancelled)
 	a.Arrived = fromMS(arrived)
 	a.State, a.Channel = appointments.State(state), notify.Channel(channel)
@@ -186,7 +187,7 @@ func (t apptTx) Insert(a appointments.Appointment) error {
 	if a.End.Sub(a.Start) > appointments.MaxLength {
 		return fmt.Errorf("insert appointment %s: %w", a.ID, errTooLong)
 	}
-	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO appointments (`+apptCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, apptArgs(a)...)
+	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO appointments (`+apptCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, apptArgs(a)...)
 	if err != nil {
 		return fmt.Errorf("insert appointment: %w", err)
 	}
@@ -200,7 +201,7 @@ func (t apptTx) Update(a appointments.Appointment) error {
 	args := append(apptArgs(a)[1:], a.ID)
 	res, err := t.tx.ExecContext(t.ctx, `UPDATE appointments SET office_id=?, service_id=?, start_at=?, end_at=?, state=?, expires_at=?,
 		channel=?, contact=?, contact_key=?, lang=?, concern=?, code_hash=?, attempts=?, cancel_hash=?, waitlist_id=?, sequence=?,
-		booked_by=?, created_at=?, confirmed_at=?, cancelled_at=?, ticket_id=?, arrived_at=? WHERE id = ?`, args...)
+		booked_by=?, created_at=?, confirmed_at=?, cancelled_at=?, ticket_id=?, arrived_at=?, conversation_lang=? WHERE id = ?`, args...)
 	if err != nil {
 		return fmt.Errorf("update appointment %s: %w", a.ID, err)
 	}

@@ -114,12 +114,15 @@ func (s *Server) apiSlots(w http.ResponseWriter, r *http.Request) {
 }
 
 type holdBody struct {
-	Service     string `json:"service"`
-	Start       string `json:"start"`
-	Contact     string `json:"contact"`
-	Language    string `json:"language"`
-	Concern     string `json:"concern"`
-	ProofOfWork string `json:"proof_of_work"`
+	Service  string `json:"service"`
+	Start    string `json:"start"`
+	Contact  string `json:"contact"`
+	Language string `json:"language"`
+	// ConversationLanguage: the language of the conversation with the
+	// clerk, one of the service's ("": Language)
+	ConversationLanguage string `json:"conversation_language"`
+	Concern              string `json:"concern"`
+	ProofOfWork          string `json:"proof_of_work"`
 }
 
 func (s *Server) apiHold(w http.ResponseWriter, r *http.Request) {
@@ -142,7 +145,7 @@ func (s *Server) apiHold(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h, err := b.Hold(r.Context(), appointments.HoldRequest{Office: r.PathValue("id"), Service: body.Service, Start: start,
-		Contact: body.Contact, Lang: body.Language, Concern: body.Concern, Client: s.clientIP(r)})
+		Contact: body.Contact, Lang: body.Language, Conversation: body.ConversationLanguage, Concern: body.Concern, Client: s.clientIP(r)})
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

@@ -25,6 +25,8 @@ type page struct {
 	Office    reception.OfficeStatus
 	Error     string
 	Embedded  bool
+	// Bookable: offices with services a citizen can book (links into booking)
+	Bookable map[string]bool
 }
 
 // render writes a page in the request's language. Title is a catalogue
@@ -58,11 +60,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p pa
 }
 
 func (s *Server) pageOffices(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, 200, page{Title: "offices", Body: "offices", Offices: s.rec.Offices(), Script: "offices.js"})
+	s.render(w, r, 200, page{Title: "offices", Body: "offices", Offices: s.rec.Offices(), Script: "offices.js", Bookable: s.bookableOffices()})
 }
 
 func (s *Server) pageEmbed(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, 200, page{Title: "offices", Body: "offices", Offices: s.rec.Offices(), Embedded: true})
+	s.render(w, r, 200, page{Title: "offices", Body: "offices", Offices: s.rec.Offices(), Embedded: true, Bookable: s.bookableOffices()})
 }
 
 // embedJS is the one-line widget for a county website:
@@ -84,7 +86,7 @@ func (s *Server) pageKnock(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, 404, page{Title: "notfound.title", Body: "notfound"})
 		return
 	}
-	s.render(w, r, 200, page{Title: "knock.title", Body: "knock", Office: st, Script: "knock.js"}, "Office", st.Name)
+	s.render(w, r, 200, page{Title: "knock.title", Body: "knock", Office: st, Script: "knock.js", Bookable: map[string]bool{st.ID: s.bookable(st.ID)}}, "Office", st.Name)
 }
 
 func (s *Server) pageWait(w http.ResponseWriter, r *http.Request) {

@@ -73,6 +73,9 @@ func (s *Server) routes() {
 	// pages
 	s.handle("GET /{$}", s.pageOffices)
 	s.handle("GET /offices/{id}", s.pageKnock)
+	s.handle("GET /offices/{id}/book", s.pageBook)
+	s.handle("GET /a/{id}/cancel", s.pageCancelBooking)
+	s.handle("GET /w/{id}", s.pageOffer)
 	s.handle("GET /wait/{id}", s.pageWait)
 	s.handle("GET /room/{room}", s.pageRoom)
 	s.handle("GET /join/{token}", s.pageJoin)
