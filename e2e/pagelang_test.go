@@ -144,6 +144,13 @@ func TestLanguageSwitcherKeepsChoice(t *testing.T) {
 			t.Errorf("Turkish knock page: the conversation languages %q lack %q", sel, want)
 		}
 	}
+	// the page language preselects the conversation language where the
+	// office speaks it: an Arabic reader is not put down as German
+	_, body = fetchPage(t, c, srv.URL+"/offices/auslaenderbehoerde?lang=ar", nil)
+	sel = regexp.MustCompile(`(?s)<select id="language".*?</select>`).FindString(body)
+	if !regexp.MustCompile(`<option value="ar"[^>]*\bselected\b`).MatchString(sel) || strings.Count(sel, "selected") != 1 {
+		t.Errorf("Arabic knock page: Arabic is not the one preselected conversation language: %s", sel)
+	}
 }
 
 // TestCountyOverrideChangesPageText: a file in site.locale_dir changes a

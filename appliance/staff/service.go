@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -135,7 +136,8 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, addr, curren
 		return ErrCurrentPassword
 	}
 	s.throttle.succeeded(login, addr)
-	if n := utf8.RuneCountInString(next); n < MinNewPassword || len(next) > MaxNewPassword {
+	// blanks around it do not count: twelve spaces are no password
+	if n := utf8.RuneCountInString(strings.TrimSpace(next)); n < MinNewPassword || len(next) > MaxNewPassword {
 		return ErrNewPasswordShort
 	}
 	if next == current {
@@ -152,8 +154,25 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, addr, curren
 }
 
 // Logout ends a session.
+//
+// A clerk who signs out is no longer on duty: a waiting room must not count
+// on somebody who left (a clerk still in a consultation keeps that state
+// until it ends).
 func (s *Service) Logout(ctx context.Context, token string) error {
-	return s.store.DeleteSession(ctx, HashToken(token))
+	id := HashToken(token)
+	st, lookupErr := s.store.Session(ctx, id)
+	if err := s.store.DeleteSession(ctx, id); err != nil {
+		return err
+	}
+	if lookupErr != nil || st.Login == "" {
+		return nil
+	}
+	c, err := s.Clerk(ctx, st.Login)
+	if err != nil || c.Presence == PresenceOffline || c.Presence == PresenceInConsultation {
+		return nil
+	}
+	_, err = s.SetPresence(ctx, st.Login, PresenceOffline)
+	return err
 }
 
 // Clerk loads a clerk by login.

@@ -250,6 +250,8 @@ func TestOneTimePassword(t *testing.T) {
 	}{
 		{"falsch-123456", "ganz-neues-passwort", staff.ErrCurrentPassword},
 		{"einmal-123456", "kurz-12345", staff.ErrNewPasswordShort},
+		{"einmal-123456", "            ", staff.ErrNewPasswordShort},
+		{"einmal-123456", "  kurz-12345  ", staff.ErrNewPasswordShort},
 		{"einmal-123456", "einmal-123456", staff.ErrNewPasswordSame},
 	} {
 		if err := svc.ChangePassword(ctx, sess, "10.0.0.2", c.current, c.next); err != c.want {
@@ -286,5 +288,46 @@ func TestValidateClerk(t *testing.T) {
 	}
 	if err := staff.ValidateClerk(staff.Clerk{Login: "anna.s", DisplayName: "Anna", Role: staff.RoleLead, MatrixID: "@anna:kreis.de"}); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestLogoutEndsDuty: a clerk who signs out is no longer counted as on
+// duty, so citizens do not queue for nobody; one in a consultation keeps it.
+func TestLogoutEndsDuty(t *testing.T) {
+	ctx := context.Background()
+	svc, _, _ := newService(t)
+	var told []staff.Presence
+	svc.OnPresence = func(c staff.Clerk) { told = append(told, c.Presence) }
+	for _, c := range []struct {
+		before, after staff.Presence
+	}{
+		{staff.PresenceAvailable, staff.PresenceOffline},
+		{staff.PresenceBreak, staff.PresenceOffline},
+		{staff.PresenceInConsultation, staff.PresenceInConsultation},
+	} {
+		if err := svc.Save(ctx, staff.Clerk{Login: "ina", DisplayName: "Ina", Role: staff.RoleClerk}, "ina-passwort-123", false); err != nil {
+			t.Fatal(err)
+		}
+		sess, err := svc.Login(ctx, "ina", "ina-passwort-123", "10.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.SetPresence(ctx, "ina", c.before); err != nil {
+			t.Fatal(err)
+		}
+		told = nil
+		if err := svc.Logout(ctx, sess.Token); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := svc.Clerk(ctx, "ina")
+		if got.Presence != c.after {
+			t.Errorf("%s, then logout: %s, want %s", c.before, got.Presence, c.after)
+		}
+		if c.after == staff.PresenceOffline && (len(told) != 1 || told[0] != staff.PresenceOffline) {
+			t.Errorf("%s, then logout: the reception was told %v, want [offline]", c.before, told)
+		}
+		if _, err := svc.Resolve(ctx, sess.Token); err == nil {
+			t.Errorf("%s: the session outlived the logout", c.before)
+		}
 	}
 }

@@ -23,6 +23,13 @@ type pageLang struct {
 
 func (p pageLang) String() string { return p.l.Tag().String() }
 
+// Base is the page language's ISO 639-1 code ("de" for Leichte Sprache),
+// which preselects the conversation language where an office offers it.
+func (p pageLang) Base() string {
+	b, _ := p.l.Tag().Base()
+	return b.String()
+}
+
 // Dir is the writing direction, "rtl" or "ltr".
 func (p pageLang) Dir() string { return p.l.Dir() }
 
