@@ -14,6 +14,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/hours"
+	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 )
 
@@ -33,7 +34,11 @@ func openBook(cfg *config.Config, db *store.DB, loc *time.Location, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("appointments.release_at: %w", err)
 	}
-	set := appointments.Settings{HorizonDays: ac.HorizonDays, LeadTime: ac.LeadTime.Duration, Release: release.Open,
+	var channels map[notify.Channel]bool
+	if n := cfg.Notify; n != nil {
+		channels = map[notify.Channel]bool{notify.ChannelEmail: n.Email != nil, notify.ChannelSMS: n.SMS != nil}
+	}
+	set := appointments.Settings{Channels: channels, HorizonDays: ac.HorizonDays, LeadTime: ac.LeadTime.Duration, Release: release.Open,
 		HoldTTL: ac.HoldTTL.Duration, CodeAttempts: ac.CodeAttempts, OfferWindow: ac.OfferWindow.Duration,
 		Retention: ac.Retention.Duration, HoldBurst: ac.HoldBurst, HoldPer: ac.HoldPer.Duration, ContactBurst: ac.ContactBurst,
 		ContactPer: ac.ContactPer.Duration, JoinBefore: ac.JoinBefore.Duration, JoinAfter: ac.JoinAfter.Duration, PublicURL: strings.TrimRight(cfg.Site.PublicURL, "/"), Secret: secret, Loc: loc}

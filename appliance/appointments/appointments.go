@@ -94,6 +94,11 @@ type Settings struct {
 	ContactPer   time.Duration
 	// PublicURL prefixes the links in messages, e.g. "https://bb.example".
 	PublicURL string
+	// Channels are the ways messages can reach a citizen (notify.email,
+	// notify.sms); a contact no configured channel reaches is refused, so
+	// nobody waits for a code that never comes. Nil accepts every channel
+	// (the messages wait in the outbox).
+	Channels map[notify.Channel]bool
 	// Secret keys the contact hashes, code hashes and join tokens; it must
 	// survive restarts (join links in sent messages depend on it).
 	Secret []byte

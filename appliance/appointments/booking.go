@@ -66,6 +66,9 @@ func (s *Book) Hold(ctx context.Context, r HoldRequest) (Hold, error) {
 	if err != nil {
 		return Hold{}, err
 	}
+	if err := s.reachable(channel); err != nil {
+		return Hold{}, err
+	}
 	if r.Start.IsZero() {
 		return Hold{}, problem.Invalid("start", "no_such_slot", nil)
 	}

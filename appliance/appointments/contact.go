@@ -47,6 +47,17 @@ func normaliseContact(s string) (string, notify.Channel, error) {
 	return n, notify.ChannelSMS, nil
 }
 
+// reachable refuses a contact whose channel the site cannot send on.
+func (s *Book) reachable(ch notify.Channel) error {
+	if s.set.Channels == nil || s.set.Channels[ch] {
+		return nil
+	}
+	if ch == notify.ChannelSMS {
+		return problem.Invalid("contact", "channel_sms_unavailable", nil)
+	}
+	return problem.Invalid("contact", "channel_email_unavailable", nil)
+}
+
 // keyed is a hex HMAC of parts under the site secret.
 func (s *Book) keyed(parts ...string) string {
 	m := hmac.New(sha256.New, s.set.Secret)

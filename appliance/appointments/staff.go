@@ -45,6 +45,9 @@ func (s *Book) BookForCitizen(ctx context.Context, c staff.Clerk, r PhoneBooking
 		if a.Contact, a.Channel, err = normaliseContact(r.Contact); err != nil {
 			return Booking{}, err
 		}
+		if err := s.reachable(a.Channel); err != nil {
+			return Booking{}, err
+		}
 		a.ContactKey = s.contactKey(a.Contact)
 	}
 	var b Booking

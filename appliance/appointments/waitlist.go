@@ -34,6 +34,9 @@ func (s *Book) JoinWaitlist(ctx context.Context, r WaitRequest) (Hold, error) {
 	if err != nil {
 		return Hold{}, err
 	}
+	if err := s.reachable(channel); err != nil {
+		return Hold{}, err
+	}
 	now := s.now()
 	day, err := time.ParseInLocation("2006-01-02", r.Day, s.set.Loc)
 	if err != nil || day.Format("2006-01-02") != r.Day {
