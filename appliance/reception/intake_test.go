@@ -71,6 +71,9 @@ func TestIntakeWithAndWithoutClerk(t *testing.T) {
 			if !c.onDuty && st.ClerksOnDuty != 0 {
 				t.Errorf("clerks on duty %d", st.ClerksOnDuty)
 			}
+			if c.state == reception.OfficeClosed && st.ChairsFree != 0 {
+				t.Errorf("a closed office shows %d free desks", st.ChairsFree)
+			}
 			_, err := f.svc.Knock(context.Background(), "bauamt", reception.KnockRequest{Concern: "Bauantrag Garage", Language: "de"})
 			if !errors.Is(err, c.want) && !(c.want == nil && err == nil) {
 				t.Fatalf("knock: %v, want %v", err, c.want)

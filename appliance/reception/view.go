@@ -202,6 +202,9 @@ func (s *Service) OfficeStatus(id string) (OfficeStatus, bool) {
 		ChairsFree: max(0, staffed-s.q.busy(o.ID)-waiting), Waiting: waiting,
 		EstimateSeconds: int(capAtClosing(s.estimate(o, waiting+1), now, h).Seconds()),
 	}
+	if !h.Open {
+		st.ChairsFree = 0 // a clerk signed in after hours is no free desk for a citizen
+	}
 	st.Confidential, st.ConcernCategories = o.Confidential, o.ConcernCategories
 	if err := s.intake(o, now); err != nil {
 		st.Reason = codeOf(err)
