@@ -168,6 +168,19 @@ func TestInviteVoidAtConsultationEnd(t *testing.T) {
 			t.Errorf("no system message %q: %+v", want, msgs)
 		}
 	}
+	// the notices reach each reader in their language: the interpreter
+	// reading in English sees English, not the clerk's German
+	var en struct {
+		Messages []roomMessage `json:"messages"`
+	}
+	if st := interpreter.do("GET", "/api/v1/rooms/"+room+"/messages?lang=en", nil, &en); st != 200 {
+		t.Fatalf("interpreter reads the chat in English: %d", st)
+	}
+	for _, want := range []string{"invited: Interpreter (tr) – Ayşe Demir.", "Interpreter (tr) – Ayşe Demir", "joined the conversation."} {
+		if !slices.ContainsFunc(en.Messages, func(m roomMessage) bool { return m.AuthorRole == "system" && strings.Contains(m.Text, want) }) {
+			t.Errorf("no English system message %q: %+v", want, en.Messages)
+		}
+	}
 	if st := interpreter.do("GET", "/api/v1/rooms/"+room+"/files/"+fileID, nil, nil); st != 200 {
 		t.Fatalf("interpreter downloads during the consultation: %d", st)
 	}

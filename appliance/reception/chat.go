@@ -136,7 +136,8 @@ func (s *Service) PostFile(ctx context.Context, r Room, m Member, name string, d
 
 // Messages returns a room's messages after seq.
 func (s *Service) Messages(ctx context.Context, roomID string, after int64) ([]Message, error) {
-	return s.store.Messages(ctx, roomID, after)
+	ms, err := s.store.Messages(ctx, roomID, after)
+	return withNotices(ms), err
 }
 
 // File returns an uploaded file of a room.
@@ -183,10 +184,11 @@ func (s *Service) CreateInvite(ctx context.Context, a Actor, roomID, role, lang,
 	if who != "" {
 		ident += " – " + who
 	}
+	notice := Notice{Key: NoticeInvited, Args: map[string]string{"By": a.Clerk.DisplayName, "Role": role, "Lang": lang, "Who": who}}
 	if err = s.store.CreateParticipantToken(ctx, hashToken(token), "invite", Participant{RoomID: roomID, Role: role, Identity: ident, ExpiresAt: expires}, lang); err != nil {
 		return "", time.Time{}, err
 	}
-	err = s.systemMessage(ctx, r, "invite:"+randomID(), a.Clerk.DisplayName+" hat eingeladen: "+ident+".")
+	err = s.systemMessage(ctx, r, "invite:"+randomID(), notice)
 	return token, expires, err
 }
 
@@ -204,7 +206,7 @@ func (s *Service) RedeemInvite(ctx context.Context, invite string) (session stri
 	if err = s.store.CreateParticipantToken(ctx, hashToken(session), "session", p, ""); err != nil {
 		return "", p, err
 	}
-	err = s.systemMessage(ctx, r, "joined:"+randomID(), p.Identity+" ist dem Gespräch beigetreten.")
+	err = s.systemMessage(ctx, r, "joined:"+randomID(), Notice{Key: NoticeJoined, Args: map[string]string{"Who": p.Identity}})
 	return session, p, err
 }
 
@@ -228,7 +230,8 @@ func (s *Service) RoomOpen(ctx context.Context, roomID string) (bool, error) {
 
 // Message returns one message of a room (callers checked membership).
 func (s *Service) Message(ctx context.Context, roomID string, seq int64) (Message, error) {
-	return s.store.Message(ctx, roomID, seq)
+	m, err := s.store.Message(ctx, roomID, seq)
+	return withNotice(m), err
 }
 
 // LastEventSeq returns the newest event sequence number.

@@ -82,11 +82,11 @@ func (s *Service) JoinRoom(ctx context.Context, a Actor, roomID string) (Room, e
 	if err := s.store.AddRoomMember(ctx, r, a.Clerk.Login, MemberJoined, a.name(), now); err != nil {
 		return Room{}, err
 	}
-	title := "Amtsleitung"
+	key := NoticeLeadJoined
 	if a.Clerk.Role == staff.RoleAdmin {
-		title = "Administration"
+		key = NoticeAdminJoined
 	}
-	if err := s.systemMessage(ctx, r, "join:"+a.Clerk.Login, title+" "+a.Clerk.DisplayName+" ist dem Gespräch beigetreten."); err != nil {
+	if err := s.systemMessage(ctx, r, "join:"+a.Clerk.Login, Notice{Key: key, Args: map[string]string{"Name": a.Clerk.DisplayName}}); err != nil {
 		return Room{}, err
 	}
 	return s.store.Room(ctx, roomID)
@@ -113,7 +113,7 @@ func (s *Service) AddColleague(ctx context.Context, a Actor, roomID, login strin
 	if err := s.store.AddRoomMember(ctx, r, c.Login, MemberColleague, a.name(), s.now()); err != nil {
 		return Room{}, err
 	}
-	if err := s.systemMessage(ctx, r, "add:"+c.Login, a.Clerk.DisplayName+" hat "+c.DisplayName+" zum Gespräch hinzugefügt."); err != nil {
+	if err := s.systemMessage(ctx, r, "add:"+c.Login, Notice{Key: NoticeAdded, Args: map[string]string{"By": a.Clerk.DisplayName, "Name": c.DisplayName}}); err != nil {
 		return Room{}, err
 	}
 	return s.store.Room(ctx, roomID)
@@ -121,8 +121,8 @@ func (s *Service) AddColleague(ctx context.Context, a Actor, roomID, login strin
 
 // systemMessage posts a notice every participant sees; key makes it
 // idempotent.
-func (s *Service) systemMessage(ctx context.Context, r Room, key, text string) error {
-	_, _, err := s.store.AddMessage(ctx, Message{RoomID: r.ID, AuthorRole: RoleSystem, Author: "System", Text: text, ClientID: "sys:" + key, At: s.now()}, nil)
+func (s *Service) systemMessage(ctx context.Context, r Room, key string, n Notice) error {
+	_, _, err := s.store.AddMessage(ctx, Message{RoomID: r.ID, AuthorRole: RoleSystem, Author: "System", Text: encodeNotice(n), ClientID: "sys:" + key, At: s.now()}, nil)
 	if err == nil {
 		s.Hub.wakeEvents()
 	}
@@ -151,7 +151,7 @@ func (s *Service) StreamMessage(ctx context.Context, a Actor, roomID string, seq
 		}
 		return Message{}, false, err
 	}
-	return m, true, nil
+	return withNotice(m), true, nil
 }
 
 // relays reports whether a is a service client's read-only identity that

@@ -25,14 +25,16 @@ type Room struct {
 
 // Message is one chat message in a room, in order of Seq.
 type Message struct {
-	Seq        int64     `json:"seq"`
-	RoomID     string    `json:"room_id"`
-	AuthorRole string    `json:"author_role"`
-	Author     string    `json:"author"`
-	Text       string    `json:"text,omitempty"`
-	File       *FileRef  `json:"file,omitempty"`
-	ClientID   string    `json:"client_id,omitempty"`
-	At         time.Time `json:"at"`
+	Seq        int64  `json:"seq"`
+	RoomID     string `json:"room_id"`
+	AuthorRole string `json:"author_role"`
+	Author     string `json:"author"`
+	Text       string `json:"text,omitempty"`
+	// Notice is a system message's content, rendered for each reader.
+	Notice   *Notice   `json:"notice,omitempty"`
+	File     *FileRef  `json:"file,omitempty"`
+	ClientID string    `json:"client_id,omitempty"`
+	At       time.Time `json:"at"`
 }
 
 // FileRef describes an uploaded file; the bytes are fetched separately.

@@ -146,7 +146,7 @@ func (s *Server) writeMessages(w http.ResponseWriter, r *http.Request, room stri
 	if msgs == nil {
 		msgs = []reception.Message{}
 	}
-	writeJSON(w, 200, map[string]any{"messages": msgs})
+	writeJSON(w, 200, map[string]any{"messages": renderNotices(s.localizer(r), msgs)})
 }
 
 type postBody struct {

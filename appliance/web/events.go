@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 
+	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 )
 
@@ -38,13 +39,13 @@ func messageJSON(seq int64, m reception.Message) []byte {
 // staffMessageEvent renders a message event for a staff stream: with the
 // message for the room's participants (and the relaying bridge), nothing
 // for anybody else.
-func (s *Server) staffMessageEvent(ctx context.Context, a reception.Actor, e reception.Event) []byte {
+func (s *Server) staffMessageEvent(ctx context.Context, l *i18n.Localizer, a reception.Actor, e reception.Event) []byte {
 	room, seq := messageRef(e)
 	m, ok, err := s.rec.StreamMessage(ctx, a, room, seq)
 	if err != nil || !ok {
 		return nil
 	}
-	return messageJSON(e.Seq, m)
+	return messageJSON(e.Seq, renderNotice(l, m))
 }
 
 // staffTicketEvent renders a ticket event for a member of the ticket's
@@ -72,7 +73,7 @@ func (s *Server) staffTicketEvent(ctx context.Context, a reception.Actor, e rece
 // roomEvent renders an event for a room's own stream: its new messages.
 // Citizens and external participants lose the stream when the
 // consultation ends.
-func (s *Server) roomEvent(ctx context.Context, roomID string, m reception.Member, e reception.Event, last *int64) ([]byte, bool) {
+func (s *Server) roomEvent(ctx context.Context, l *i18n.Localizer, roomID string, m reception.Member, e reception.Event, last *int64) ([]byte, bool) {
 	switch e.Type {
 	case "ticket":
 		if m.Role == reception.RoleClerk {
@@ -90,7 +91,7 @@ func (s *Server) roomEvent(ctx context.Context, roomID string, m reception.Membe
 			return nil, false
 		}
 		*last = seq
-		return messageJSON(e.Seq, msg), false
+		return messageJSON(e.Seq, renderNotice(l, msg)), false
 	}
 	return nil, false
 }

@@ -311,7 +311,7 @@ func (s *Server) apiStaffEvents(w http.ResponseWriter, r *http.Request) {
 		case "ticket":
 			return s.staffTicketEvent(r.Context(), a, e), false
 		case "message":
-			return s.staffMessageEvent(r.Context(), a, e), false
+			return s.staffMessageEvent(r.Context(), s.localizer(r), a, e), false
 		default:
 			return eventJSON(e), false
 		}
@@ -339,13 +339,14 @@ func (s *Server) apiRoomEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	var initial [][]byte
 	last := after
+	l := s.localizer(r)
 	for _, m := range msgs {
-		b, _ := json.Marshal(map[string]any{"type": "message", "message": m})
+		b, _ := json.Marshal(map[string]any{"type": "message", "message": renderNotice(l, m)})
 		initial = append(initial, b)
 		last = m.Seq
 	}
 	s.streamEvents(w, r, since, initial, func(e reception.Event) ([]byte, bool) {
-		return s.roomEvent(r.Context(), room.ID, m, e, &last)
+		return s.roomEvent(r.Context(), l, room.ID, m, e, &last)
 	})
 }
 

@@ -1,0 +1,58 @@
+package web
+
+import (
+	"github.com/buergerbuero/buergerbuero/appliance/i18n"
+	"github.com/buergerbuero/buergerbuero/appliance/reception"
+)
+
+// noticeKeys are the room notices the catalogue renders; a stored key not
+// in this list is shown as nothing rather than as a raw key.
+var noticeKeys = map[string]bool{
+	reception.NoticeInvited: true, reception.NoticeJoined: true, reception.NoticeLeadJoined: true,
+	reception.NoticeAdminJoined: true, reception.NoticeAdded: true,
+	// the same keys spelled out, so the catalogue test sees them used:
+	// "room.notice.invited" "room.notice.joined" "room.notice.lead_joined"
+	// "room.notice.admin_joined" "room.notice.added"
+}
+
+// roleNames are the invited roles as the invite notice names them.
+var roleNames = map[string]string{"interpreter": "room.role.interpreter", "guest": "room.role.guest"}
+
+// renderNotice writes a system message's notice in the reader's language.
+func renderNotice(l *i18n.Localizer, m reception.Message) reception.Message {
+	n := m.Notice
+	if n == nil {
+		return m
+	}
+	m.Notice = nil
+	if !noticeKeys[n.Key] {
+		return m
+	}
+	args := map[string]any{}
+	for k, v := range n.Args {
+		args[k] = v
+	}
+	if n.Key == reception.NoticeInvited {
+		role := n.Args["Role"]
+		if key, ok := roleNames[role]; ok {
+			role = l.T(key, nil)
+		}
+		detail := ""
+		if lang := n.Args["Lang"]; lang != "" {
+			detail += " (" + lang + ")"
+		}
+		if who := n.Args["Who"]; who != "" {
+			detail += " – " + who
+		}
+		args["Role"], args["Detail"] = role, detail
+	}
+	m.Text = l.T(n.Key, args)
+	return m
+}
+
+func renderNotices(l *i18n.Localizer, ms []reception.Message) []reception.Message {
+	for i := range ms {
+		ms[i] = renderNotice(l, ms[i])
+	}
+	return ms
+}
