@@ -123,11 +123,9 @@ func (s *Book) Confirm(ctx context.Context, id, code string) (Booking, error) {
 		if a.State != StateHeld || !now.Before(a.Expires) {
 			return ErrHoldExpired
 		}
-		if !sameHash(s.codeHash(a.ID, code), a.CodeHash) {
-			a.Attempts++
-			fail = ErrWrongCode
-			if a.Attempts >= s.set.CodeAttempts {
-				a.State, fail = StateExpired, ErrTooManyAttempts
+		if fail = s.checkCode(a.ID, code, a.CodeHash, &a.Attempts); fail != nil {
+			if fail == ErrTooManyAttempts {
+				a.State = StateExpired
 			}
 			return tx.Update(a) // the attempt is kept; the error is returned after commit
 		}

@@ -89,6 +89,20 @@ func tokenHash(tok string) string {
 	return hex.EncodeToString(h[:])
 }
 
+// checkCode compares a confirmation code (of a hold or a waitlist entry)
+// with its stored hash. A wrong one counts against attempts and gives
+// ErrWrongCode, or ErrTooManyAttempts once Settings.CodeAttempts are used.
+func (s *Book) checkCode(id, code, hash string, attempts *int) error {
+	if sameHash(s.codeHash(id, code), hash) {
+		return nil
+	}
+	*attempts++
+	if *attempts >= s.set.CodeAttempts {
+		return ErrTooManyAttempts
+	}
+	return ErrWrongCode
+}
+
 func sameHash(a, b string) bool {
 	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }

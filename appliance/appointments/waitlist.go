@@ -84,11 +84,9 @@ func (s *Book) ConfirmWaitlist(ctx context.Context, id, code string) error {
 		if w.State != WaitPending || !now.Before(w.Expires) {
 			return ErrHoldExpired
 		}
-		if !sameHash(s.codeHash(w.ID, code), w.CodeHash) {
-			w.Attempts++
-			fail = ErrWrongCode
-			if w.Attempts >= s.set.CodeAttempts {
-				w.State, fail = WaitExpired, ErrTooManyAttempts
+		if fail = s.checkCode(w.ID, code, w.CodeHash, &w.Attempts); fail != nil {
+			if fail == ErrTooManyAttempts {
+				w.State = WaitExpired
 			}
 			return tx.UpdateWait(w)
 		}
