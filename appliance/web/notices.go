@@ -10,9 +10,6 @@ import (
 var noticeKeys = map[string]bool{
 	reception.NoticeInvited: true, reception.NoticeJoined: true, reception.NoticeLeadJoined: true,
 	reception.NoticeAdminJoined: true, reception.NoticeAdded: true,
-	// the same keys spelled out, so the catalogue test sees them used:
-	// "room.notice.invited" "room.notice.joined" "room.notice.lead_joined"
-	// "room.notice.admin_joined" "room.notice.added"
 }
 
 // roleNames are the invited roles as the invite notice names them.
