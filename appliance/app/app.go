@@ -122,7 +122,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		SessionLifetime: au.SessionLifetime.Duration, SessionIdle: au.SessionIdle.Duration,
 	})
 	loc, _ := time.LoadLocation(cfg.Site.TimeZone)
-	a.Rec = reception.New(db, reception.Settings{
+	a.Rec = reception.New(db, db, reception.Settings{
 		State: cfg.Site.State, Loc: loc, GracePeriod: cfg.Reception.GracePeriod.Duration, CalledTimeout: cfg.Reception.CalledTimeout.Duration,
 		MaxQueue: cfg.Reception.MaxQueue, DefaultHandling: cfg.Reception.DefaultHandling.Duration, KnockBurst: cfg.Reception.KnockBurst,
 		KnockPer: cfg.Reception.KnockPer.Duration, Retention: reception.Retention{Content: cfg.Reception.Retention.Content.Duration, Personal: cfg.Reception.Retention.Personal.Duration}, MaxUpload: cfg.Reception.MaxUpload,
