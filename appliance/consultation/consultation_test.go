@@ -22,11 +22,11 @@ var (
 // fixture is a real store and reception with one always-open office, and a
 // consultation Anna admitted a citizen to.
 type fixture struct {
-	db      *store.DB
-	rec     *reception.Service
-	rooms   *consultation.Service
-	room    consultation.Room
-	ticket  reception.KnockResult
+	db     *store.DB
+	rec    *reception.Service
+	rooms  *consultation.Service
+	room   consultation.Room
+	ticket reception.KnockResult
 }
 
 func newFixture(t *testing.T, keepContent bool) *fixture {
