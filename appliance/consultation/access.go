@@ -40,6 +40,44 @@ func (s *Service) RoomForClerk(ctx context.Context, a Actor, roomID string) (Roo
 	return r, NewMember(RoleClerk, a.Clerk.Login, a.Clerk.DisplayName), nil
 }
 
+// RoomForCitizen checks that the ticket's holder may enter the room (the
+// directory proves it by the ticket token: only the room they were
+// admitted to, only while called or in consultation) and that it is open.
+func (s *Service) RoomForCitizen(ctx context.Context, roomID, ticketID, token string) (Room, Member, error) {
+	ident, name, err := s.dir.Citizen(ctx, roomID, ticketID, token)
+	if err != nil {
+		return Room{}, Member{}, err
+	}
+	r, err := s.store.Room(ctx, roomID)
+	if err != nil {
+		return Room{}, Member{}, err
+	}
+	if !r.EndedAt.IsZero() {
+		return Room{}, Member{}, problem.Forbidden
+	}
+	return r, NewMember(RoleCitizen, ident, name), nil
+}
+
+// RoomForParticipant checks an external participant's session token; it
+// opens the room only while the consultation runs.
+func (s *Service) RoomForParticipant(ctx context.Context, roomID, token string) (Room, Member, error) {
+	p, err := s.store.ParticipantSession(ctx, hashToken(token), s.now())
+	if err != nil {
+		return Room{}, Member{}, problem.Forbidden
+	}
+	if p.RoomID != roomID {
+		return Room{}, Member{}, problem.Forbidden
+	}
+	r, err := s.store.Room(ctx, roomID)
+	if err != nil {
+		return Room{}, Member{}, err
+	}
+	if !r.EndedAt.IsZero() {
+		return Room{}, Member{}, problem.Forbidden
+	}
+	return r, NewMember(p.Role, p.Identity, p.Identity), nil
+}
+
 // Participates reports whether a member of staff takes part in a room.
 func (s *Service) Participates(ctx context.Context, roomID string, c staff.Clerk) (bool, error) {
 	r, err := s.store.Room(ctx, roomID)

@@ -9,44 +9,6 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 )
 
-// RoomForCitizen checks that the ticket's holder may enter the room (the
-// directory proves it by the ticket token: only the room they were
-// admitted to, only while called or in consultation) and that it is open.
-func (s *Service) RoomForCitizen(ctx context.Context, roomID, ticketID, token string) (Room, Member, error) {
-	ident, name, err := s.dir.Citizen(ctx, roomID, ticketID, token)
-	if err != nil {
-		return Room{}, Member{}, err
-	}
-	r, err := s.store.Room(ctx, roomID)
-	if err != nil {
-		return Room{}, Member{}, err
-	}
-	if !r.EndedAt.IsZero() {
-		return Room{}, Member{}, problem.Forbidden
-	}
-	return r, NewMember(RoleCitizen, ident, name), nil
-}
-
-// RoomForParticipant checks an external participant's session token; it
-// opens the room only while the consultation runs.
-func (s *Service) RoomForParticipant(ctx context.Context, roomID, token string) (Room, Member, error) {
-	p, err := s.store.ParticipantSession(ctx, hashToken(token), s.now())
-	if err != nil {
-		return Room{}, Member{}, problem.Forbidden
-	}
-	if p.RoomID != roomID {
-		return Room{}, Member{}, problem.Forbidden
-	}
-	r, err := s.store.Room(ctx, roomID)
-	if err != nil {
-		return Room{}, Member{}, err
-	}
-	if !r.EndedAt.IsZero() {
-		return Room{}, Member{}, problem.Forbidden
-	}
-	return r, NewMember(p.Role, p.Identity, p.Identity), nil
-}
-
 // PostMessage adds a chat message; the same clientID from the same role is
 // stored once (retries and bridges are idempotent).
 func (s *Service) PostMessage(ctx context.Context, r Room, m Member, text, clientID string) (Message, error) {
