@@ -59,6 +59,17 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p pa
 	buf.WriteTo(w)
 }
 
+// pageNotFound answers an unknown address with a page in the reader's
+// language, and a known page used with a wrong method with 405.
+func (s *Server) pageNotFound(w http.ResponseWriter, r *http.Request) {
+	if notFoundOrMethod(s.mux, r) == error(errMethod) {
+		w.Header().Set("Allow", "GET")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
+	}
+	s.render(w, r, http.StatusNotFound, page{Title: "notfound.title", Body: "notfound"})
+}
+
 func (s *Server) pageOffices(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, 200, page{Title: "offices", Body: "offices", Offices: s.rec.Offices(), Script: "offices.js", Bookable: s.bookableOffices()})
 }
