@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 )
 
@@ -27,6 +28,8 @@ type page struct {
 	Embedded  bool
 	// Bookable: offices with services a citizen can book (links into booking)
 	Bookable map[string]bool
+	// Mails: the demo's mailbox
+	Mails []notify.MailboxMail
 }
 
 // render writes a page in the request's language. Title is a catalogue

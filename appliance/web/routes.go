@@ -94,6 +94,9 @@ func (s *Server) routes() {
 	s.handle("GET "+AccessibilityPath, s.pageAccessibility)
 	s.handle("GET /accessibility", s.pageAccessibility)
 	s.handle("GET /calendar/{file}", s.calendarFeed)
+	if s.opt.Mailbox != nil {
+		s.handle("GET "+DemoMailboxPath, s.pageMailbox)
+	}
 	if s.opt.EmbedExample {
 		s.handle("GET /demo/embed-example", s.pageEmbedExample)
 	}
