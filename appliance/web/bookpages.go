@@ -1,9 +1,9 @@
 package web
 
 import (
-	"slices"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
