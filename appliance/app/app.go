@@ -25,6 +25,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
+	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/pow"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
@@ -63,6 +64,8 @@ type App struct {
 
 	// Media, if set before Start, is mounted as the SFU.
 	Media web.Media
+	// Permanent is the permanent rooms (built by Start).
+	Permanent *permanent.Service
 	// TLSConfig overrides the configured certificates (tests, demo).
 	TLSConfig *tls.Config
 	// HoldReady keeps /healthz and /readyz at 503 ("starting") after Start
@@ -194,6 +197,11 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		staffNets = append(staffNets, n)
 	}
 	siteLoc, _ := time.LoadLocation(a.Cfg.Site.TimeZone) // checked by Validate
+	var moderator permanent.Moderator
+	if m, ok := a.Media.(permanent.Moderator); ok {
+		moderator = m
+	}
+	a.Permanent = permanent.New(a.DB, a.Rec.Rooms, moderator, permanent.Settings{})
 	w, err := web.New(a.Rec, a.Staff, a.Media, web.Options{
 		ProofOfWork: a.PoW, SiteName: a.Cfg.Site.Name, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
 		FrameAncestors: a.Cfg.HTTP.FrameAncestors, TrustedProxies: proxies, StaffNetworks: staffNets, ServiceTokens: tokens, SecureCookies: true,
@@ -204,7 +212,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
 		Outbox: a.DB, OutboxChannels: a.outboxChannels,
 		CalendarFeeds: a.DB, Appointments: a.feedSource(),
-		Booking: a.Book,
+		Booking: a.Book, Permanent: a.Permanent,
 	}, a.Log)
 	if err != nil {
 		return err

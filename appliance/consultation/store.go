@@ -40,4 +40,10 @@ type Store interface {
 	// DeleteRoomContent deletes a room's messages and files in one
 	// transaction; idempotent.
 	DeleteRoomContent(ctx context.Context, roomID string) error
+	// EndParticipant deletes the sessions and invites of one external
+	// identity in a room; idempotent.
+	EndParticipant(ctx context.Context, roomID, identity string) error
+	// DeleteRoomChat deletes a room's messages that carry no file (the
+	// documents stay); idempotent.
+	DeleteRoomChat(ctx context.Context, roomID string) error
 }
