@@ -7,10 +7,8 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"time"
-	"unicode/utf8"
 
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
-	"github.com/buergerbuero/buergerbuero/appliance/problem"
 )
 
 // The lobby: an external knocks with a name and no account; a host inside
@@ -62,12 +60,8 @@ func (s *Service) Knock(ctx context.Context, roomID, name string) (id, token str
 		return "", "", err
 	}
 	name = clean(name)
-	if n := utf8.RuneCountInString(name); n < 1 || n > MaxName {
-		reason, args := "too_short", map[string]any{"Count": 1}
-		if n > MaxName {
-			reason, args = "too_long", map[string]any{"Count": MaxName, "Now": n}
-		}
-		return "", "", problem.Invalid("name", reason, args)
+	if err := checkLen("name", name, 1, MaxName); err != nil {
+		return "", "", err
 	}
 	b := make([]byte, 24)
 	rand.Read(b)

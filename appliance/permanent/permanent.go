@@ -122,12 +122,8 @@ func (s *Service) Create(ctx context.Context, a consultation.Actor, office, titl
 		return Room{}, ErrNotLead
 	}
 	title = clean(title)
-	if n := utf8.RuneCountInString(title); n < 3 || n > MaxTitle {
-		reason, args := "too_short", map[string]any{"Count": 3}
-		if n > MaxTitle {
-			reason, args = "too_long", map[string]any{"Count": MaxTitle, "Now": n}
-		}
-		return Room{}, problem.Invalid("title", reason, args)
+	if err := checkLen("title", title, 3, MaxTitle); err != nil {
+		return Room{}, err
 	}
 	r := Room{ID: "p_" + randomID(), OfficeID: office, Title: title, KeepDocuments: keepDocuments, CreatedBy: a.AuditName(), CreatedAt: s.now()}
 	if err := s.store.CreatePermanentRoom(ctx, r); err != nil {
@@ -207,6 +203,17 @@ func (s *Service) notify() {
 func (s *Service) notifyLocked() {
 	close(s.changed)
 	s.changed = make(chan struct{})
+}
+
+func checkLen(field, v string, min, max int) error {
+	n := utf8.RuneCountInString(v)
+	if n < min {
+		return problem.Invalid(field, "too_short", map[string]any{"Count": min})
+	}
+	if n > max {
+		return problem.Invalid(field, "too_long", map[string]any{"Count": max, "Now": n})
+	}
+	return nil
 }
 
 func clean(v string) string {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 )
 
@@ -16,7 +17,11 @@ func (s *Server) apiRoom(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, 200, map[string]any{"room": room, "me": map[string]string{"role": m.Role, "name": m.Name}})
+	out := map[string]any{"room": room, "me": map[string]string{"role": m.Role, "name": m.Name}}
+	if info := s.permanentRoomInfo(room, m); info != nil {
+		out["permanent"] = info
+	}
+	writeJSON(w, 200, out)
 }
 
 func (s *Server) apiRoomMessages(w http.ResponseWriter, r *http.Request) {
@@ -77,6 +82,10 @@ func (s *Server) apiRoomMedia(w http.ResponseWriter, r *http.Request) {
 	}
 	if !room.EndedAt.IsZero() {
 		s.writeProblem(w, r, consultation.ErrRoomClosed)
+		return
+	}
+	if room.Kind == consultation.KindPermanent && s.opt.Permanent != nil && s.opt.Permanent.Full(room.ID, m.Identity) {
+		s.writeProblem(w, r, permanent.ErrFull)
 		return
 	}
 	g, err := s.media.Grant(room.ID, m.Identity, m.Name, m.Role)

@@ -70,6 +70,9 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/staff/appointments", s.staffOnly(s.apiStaffDay))
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) { s.writeProblem(w, r, notFoundOrMethod(s.mux, r)) })
 
+	// permanent rooms: public lobby, staff list, moderation, pages
+	s.permanentRoutes() // api_permanent.go
+
 	// pages
 	s.handle("GET /{$}", s.pageOffices)
 	s.handle("GET /offices/{id}", s.pageKnock)

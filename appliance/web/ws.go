@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 )
 
@@ -332,6 +333,10 @@ func (s *Server) apiRoomEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	if room.Kind == consultation.KindPermanent && s.opt.Permanent != nil {
+		s.permanentRoomEvents(w, r, room, m, after) // permanent_ws.go
+		return
+	}
 	msgs, err := s.rec.Rooms.Messages(r.Context(), room.ID, after)
 	if err != nil {
 		s.writeProblem(w, r, err)

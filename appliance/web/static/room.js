@@ -12,6 +12,7 @@ let ticketId = null;
 let chat;
 let media = null; // the running video (media.js), if any
 let visit = null; // the clerk's visit panel (visit.js), if shown
+let perm = null;  // a permanent room's additions (permroom.js), if one
 
 async function identify() {
   const t = ticketSession();
@@ -183,15 +184,21 @@ async function main() {
   let info;
   try { info = await api('/api/v1/rooms/' + encodeURIComponent(room), auth); } catch (err) { showError(error, err); return; }
   if (info.room.ended_at) { ended(); }
+  if (info.permanent) {
+    perm = (await import('./permroom.js')).startPermanent({room, auth, me, info: info.permanent});
+    if (info.permanent.full) { perm.full(); return; }
+  }
   $('chat-form').addEventListener('submit', send);
   $('chat-text').addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); $('chat-form').requestSubmit(); } });
   chat = live(() => '/api/v1/rooms/' + encodeURIComponent(room) + '/events?after=' + lastSeq(), {
     auth,
-    onmessage: (msg) => { if (msg.type === 'message') addMessage(msg.message); },
-    onstatus: (up) => { $('state').textContent = up ? '' : S.reconnecting; },
+    onmessage: (msg) => { if (msg.type === 'message') addMessage(msg.message); else if (perm) perm.update(msg); },
+    onstatus: (up) => { if (!$('state').dataset.removed) $('state').textContent = up ? '' : S.reconnecting; },
+    // a permanent room's host removed this person (or the room is full)
+    onfatal: perm ? () => { ended(); perm.removed(); } : undefined,
   });
   if (me.role === 'citizen') { followTicket(ticketSession()); citizenActions(ticketSession()); }
-  if (me.role === 'clerk') {
+  if (me.role === 'clerk' && !perm) {
     clerkActions(info.room.ticket_id);
     if (!info.room.ended_at) showVisit(info.room.ticket_id, auth).then((v) => { if ($('chat-form').hidden) v.stop(); else visit = v; }, (err) => showError(error, err));
   }
