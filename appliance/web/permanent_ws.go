@@ -86,7 +86,7 @@ func (s *Server) permanentStream(w http.ResponseWriter, r *http.Request, _ any, 
 // permanentRoomEvents is a permanent room's own stream for someone inside:
 // the chat as in a consultation, plus the room's state (who is there,
 // muted, the lobby for hosts) on every change. The open stream is the
-// person's presence: the 13th is refused (409), and when the last stream
+// person's presence: the 13th is refused (503 permanent_room_full), and when the last stream
 // closes the room is emptied. A removed person's stream closes with
 // closeRemoved.
 func (s *Server) permanentRoomEvents(w http.ResponseWriter, r *http.Request, room consultation.Room, m consultation.Member, after int64) {
