@@ -66,7 +66,7 @@ func (s *Server) apiPermanentEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	s.permanentStream(w, r, nil, func() ([]byte, bool) {
+	s.permanentStream(w, r, true, func() ([]byte, bool) {
 		st, err := p.Public(r.Context(), id)
 		if err != nil {
 			return nil, true
@@ -169,7 +169,7 @@ func (s *Server) apiStaffPermanentEvents(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	c := actorOf(r).Clerk
-	s.permanentStream(w, r, nil, func() ([]byte, bool) {
+	s.permanentStream(w, r, false, func() ([]byte, bool) {
 		rooms, err := p.Rooms(r.Context(), c)
 		if err != nil {
 			return nil, true

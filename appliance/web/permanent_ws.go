@@ -44,8 +44,9 @@ func (s *Server) wsConn(w http.ResponseWriter, r *http.Request) (*citizenConn, <
 }
 
 // permanentStream sends render's snapshot at once and again whenever the
-// permanent rooms change and the snapshot differs (stop: close).
-func (s *Server) permanentStream(w http.ResponseWriter, r *http.Request, _ any, render func() ([]byte, bool)) {
+// permanent rooms change and the snapshot differs, or with always on every
+// change (a knocking page looks at its knock then); stop closes it.
+func (s *Server) permanentStream(w http.ResponseWriter, r *http.Request, always bool, render func() ([]byte, bool)) {
 	c, closed, ok := s.wsConn(w, r)
 	if !ok {
 		return
@@ -62,7 +63,7 @@ func (s *Server) permanentStream(w http.ResponseWriter, r *http.Request, _ any, 
 			c.write(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "ended"))
 			return
 		}
-		if !bytes.Equal(b, last) {
+		if always || !bytes.Equal(b, last) {
 			if c.write(websocket.TextMessage, b) != nil {
 				return
 			}
