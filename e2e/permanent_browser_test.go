@@ -197,3 +197,81 @@ func TestPermanentRoomKnockAdmitMuteRemove(t *testing.T) {
 		return err == nil && len(msgs) == 0
 	})
 }
+
+// TestPermanentRoomPagesAccessible: the permanent rooms' pages pass
+// axe-core (WCAG 2.1 A/AA) in German and Arabic (right to left) at 1280
+// and 320 px, and work by keyboard: a lead creates a room in the staff
+// list, an external knocks, the host admits and removes them — the public
+// page, the waiting lobby, the staff list, the room as host with a knock
+// waiting, the room as guest and after removal.
+func TestPermanentRoomPagesAccessible(t *testing.T) {
+	src := axeScript(t)
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true})
+	open := newSharedBrowser(t, srv.CertPEM)
+	c := &a11yChecker{t: t, src: src, base: srv.URL, rep: &a11yReport{When: time.Now().UTC()}}
+	defer func() {
+		c.rep.write(t)
+		if len(c.bad) > 0 {
+			t.Errorf("accessibility violations:%s", strings.Join(c.bad, ""))
+		}
+	}()
+	lead := srv.Clerks[2]
+	for _, lang := range []string{"de", "ar"} {
+		host, guest := open(), open()
+		for _, ctx := range []context.Context{host, guest} {
+			setLangCookie(t, ctx, srv.URL, lang)
+		}
+		wantDir := map[string]string{"de": "ltr", "ar": "rtl"}[lang]
+		dir := func(ctx context.Context, name string) {
+			t.Helper()
+			var d string
+			step(t, ctx, name+" direction", chromedp.Evaluate(`document.documentElement.dir`, &d))
+			if d != wantDir {
+				t.Errorf("%s [%s]: dir %q, want %q", name, lang, d, wantDir)
+			}
+		}
+
+		// the lead creates a room by keyboard in the staff list
+		login(t, host, srv.URL, lead.Login, lead.Password)
+		step(t, host, "staff list", chromedp.Navigate(srv.URL+"/staff/rooms"), chromedp.WaitVisible("#create-form", chromedp.ByID))
+		title := "Team Ausländerbehörde " + lang
+		step(t, host, "create by keyboard", chromedp.Focus("#create-name", chromedp.ByID), chromedp.SendKeys("#create-name", title+"\r", chromedp.ByID),
+			chromedp.Poll(`[...document.querySelectorAll('li.permroom-item h3')].some((h) => h.textContent === `+jsString(title)+`)`, nil))
+		var room string
+		step(t, host, "room id", chromedp.Evaluate(`[...document.querySelectorAll('li.permroom-item')].find((li) => li.querySelector('h3').textContent === `+jsString(title)+`).dataset.room`, &room))
+		// the staff area speaks the staff languages only (no Arabic)
+		c.check(host, lang, "permanent rooms (staff list)", false)
+
+		// the public page, and a knock by keyboard
+		step(t, guest, "public page", chromedp.Navigate(srv.URL+"/p/"+room), chromedp.WaitVisible("#knock-name", chromedp.ByID))
+		c.check(guest, lang, "permanent room, public page", true)
+		dir(guest, "public page")
+		step(t, host, "enter", chromedp.Click(`li.permroom-item[data-room="`+room+`"] a[data-action=enter]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#perm-people li[data-identity="`+lead.Login+`"]`, chromedp.ByQuery))
+		step(t, guest, "knock by keyboard", chromedp.Focus("#knock-name", chromedp.ByID), chromedp.SendKeys("#knock-name", "Amira Gast\r", chromedp.ByID),
+			chromedp.WaitVisible("#waiting", chromedp.ByID))
+		var focused string
+		step(t, guest, "focus on withdraw", chromedp.Evaluate(`document.activeElement.id`, &focused))
+		if focused != "withdraw" {
+			t.Errorf("[%s] after knocking the focus is on %q, want the withdraw button", lang, focused)
+		}
+		c.check(guest, lang, "permanent room, waiting in the lobby", true)
+
+		// the host admits by keyboard
+		admit := `#perm-lobby li[data-knock] button[data-action=admit]`
+		step(t, host, "knock shown", chromedp.WaitVisible(admit, chromedp.ByQuery))
+		c.check(host, lang, "permanent room as host, a knock waiting", false)
+		dir(host, "room")
+		step(t, host, "admit by keyboard", chromedp.Focus(admit, chromedp.ByQuery), chromedp.KeyEvent("\r"))
+		step(t, guest, "in the room", chromedp.WaitVisible("#chat-text", chromedp.ByID),
+			chromedp.Poll(`[...document.querySelectorAll('#perm-people li')].some((li) => li.textContent.includes('Amira Gast'))`, nil))
+		c.check(guest, lang, "permanent room as guest", true)
+
+		// removed
+		remove := `#perm-people li button[data-action=remove]`
+		step(t, host, "remove", chromedp.WaitVisible(remove, chromedp.ByQuery), chromedp.Focus(remove, chromedp.ByQuery), chromedp.KeyEvent("\r"))
+		step(t, guest, "removed", chromedp.WaitVisible(`#state[data-removed="true"]`, chromedp.ByQuery))
+		c.check(guest, lang, "permanent room as guest, removed", true)
+		step(t, host, "leave", chromedp.Click(`#actions button[data-action=leave]`, chromedp.ByQuery), chromedp.WaitVisible("#rooms", chromedp.ByID))
+	}
+}
