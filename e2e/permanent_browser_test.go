@@ -152,6 +152,16 @@ func TestPermanentRoomKnockAdmitMuteRemove(t *testing.T) {
 		waitFor(t, pageWait, what, func() bool { return audio() > n+20 })
 	}
 	growing("Anna hears the guest")
+	// the guest's fake microphone beeps: their tile is the active speaker
+	step(t, anna, "active speaker highlighted", chromedp.WaitVisible(`#media .bb-tile-remote.bb-speaking`, chromedp.ByQuery))
+	// three inside: a grid of two equal columns, also at 320 px, no tile
+	// floating over another
+	for _, w := range []int64{1280, 320} {
+		step(t, anna, "grid at "+itoa(int(w)), chromedp.EmulateViewport(w, 800),
+			chromedp.Poll(`document.getElementById('media').dataset.count === '3' && getComputedStyle(document.querySelector('#media .bb-grid')).gridTemplateColumns.split(' ').length === 2
+				&& getComputedStyle(document.querySelector('#media .bb-tile-local')).position !== 'absolute' && document.scrollingElement.scrollWidth <= innerWidth`, nil))
+	}
+	step(t, anna, "desktop width", chromedp.EmulateViewport(1280, 900))
 
 	// mute: the guest is told, and the SFU no longer forwards their audio
 	person := `#perm-people li[data-identity="` + guestID + `"]`
