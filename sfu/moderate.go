@@ -5,7 +5,8 @@ import "sync"
 // Moderation by a room's hosts (permanent rooms): a participant is
 // disconnected at once (Kick), or their audio is no longer forwarded
 // (Mute). A mute is kept per room and identity, so it also holds for the
-// participant's next connection, until lifted or the room is dropped.
+// participant's next connection, until lifted (the appliance lifts its
+// mutes when a permanent room is empty).
 type moderation struct {
 	mu    sync.Mutex
 	muted map[string]map[string]bool // room → identity → muted

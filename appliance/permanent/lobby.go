@@ -71,7 +71,7 @@ func (s *Service) Knock(ctx context.Context, roomID, name string) (id, token str
 	defer s.mu.Unlock()
 	lr := s.live[r.ID]
 	if lr == nil {
-		lr = &liveRoom{people: map[string]*person{}}
+		lr = newLiveRoom()
 		s.live[r.ID] = lr
 	}
 	s.expireLocked(lr)

@@ -178,9 +178,10 @@ func TestPermanentMuteByHostsOnly(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	r := f.create(t, false)
-	_, host := f.enter(t, r.ID, anna)
+	hp, host := f.enter(t, r.ID, anna)
 	_, m := f.knockAndAdmit(t, r.ID, "Karl", anna)
-	if _, err := f.perm.Enter(ctx, r.ID, m); err != nil {
+	gp, err := f.perm.Enter(ctx, r.ID, m)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := f.perm.Mute(ctx, consultation.Actor{Clerk: lea}, r.ID, m.Identity, true); !errors.Is(err, permanent.ErrNotHost) {
@@ -198,6 +199,21 @@ func TestPermanentMuteByHostsOnly(t *testing.T) {
 	}
 	if st := f.perm.StateFor(pr, host); !st.Host || st.Muted {
 		t.Fatalf("host's state: %+v", st)
+	}
+	// a reload does not lift the mute
+	gp.Leave()
+	gp, err = f.perm.Enter(ctx, r.ID, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.perm.StateFor(pr, m).Muted {
+		t.Fatal("a reload lifted the mute")
+	}
+	// when the room is empty the SFU forgets the mute
+	hp.Leave()
+	gp.Leave()
+	if f.mod.muted[m.Identity] {
+		t.Fatal("the mute outlived the room's occupancy")
 	}
 }
 

@@ -13,6 +13,9 @@ import (
 type liveRoom struct {
 	people map[string]*person // by identity
 	lobby  []*knock
+	// muted holds the hosts' mutes by identity, also across a muted
+	// person's reload, until the room is empty
+	muted map[string]bool
 }
 
 // person is one identity in a room; a person may have several
@@ -21,8 +24,11 @@ type person struct {
 	member  consultation.Member
 	since   time.Time
 	conns   map[*Presence]struct{}
-	muted   bool
 	removed bool
+}
+
+func newLiveRoom() *liveRoom {
+	return &liveRoom{people: map[string]*person{}, muted: map[string]bool{}}
 }
 
 func (lr *liveRoom) empty() bool { return len(lr.people) == 0 && len(lr.lobby) == 0 }
@@ -51,7 +57,7 @@ func (s *Service) Enter(ctx context.Context, roomID string, m consultation.Membe
 	defer s.mu.Unlock()
 	lr := s.live[r.ID]
 	if lr == nil {
-		lr = &liveRoom{people: map[string]*person{}}
+		lr = newLiveRoom()
 		s.live[r.ID] = lr
 	}
 	pe := lr.people[m.Identity]
@@ -87,6 +93,7 @@ func (p *Presence) Leave() {
 	s.mu.Lock()
 	lr := s.live[p.room.ID]
 	last := false
+	var unmute []string
 	if lr != nil && !p.closed {
 		p.closed = true
 		if pe := lr.people[p.ident]; pe != nil {
@@ -96,12 +103,23 @@ func (p *Presence) Leave() {
 			}
 		}
 		last = len(lr.people) == 0
+		if last {
+			for ident := range lr.muted {
+				unmute = append(unmute, ident)
+			}
+			clear(lr.muted)
+		}
 		if lr.empty() {
 			delete(s.live, p.room.ID)
 		}
 		s.notifyLocked()
 	}
 	s.mu.Unlock()
+	if s.mod != nil {
+		for _, ident := range unmute {
+			s.mod.Mute(p.room.ID, ident, false)
+		}
+	}
 	if last {
 		if err := s.rooms.Purge(context.Background(), p.room.ID, p.room.KeepDocuments); err != nil {
 			slog.Error("permanent room: purge after the last left", "room", p.room.ID, "err", err)
@@ -165,12 +183,15 @@ func (s *Service) Mute(ctx context.Context, a consultation.Actor, roomID, identi
 		s.mu.Unlock()
 		return ErrNotHost
 	}
-	pe := lr.people[identity]
-	if pe == nil {
+	if pe := lr.people[identity]; pe == nil || pe.removed {
 		s.mu.Unlock()
 		return ErrNotInRoom
 	}
-	pe.muted = muted
+	if muted {
+		lr.muted[identity] = true
+	} else {
+		delete(lr.muted, identity)
+	}
 	s.notifyLocked()
 	s.mu.Unlock()
 	if s.mod != nil {
@@ -209,12 +230,15 @@ func (s *Service) StateFor(r Room, m consultation.Member) State {
 	}
 	now := s.now()
 	for _, pe := range lr.people {
-		st.People = append(st.People, Person{Identity: pe.member.Identity, Name: pe.member.Name, Role: pe.member.Role, Staff: pe.member.Role == consultation.RoleClerk, Muted: pe.muted})
+		if pe.removed {
+			continue // on the way out
+		}
+		st.People = append(st.People, Person{Identity: pe.member.Identity, Name: pe.member.Name, Role: pe.member.Role, Staff: pe.member.Role == consultation.RoleClerk, Muted: lr.muted[pe.member.Identity]})
 	}
 	sort.Slice(st.People, func(i, j int) bool { return st.People[i].Name < st.People[j].Name })
 	if me := lr.people[m.Identity]; me != nil {
-		st.Muted = me.muted
-		st.Host = me.member.Role == consultation.RoleClerk
+		st.Muted = lr.muted[m.Identity]
+		st.Host = me.member.Role == consultation.RoleClerk && !me.removed
 	}
 	if st.Host {
 		for _, k := range lr.lobby {
@@ -226,12 +250,4 @@ func (s *Service) StateFor(r Room, m consultation.Member) State {
 		st.Waiting = 0
 	}
 	return st
-}
-
-// Present reports whether identity is inside the room now.
-func (s *Service) Present(roomID, identity string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	lr := s.live[roomID]
-	return lr != nil && lr.people[identity] != nil && !lr.people[identity].removed
 }
