@@ -98,6 +98,7 @@ func (s *Server) routes() {
 		s.handle("GET /demo/embed-example", s.pageEmbedExample)
 	}
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
+	s.handle("GET /staff-background", s.staffBackground)
 	if s.media != nil {
 		s.mux.Handle("/sfu", s.media.Handler())
 	}
