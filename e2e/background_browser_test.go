@@ -38,6 +38,31 @@ const sharpnessJS = `((sel) => {
   return sq / n - (sum / n) * (sum / n);
 })`
 
+// meanColourJS returns the mean [r, g, b] of the frame a page shows in
+// the first video matching the selector, or [] while there is none.
+const meanColourJS = `((sel) => {
+  const v = document.querySelector(sel);
+  if (!v || v.videoWidth === 0) return [];
+  const c = document.createElement('canvas'); c.width = 64; c.height = 36;
+  const ctx = c.getContext('2d', {willReadFrequently: true});
+  ctx.drawImage(v, 0, 0, 64, 36);
+  const d = ctx.getImageData(0, 0, 64, 36).data;
+  const m = [0, 0, 0];
+  for (let i = 0; i < d.length; i += 4) for (let k = 0; k < 3; k++) m[k] += d[i + k];
+  return m.map((x) => x / (d.length / 4));
+})`
+
+// pictureLike: a mean colour near the built-in background picture's
+// (static/staff-background.jpg, a light grey-blue around 205, 206, 207).
+func pictureLike(rgb []float64) bool {
+	for _, c := range rgb {
+		if c < 170 || c > 235 {
+			return false
+		}
+	}
+	return true
+}
+
 // cspViolationsJS records the page's CSP violations before its scripts run.
 const cspViolationsJS = `window.bbCSP = []; document.addEventListener('securitypolicyviolation', (e) => window.bbCSP.push(e.violatedDirective + ' ' + e.blockedURI));`
 
@@ -148,6 +173,11 @@ func TestStaffBackgroundBlur(t *testing.T) {
 	remote := `video[data-tile="remote"]`
 	sharp := sharpness(t, citizen, "camera before blur", remote, func(v float64) bool { return v > 0 })
 	t.Logf("sharpness of the clerk's camera at the citizen: %.1f", sharp)
+	var camRGB []float64
+	step(t, citizen, "the camera's colour", chromedp.Evaluate(meanColourJS+"("+quoteJS(remote)+")", &camRGB))
+	if len(camRGB) != 3 || pictureLike(camRGB) {
+		t.Fatalf("the camera's mean colour %v is already like the background picture's: the test cannot tell them apart", camRGB)
+	}
 
 	step(t, clerk, "turn blur on", chromedp.WaitVisible(`[data-control="background"]`, chromedp.ByQuery),
 		chromedp.SetValue(`[data-control="background"]`, "blur", chromedp.ByQuery),
@@ -157,7 +187,7 @@ func TestStaffBackgroundBlur(t *testing.T) {
 		var state string
 		sctx, cancel := context.WithTimeout(clerk, mediaWait)
 		defer cancel()
-		if err := chromedp.Run(sctx, chromedp.Poll(`(() => { const s = document.querySelector('[data-background]').dataset.state; return s === '`+want+`' || s === 'unavailable'; })()`, nil, chromedp.WithPollingInterval(200*time.Millisecond)),
+		if err := chromedp.Run(sctx, chromedp.Poll(`(() => { const e = document.querySelector('[data-background]'); const s = e && e.dataset.state; return s === '`+want+`' || s === 'unavailable'; })()`, nil, chromedp.WithPollingInterval(200*time.Millisecond)),
 			chromedp.Evaluate(`document.querySelector('[data-background]').dataset.state`, &state)); err != nil || state != want {
 			var msg string
 			chromedp.Run(clerk, chromedp.Text(`[data-background] [role=status]`, &msg, chromedp.ByQuery))
@@ -191,6 +221,43 @@ func TestStaffBackgroundBlur(t *testing.T) {
 	step(t, clerk, "the camera is sent again", chromedp.Evaluate(sendsCameraJS, &sendsCamera, awaitPromise))
 	if !sendsCamera {
 		t.Error("with blur off, the clerk does not send the camera track")
+	}
+
+	// the background picture: what the citizen sees is mostly the built-in
+	// neutral picture (a light grey-blue), smooth
+	choose := func(mode string) {
+		t.Helper()
+		step(t, clerk, "choose "+mode,
+			chromedp.SetValue(`[data-control="background"]`, mode, chromedp.ByQuery),
+			chromedp.Evaluate(`document.querySelector('[data-control="background"]').dispatchEvent(new Event('change'))`, nil))
+		waitState(mode)
+	}
+	choose("image")
+	var rgb []float64
+	deadline := time.Now().Add(mediaWait)
+	for {
+		if err := chromedp.Run(citizen, chromedp.Evaluate(meanColourJS+"("+quoteJS(remote)+")", &rgb)); err == nil && len(rgb) == 3 && pictureLike(rgb) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the citizen does not see the background picture: mean colour %v", rgb)
+		}
+		// sampling frames, as sharpness does
+		time.Sleep(300 * time.Millisecond)
+	}
+	t.Logf("mean colour with the picture: %.0f", rgb)
+
+	// the choice is remembered: after a reload the picture is on from the
+	// start, and the camera is never sent
+	step(t, clerk, "reload", chromedp.Reload(), chromedp.WaitVisible(`button[data-action="consent"]`, chromedp.ByQuery),
+		chromedp.Click(`button[data-action="consent"]`, chromedp.ByQuery))
+	waitState("image")
+	var chosen string
+	step(t, clerk, "the choice after a reload", chromedp.Value(`[data-control="background"]`, &chosen, chromedp.ByQuery),
+		chromedp.Poll(`!!(window.bbMedia && window.bbMedia.publisher.getSenders().some((s) => s.track && s.track.kind === 'video'))`, nil),
+		chromedp.Evaluate(sendsCameraJS, &sendsCamera, awaitPromise))
+	if chosen != "image" || sendsCamera {
+		t.Errorf("after a reload: background %q, camera sent %v; want the picture, not the camera", chosen, sendsCamera)
 	}
 
 	// everything from our origin; the model only to the clerk
