@@ -247,11 +247,28 @@ func TestStaffBackgroundBlur(t *testing.T) {
 	}
 	t.Logf("mean colour with the picture: %.0f", rgb)
 
-	// the choice is remembered: after a reload the picture is on from the
-	// start, and the camera is never sent
-	step(t, clerk, "reload", chromedp.Reload(), chromedp.WaitVisible(`button[data-action="consent"]`, chromedp.ByQuery),
+	axe := axeScript(t)
+	checkAxe := func(lang string) {
+		t.Helper()
+		for _, v := range runAxe(t, clerk, axe) {
+			t.Errorf("clerk's room page with the background control (%s): %s (%s): %v", lang, v.ID, v.Help, v.Nodes)
+		}
+	}
+	checkAxe("de")
+
+	// the choice is remembered: after a reload (here into Arabic) the
+	// picture is on from the start, and the camera is never sent
+	var loc string
+	step(t, clerk, "room address", chromedp.Location(&loc))
+	step(t, clerk, "reload in Arabic", chromedp.Navigate(loc+"?lang=ar"), chromedp.WaitVisible(`button[data-action="consent"]`, chromedp.ByQuery),
 		chromedp.Click(`button[data-action="consent"]`, chromedp.ByQuery))
 	waitState("image")
+	var label string
+	step(t, clerk, "the control's label", chromedp.Text(`label[for="bb-background"]`, &label, chromedp.ByQuery))
+	if label != "الخلفية" {
+		t.Errorf("the background control's label in Arabic is %q", label)
+	}
+	checkAxe("ar")
 	var chosen string
 	step(t, clerk, "the choice after a reload", chromedp.Value(`[data-control="background"]`, &chosen, chromedp.ByQuery),
 		chromedp.Poll(`!!(window.bbMedia && window.bbMedia.publisher.getSenders().some((s) => s.track && s.track.kind === 'video'))`, nil),
