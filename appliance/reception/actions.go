@@ -3,6 +3,7 @@ package reception
 import (
 	"context"
 	"errors"
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"strings"
 	"time"
 
@@ -19,25 +20,15 @@ func backToQueue(t *Ticket, now time.Time) {
 }
 
 // finish stamps the end of a visit.
-func finish(now time.Time) func(*Ticket) (*Room, error) {
-	return func(t *Ticket) (*Room, error) {
+func finish(now time.Time) func(*Ticket) (*consultation.Room, error) {
+	return func(t *Ticket) (*consultation.Room, error) {
 		t.EndedAt, t.UpdatedAt = now, now
 		return nil, nil
 	}
 }
 
 // Actor is the clerk doing something, possibly through a service client.
-type Actor struct {
-	Clerk staff.Clerk
-	Via   string // name of the service client (e.g. "matrix-bridge"), or ""
-}
-
-func (a Actor) name() string {
-	if a.Via != "" {
-		return a.Clerk.Login + " via " + a.Via
-	}
-	return a.Clerk.Login
-}
+type Actor = consultation.Actor
 
 // Resolve finds a ticket by id or by today's number ("B-017").
 func (s *Service) Resolve(ctx context.Context, ref string) (Ticket, error) {
@@ -63,7 +54,7 @@ func (s *Service) StaffTicket(ctx context.Context, a Actor, ref string) (StaffTi
 	return s.staffView(t), nil
 }
 
-func (s *Service) act(ctx context.Context, a Actor, ref string, act Action, mutate func(*Ticket) (*Room, error)) (StaffTicket, error) {
+func (s *Service) act(ctx context.Context, a Actor, ref string, act Action, mutate func(*Ticket) (*consultation.Room, error)) (StaffTicket, error) {
 	t, err := s.Resolve(ctx, ref)
 	if err != nil {
 		return StaffTicket{}, err
@@ -77,7 +68,7 @@ func (s *Service) act(ctx context.Context, a Actor, ref string, act Action, muta
 		return StaffTicket{}, err
 	}
 	checked := t.RoomID
-	ch, err := s.store.Apply(ctx, t.ID, act, a.name(), func(t *Ticket) (*Room, error) {
+	ch, err := s.store.Apply(ctx, t.ID, act, a.AuditName(), func(t *Ticket) (*consultation.Room, error) {
 		if t.RoomID != checked {
 			// admitted by somebody else since the participant check
 			return nil, conflictFor(StateUnknown, act)
@@ -98,13 +89,15 @@ func (s *Service) Admit(ctx context.Context, a Actor, ref string) (StaffTicket, 
 		return StaffTicket{}, ErrBusy
 	}
 	now := s.now()
-	return s.act(ctx, a, ref, ActAdmit, func(t *Ticket) (*Room, error) {
+	return s.act(ctx, a, ref, ActAdmit, func(t *Ticket) (*consultation.Room, error) {
 		if t.ReservedFor != "" && t.ReservedFor != a.Clerk.Login && a.Clerk.Role == staff.RoleClerk {
 			return nil, ErrReserved
 		}
 		t.Clerk, t.CalledAt, t.UpdatedAt, t.ReservedFor = a.Clerk.Login, now, now, ""
-		t.RoomID = "r_" + randomID()
-		return &Room{ID: t.RoomID, TicketID: t.ID, OfficeID: t.OfficeID, Clerk: a.Clerk.Login, CreatedAt: now}, nil
+		// the room is inserted in this transaction with the ticket
+		r := consultation.NewConsultation(t.ID, t.OfficeID, a.Clerk.Login, now)
+		t.RoomID = r.ID
+		return &r, nil
 	})
 }
 
@@ -118,7 +111,7 @@ func (s *Service) Enter(ctx context.Context, id, token string) (View, error) {
 		return s.view(t), nil
 	}
 	now := s.now()
-	ch, err := s.store.Apply(ctx, t.ID, ActEnter, "citizen", func(t *Ticket) (*Room, error) {
+	ch, err := s.store.Apply(ctx, t.ID, ActEnter, "citizen", func(t *Ticket) (*consultation.Room, error) {
 		t.StartedAt, t.UpdatedAt = now, now
 		return nil, nil
 	})
@@ -136,7 +129,7 @@ func (s *Service) Decline(ctx context.Context, a Actor, ref, message string) (St
 		return StaffTicket{}, err
 	}
 	now := s.now()
-	return s.act(ctx, a, ref, ActDecline, func(t *Ticket) (*Room, error) {
+	return s.act(ctx, a, ref, ActDecline, func(t *Ticket) (*consultation.Room, error) {
 		t.DeclineMessage, t.EndedAt, t.UpdatedAt = message, now, now
 		return nil, nil
 	})
@@ -146,7 +139,7 @@ func (s *Service) Decline(ctx context.Context, a Actor, ref, message string) (St
 // ticket keeps its knock time and therefore its place.
 func (s *Service) Return(ctx context.Context, a Actor, ref string) (StaffTicket, error) {
 	now := s.now()
-	return s.act(ctx, a, ref, ActReturn, func(t *Ticket) (*Room, error) {
+	return s.act(ctx, a, ref, ActReturn, func(t *Ticket) (*consultation.Room, error) {
 		backToQueue(t, now)
 		return nil, nil
 	})
@@ -175,7 +168,7 @@ func (s *Service) Forward(ctx context.Context, a Actor, ref, toOffice, toClerk, 
 		return StaffTicket{}, problem.Invalid("office_id", "no_such_office", nil)
 	}
 	now := s.now()
-	return s.act(ctx, a, ref, ActForward, func(t *Ticket) (*Room, error) {
+	return s.act(ctx, a, ref, ActForward, func(t *Ticket) (*consultation.Room, error) {
 		from := t.OfficeID
 		if toOffice != "" && toOffice != t.OfficeID {
 			t.OfficeID, t.ForwardedFrom, t.ReservedFor = toOffice, from, ""
@@ -201,7 +194,7 @@ func (s *Service) Forward(ctx context.Context, a Actor, ref, toOffice, toClerk, 
 // End closes a consultation.
 func (s *Service) End(ctx context.Context, a Actor, ref string) (StaffTicket, error) {
 	now := s.now()
-	return s.act(ctx, a, ref, ActEnd, func(t *Ticket) (*Room, error) {
+	return s.act(ctx, a, ref, ActEnd, func(t *Ticket) (*consultation.Room, error) {
 		if t.StartedAt.IsZero() {
 			t.StartedAt = t.CalledAt
 		}
@@ -221,7 +214,7 @@ func (s *Service) Leave(ctx context.Context, id, token string) error {
 	action, update := ActLeave, finish(now)
 	if t.State == StateInConsultation {
 		action = ActHangUp
-		update = func(t *Ticket) (*Room, error) {
+		update = func(t *Ticket) (*consultation.Room, error) {
 			if t.StartedAt.IsZero() {
 				t.StartedAt = t.CalledAt
 			}

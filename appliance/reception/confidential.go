@@ -33,13 +33,8 @@ func checkKnock(o Office, r *KnockRequest) error {
 // decline, hang-up): invites and external sessions are void at once; the
 // chat and files are deleted now if the office keeps no content.
 func (s *Service) closeRoom(ctx context.Context, roomID, officeID string) {
-	if err := s.store.EndRoomAccess(ctx, roomID); err != nil {
-		s.logError("end room access", err)
-	}
-	if s.retention(officeID).Content == 0 {
-		if err := s.store.DeleteRoomContent(ctx, roomID); err != nil {
-			s.logError("delete room content", err)
-		}
+	if err := s.Rooms.Close(ctx, roomID, s.retention(officeID).Content != 0); err != nil {
+		s.logError("close room", err)
 	}
 }
 

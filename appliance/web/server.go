@@ -109,6 +109,9 @@ type Options struct {
 	// Appointments is what they list (nil: empty calendars), in Location.
 	CalendarFeeds CalendarFeeds
 	Appointments  notify.Appointments
+	// Mailbox, in the demo only, keeps the e-mails instead of sending them;
+	// shown at DemoMailboxPath.
+	Mailbox Mailbox
 	// Booking is the appointment book; nil answers the booking API with 404.
 	Booking *appointments.Book
 	// Location is the site's time zone (site.time_zone) in which pages
