@@ -195,7 +195,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 	}
 	siteLoc, _ := time.LoadLocation(a.Cfg.Site.TimeZone) // checked by Validate
 	w, err := web.New(a.Rec, a.Staff, a.Media, web.Options{
-		ProofOfWork: a.PoW, SiteName: a.Cfg.Site.Name, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
+		ProofOfWork: a.PoW, SiteName: a.Cfg.Site.Name, StaffBackground: a.Cfg.Site.StaffBackground, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
 		FrameAncestors: a.Cfg.HTTP.FrameAncestors, TrustedProxies: proxies, StaffNetworks: staffNets, ServiceTokens: tokens, SecureCookies: true,
 		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready, Started: a.started.Load,
 		EmbedExample: a.EmbedExample, Mailbox: a.mailbox(), Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,

@@ -101,6 +101,7 @@ func (s *Server) routes() {
 		s.handle("GET /demo/embed-example", s.pageEmbedExample)
 	}
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
+	s.handle("GET /staff-background", s.staffBackground)
 	s.handle("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/static/icon.svg", http.StatusMovedPermanently)
 	})

@@ -79,6 +79,9 @@ type Options struct {
 	// logins exist); until then /healthz and /readyz answer 503. Nil means
 	// started.
 	Started func() bool
+	// StaffBackground is the image file clerks may show behind themselves
+	// on camera (site.staff_background); "" for the built-in one.
+	StaffBackground string
 	// EmbedExample serves /demo/embed-example (demo only).
 	EmbedExample bool
 	// Privacy names the controller and the data-protection officer on the
