@@ -38,7 +38,7 @@ type lastState struct {
 }
 
 func (l *lastState) Update(s *events.State) { l.mu.Lock(); l.st = s; l.mu.Unlock() }
-func (l *lastState) get() *events.State    { l.mu.Lock(); defer l.mu.Unlock(); return l.st }
+func (l *lastState) get() *events.State     { l.mu.Lock(); defer l.mu.Unlock(); return l.st }
 
 // TestEventRules: an event's life with the SQLite store: staff of the
 // office create it, viewers join anonymously, ask (bounded, rate-limited),
