@@ -41,9 +41,12 @@ type SFU struct {
 	tcpMux          ice.TCPMux
 	turn            *turnServer
 
-	mu     sync.Mutex
-	rooms  map[string]*room
-	conns  map[*signalConn]struct{}
+	mu    sync.Mutex
+	rooms map[string]*room
+	conns map[*signalConn]struct{}
+	// stage: who may publish beyond their role, by room and identity
+	// (stage.go)
+	stage  map[string]map[string]Stage
 	closed bool
 	wg     sync.WaitGroup // signalling connections
 }
@@ -216,6 +219,7 @@ func (s *SFU) releaseRoom(r *room) {
 
 // CloseRoom disconnects everyone in room (the consultation ended).
 func (s *SFU) CloseRoom(id string) {
+	s.clearStage(id)
 	s.mu.Lock()
 	var victims []*signalConn
 	for c := range s.conns {

@@ -285,3 +285,26 @@ func (c *Client) Close() {
 		_ = c.Sub.Close()
 	})
 }
+
+// Renegotiate offers the publisher transport again (after adding or
+// removing tracks, e.g. when brought on stage) and applies the answer.
+func (c *Client) Renegotiate() error {
+	offer, err := c.Pub.CreateOffer(nil)
+	if err != nil {
+		return err
+	}
+	if err := c.Pub.SetLocalDescription(offer); err != nil {
+		return err
+	}
+	res, err := c.Call("offer", map[string]any{"desc": *c.Pub.LocalDescription()})
+	if err != nil {
+		// back to stable, so the client can go on receiving and try again
+		_ = c.Pub.SetLocalDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeRollback})
+		return err
+	}
+	var ans webrtc.SessionDescription
+	if err := json.Unmarshal(res, &ans); err != nil {
+		return err
+	}
+	return c.Pub.SetRemoteDescription(ans)
+}
