@@ -73,7 +73,6 @@ const (
 var (
 	ErrNotFound      = problem.New(problem.KindNotFound, "event_not_found")
 	ErrNotModerator  = problem.New(problem.KindForbidden, "event_not_moderator")
-	ErrNotSpeaker    = problem.New(problem.KindForbidden, "event_not_speaker")
 	ErrBadSession    = problem.New(problem.KindUnauthorized, "event_session_invalid")
 	ErrInviteInvalid = problem.New(problem.KindGone, "event_invite_invalid")
 	ErrOver          = problem.New(problem.KindGone, "event_over")
@@ -225,7 +224,7 @@ func (d *Draft) validate() error {
 	}
 	d.Speakers = slices.Compact(slices.Sorted(slices.Values(d.Speakers)))
 	if len(d.Speakers) > MaxSpeakers {
-		return ErrSpeakersFull.With("speakers", map[string]any{"Count": MaxSpeakers})
+		return ErrSpeakersFull.With("speakers", map[string]any{"Max": MaxSpeakers})
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"time"
 )
@@ -43,6 +44,9 @@ type State struct {
 	Seq        int64
 	Public     Public
 	Moderation Moderation
+
+	pubOnce, modOnce sync.Once
+	pubJSON, modJSON []byte
 }
 
 // Listener receives snapshots; Update must not block (keep the newest,
@@ -173,4 +177,20 @@ func (h *Hub) changed(id string) {
 	for _, l := range ls {
 		l.Update(st)
 	}
+}
+
+// PublicJSON is the viewers' message for this state, rendered once.
+func (st *State) PublicJSON() []byte {
+	st.pubOnce.Do(func() {
+		st.pubJSON, _ = json.Marshal(map[string]any{"type": "state", "seq": st.Seq, "state": st.Public})
+	})
+	return st.pubJSON
+}
+
+// ModerationJSON is the moderators' message for this state, rendered once.
+func (st *State) ModerationJSON() []byte {
+	st.modOnce.Do(func() {
+		st.modJSON, _ = json.Marshal(map[string]any{"type": "state", "seq": st.Seq, "state": st.Public, "moderation": st.Moderation})
+	})
+	return st.modJSON
 }

@@ -123,7 +123,7 @@ func (s *Service) Edit(ctx context.Context, c staff.Clerk, id string, d Draft) (
 		return Event{}, err
 	}
 	if len(d.Speakers)+ext > MaxSpeakers {
-		return Event{}, ErrSpeakersFull.With("speakers", map[string]any{"Count": MaxSpeakers})
+		return Event{}, ErrSpeakersFull.With("speakers", map[string]any{"Max": MaxSpeakers})
 	}
 	e.Title, e.Start, e.End, e.ServiceID, e.AllowVideo, e.StageSlots, e.Speakers =
 		d.Title, d.Start.UTC(), d.End.UTC(), d.ServiceID, d.AllowVideo, d.StageSlots, d.Speakers
@@ -171,7 +171,7 @@ func (s *Service) InviteSpeaker(ctx context.Context, c staff.Clerk, id string) (
 		return "", time.Time{}, err
 	}
 	if len(e.Speakers)+ext >= MaxSpeakers {
-		return "", time.Time{}, ErrSpeakersFull.With("speakers", map[string]any{"Count": MaxSpeakers})
+		return "", time.Time{}, ErrSpeakersFull.With("speakers", map[string]any{"Max": MaxSpeakers})
 	}
 	token = randomToken()
 	expires = s.now().Add(InviteTTL)

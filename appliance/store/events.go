@@ -189,7 +189,7 @@ func (db *DB) SetEventStage(ctx context.Context, event, member string, on bool, 
 				return err
 			}
 			if n >= max {
-				return events.ErrStageFull.With("", map[string]any{"Count": max})
+				return events.ErrStageFull.With("", map[string]any{"Max": max})
 			}
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE event_members SET on_stage = ?, hand_at = 0 WHERE event_id = ? AND id = ?`, boolInt(on), event, member)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/events"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
@@ -108,6 +109,9 @@ type Options struct {
 	Appointments  notify.Appointments
 	// Booking is the appointment book; nil answers the booking API with 404.
 	Booking *appointments.Book
+	// Events are the citizens' hours and press conferences; nil answers
+	// their API and pages with 404.
+	Events *events.Service
 	// Location is the site's time zone (site.time_zone) in which pages
 	// show times; nil means Europe/Berlin.
 	Location *time.Location
