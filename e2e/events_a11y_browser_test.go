@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
+	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 )
 
 // TestEventPagesAccessible runs axe-core (WCAG 2.0/2.1 A and AA) on every
@@ -102,5 +104,42 @@ func TestEventPagesAccessible(t *testing.T) {
 		visit(clerk, "/staff/events/"+id, "#pending li button[data-action=approve]")
 		step(t, clerk, "console lists", chromedp.WaitVisible("#hands li button", chromedp.ByQuery), chromedp.WaitVisible("#stage li button", chromedp.ByQuery))
 		c.check(clerk, lang, "event console", true)
+	}
+}
+
+// TestEventPagesPseudoLocale renders the event pages in the pseudo-locale:
+// every text outside its brackets would be hard-coded, not from the
+// catalogue. The event's title and the office names are data.
+func TestEventPagesPseudoLocale(t *testing.T) {
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, PseudoLocale: true})
+	staff := newClient(t, srv)
+	staff.login("anna", srv.Clerks[0].Password)
+	const title = "Bürgersprechstunde Bauamt"
+	var created struct {
+		Event struct{ ID string } `json:"event"`
+	}
+	now := time.Now()
+	if st := staff.do("POST", "/api/v1/staff/events", map[string]any{"office_id": "bauamt", "title": title,
+		"starts_at": now.Add(time.Hour), "ends_at": now.Add(2 * time.Hour)}, &created); st != 201 {
+		t.Fatalf("create event: %d", st)
+	}
+	id := created.Event.ID
+	data := []string{srv.Config.Site.Name, title}
+	for _, o := range srv.Config.Offices {
+		data = append(data, o.Name)
+	}
+	for _, tag := range i18n.Citizen {
+		data = append(data, i18n.SelfName(tag))
+	}
+	pages := map[string]*http.Client{"/events": srv.Client(), "/events/" + id: srv.Client(), "/events/" + id + "/watch": srv.Client(),
+		"/speak/not-a-token": srv.Client(), "/staff/events": staff.http, "/staff/events/" + id: staff.http}
+	for p, hc := range pages {
+		res, body := fetchPage(t, hc, srv.URL+p+"?lang=de", nil)
+		if res.StatusCode != 200 || (hc == staff.http && !strings.Contains(body, `id="console"`) && !strings.Contains(body, `id="create"`)) {
+			t.Fatalf("%s: %d %.300s", p, res.StatusCode, body)
+		}
+		for _, s := range hardCoded(body, data) {
+			t.Errorf("%s shows text that is not from the catalogue: %q", p, s)
+		}
 	}
 }
