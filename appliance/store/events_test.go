@@ -10,6 +10,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/events"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 )
@@ -219,5 +220,49 @@ func TestEventSpeakerInvite(t *testing.T) {
 	// a speaker session is no viewer: it cannot ask
 	if _, err := svc.Ask(ctx, e.ID, sess, "?"); !errors.Is(err, events.ErrBadSession) {
 		t.Fatalf("speaker asks: %v", err)
+	}
+}
+
+// TestEventQuestionsPurged: an event's questions go with its office's
+// content retention after the event's end; viewer sessions when they
+// expire.
+func TestEventQuestionsPurged(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.OpenSQLite(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	anna := staff.Clerk{Login: "anna", Offices: []string{"bauamt"}}
+	start := time.Now().Add(-3 * time.Hour)
+	svc := events.New(db, events.Settings{Clerk: func(context.Context, string) (staff.Clerk, error) { return anna, nil },
+		Now: func() time.Time { return start.Add(time.Minute) }})
+	e, err := svc.Create(ctx, anna, events.Draft{OfficeID: "bauamt", Title: "Sprechstunde", Start: start, End: start.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := svc.Join(ctx, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Ask(ctx, e.ID, tok, "Eine Frage"); err != nil {
+		t.Fatal(err)
+	}
+	// a rule whose content cutoff lies before the end keeps them
+	if _, err := db.Purge(ctx, []reception.PurgeRule{{ContentBefore: start}}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if qs, _ := db.EventQuestions(ctx, e.ID, ""); len(qs) != 1 {
+		t.Fatalf("questions purged too early: %d", len(qs))
+	}
+	if _, err := db.Purge(ctx, []reception.PurgeRule{{ContentBefore: time.Now()}}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if qs, _ := db.EventQuestions(ctx, e.ID, ""); len(qs) != 0 {
+		t.Fatalf("questions kept after the retention: %d", len(qs))
+	}
+	// the viewer session expired an hour after the end: gone
+	if _, err := svc.Session(ctx, e.ID, tok); !errors.Is(err, events.ErrBadSession) {
+		t.Fatalf("expired viewer session: %v", err)
 	}
 }

@@ -79,6 +79,10 @@ func (s *Server) apiEventJoin(w http.ResponseWriter, r *http.Request) {
 	if !s.eventsOn(w, r) {
 		return
 	}
+	if !s.eventJoins.allow(s.clientIP(r), time.Now()) {
+		s.writeProblem(w, r, errJoinRate)
+		return
+	}
 	tok, m, err := s.opt.Events.Join(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.writeProblem(w, r, err)

@@ -140,6 +140,8 @@ type Server struct {
 
 	// single-use keys that open a WebSocket (streamkey.go)
 	streamKeys streamKeys
+	// anonymous event viewers per client address (eventlimit.go)
+	eventJoins joinLimiter
 
 	mu       sync.Mutex
 	shutdown chan struct{}
