@@ -206,12 +206,33 @@ func (s *Server) apiSpeakerInvite(w http.ResponseWriter, r *http.Request) {
 
 // Staff side.
 
+// checkEventService: registration goes through a service the office's
+// appointment book offers.
+func (s *Server) checkEventService(office, service string) error {
+	if service == "" {
+		return nil
+	}
+	if s.opt.Booking != nil {
+		list, err := s.opt.Booking.Services(office)
+		for _, svc := range list {
+			if err == nil && svc.ID == service {
+				return nil
+			}
+		}
+	}
+	return problem.Invalid("service_id", "event_service_unknown", nil)
+}
+
 func (s *Server) apiStaffEventCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.eventsOn(w, r) {
 		return
 	}
 	var d events.Draft
 	if err := readJSON(r, &d); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if err := s.checkEventService(d.OfficeID, d.ServiceID); err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
@@ -249,6 +270,12 @@ func (s *Server) apiStaffEventEdit(w http.ResponseWriter, r *http.Request) {
 	if err := readJSON(r, &d); err != nil {
 		s.writeProblem(w, r, err)
 		return
+	}
+	if old, err := s.opt.Events.Get(r.Context(), r.PathValue("id")); err == nil {
+		if err := s.checkEventService(old.OfficeID, d.ServiceID); err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
 	}
 	e, err := s.opt.Events.Edit(r.Context(), actorOf(r).Clerk, r.PathValue("id"), d)
 	if err != nil {
