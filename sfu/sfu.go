@@ -201,6 +201,7 @@ func (s *SFU) dropRoom(r *room) {
 	s.mu.Lock()
 	if s.rooms[r.id] == r {
 		delete(s.rooms, r.id)
+		delete(s.stage, r.id) // the appliance tells it again on admission
 		s.m.rooms.Dec()
 	}
 	s.mu.Unlock()

@@ -9,8 +9,9 @@ import "github.com/pion/webrtc/v4"
 // loses that right at once: its published tracks are stopped and removed
 // for everybody, and any further sending offer is refused (code -32001)
 // as before. The permission is kept per room and identity, so it also
-// holds for a reconnect of the same viewer, until SetStage revokes it or
-// CloseRoom ends the room.
+// holds for a reconnect of the same viewer, until SetStage revokes it,
+// CloseRoom ends the room or the room empties (the appliance sets it again
+// when it admits the viewer anew).
 
 // Stage is what a participant on stage may publish.
 type Stage struct {

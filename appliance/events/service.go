@@ -322,19 +322,23 @@ func (s *Service) Stage(ctx context.Context, c staff.Clerk, id, viewer string, o
 	return nil
 }
 
-// OnStage reports whether a viewer is on stage now (a reconnecting
-// viewer's media admission).
-func (s *Service) OnStage(ctx context.Context, id, viewer string) (bool, error) {
-	aud, err := s.store.EventAudience(ctx, id)
+// Admitted tells the SFU again that a viewer on stage may publish, when
+// the viewer is admitted to the media room: the SFU forgets the stage of
+// a room that emptied (a viewer's reconnect after everybody dropped).
+func (s *Service) Admitted(ctx context.Context, e Event, viewer string) error {
+	if s.set.Stage == nil {
+		return nil
+	}
+	aud, err := s.store.EventAudience(ctx, e.ID)
 	if err != nil {
-		return false, err
+		return err
 	}
 	for _, m := range aud {
 		if m.ID == viewer && m.OnStage {
-			return true, nil
+			s.set.Stage(e.ID, viewer, true, e.AllowVideo)
 		}
 	}
-	return false, nil
+	return nil
 }
 
 // IsGone tells problems that end a viewer's stay.

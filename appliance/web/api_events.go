@@ -158,13 +158,17 @@ func (s *Server) apiEventMedia(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	if _, err := s.opt.Events.Get(r.Context(), id); err != nil {
+	e, err := s.opt.Events.Get(r.Context(), id)
+	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
 	role := "viewer"
 	if m.Kind == events.KindSpeaker {
 		role = "speaker"
+	} else if err := s.opt.Events.Admitted(r.Context(), e, m.ID); err != nil {
+		s.writeProblem(w, r, err)
+		return
 	}
 	s.grantEventMedia(w, r, id, m.ID, role)
 }
