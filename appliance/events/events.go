@@ -10,16 +10,11 @@ package events
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base32"
-	"encoding/base64"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/text"
 )
 
 // Limits of an event.
@@ -195,22 +190,11 @@ type Store interface {
 	EventQuestions(ctx context.Context, event, state string) ([]Question, error)
 }
 
-func checkLen(field, v string, min, max int) error {
-	n := utf8.RuneCountInString(v)
-	if n < min {
-		return problem.Invalid(field, "too_short", map[string]any{"Count": min})
-	}
-	if n > max {
-		return problem.Invalid(field, "too_long", map[string]any{"Count": max, "Now": n})
-	}
-	return nil
-}
-
 // validate checks a draft; speakers are checked against the office by
 // the caller.
 func (d *Draft) validate() error {
-	d.Title = strings.TrimSpace(d.Title)
-	if err := checkLen("title", d.Title, 1, MaxTitle); err != nil {
+	d.Title = text.Clean(d.Title)
+	if err := text.CheckLen("title", d.Title, 1, MaxTitle); err != nil {
 		return err
 	}
 	if d.Start.IsZero() || d.End.IsZero() || !d.End.After(d.Start) || d.End.Sub(d.Start) > MaxDuration {
@@ -227,22 +211,4 @@ func (d *Draft) validate() error {
 		return ErrSpeakersFull.With("speakers", map[string]any{"Max": MaxSpeakers})
 	}
 	return nil
-}
-
-func randomID() string {
-	b := make([]byte, 10)
-	rand.Read(b)
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-}
-
-// randomToken returns 192 bits from the CSPRNG, base64url-encoded.
-func randomToken() string {
-	b := make([]byte, 24)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func hashToken(tok string) []byte {
-	h := sha256.Sum256([]byte(tok))
-	return h[:]
 }

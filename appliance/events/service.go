@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/secret"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
+	"github.com/buergerbuero/buergerbuero/appliance/text"
 )
 
 // Settings connect the service to the rest of the appliance.
@@ -94,7 +95,7 @@ func (s *Service) Create(ctx context.Context, c staff.Clerk, d Draft) (Event, er
 	if err := s.checkSpeakers(ctx, d.OfficeID, d.Speakers); err != nil {
 		return Event{}, err
 	}
-	e := Event{ID: randomID(), OfficeID: d.OfficeID, Title: d.Title, Host: c.Login, Start: d.Start.UTC(), End: d.End.UTC(),
+	e := Event{ID: secret.NewID(), OfficeID: d.OfficeID, Title: d.Title, Host: c.Login, Start: d.Start.UTC(), End: d.End.UTC(),
 		ServiceID: d.ServiceID, AllowVideo: d.AllowVideo, StageSlots: d.StageSlots, Speakers: d.Speakers, CreatedAt: s.now().UTC()}
 	if e.Speakers == nil {
 		e.Speakers = []string{}
@@ -173,19 +174,19 @@ func (s *Service) InviteSpeaker(ctx context.Context, c staff.Clerk, id string) (
 	if len(e.Speakers)+ext >= MaxSpeakers {
 		return "", time.Time{}, ErrSpeakersFull.With("speakers", map[string]any{"Max": MaxSpeakers})
 	}
-	token = randomToken()
+	token = secret.NewToken()
 	expires = s.now().Add(InviteTTL)
 	if end := e.End.Add(ViewerGrace); end.Before(expires) {
 		expires = end
 	}
-	err = s.store.AddEventMember(ctx, hashToken(token), Member{ID: "i-" + randomID(), EventID: id, Kind: KindInvite, Expires: expires})
+	err = s.store.AddEventMember(ctx, secret.Hash(token), Member{ID: "i-" + secret.NewID(), EventID: id, Kind: KindInvite, Expires: expires})
 	return token, expires, err
 }
 
 // RedeemSpeaker turns an invite link into a speaker session.
 func (s *Service) RedeemSpeaker(ctx context.Context, invite string) (session string, m Member, err error) {
-	session = randomToken()
-	m, err = s.store.RedeemSpeakerInvite(ctx, hashToken(invite), hashToken(session), Member{ID: "s-" + randomID(), Kind: KindSpeaker}, s.now())
+	session = secret.NewToken()
+	m, err = s.store.RedeemSpeakerInvite(ctx, secret.Hash(invite), secret.Hash(session), Member{ID: "s-" + secret.NewID(), Kind: KindSpeaker}, s.now())
 	if err != nil {
 		return "", Member{}, err
 	}
@@ -214,9 +215,9 @@ func (s *Service) Join(ctx context.Context, id string) (token string, m Member, 
 	if err != nil {
 		return "", Member{}, err
 	}
-	token = randomToken()
-	m = Member{ID: "v-" + randomID(), EventID: id, Kind: KindViewer, Expires: e.End.Add(ViewerGrace)}
-	return token, m, s.store.AddEventMember(ctx, hashToken(token), m)
+	token = secret.NewToken()
+	m = Member{ID: "v-" + secret.NewID(), EventID: id, Kind: KindViewer, Expires: e.End.Add(ViewerGrace)}
+	return token, m, s.store.AddEventMember(ctx, secret.Hash(token), m)
 }
 
 // Session resolves a viewer's or external speaker's token for event id.
@@ -224,7 +225,7 @@ func (s *Service) Session(ctx context.Context, id, token string) (Member, error)
 	if token == "" {
 		return Member{}, ErrBadSession
 	}
-	m, err := s.store.EventMember(ctx, hashToken(token), s.now())
+	m, err := s.store.EventMember(ctx, secret.Hash(token), s.now())
 	if err != nil {
 		return Member{}, err
 	}
@@ -247,9 +248,9 @@ func (s *Service) viewer(ctx context.Context, id, token string) (Event, Member, 
 }
 
 // Ask sends a viewer's question to the moderators.
-func (s *Service) Ask(ctx context.Context, id, token, text string) (Question, error) {
-	text = strings.TrimSpace(text)
-	if err := checkLen("text", text, 1, MaxQuestion); err != nil {
+func (s *Service) Ask(ctx context.Context, id, token, question string) (Question, error) {
+	question = text.Clean(question)
+	if err := text.CheckLen("text", question, 1, MaxQuestion); err != nil {
 		return Question{}, err
 	}
 	_, m, err := s.viewer(ctx, id, token)
@@ -257,7 +258,7 @@ func (s *Service) Ask(ctx context.Context, id, token, text string) (Question, er
 		return Question{}, err
 	}
 	now := s.now()
-	q, err := s.store.AddEventQuestion(ctx, Question{EventID: id, Viewer: m.ID, Text: text, State: Pending, AskedAt: now.UTC()},
+	q, err := s.store.AddEventQuestion(ctx, Question{EventID: id, Viewer: m.ID, Text: question, State: Pending, AskedAt: now.UTC()},
 		now.Add(-QuestionWindow), QuestionBurst, MaxPending)
 	if err != nil {
 		return Question{}, err
