@@ -145,3 +145,21 @@ func TestBookingLinkPreselectsItsService(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoShowsACitizensHour: the demo prints its events page, which lists
+// a planned citizens' hour a new user can open.
+func TestDemoShowsACitizensHour(t *testing.T) {
+	d := apptest.StartDemo(t, apptest.FreePort(t))
+	if !strings.Contains(d.Summary, "/events") {
+		t.Fatalf("the demo does not print its events page:\n%s", d.Summary)
+	}
+	res, err := d.Client().Get(d.URL + "/events?lang=de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(html.UnescapeString(string(b)), "Bürgersprechstunde der Landrätin") {
+		t.Fatalf("events page: %d\n%s", res.StatusCode, b)
+	}
+}
