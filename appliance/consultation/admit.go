@@ -5,6 +5,9 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/secret"
+	"github.com/buergerbuero/buergerbuero/appliance/text"
 )
 
 // Rooms that stay (permanent rooms) let externals in from a lobby rather
@@ -23,16 +26,16 @@ func (s *Service) AdmitParticipant(ctx context.Context, roomID, role, name strin
 	if !r.EndedAt.IsZero() {
 		return "", p, ErrRoomClosed
 	}
-	name = clean(strings.ReplaceAll(name, "\n", " "))
-	if err := checkLen("name", name, 1, MaxInvitee); err != nil {
+	name = text.Clean(strings.ReplaceAll(name, "\n", " "))
+	if err := text.CheckLen("name", name, 1, MaxInvitee); err != nil {
 		return "", p, err
 	}
-	p = Participant{RoomID: roomID, Role: role, Identity: name + " · " + strings.ToUpper(randomID()[:3]), ExpiresAt: s.now().Add(ttl)}
-	session = randomToken()
-	if err := s.store.CreateParticipantToken(ctx, hashToken(session), "session", p, ""); err != nil {
+	p = Participant{RoomID: roomID, Role: role, Identity: name + " · " + strings.ToUpper(secret.NewID()[:3]), ExpiresAt: s.now().Add(ttl)}
+	session = secret.NewToken()
+	if err := s.store.CreateParticipantToken(ctx, secret.Hash(session), "session", p, ""); err != nil {
 		return "", Participant{}, err
 	}
-	err = s.systemMessage(ctx, r, "joined:"+randomID(), Notice{Key: NoticeJoined, Args: map[string]string{"Who": p.Identity}})
+	err = s.systemMessage(ctx, r, "joined:"+secret.NewID(), Notice{Key: NoticeJoined, Args: map[string]string{"Who": p.Identity}})
 	return session, p, err
 }
 

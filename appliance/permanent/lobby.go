@@ -2,13 +2,13 @@ package permanent
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
+	"strings"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
+	"github.com/buergerbuero/buergerbuero/appliance/secret"
+	"github.com/buergerbuero/buergerbuero/appliance/text"
 )
 
 // The lobby: an external knocks with a name and no account; a host inside
@@ -59,14 +59,12 @@ func (s *Service) Knock(ctx context.Context, roomID, name string) (id, token str
 	if err != nil {
 		return "", "", err
 	}
-	name = clean(name)
-	if err := checkLen("name", name, 1, MaxName); err != nil {
+	name = text.Clean(strings.ReplaceAll(name, "\n", " "))
+	if err := text.CheckLen("name", name, 1, MaxName); err != nil {
 		return "", "", err
 	}
-	b := make([]byte, 24)
-	rand.Read(b)
-	token = base64.RawURLEncoding.EncodeToString(b)
-	k := &knock{id: "k_" + randomID(), name: name, hash: sha256.Sum256([]byte(token)), at: s.now(), state: knockWaiting}
+	token = secret.NewToken()
+	k := &knock{id: "k_" + secret.NewID(), name: name, hash: [32]byte(secret.Hash(token)), at: s.now(), state: knockWaiting}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	lr := s.live[r.ID]
@@ -101,7 +99,7 @@ func (s *Service) findKnockLocked(roomID, id, token string) (*liveRoom, int, err
 		return nil, -1, ErrKnockGone
 	}
 	s.expireLocked(lr)
-	h := sha256.Sum256([]byte(token))
+	h := [32]byte(secret.Hash(token))
 	for i, k := range lr.lobby {
 		if k.id == id {
 			if subtle.ConstantTimeCompare(h[:], k.hash[:]) != 1 {

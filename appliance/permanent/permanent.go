@@ -16,17 +16,14 @@ package permanent
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
-	"strings"
 	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/secret"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
+	"github.com/buergerbuero/buergerbuero/appliance/text"
 )
 
 // MaxPeople is how many people (with video) a permanent room holds.
@@ -121,11 +118,11 @@ func (s *Service) Create(ctx context.Context, a consultation.Actor, office, titl
 	if a.Clerk.Login == "" || !a.Clerk.MemberOf(office) || (a.Clerk.Role != staff.RoleLead && a.Clerk.Role != staff.RoleAdmin) {
 		return Room{}, ErrNotLead
 	}
-	title = clean(title)
-	if err := checkLen("title", title, 3, MaxTitle); err != nil {
+	title = text.Clean(title)
+	if err := text.CheckLen("title", title, 3, MaxTitle); err != nil {
 		return Room{}, err
 	}
-	r := Room{ID: "p_" + randomID(), OfficeID: office, Title: title, KeepDocuments: keepDocuments, CreatedBy: a.AuditName(), CreatedAt: s.now()}
+	r := Room{ID: "p_" + secret.NewID(), OfficeID: office, Title: title, KeepDocuments: keepDocuments, CreatedBy: a.AuditName(), CreatedAt: s.now()}
 	if err := s.store.CreatePermanentRoom(ctx, r); err != nil {
 		return Room{}, err
 	}
@@ -203,30 +200,4 @@ func (s *Service) notify() {
 func (s *Service) notifyLocked() {
 	close(s.changed)
 	s.changed = make(chan struct{})
-}
-
-func checkLen(field, v string, min, max int) error {
-	n := utf8.RuneCountInString(v)
-	if n < min {
-		return problem.Invalid(field, "too_short", map[string]any{"Count": min})
-	}
-	if n > max {
-		return problem.Invalid(field, "too_long", map[string]any{"Count": max, "Now": n})
-	}
-	return nil
-}
-
-func clean(v string) string {
-	return strings.TrimSpace(strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return -1
-		}
-		return r
-	}, v))
-}
-
-func randomID() string {
-	b := make([]byte, 10)
-	rand.Read(b)
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
