@@ -12,9 +12,9 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
 )
 
-// quietWindow is how long a muted participant's audio must not grow at the
+// muteQuietWindow is how long a muted participant's audio must not grow at the
 // host to count as no longer forwarded (Chromium sends 50 packets a second).
-const quietWindow = 1500 * time.Millisecond
+const muteQuietWindow = 1500 * time.Millisecond
 
 // recordPeerConnections makes the page keep its RTCPeerConnections in
 // window.__pcs, so the test can read what the browser receives.
@@ -34,8 +34,6 @@ const audioReceivedJS = `(async () => {
   }
   return n;
 })()`
-
-func awaitPromise(p *runtimeEvaluate) *runtimeEvaluate { return p.WithAwaitPromise(true) }
 
 // createPermanentRoom creates a room of the Bauamt as the lead Carla.
 func createPermanentRoom(t *testing.T, srv *apptest.Server, title string, keep bool) string {
@@ -170,7 +168,7 @@ func TestPermanentRoomKnockAdmitMuteRemove(t *testing.T) {
 	step(t, guest, "told they are muted", chromedp.WaitVisible("#perm-muted", chromedp.ByID))
 	waitFor(t, pageWait, "the guest's audio stops at Anna", func() bool {
 		n := audio()
-		time.Sleep(quietWindow) // silence can only be observed over a window
+		time.Sleep(muteQuietWindow) // silence can only be observed over a window
 		return audio() == n
 	})
 	step(t, anna, "unmute", chromedp.Click(person+` button[data-action=unmute]`, chromedp.ByQuery),
