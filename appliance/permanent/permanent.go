@@ -86,6 +86,10 @@ type Settings struct {
 	SessionTTL time.Duration
 	// KnockTTL is how long a knock waits in the lobby before it lapses.
 	KnockTTL time.Duration
+	// EmptyGrace is how long a room must stay empty before it is emptied,
+	// so that the last person's reload or network blip is no leaving;
+	// negative: at once.
+	EmptyGrace time.Duration
 }
 
 // Service is the permanent rooms.
@@ -98,7 +102,8 @@ type Service struct {
 
 	mu      sync.Mutex
 	live    map[string]*liveRoom
-	changed chan struct{} // closed and replaced on every change
+	purges  map[string]*pendingPurge // rooms empty since, to be emptied
+	changed chan struct{}            // closed and replaced on every change
 }
 
 // New creates the service on top of the consultation; mod may be nil.
@@ -109,7 +114,10 @@ func New(st Store, rooms *consultation.Service, mod Moderator, set Settings) *Se
 	if set.KnockTTL == 0 {
 		set.KnockTTL = 30 * time.Minute
 	}
-	return &Service{store: st, rooms: rooms, mod: mod, set: set, now: time.Now, live: map[string]*liveRoom{}, changed: make(chan struct{})}
+	if set.EmptyGrace == 0 {
+		set.EmptyGrace = 5 * time.Second
+	}
+	return &Service{store: st, rooms: rooms, mod: mod, set: set, now: time.Now, live: map[string]*liveRoom{}, purges: map[string]*pendingPurge{}, changed: make(chan struct{})}
 }
 
 // Create makes a permanent room of an office; only a lead of the office

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/permanent"
@@ -52,7 +53,9 @@ type fixture struct {
 	mod   *moderator
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureGrace(t, -1) }
+
+func newFixtureGrace(t *testing.T, grace time.Duration) *fixture {
 	t.Helper()
 	db, err := store.OpenSQLite(context.Background(), t.TempDir())
 	if err != nil {
@@ -61,7 +64,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { db.Close() })
 	rooms := consultation.New(db, consultation.Settings{MaxUpload: 1 << 20}, dir{}, nil)
 	mod := &moderator{muted: map[string]bool{}}
-	return &fixture{rooms: rooms, perm: permanent.New(db, rooms, mod, permanent.Settings{}), mod: mod}
+	return &fixture{rooms: rooms, perm: permanent.New(db, rooms, mod, permanent.Settings{EmptyGrace: grace}), mod: mod}
 }
 
 func (f *fixture) create(t *testing.T, keep bool) permanent.Room {
@@ -291,5 +294,38 @@ func TestPermanentAdmitAllStopsAtTwelve(t *testing.T) {
 	_, host, _ := f.rooms.RoomForClerk(ctx, consultation.Actor{Clerk: anna}, r.ID)
 	if l := f.perm.StateFor(pr, host).Lobby; len(l) != 1 {
 		t.Fatalf("%d knocks left in the lobby, want 1", len(l))
+	}
+}
+
+// TestPermanentReloadWithinTheGraceKeepsTheChat: the last person's reload
+// (back within EmptyGrace) empties nothing; leaving for good does, once
+// the grace has passed.
+func TestPermanentReloadWithinTheGraceKeepsTheChat(t *testing.T) {
+	const grace = 300 * time.Millisecond
+	f := newFixtureGrace(t, grace)
+	ctx := context.Background()
+	r := f.create(t, false)
+	p, m := f.enter(t, r.ID, anna)
+	room, _ := f.rooms.Room(ctx, r.ID)
+	if _, err := f.rooms.PostMessage(ctx, room, m, "bleibt", "c1"); err != nil {
+		t.Fatal(err)
+	}
+	p.Leave()
+	p, _ = f.enter(t, r.ID, anna) // the reload
+	time.Sleep(2 * grace)         // the grace runs out while she is back
+	if ms, _ := f.rooms.Messages(ctx, r.ID, 0); len(ms) != 1 {
+		t.Fatalf("a reload emptied the room: %d messages", len(ms))
+	}
+	p.Leave()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ms, _ := f.rooms.Messages(ctx, r.ID, 0)
+		if len(ms) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the chat stayed after the last left for good")
+		}
+		time.Sleep(20 * time.Millisecond) // polling the store for the test's condition
 	}
 }

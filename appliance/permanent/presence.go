@@ -68,6 +68,10 @@ func (s *Service) Enter(ctx context.Context, roomID string, m consultation.Membe
 		pe = &person{member: m, since: s.now(), conns: map[*Presence]struct{}{}}
 		lr.people[m.Identity] = pe
 	}
+	if pp := s.purges[r.ID]; pp != nil {
+		pp.t.Stop() // back within the grace: nothing is emptied
+		delete(s.purges, r.ID)
+	}
 	p := &Presence{s: s, room: r, ident: m.Identity, done: make(chan struct{})}
 	pe.conns[p] = struct{}{}
 	s.notifyLocked()
@@ -86,44 +90,72 @@ func (s *Service) Full(roomID, identity string) bool {
 	return !inside && len(lr.people) >= MaxPeople
 }
 
-// Leave ends this connection's presence; when the last person has left,
-// the room is emptied (chat, files unless kept, external sessions).
+// Leave ends this connection's presence. When the last person has left
+// and nobody came back within EmptyGrace, the room is emptied (chat, files
+// unless kept, external sessions, the hosts' mutes).
 func (p *Presence) Leave() {
 	s := p.s
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	lr := s.live[p.room.ID]
-	last := false
+	if lr == nil || p.closed {
+		return
+	}
+	p.closed = true
+	if pe := lr.people[p.ident]; pe != nil {
+		delete(pe.conns, p)
+		if len(pe.conns) == 0 {
+			delete(lr.people, p.ident)
+		}
+	}
+	s.notifyLocked()
+	if len(lr.people) > 0 {
+		return
+	}
+	if old := s.purges[p.room.ID]; old != nil {
+		old.t.Stop()
+	}
+	pp := &pendingPurge{}
+	s.purges[p.room.ID] = pp
+	if s.set.EmptyGrace < 0 {
+		s.mu.Unlock()
+		s.purgeIfEmpty(p.room, pp)
+		s.mu.Lock()
+		return
+	}
+	pp.t = time.AfterFunc(s.set.EmptyGrace, func() { s.purgeIfEmpty(p.room, pp) })
+}
+
+// pendingPurge is a room waiting out EmptyGrace.
+type pendingPurge struct{ t *time.Timer }
+
+// purgeIfEmpty empties r if it is still empty and pp still pending.
+func (s *Service) purgeIfEmpty(r Room, pp *pendingPurge) {
+	s.mu.Lock()
+	lr := s.live[r.ID]
+	if s.purges[r.ID] != pp || (lr != nil && len(lr.people) > 0) {
+		s.mu.Unlock()
+		return
+	}
+	delete(s.purges, r.ID)
 	var unmute []string
-	if lr != nil && !p.closed {
-		p.closed = true
-		if pe := lr.people[p.ident]; pe != nil {
-			delete(pe.conns, p)
-			if len(pe.conns) == 0 {
-				delete(lr.people, p.ident)
-			}
+	if lr != nil {
+		for ident := range lr.muted {
+			unmute = append(unmute, ident)
 		}
-		last = len(lr.people) == 0
-		if last {
-			for ident := range lr.muted {
-				unmute = append(unmute, ident)
-			}
-			clear(lr.muted)
-		}
+		clear(lr.muted)
 		if lr.empty() {
-			delete(s.live, p.room.ID)
+			delete(s.live, r.ID)
 		}
-		s.notifyLocked()
 	}
 	s.mu.Unlock()
 	if s.mod != nil {
 		for _, ident := range unmute {
-			s.mod.Mute(p.room.ID, ident, false)
+			s.mod.Mute(r.ID, ident, false)
 		}
 	}
-	if last {
-		if err := s.rooms.Purge(context.Background(), p.room.ID, p.room.KeepDocuments); err != nil {
-			slog.Error("permanent room: purge after the last left", "room", p.room.ID, "err", err)
-		}
+	if err := s.rooms.Purge(context.Background(), r.ID, r.KeepDocuments); err != nil {
+		slog.Error("permanent room: purge after the last left", "room", r.ID, "err", err)
 	}
 }
 
