@@ -37,12 +37,12 @@ export function startPermanent({room, auth, me, info}) {
 
   function render(st) {
     const h1 = document.querySelector('main h1');
-    if (h1 && st.title) h1.textContent = st.title;
+    if (h1 && st.title) { h1.textContent = st.title; h1.dir = 'auto'; }
     $('media').dataset.count = String(Math.min(st.count, 12));
     mutedNote.hidden = !st.muted;
     people.replaceChildren(...st.people.map((p) => {
       const li = el('li', {'data-identity': p.identity, 'data-muted': String(p.muted)},
-        el('span', {class: 'name', text: p.name}),
+        el('bdi', {class: 'name', text: p.name}),
         p.staff ? el('span', {class: 'tag', text: ' · ' + S.permroomStaff}) : '',
         p.muted ? el('span', {class: 'tag', text: ' · ' + S.permroomMuted}) : '');
       if (st.host) {
@@ -62,7 +62,7 @@ export function startPermanent({room, auth, me, info}) {
     const knocks = st.lobby || [];
     admitAll.hidden = knocks.length < 2;
     lobby.replaceChildren(...knocks.map((k) => el('li', {'data-knock': k.id},
-      el('span', {class: 'name', text: k.name}), ' ',
+      el('bdi', {class: 'name', text: k.name}), ' ',
       el('button', {type: 'button', class: 'button', 'data-action': 'admit', 'aria-label': fmt(S.permroomAdmitWho, {Name: k.name}), text: S.permroomAdmit,
         onclick: () => act('admit', {knock_id: k.id})}))));
     if (st.host && knocks.length === 0) lobby.append(el('li', {class: 'hint', text: S.permroomLobbyEmpty}));

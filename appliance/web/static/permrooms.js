@@ -12,7 +12,7 @@ function render(rooms) {
   $('rooms').replaceChildren(...rooms.map((r) => {
     const link = location.origin + '/p/' + encodeURIComponent(r.id);
     const li = el('li', {class: 'permroom-item', 'data-room': r.id, 'data-occupied': String(r.occupied)},
-      el('h3', {text: r.title}),
+      el('h3', {dir: 'auto', text: r.title}),
       el('p', {class: 'occupancy', 'data-occupied': String(r.occupied), text: (r.occupied ? S.permroomOccupied : S.permroomFree) + (r.occupied ? ' · ' + fmt(S.permroomCount, {Count: r.count, Max: r.max}) : '')}),
       el('p', {}, S.permroomLink + ' ', el('code', {dir: 'ltr', text: link})),
     );
