@@ -70,6 +70,9 @@ type Store interface {
 	PermanentRoom(ctx context.Context, id string) (Room, error)
 	// PermanentRooms lists all, by office and title.
 	PermanentRooms(ctx context.Context) ([]Room, error)
+	// AuditPermanent writes a host's action (remove, mute, unmute) to the
+	// audit log: who did it in which room, never whom (no names).
+	AuditPermanent(ctx context.Context, r Room, actor, action string, at time.Time) error
 }
 
 // Moderator acts on the media of a room (the SFU); nil means no video.

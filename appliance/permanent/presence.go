@@ -203,7 +203,15 @@ func (s *Service) Remove(ctx context.Context, a consultation.Actor, roomID, iden
 	if s.mod != nil {
 		s.mod.Kick(roomID, identity)
 	}
-	return nil
+	return s.audit(ctx, roomID, a, "permanent_room_remove")
+}
+
+func (s *Service) audit(ctx context.Context, roomID string, a consultation.Actor, action string) error {
+	r, err := s.store.PermanentRoom(ctx, roomID)
+	if err != nil {
+		return err
+	}
+	return s.store.AuditPermanent(ctx, r, a.AuditName(), action, s.now())
 }
 
 // Mute stops (muted) or allows the audio of someone in the room; the SFU
@@ -229,7 +237,11 @@ func (s *Service) Mute(ctx context.Context, a consultation.Actor, roomID, identi
 	if s.mod != nil {
 		s.mod.Mute(roomID, identity, muted)
 	}
-	return nil
+	action := "permanent_room_mute"
+	if !muted {
+		action = "permanent_room_unmute"
+	}
+	return s.audit(ctx, roomID, a, action)
 }
 
 // Person is someone in a room as the others see them.

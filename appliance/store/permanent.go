@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/permanent"
@@ -82,4 +83,12 @@ func (db *DB) DeleteRoomChat(ctx context.Context, roomID string) error {
 		return fmt.Errorf("delete room chat %s: %w", roomID, err)
 	}
 	return nil
+}
+
+// AuditPermanent writes a host's action in a permanent room (who, which
+// room; never whom).
+func (db *DB) AuditPermanent(ctx context.Context, r permanent.Room, actor, action string, at time.Time) error {
+	_, err := db.w.ExecContext(ctx, `INSERT INTO audit (at, actor, action, office_id, detail) VALUES (?,?,?,?,?)`,
+		ms(at), actor, action, r.OfficeID, "room "+r.ID)
+	return err
 }
