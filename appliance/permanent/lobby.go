@@ -25,8 +25,13 @@ type knock struct {
 	hash     [32]byte
 	at       time.Time
 	state    string
-	session  string // set when admitted, handed out once
+	session  string    // set when admitted, handed out once
+	admitted time.Time // when the session was made
 }
+
+// collectTTL is how long an admitted knock's page has to collect its
+// session; a page closed in the meantime no longer holds a place.
+const collectTTL = 2 * time.Minute
 
 // KnockView is a knock as the hosts see it.
 type KnockView struct {
@@ -85,7 +90,11 @@ func (s *Service) expireLocked(lr *liveRoom) {
 	now := s.now()
 	keep := lr.lobby[:0]
 	for _, k := range lr.lobby {
-		if now.Sub(k.at) < s.set.KnockTTL {
+		lapsed := now.Sub(k.at) >= s.set.KnockTTL
+		if !k.admitted.IsZero() {
+			lapsed = now.Sub(k.admitted) >= collectTTL
+		}
+		if !lapsed {
 			keep = append(keep, k)
 		}
 	}
@@ -185,7 +194,7 @@ func (s *Service) Admit(ctx context.Context, a consultation.Actor, roomID, id st
 			return n, err
 		}
 		s.mu.Lock()
-		k.session = sess
+		k.session, k.admitted = sess, s.now()
 		s.notifyLocked()
 		s.mu.Unlock()
 		n++

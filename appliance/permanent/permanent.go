@@ -123,6 +123,9 @@ func New(st Store, rooms *consultation.Service, mod Moderator, set Settings) *Se
 	return &Service{store: st, rooms: rooms, mod: mod, set: set, now: time.Now, live: map[string]*liveRoom{}, purges: map[string]*pendingPurge{}, changed: make(chan struct{})}
 }
 
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
 // Create makes a permanent room of an office; only a lead of the office
 // or an admin may.
 func (s *Service) Create(ctx context.Context, a consultation.Actor, office, title string, keepDocuments bool) (Room, error) {

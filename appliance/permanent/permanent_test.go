@@ -329,3 +329,25 @@ func TestPermanentReloadWithinTheGraceKeepsTheChat(t *testing.T) {
 		time.Sleep(20 * time.Millisecond) // polling the store for the test's condition
 	}
 }
+
+// TestPermanentUncollectedAdmissionLapses: an admitted knock whose page
+// was closed no longer holds a place after a while.
+func TestPermanentUncollectedAdmissionLapses(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	now := time.Now()
+	f.perm.SetClock(func() time.Time { return now })
+	r := f.create(t, false)
+	f.enter(t, r.ID, anna)
+	id, tok, err := f.perm.Knock(ctx, r.ID, "Karl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.perm.Admit(ctx, consultation.Actor{Clerk: anna}, r.ID, id); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(3 * time.Minute)
+	if _, err := f.perm.Follow(r.ID, id, tok); !errors.Is(err, permanent.ErrKnockGone) {
+		t.Fatalf("an admission collected after three minutes: %v", err)
+	}
+}
