@@ -43,7 +43,10 @@ func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
 	}
 	// synchronous=NORMAL in WAL mode survives process crashes (SIGKILL);
 	// only an OS crash or power loss can lose the last transactions.
-	base := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=10000&_foreign_keys=on"
+	// secure_delete overwrites deleted content (a deleted document, a
+	// room's chat at the end of its retention) instead of leaving it in
+	// free pages of the file.
+	base := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=10000&_foreign_keys=on&_secure_delete=on"
 	w, err := sql.Open("sqlite3", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
