@@ -26,6 +26,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/documents"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
 
@@ -51,6 +52,7 @@ type Settings struct {
 // Service is the consultation.
 type Service struct {
 	store Store
+	docs  *documents.Checker // see SetDocuments
 	set   Settings
 	dir   Directory
 	wake  func()
@@ -67,7 +69,8 @@ func New(st Store, set Settings, dir Directory, wake func()) *Service {
 	if wake == nil {
 		wake = func() {}
 	}
-	return &Service{store: st, set: set, dir: dir, wake: wake, now: time.Now}
+	docs, _ := documents.New(documents.Config{MaxSize: set.MaxUpload}, nil) // no scanner: cannot fail
+	return &Service{store: st, set: set, dir: dir, wake: wake, now: time.Now, docs: docs}
 }
 
 // SetClock replaces the clock (tests).

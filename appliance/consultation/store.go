@@ -23,8 +23,15 @@ type Store interface {
 	Message(ctx context.Context, room string, seq int64) (Message, error)
 	// Messages returns a room's messages with Seq > after, in Seq order.
 	Messages(ctx context.Context, room string, after int64) ([]Message, error)
-	// File loads a file of a room; ErrFileNotFound if none (or deleted).
+	// File loads a file of a room; ErrFileNotFound if none. A deleted
+	// file comes without data and with Deleted set.
 	File(ctx context.Context, room, id string) (File, error)
+	// Files lists a room's files without data, in upload order.
+	Files(ctx context.Context, room string) ([]File, error)
+	// DeleteFile drops a file's data, marks it deleted and stores notice
+	// (a system message) in one transaction; ErrFileDeleted if it was
+	// deleted before, ErrFileNotFound if there is no such file.
+	DeleteFile(ctx context.Context, room, id string, at time.Time, notice Message) (Message, error)
 	// CreateParticipantToken stores a hashed token of kind "invite" or
 	// "session" and its audit entry (role only) in one transaction.
 	CreateParticipantToken(ctx context.Context, hash []byte, kind string, p Participant, lang string) error

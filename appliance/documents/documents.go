@@ -9,7 +9,6 @@ package documents
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -88,6 +87,14 @@ func New(cfg Config, log *slog.Logger) (*Checker, error) {
 // MaxSize is the size limit in bytes.
 func (c *Checker) MaxSize() int64 { return c.maxSize }
 
+// Ping checks that the scanner answers (nil without a scanner).
+func (c *Checker) Ping(ctx context.Context) error {
+	if c.scanner == nil {
+		return nil
+	}
+	return c.scanner.Ping(ctx)
+}
+
 // Scanning tells whether uploads are scanned.
 func (c *Checker) Scanning() bool { return c.scanner != nil }
 
@@ -98,7 +105,7 @@ func (c *Checker) Check(ctx context.Context, name string, data []byte) (Document
 		return Document{}, ErrEmpty
 	}
 	if int64(len(data)) > c.maxSize {
-		return Document{}, c.tooLarge()
+		return Document{}, c.TooLarge()
 	}
 	t := Sniff(data)
 	if t == TypeUnknown || !slices.Contains(c.types, t) {
@@ -131,7 +138,21 @@ func (c *Checker) typeRefused() error {
 	return ErrType.With("", map[string]any{"Allowed": c.Allowed()})
 }
 
-func (c *Checker) tooLarge() error {
+// Accept is the accepted types for a file input's accept attribute: the
+// extensions and media types ("…,.pdf,application/pdf,…"). Browsers
+// offer those files first; the server still checks the content.
+func (c *Checker) Accept() string {
+	var out []string
+	for _, t := range c.types {
+		out = append(out, types[t.valid()].exts...)
+		mt, _, _ := strings.Cut(t.MediaType(), ";")
+		out = append(out, mt)
+	}
+	return strings.Join(out, ",")
+}
+
+// TooLarge is the problem of a file over the limit, with the limit.
+func (c *Checker) TooLarge() error {
 	return ErrTooLarge.With("", map[string]any{"MiB": max(1, c.maxSize>>20)})
 }
 
@@ -170,6 +191,3 @@ func SafeName(name string, t Type) string {
 	}
 	return name
 }
-
-// IsScanError tells a scanner failure from other errors.
-func IsScanError(err error) bool { return errors.Is(err, ErrScanner) }

@@ -187,7 +187,7 @@ func TestClamdTimeout(t *testing.T) {
 	}
 }
 
-func TestClampAddress(t *testing.T) {
+func TestClamdAddress(t *testing.T) {
 	for _, a := range []string{"unix:/run/clamav/clamd.ctl", "/run/clamav/clamd.ctl", "tcp:127.0.0.1:3310"} {
 		if _, err := documents.NewClamd(a, time.Second); err != nil {
 			t.Errorf("%s: %v", a, err)
@@ -219,4 +219,13 @@ func TestDocumentDownloadHeaders(t *testing.T) {
 func isCode(err error, code string) bool {
 	p, ok := problem.As(err)
 	return ok && p.Code == code
+}
+
+func TestClamdPing(t *testing.T) {
+	up, _ := documents.New(documents.Config{MaxSize: 1 << 20, Clamd: clamdtest.Addr(t), ScanTimeout: time.Second}, nil)
+	down, _ := documents.New(documents.Config{MaxSize: 1 << 20, Clamd: clamdtest.Down(t), ScanTimeout: time.Second}, nil)
+	none, _ := documents.New(documents.Config{MaxSize: 1 << 20}, nil)
+	if up.Ping(context.Background()) != nil || !errors.Is(down.Ping(context.Background()), documents.ErrScanner) || none.Ping(context.Background()) != nil || none.Scanning() {
+		t.Fatal("ping")
+	}
 }
