@@ -11,6 +11,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/documents"
 	"github.com/buergerbuero/buergerbuero/appliance/documents/clamdtest"
+	"github.com/buergerbuero/buergerbuero/appliance/reception"
 )
 
 func TestMain(m *testing.M) { clamdtest.Main(m) }
@@ -167,5 +168,26 @@ func TestDocumentUploadScanned(t *testing.T) {
 	}
 	if _, err := f.rooms.PostMessage(ctx, f.room, citizen, "Ich versuche es später.", ""); err != nil {
 		t.Fatalf("the room after a refused upload: %v", err)
+	}
+}
+
+// TestDocumentRetention: with the default retention a room's documents go
+// when the consultation ends, deleted or not.
+func TestDocumentRetention(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	citizen, clerk, _ := members(t, f)
+	kept, _ := f.rooms.PostFile(ctx, f.room, citizen, "a.pdf", pdf, "")
+	gone, _ := f.rooms.PostFile(ctx, f.room, clerk, "b.txt", []byte("Merkblatt"), "")
+	if _, err := f.rooms.DeleteFile(ctx, f.room, clerk, gone.File.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.rec.End(ctx, reception.Actor{Clerk: anna}, f.ticket.Ticket.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{kept.File.ID, gone.File.ID} {
+		if _, err := f.db.File(ctx, f.room.ID, id); !errors.Is(err, consultation.ErrFileNotFound) {
+			t.Errorf("file %s after the end: %v", id, err)
+		}
 	}
 }
