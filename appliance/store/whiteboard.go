@@ -75,15 +75,16 @@ func (db *DB) WhiteboardOp(ctx context.Context, room, id string) (whiteboard.Op,
 	return ops[0], true, nil
 }
 
-// WhiteboardOpsSince returns a room's operations with seq > after.
-func (db *DB) WhiteboardOpsSince(ctx context.Context, room string, after int64) ([]whiteboard.Op, error) {
-	return db.whiteboardOps(ctx, `o.room_id = ? AND o.seq > ?`, room, after)
+// WhiteboardOpsSince returns up to limit of a room's operations with seq >
+// after.
+func (db *DB) WhiteboardOpsSince(ctx context.Context, room string, after int64, limit int) ([]whiteboard.Op, error) {
+	return db.whiteboardOps(ctx, `o.room_id = ? AND o.seq > ? ORDER BY o.seq LIMIT ?`, room, after, limit)
 }
 
 func (db *DB) whiteboardOps(ctx context.Context, where string, args ...any) ([]whiteboard.Op, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT o.seq, o.room_id, o.op_id, o.author, o.type, o.target, o.at, COALESCE(i.body, '')
 		FROM whiteboard_ops o LEFT JOIN whiteboard_items i ON o.type = 'add' AND i.room_id = o.room_id AND i.id = o.op_id
-		WHERE `+where+` ORDER BY o.seq`, args...)
+		WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("whiteboard ops: %w", err)
 	}
@@ -110,8 +111,22 @@ func (db *DB) whiteboardOps(ctx context.Context, where string, args ...any) ([]w
 	return out, rows.Err()
 }
 
-// AddWhiteboardOp records a whiteboard operation and applies it to the
-// room's drawings in one transaction.
+// WhiteboardPayload is the JSON body of a whiteboard event in the event
+// log.
+type WhiteboardPayload struct {
+	Whiteboard WhiteboardRef `json:"whiteboard"`
+}
+
+// WhiteboardRef points at an operation on a room's board without carrying
+// the drawing.
+type WhiteboardRef struct {
+	RoomID string `json:"room_id"`
+	Seq    int64  `json:"seq"`
+}
+
+// AddWhiteboardOp records a whiteboard operation, applies it to the room's
+// drawings and appends a whiteboard event to the stream, in one
+// transaction.
 func (db *DB) AddWhiteboardOp(ctx context.Context, op whiteboard.Op) (int64, error) {
 	var seq int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
@@ -121,6 +136,12 @@ func (db *DB) AddWhiteboardOp(ctx context.Context, op whiteboard.Op) (int64, err
 			return err
 		}
 		if seq, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		// the event log says only that the board changed (room and seq):
+		// the drawing itself is fetched per reader (Board.Op)
+		payload, _ := json.Marshal(WhiteboardPayload{Whiteboard: WhiteboardRef{RoomID: op.Room, Seq: seq}})
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (type, room_id, at, payload) VALUES ('whiteboard', ?, ?, ?)`, op.Room, ms(op.At), string(payload)); err != nil {
 			return err
 		}
 		switch op.Type {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -104,5 +105,38 @@ func TestWhiteboardDeletedWithRoomContent(t *testing.T) {
 	}
 	if n := boardItems(t, db, "r_b"); n != 4 {
 		t.Fatalf("board of r_b (no room row, so never ended) after purge: %d rows, want 4", n)
+	}
+}
+
+// TestWhiteboardEventNamesTheOp: each operation appends one event to the
+// stream that names the room and the op's seq but carries no drawing; the
+// op it names is what a reader is then sent.
+func TestWhiteboardEventNamesTheOp(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.OpenSQLite(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	since, _ := db.LastEventSeq(ctx)
+	b := whiteboard.New(db, nil)
+	who := whiteboard.Author{Key: "citizen:BA-1"}
+	op, _, err := b.Apply(ctx, "r_1", who, whiteboard.Op{Type: whiteboard.OpAdd, ID: "t1", Item: &whiteboard.Item{Kind: whiteboard.KindText, Color: "red", Size: 2, Points: []whiteboard.Point{{0.5, 0.5}}, Text: "IBAN DE12"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := db.Events(ctx, since, 10)
+	if err != nil || len(evs) != 1 || evs[0].Type != "whiteboard" || evs[0].RoomID != "r_1" {
+		t.Fatalf("events: %+v, %v", evs, err)
+	}
+	if string(evs[0].Payload) != `{"whiteboard":{"room_id":"r_1","seq":`+fmt.Sprint(op.Seq)+`}}` {
+		t.Fatalf("event payload %s", evs[0].Payload)
+	}
+	got, ok, err := b.Op(ctx, "r_1", whiteboard.Author{Key: "clerk:anna"}, op.Seq)
+	if err != nil || !ok || got.Item == nil || got.Item.Text != "IBAN DE12" || got.Item.Mine {
+		t.Fatalf("op by seq: %+v %v %v", got, ok, err)
+	}
+	if _, ok, _ := b.Op(ctx, "r_2", who, op.Seq); ok {
+		t.Fatal("another room's op by seq")
 	}
 }

@@ -29,9 +29,10 @@ type Store interface {
 	// clear deletes every drawing of the room) and returns its Seq, which
 	// grows with every operation.
 	AddWhiteboardOp(ctx context.Context, op Op) (seq int64, err error)
-	// WhiteboardOpsSince returns a room's operations with Seq > after, in
-	// order; an add whose drawing is gone since has no Item.
-	WhiteboardOpsSince(ctx context.Context, room string, after int64) ([]Op, error)
+	// WhiteboardOpsSince returns up to limit of a room's operations with
+	// Seq > after, in order; an add whose drawing is gone since has no
+	// Item.
+	WhiteboardOpsSince(ctx context.Context, room string, after int64, limit int) ([]Op, error)
 }
 
 // Board applies operations to the rooms' boards.
@@ -129,7 +130,7 @@ func (b *Board) Snapshot(ctx context.Context, room string, reader Author) (Snaps
 // Since returns the operations after seq, for a client that missed some
 // (its drawings marked Mine for reader).
 func (b *Board) Since(ctx context.Context, room string, reader Author, after int64) ([]Op, error) {
-	ops, err := b.store.WhiteboardOpsSince(ctx, room, after)
+	ops, err := b.store.WhiteboardOpsSince(ctx, room, after, MaxOps)
 	if err != nil {
 		return nil, fmt.Errorf("whiteboard %s since %d: %w", room, after, err)
 	}
@@ -139,4 +140,22 @@ func (b *Board) Since(ctx context.Context, room string, reader Author, after int
 		}
 	}
 	return ops, nil
+}
+
+// Op returns the operation with that seq of room's board as reader sees
+// it (ok false if there is none), for the live delivery of an event that
+// names it.
+func (b *Board) Op(ctx context.Context, room string, reader Author, seq int64) (Op, bool, error) {
+	ops, err := b.store.WhiteboardOpsSince(ctx, room, seq-1, 1)
+	if err != nil {
+		return Op{}, false, fmt.Errorf("whiteboard %s op %d: %w", room, seq, err)
+	}
+	if len(ops) == 0 || ops[0].Seq != seq {
+		return Op{}, false, nil
+	}
+	op := ops[0]
+	if op.Item != nil {
+		op.Item.Mine = op.Item.Author == reader.Key
+	}
+	return op, true, nil
 }

@@ -230,3 +230,33 @@ func TestWhiteboardBounds(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestWhiteboardPointerRelay: a laser pointer reaches the room's streams
+// and no other room's, and is never stored.
+func TestWhiteboardPointerRelay(t *testing.T) {
+	b, _ := newBoard(t)
+	p := whiteboard.NewPointers()
+	mine, stop1 := p.Subscribe("r_1")
+	defer stop1()
+	other, stop2 := p.Subscribe("r_2")
+	defer stop2()
+	x, y, err := whiteboard.CheckPointer(0.123456, 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Publish(whiteboard.Pointer{Room: "r_1", From: citizen.Key, X: x, Y: y})
+	if got := <-mine; got.X != 0.1235 || got.From != citizen.Key {
+		t.Fatalf("relayed %+v", got)
+	}
+	select {
+	case got := <-other:
+		t.Fatalf("another room got %+v", got)
+	default:
+	}
+	if _, _, err := whiteboard.CheckPointer(1.5, 0); err == nil {
+		t.Fatal("a pointer outside the board was accepted")
+	}
+	if s, _ := b.Snapshot(context.Background(), "r_1", citizen); s.Ops != 0 {
+		t.Fatalf("the pointer was stored: %d ops", s.Ops)
+	}
+}
