@@ -2,6 +2,7 @@ package whiteboard_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -231,26 +232,32 @@ func TestWhiteboardBounds(t *testing.T) {
 	}
 }
 
-// TestWhiteboardPointerRelay: a laser pointer reaches the room's streams
-// and no other room's, and is never stored.
+// TestWhiteboardPointerRelay: a laser pointer reaches the other streams
+// of the room, not the pointer's own nor another room's, and is never
+// stored.
 func TestWhiteboardPointerRelay(t *testing.T) {
 	b, _ := newBoard(t)
 	p := whiteboard.NewPointers()
-	mine, stop1 := p.Subscribe("r_1")
+	clerkSees, stop1 := p.Subscribe("r_1", clerk.Key)
 	defer stop1()
-	other, stop2 := p.Subscribe("r_2")
+	citizenSees, stop2 := p.Subscribe("r_1", citizen.Key)
 	defer stop2()
+	otherRoom, stop3 := p.Subscribe("r_2", clerk.Key)
+	defer stop3()
 	x, y, err := whiteboard.CheckPointer(0.123456, 0.5)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.Publish(whiteboard.Pointer{Room: "r_1", From: citizen.Key, X: x, Y: y})
-	if got := <-mine; got.X != 0.1235 || got.From != citizen.Key {
-		t.Fatalf("relayed %+v", got)
+	var ev whiteboard.PointerEvent
+	if err := json.Unmarshal(<-clerkSees, &ev); err != nil || ev.Type != "pointer" || ev.X != 0.1235 || ev.Y != 0.5 || ev.From == "" || strings.Contains(ev.From, "BA-1") {
+		t.Fatalf("relayed %+v %v", ev, err)
 	}
 	select {
-	case got := <-other:
-		t.Fatalf("another room got %+v", got)
+	case b := <-citizenSees:
+		t.Fatalf("the pointer came back to its own stream: %s", b)
+	case b := <-otherRoom:
+		t.Fatalf("another room got %s", b)
 	default:
 	}
 	if _, _, err := whiteboard.CheckPointer(1.5, 0); err == nil {

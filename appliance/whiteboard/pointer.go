@@ -1,6 +1,9 @@
 package whiteboard
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"math"
 	"sync"
 
@@ -26,48 +29,68 @@ func CheckPointer(x, y float64) (float64, float64, error) {
 	return math.Round(x*grid) / grid, math.Round(y*grid) / grid, nil
 }
 
+// PointerEvent is a pointer position as a room's stream sends it: From
+// tells the pointers of different people apart without naming anybody.
+type PointerEvent struct {
+	Type string  `json:"type"` // "pointer"
+	From string  `json:"from"`
+	X    float64 `json:"x"`
+	Y    float64 `json:"y"`
+}
+
 // Pointers relays laser pointer positions to the live streams of a room.
 // A slow stream misses positions rather than holding up the others: a
 // pointer position is stale a moment later anyway.
 type Pointers struct {
 	mu   sync.Mutex
-	subs map[string]map[chan Pointer]struct{}
+	subs map[string]map[*pointerSub]struct{}
+}
+
+type pointerSub struct {
+	self string
+	ch   chan []byte
 }
 
 // NewPointers returns a relay without subscribers.
 func NewPointers() *Pointers {
-	return &Pointers{subs: map[string]map[chan Pointer]struct{}{}}
+	return &Pointers{subs: map[string]map[*pointerSub]struct{}{}}
 }
 
-// Subscribe returns the positions pointed at in room from now on; call
-// the returned function when the stream ends.
-func (p *Pointers) Subscribe(room string) (<-chan Pointer, func()) {
-	ch := make(chan Pointer, 16)
+// Subscribe returns the positions others point at in room from now on, as
+// JSON PointerEvents (self is the reader's Author.Key: their own pointer
+// is not sent back); call the returned function when the stream ends.
+func (p *Pointers) Subscribe(room, self string) (<-chan []byte, func()) {
+	sub := &pointerSub{self: self, ch: make(chan []byte, 16)}
 	p.mu.Lock()
 	m := p.subs[room]
 	if m == nil {
-		m = map[chan Pointer]struct{}{}
+		m = map[*pointerSub]struct{}{}
 		p.subs[room] = m
 	}
-	m[ch] = struct{}{}
+	m[sub] = struct{}{}
 	p.mu.Unlock()
-	return ch, func() {
+	return sub.ch, func() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		delete(m, ch)
+		delete(m, sub)
 		if len(m) == 0 {
 			delete(p.subs, room)
 		}
 	}
 }
 
-// Publish passes a position to the room's streams without waiting.
+// Publish passes a position to the room's other streams without waiting.
 func (p *Pointers) Publish(pt Pointer) {
+	h := sha256.Sum256([]byte(pt.Room + "\x00" + pt.From))
+	b, _ := json.Marshal(PointerEvent{Type: "pointer", From: hex.EncodeToString(h[:6]), X: pt.X, Y: pt.Y})
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for ch := range p.subs[pt.Room] {
+	for sub := range p.subs[pt.Room] {
+		if sub.self == pt.From {
+			continue
+		}
 		select {
-		case ch <- pt:
+		case sub.ch <- b:
 		default:
 		}
 	}
