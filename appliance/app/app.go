@@ -50,6 +50,10 @@ type App struct {
 	// section); the store wakes it whenever a message is stored.
 	Outbox         *notify.Outbox
 	outboxChannels []string
+	// Mailbox keeps the e-mails instead of sending them (the demo only;
+	// see DemoMailbox).
+	Mailbox     *notify.Mailbox
+	wantMailbox bool
 	// Appointments, if set before Start, fills the staff calendar feeds
 	// instead of the database's bookings (tests).
 	Appointments notify.Appointments
@@ -84,7 +88,7 @@ type App struct {
 
 // Open prepares the appliance: database, offices from the configuration,
 // staff and reception services. Nothing listens yet.
-func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Option) (*App, error) {
 	if cfg.Store.Driver != "sqlite" {
 		return nil, fmt.Errorf("store.driver %q: only sqlite is implemented in this version", cfg.Store.Driver)
 	}
@@ -122,18 +126,21 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		SessionLifetime: au.SessionLifetime.Duration, SessionIdle: au.SessionIdle.Duration,
 	})
 	loc, _ := time.LoadLocation(cfg.Site.TimeZone)
-	a.Rec = reception.New(db, reception.Settings{
+	a.Rec = reception.New(db, db, reception.Settings{
 		State: cfg.Site.State, Loc: loc, GracePeriod: cfg.Reception.GracePeriod.Duration, CalledTimeout: cfg.Reception.CalledTimeout.Duration,
 		MaxQueue: cfg.Reception.MaxQueue, DefaultHandling: cfg.Reception.DefaultHandling.Duration, KnockBurst: cfg.Reception.KnockBurst,
 		KnockPer: cfg.Reception.KnockPer.Duration, Retention: reception.Retention{Content: cfg.Reception.Retention.Content.Duration, Personal: cfg.Reception.Retention.Personal.Duration}, MaxUpload: cfg.Reception.MaxUpload,
 	}, reception.NewMetrics(a.Registry), log)
+	for _, o := range opts {
+		o(a)
+	}
 	if cfg.Notify != nil {
 		if err := a.openNotify(loc); err != nil {
 			db.Close()
 			return nil, err
 		}
 	}
-	if a.Book, err = openBook(cfg, db, loc, log); err != nil {
+	if a.Book, err = openBook(cfg, db, loc, a.outboxChannels, log); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -188,10 +195,10 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 	}
 	siteLoc, _ := time.LoadLocation(a.Cfg.Site.TimeZone) // checked by Validate
 	w, err := web.New(a.Rec, a.Staff, a.Media, web.Options{
-		ProofOfWork: a.PoW, SiteName: a.Cfg.Site.Name, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
+		ProofOfWork: a.PoW, SiteName: a.Cfg.Site.Name, StaffBackground: a.Cfg.Site.StaffBackground, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
 		FrameAncestors: a.Cfg.HTTP.FrameAncestors, TrustedProxies: proxies, StaffNetworks: staffNets, ServiceTokens: tokens, SecureCookies: true,
 		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready, Started: a.started.Load,
-		EmbedExample: a.EmbedExample, Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,
+		EmbedExample: a.EmbedExample, Mailbox: a.mailbox(), Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,
 		Location: siteLoc, PseudoLocale: a.PseudoLocale,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),

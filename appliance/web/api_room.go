@@ -2,12 +2,12 @@ package web
 
 import (
 	"fmt"
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"mime"
 	"net/http"
 	"strings"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
-	"github.com/buergerbuero/buergerbuero/appliance/reception"
 )
 
 func (s *Server) apiRoom(w http.ResponseWriter, r *http.Request) {
@@ -47,12 +47,12 @@ func (s *Server) apiRoomFile(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiRoomFileGet(w http.ResponseWriter, r *http.Request) {
-	room, _, err := s.roomMember(r, r.PathValue("room"))
+	room, m, err := s.roomMember(r, r.PathValue("room"))
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	f, err := s.rec.File(r.Context(), room.ID, r.PathValue("file"))
+	f, err := s.rec.Rooms.File(r.Context(), room, m, r.PathValue("file"))
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -76,7 +76,7 @@ func (s *Server) apiRoomMedia(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !room.EndedAt.IsZero() {
-		s.writeProblem(w, r, reception.ErrRoomClosed)
+		s.writeProblem(w, r, consultation.ErrRoomClosed)
 		return
 	}
 	g, err := s.media.Grant(room.ID, m.Identity, m.Name, m.Role)
@@ -116,9 +116,9 @@ func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if b.Role == "" {
-		b.Role = reception.RoleInterpreter
+		b.Role = consultation.RoleInterpreter
 	}
-	tok, exp, err := s.rec.CreateInvite(r.Context(), actorOf(r), r.PathValue("room"), b.Role, b.Language, b.invitee())
+	tok, exp, err := s.rec.Rooms.CreateInvite(r.Context(), actorOf(r), r.PathValue("room"), b.Role, b.Language, b.invitee())
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -129,7 +129,7 @@ func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
 // apiJoinRoom: an office lead or admin joins a running consultation; the
 // participants see it in the chat and it is written to the audit log.
 func (s *Server) apiJoinRoom(w http.ResponseWriter, r *http.Request) {
-	room, err := s.rec.JoinRoom(r.Context(), actorOf(r), r.PathValue("room"))
+	room, err := s.rec.Rooms.JoinRoom(r.Context(), actorOf(r), r.PathValue("room"))
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -146,7 +146,7 @@ func (s *Server) apiAddColleague(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	room, err := s.rec.AddColleague(r.Context(), actorOf(r), r.PathValue("room"), b.Login)
+	room, err := s.rec.Rooms.AddColleague(r.Context(), actorOf(r), r.PathValue("room"), b.Login)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

@@ -94,10 +94,20 @@ func (s *Server) routes() {
 	s.handle("GET "+AccessibilityPath, s.pageAccessibility)
 	s.handle("GET /accessibility", s.pageAccessibility)
 	s.handle("GET /calendar/{file}", s.calendarFeed)
+	if s.opt.Mailbox != nil {
+		s.handle("GET "+DemoMailboxPath, s.pageMailbox)
+	}
 	if s.opt.EmbedExample {
 		s.handle("GET /demo/embed-example", s.pageEmbedExample)
 	}
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
+	s.handle("GET /staff-background", s.staffBackground)
+	s.handle("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/static/icon.svg", http.StatusMovedPermanently)
+	})
+	// every other address: the page "not found" in the reader's language
+	// (a known page path used with another method: 405)
+	s.handle("/", s.pageNotFound)
 	if s.media != nil {
 		s.mux.Handle("/sfu", s.media.Handler())
 	}
@@ -112,7 +122,7 @@ func notFoundOrMethod(mux *http.ServeMux, r *http.Request) error {
 		}
 		probe := r.Clone(r.Context())
 		probe.Method = m
-		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/" {
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/" && pattern != "/" {
 			return errMethod
 		}
 	}

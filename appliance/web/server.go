@@ -79,6 +79,9 @@ type Options struct {
 	// logins exist); until then /healthz and /readyz answer 503. Nil means
 	// started.
 	Started func() bool
+	// StaffBackground is the image file clerks may show behind themselves
+	// on camera (site.staff_background); "" for the built-in one.
+	StaffBackground string
 	// EmbedExample serves /demo/embed-example (demo only).
 	EmbedExample bool
 	// Privacy names the controller and the data-protection officer on the
@@ -106,6 +109,9 @@ type Options struct {
 	// Appointments is what they list (nil: empty calendars), in Location.
 	CalendarFeeds CalendarFeeds
 	Appointments  notify.Appointments
+	// Mailbox, in the demo only, keeps the e-mails instead of sending them;
+	// shown at DemoMailboxPath.
+	Mailbox Mailbox
 	// Booking is the appointment book; nil answers the booking API with 404.
 	Booking *appointments.Book
 	// Location is the site's time zone (site.time_zone) in which pages

@@ -332,7 +332,7 @@ func (s *Server) apiRoomEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	msgs, err := s.rec.Messages(r.Context(), room.ID, after)
+	msgs, err := s.rec.Rooms.Messages(r.Context(), room.ID, after)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

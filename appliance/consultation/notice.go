@@ -1,4 +1,4 @@
-package reception
+package consultation
 
 import (
 	"encoding/json"
