@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
+	"github.com/buergerbuero/buergerbuero/appliance/whiteboard"
 )
 
 // Directory is the port through which the consultation asks its owner (the
@@ -55,6 +56,9 @@ type Service struct {
 	dir   Directory
 	wake  func()
 	now   func() time.Time
+	// board and pointers are the rooms' whiteboards (whiteboard.go)
+	board    *whiteboard.Board
+	pointers *whiteboard.Pointers
 }
 
 // New creates the consultation. dir answers about people and offices;
@@ -67,7 +71,9 @@ func New(st Store, set Settings, dir Directory, wake func()) *Service {
 	if wake == nil {
 		wake = func() {}
 	}
-	return &Service{store: st, set: set, dir: dir, wake: wake, now: time.Now}
+	s := &Service{store: st, set: set, dir: dir, wake: wake, now: time.Now, pointers: whiteboard.NewPointers()}
+	s.board = whiteboard.New(st, func() time.Time { return s.now() })
+	return s
 }
 
 // SetClock replaces the clock (tests).

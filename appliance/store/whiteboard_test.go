@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 	"github.com/buergerbuero/buergerbuero/appliance/whiteboard"
@@ -83,14 +84,14 @@ func TestWhiteboardDeletedWithRoomContent(t *testing.T) {
 	if _, err := db.CreateTicket(ctx, tk, 100); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Apply(ctx, tk.ID, reception.ActAdmit, "anna", func(tk *reception.Ticket) (*reception.Room, error) {
+	if _, err := db.Apply(ctx, tk.ID, reception.ActAdmit, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
 		tk.RoomID, tk.Clerk, tk.CalledAt, tk.UpdatedAt = "r_c", "anna", old, old
-		return &reception.Room{ID: "r_c", TicketID: tk.ID, OfficeID: tk.OfficeID, Clerk: "anna", CreatedAt: old}, nil
+		return &consultation.Room{ID: "r_c", TicketID: tk.ID, OfficeID: tk.OfficeID, Clerk: "anna", CreatedAt: old}, nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	drawWhiteboard(t, db, "r_c")
-	if _, err := db.Apply(ctx, tk.ID, reception.ActEnd, "anna", func(tk *reception.Ticket) (*reception.Room, error) {
+	if _, err := db.Apply(ctx, tk.ID, reception.ActEnd, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
 		tk.EndedAt, tk.UpdatedAt = old, old
 		return nil, nil
 	}); err != nil {

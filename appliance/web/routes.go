@@ -43,6 +43,8 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/rooms/{room}/files/{file}", s.apiRoomFileGet)
 	s.handle("GET /api/v1/rooms/{room}/events", s.apiRoomEvents)
 	s.handle("GET /api/v1/rooms/{room}/media", s.apiRoomMedia)
+	s.handle("GET /api/v1/rooms/{room}/whiteboard", s.apiWhiteboard)
+	s.handle("POST /api/v1/rooms/{room}/whiteboard", s.apiWhiteboardPost)
 
 	// staff API (contract: docs/api/staff-api.md, docs/api/openapi.yaml)
 	s.handle("POST /api/v1/staff/login", s.staffNetworkAPI(s.apiLogin))

@@ -1,6 +1,7 @@
 import {api, live, el, S, fmt, showError, ticketSession, clearTicketSession} from './common.js';
 import {forwardDialog} from './dialogs.js';
 import {showVisit} from './visit.js';
+import {roomBoard} from './roomboard.js';
 
 const root = document.getElementById('room');
 const room = root.dataset.room;
@@ -12,6 +13,7 @@ let ticketId = null;
 let chat;
 let media = null; // the running video (media.js), if any
 let visit = null; // the clerk's visit panel (visit.js), if shown
+let board = null; // the whiteboard panel (roomboard.js)
 
 async function identify() {
   const t = ticketSession();
@@ -94,6 +96,7 @@ function ended() {
   if (chat) chat.stop();
   if (media) { media.close(); media = null; }
   if (visit) { visit.stop(); visit = null; }
+  if (board) board.stop();
   const box = $('actions');
   if (me && me.role === 'clerk' && !box.querySelector('[data-action=console]')) {
     box.replaceChildren(el('a', {class: 'button', href: '/staff', 'data-action': 'console', text: S.toConsole}));
@@ -187,10 +190,11 @@ async function main() {
   if (info.room.ended_at) { ended(); }
   $('chat-form').addEventListener('submit', send);
   $('chat-text').addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); $('chat-form').requestSubmit(); } });
+  board = roomBoard(room, auth, {canClear: me.role === 'clerk', onError: (err) => showError(error, err)});
   chat = live(() => '/api/v1/rooms/' + encodeURIComponent(room) + '/events?after=' + lastSeq(), {
     auth,
-    onmessage: (msg) => { if (msg.type === 'message') addMessage(msg.message); },
-    onstatus: (up) => { $('state').textContent = up ? '' : S.reconnecting; },
+    onmessage: (msg) => { if (msg.type === 'message') addMessage(msg.message); else board.event(msg); },
+    onstatus: (up) => { $('state').textContent = up ? '' : S.reconnecting; if (up) board.resync(); },
   });
   if (me.role === 'citizen') { followTicket(ticketSession()); citizenActions(ticketSession()); }
   if (me.role === 'clerk') {

@@ -126,6 +126,7 @@ export function mountWhiteboard(root, {send, laser, onError, canClear = false}) 
     ctx.fillRect(0, 0, W(), H());
     for (const it of items) paint(ctx, it);
     canvas.setAttribute('aria-label', plural('wb_label', {Count: items.length}));
+    canvas.dataset.items = String(items.length);
     texts.replaceChildren(...items.filter((it) => it.kind === 'text').map((it) => el('li', {text: it.text})));
     undoButton.disabled = !items.some((it) => it.mine);
     drawOverlay();
@@ -162,7 +163,7 @@ export function mountWhiteboard(root, {send, laser, onError, canClear = false}) 
     const p = at(ev);
     if (tool === 'laser') { pointLaser(p); return; }
     if (tool === 'text') { askText(p); return; }
-    overlay.setPointerCapture(ev.pointerId);
+    try { overlay.setPointerCapture(ev.pointerId); } catch (_) { /* a pointer the browser no longer tracks */ }
     const pts = tool === 'stroke' ? [p] : [p, p.slice()];
     draft = {pointer: ev.pointerId, item: {id: newId(), kind: tool, color, size, points: pts, mine: true}};
     drawOverlay();
