@@ -135,7 +135,8 @@ const pollEvery = 50 * time.Millisecond
 // interpreter joining later and the citizen after a reload see the board
 // as it is; the PNG export is a real picture; the citizen can neither
 // clear the board nor undo the clerk's drawing, only their own; the
-// clerk's clear empties every board.
+// clerk's clear empties every board; a text the clerk places is read by
+// the others in the board's description.
 func TestWhiteboardSharedInRoom(t *testing.T) {
 	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true})
 	open := newBrowser(t, srv.CertPEM)
@@ -276,6 +277,20 @@ func TestWhiteboardSharedInRoom(t *testing.T) {
 	boardItems(t, citizen, "citizen after clear", 0)
 	boardItems(t, late, "interpreter after clear", 0)
 	step(t, late, "the late joiner's canvas is blank again", chromedp.Poll(inkJS(boardCanvas)+` === 0`, nil, chromedp.WithPollingInterval(pollEvery)))
+
+	// text: the clerk places a label with the keyboard; the others read it
+	// in the board's description
+	step(t, clerk, "pick text", chromedp.Click(`#whiteboard button[data-tool=text]`, chromedp.ByQuery))
+	step(t, clerk, "place the text", mouseDrag([2]float64{0.3, 0.2}, [2]float64{0.3, 0.2}),
+		chromedp.WaitVisible(`#whiteboard .wb-textform input`, chromedp.ByQuery),
+		chromedp.Poll(`document.activeElement === document.querySelector('#whiteboard .wb-textform input')`, nil),
+		chromedp.SendKeys(`#whiteboard .wb-textform input`, "Flurstück 12\r", chromedp.ByQuery))
+	boardItems(t, citizen, "citizen after the text", 1)
+	step(t, citizen, "the text is in the board's description", chromedp.Poll(`(() => {
+  const c = document.querySelector(`+jsString(boardCanvas)+`);
+  const d = document.getElementById(c.getAttribute('aria-describedby'));
+  return !!d && d.textContent === 'Flurstück 12';
+})()`, nil, chromedp.WithPollingInterval(pollEvery)))
 }
 
 // between returns the text of s between the last before that precedes
