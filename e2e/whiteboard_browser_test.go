@@ -67,7 +67,14 @@ func touchStroke(pts ...[2]float64) chromedp.Action {
 }
 
 // mouseDrag presses the left button at from, moves to to and releases.
-func mouseDrag(from, to [2]float64) chromedp.Action {
+func mouseDrag(from, to [2]float64) chromedp.Action { return drag(from, to, "", 0) }
+
+// penDrag draws from from to to with a pen pressed with force (0..1).
+func penDrag(from, to [2]float64, force float64) chromedp.Action {
+	return drag(from, to, input.Pen, force)
+}
+
+func drag(from, to [2]float64, pointer input.DispatchMouseEventPointerType, force float64) chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
 		at, err := boardAt(ctx, [][2]float64{from, to})
 		if err != nil {
@@ -80,6 +87,9 @@ func mouseDrag(from, to [2]float64) chromedp.Action {
 			input.DispatchMouseEvent(input.MouseMoved, at[1][0], at[1][1]).WithButton(input.Left).WithButtons(1),
 			input.DispatchMouseEvent(input.MouseReleased, at[1][0], at[1][1]).WithButton(input.Left).WithButtons(0).WithClickCount(1),
 		} {
+			if pointer != "" {
+				ev = ev.WithPointerType(pointer).WithForce(force)
+			}
 			if err := ev.Do(ctx); err != nil {
 				return err
 			}
@@ -136,7 +146,7 @@ const pollEvery = 50 * time.Millisecond
 // as it is; the PNG export is a real picture; the citizen can neither
 // clear the board nor undo the clerk's drawing, only their own; the
 // clerk's clear empties every board; a text the clerk places is read by
-// the others in the board's description.
+// the others in the board's description; a pen's pressure is kept.
 func TestWhiteboardSharedInRoom(t *testing.T) {
 	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true})
 	open := newBrowser(t, srv.CertPEM)
@@ -291,6 +301,14 @@ func TestWhiteboardSharedInRoom(t *testing.T) {
   const d = document.getElementById(c.getAttribute('aria-describedby'));
   return !!d && d.textContent === 'Flurstück 12';
 })()`, nil, chromedp.WithPollingInterval(pollEvery)))
+
+	// a pen's pressure is kept with the stroke
+	step(t, late, "draw with a pen", penDrag([2]float64{0.1, 0.6}, [2]float64{0.5, 0.7}, 0.7))
+	boardItems(t, clerk, "clerk after the pen stroke", 2)
+	_, body = boardAPI(t, clerk, "GET", "")
+	if !strings.Contains(body, `,0.7]`) {
+		t.Errorf("the pen's pressure is not in the stroke: %s", body)
+	}
 }
 
 // between returns the text of s between the last before that precedes
