@@ -1,6 +1,7 @@
 // Package consultation owns rooms: the staff who take part in them
 // (members), invited externals (participants) with their invites and
-// sessions, chat messages, system notices and files, the rules who may
+// sessions, chat messages, system notices and files, who may use the
+// room's whiteboard (the board itself is package whiteboard's), the rules who may
 // read and act in a room (participants only; an office lead or admin joins
 // explicitly and visibly), each member's role and rights, and closing a
 // room (invites and external sessions void at once, content deleted as the
