@@ -23,6 +23,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/events"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/pow"
@@ -39,7 +40,9 @@ type App struct {
 	Staff *staff.Service
 	Rec   *reception.Service
 	// Book is the appointment book (services, slots, bookings).
-	Book     *appointments.Book
+	Book *appointments.Book
+	// Events are the citizens' hours and press conferences (set in Start).
+	Events   *events.Service
 	Web      *web.Server
 	Registry *prometheus.Registry
 	Log      *slog.Logger
@@ -204,7 +207,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
 		Outbox: a.DB, OutboxChannels: a.outboxChannels,
 		CalendarFeeds: a.DB, Appointments: a.feedSource(),
-		Booking: a.Book,
+		Booking: a.Book, Events: a.openEvents(),
 	}, a.Log)
 	if err != nil {
 		return err

@@ -23,6 +23,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/events"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
@@ -114,6 +115,9 @@ type Options struct {
 	Mailbox Mailbox
 	// Booking is the appointment book; nil answers the booking API with 404.
 	Booking *appointments.Book
+	// Events are the citizens' hours and press conferences; nil answers
+	// their API and pages with 404.
+	Events *events.Service
 	// Location is the site's time zone (site.time_zone) in which pages
 	// show times; nil means Europe/Berlin.
 	Location *time.Location
@@ -142,6 +146,8 @@ type Server struct {
 
 	// single-use keys that open a WebSocket (streamkey.go)
 	streamKeys streamKeys
+	// anonymous event viewers per client address (eventlimit.go)
+	eventJoins joinLimiter
 
 	mu       sync.Mutex
 	shutdown chan struct{}

@@ -169,6 +169,11 @@ export async function startMedia(root, opts) {
     grid.append(local.fig);
   }
 
+  // stageStream: a viewer's microphone (and camera) while a moderator has
+  // it on stage (an event); see stage() below.
+  let stageStream = null;
+  let stageTile = null;
+
   // session is the current signalling connection with its two transports;
   // it is replaced when the signalling connection is lost and rejoined.
   let session = null;
@@ -217,6 +222,7 @@ export async function startMedia(root, opts) {
     window.bbMedia = {publisher: s.pub.pc, subscriber: s.sub.pc};
     if (camStream) for (const track of camStream.getTracks()) s.senders[track.kind] = s.pub.pc.addTrack(ctl ? ctl.outgoing(track) : track, camStream);
     else s.pub.pc.createDataChannel('bb');
+    if (stageStream) for (const track of stageStream.getTracks()) s.pub.pc.addTrack(track, stageStream);
 
     s.sub.pc.addEventListener('track', (ev) => {
       const stream = ev.streams[0];
@@ -337,6 +343,28 @@ export async function startMedia(root, opts) {
   }
 
   return {
+    // stage lets a viewer whom a moderator brought on stage publish its
+    // microphone (and camera, if allowed) on the running connection, or,
+    // with both false, stops publishing. The SFU enforces the same.
+    async stage({audio, video}) {
+      if (stageStream) {
+        const tracks = stageStream.getTracks();
+        if (session && session.pub.pc.signalingState !== 'closed') {
+          for (const snd of session.pub.pc.getSenders()) if (snd.track && tracks.includes(snd.track)) session.pub.pc.removeTrack(snd);
+        }
+        for (const tr of tracks) tr.stop();
+        stageStream = null;
+        if (stageTile) { stageTile.fig.remove(); stageTile = null; }
+      }
+      if (!audio && !video) return;
+      stageStream = await navigator.mediaDevices.getUserMedia({audio: !!audio, video: !!video});
+      if (video) {
+        stageTile = tile('local', t.you, true);
+        stageTile.video.srcObject = stageStream;
+        grid.append(stageTile.fig);
+      }
+      if (session) for (const track of stageStream.getTracks()) session.pub.pc.addTrack(track, stageStream);
+    },
     // close ends the call from the page (the consultation ended, the
     // citizen hung up): everything stops and the media area says so.
     close() {
@@ -347,6 +375,7 @@ export async function startMedia(root, opts) {
       if (session) teardown(session);
       session = null;
       if (camStream) for (const tr of camStream.getTracks()) tr.stop();
+      if (stageStream) for (const tr of stageStream.getTracks()) tr.stop();
     },
   };
 }
