@@ -1,6 +1,7 @@
 // Package consultation owns rooms: the staff who take part in them
 // (members), invited externals (participants) with their invites and
-// sessions, chat messages, system notices and files, the rules who may
+// sessions, chat messages, system notices and files, who may use the
+// room's whiteboard (the board itself is package whiteboard's), the rules who may
 // read and act in a room (participants only; an office lead or admin joins
 // explicitly and visibly), each member's role and rights, and closing a
 // room (invites and external sessions void at once, content deleted as the
@@ -28,6 +29,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/documents"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
+	"github.com/buergerbuero/buergerbuero/appliance/whiteboard"
 )
 
 // Directory is the port through which the consultation asks its owner (the
@@ -57,6 +59,9 @@ type Service struct {
 	dir   Directory
 	wake  func()
 	now   func() time.Time
+	// board and pointers are the rooms' whiteboards (whiteboard.go)
+	board    *whiteboard.Board
+	pointers *whiteboard.Pointers
 }
 
 // New creates the consultation. dir answers about people and offices;
@@ -70,7 +75,9 @@ func New(st Store, set Settings, dir Directory, wake func()) *Service {
 		wake = func() {}
 	}
 	docs, _ := documents.New(documents.Config{MaxSize: set.MaxUpload}, nil) // no scanner: cannot fail
-	return &Service{store: st, set: set, dir: dir, wake: wake, now: time.Now, docs: docs}
+	s := &Service{store: st, set: set, dir: dir, wake: wake, now: time.Now, docs: docs, pointers: whiteboard.NewPointers()}
+	s.board = whiteboard.New(st, func() time.Time { return s.now() })
+	return s
 }
 
 // SetClock replaces the clock (tests).

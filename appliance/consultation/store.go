@@ -3,6 +3,8 @@ package consultation
 import (
 	"context"
 	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/whiteboard"
 )
 
 // Store is what the consultation needs persisted. All methods are safe for
@@ -44,7 +46,9 @@ type Store interface {
 	ParticipantSession(ctx context.Context, hash []byte, now time.Time) (Participant, error)
 	// EndRoomAccess deletes a room's invites and sessions; idempotent.
 	EndRoomAccess(ctx context.Context, roomID string) error
-	// DeleteRoomContent deletes a room's messages and files in one
-	// transaction; idempotent.
+	// DeleteRoomContent deletes a room's messages, files and whiteboard in
+	// one transaction; idempotent.
 	DeleteRoomContent(ctx context.Context, roomID string) error
+	// the rooms' whiteboards; each operation also appends its stream event
+	whiteboard.Store
 }

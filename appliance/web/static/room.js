@@ -2,6 +2,7 @@ import {api, live, el, S, fmt, showError, ticketSession, clearTicketSession} fro
 import {forwardDialog} from './dialogs.js';
 import {showVisit} from './visit.js';
 import {startDocuments} from './documents.js';
+import {roomBoard} from './roomboard.js';
 
 const root = document.getElementById('room');
 const room = root.dataset.room;
@@ -14,6 +15,7 @@ let chat;
 let media = null; // the running video (media.js), if any
 let visit = null; // the clerk's visit panel (visit.js), if shown
 let docs = null;  // the room's documents (documents.js)
+let board = null; // the whiteboard panel (roomboard.js)
 
 async function identify() {
   const t = ticketSession();
@@ -77,6 +79,7 @@ function ended() {
   if (chat) chat.stop();
   if (media) { media.close(); media = null; }
   if (visit) { visit.stop(); visit = null; }
+  if (board) board.stop();
   const box = $('actions');
   if (me && me.role === 'clerk' && !box.querySelector('[data-action=console]')) {
     box.replaceChildren(el('a', {class: 'button', href: '/staff', 'data-action': 'console', text: S.toConsole}));
@@ -171,15 +174,16 @@ async function main() {
   docs = startDocuments({room, auth});
   $('chat-form').addEventListener('submit', send);
   $('chat-text').addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); $('chat-form').requestSubmit(); } });
+  board = roomBoard(room, auth, {canClear: me.role === 'clerk', onError: (err) => showError(error, err)});
   chat = live(() => '/api/v1/rooms/' + encodeURIComponent(room) + '/events?after=' + lastSeq(), {
     auth,
     onmessage: (msg) => {
-      if (msg.type !== 'message') return;
+      if (msg.type !== 'message') { board.event(msg); return; }
       addMessage(msg.message);
       // a new document, or a notice that one was deleted
       if (msg.message.file || msg.message.author_role === 'system') docs.refresh();
     },
-    onstatus: (up) => { $('state').textContent = up ? '' : S.reconnecting; },
+    onstatus: (up) => { $('state').textContent = up ? '' : S.reconnecting; if (up) board.resync(); },
   });
   if (me.role === 'citizen') { followTicket(ticketSession()); citizenActions(ticketSession()); }
   if (me.role === 'clerk') {
