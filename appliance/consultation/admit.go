@@ -47,9 +47,9 @@ func (s *Service) RemoveParticipant(ctx context.Context, roomID, identity string
 }
 
 // Purge empties a room that stays after the last person left: invites and
-// external sessions are void; the chat is deleted, and the files too
-// unless keepDocuments (then only the documents and the messages that
-// carry them stay).
+// external sessions are void; the chat and the whiteboard are deleted,
+// and the files too unless keepDocuments (then only the documents and the
+// messages that carry them stay).
 func (s *Service) Purge(ctx context.Context, roomID string, keepDocuments bool) error {
 	err := s.store.EndRoomAccess(ctx, roomID)
 	if keepDocuments {

@@ -12,6 +12,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/whiteboard"
 )
 
 var (
@@ -253,6 +254,10 @@ func TestPermanentLastToLeaveEmptiesTheRoom(t *testing.T) {
 		if _, err := f.rooms.PostFile(ctx, room, m1, "plan.pdf", []byte("%PDF-1.4 plan"), "c2"); err != nil {
 			t.Fatal(err)
 		}
+		stroke := whiteboard.Op{Type: whiteboard.OpAdd, ID: "s1", Item: &whiteboard.Item{Kind: whiteboard.KindStroke, Color: "red", Size: 2, Points: []whiteboard.Point{{0.1, 0.1}, {0.2, 0.3}}}}
+		if _, _, err := f.rooms.Draw(ctx, room, m1, stroke); err != nil {
+			t.Fatal(err)
+		}
 		p1.Leave()
 		if ms, _ := f.rooms.Messages(ctx, r.ID, 0); len(ms) != 2 {
 			t.Fatalf("keep=%v: content went while someone was inside: %d messages", keep, len(ms))
@@ -272,6 +277,9 @@ func TestPermanentLastToLeaveEmptiesTheRoom(t *testing.T) {
 		}
 		if st, _ := f.perm.Public(ctx, r.ID); st.Occupied {
 			t.Fatalf("keep=%v: still occupied", keep)
+		}
+		if snap, err := f.rooms.Whiteboard(ctx, room, m1); err != nil || len(snap.Items) != 0 {
+			t.Fatalf("keep=%v: the whiteboard stays after the last left: %+v, %v", keep, snap, err)
 		}
 	}
 }

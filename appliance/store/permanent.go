@@ -76,13 +76,22 @@ func (db *DB) EndParticipant(ctx context.Context, roomID, identity string) error
 	return nil
 }
 
-// DeleteRoomChat deletes a room's chat messages that carry no file; the
-// files and the messages announcing them stay.
+// DeleteRoomChat deletes a room's chat messages that carry no file and
+// its whiteboard, in one transaction; the files and the messages
+// announcing them stay.
 func (db *DB) DeleteRoomChat(ctx context.Context, roomID string) error {
-	if _, err := db.w.ExecContext(ctx, `DELETE FROM messages WHERE room_id = ? AND file_id = ''`, roomID); err != nil {
-		return fmt.Errorf("delete room chat %s: %w", roomID, err)
-	}
-	return nil
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		qs := []string{`DELETE FROM messages WHERE room_id = ? AND file_id = ''`}
+		for _, q := range whiteboardContent {
+			qs = append(qs, fmt.Sprintf(q, "?"))
+		}
+		for _, q := range qs {
+			if _, err := tx.ExecContext(ctx, q, roomID); err != nil {
+				return fmt.Errorf("delete room chat %s: %w", roomID, err)
+			}
+		}
+		return nil
+	})
 }
 
 // AuditPermanent writes a host's action in a permanent room (who, which

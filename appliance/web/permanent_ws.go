@@ -127,6 +127,8 @@ func (s *Server) permanentRoomEvents(w http.ResponseWriter, r *http.Request, roo
 		}
 		last = msg.Seq
 	}
+	pointers, stopPointers := s.rec.Rooms.WatchPointers(room.ID, m)
+	defer stopPointers()
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
 	var lastState []byte
@@ -143,7 +145,13 @@ func (s *Server) permanentRoomEvents(w http.ResponseWriter, r *http.Request, roo
 			}
 			lastState = b
 		}
+	wait:
 		select {
+		case b := <-pointers:
+			if c.write(websocket.TextMessage, b) != nil {
+				return
+			}
+			goto wait // a laser pointer is no reason to look for new events
 		case <-wakeChat:
 		case <-wakeState:
 		case <-pres.Done():
@@ -162,8 +170,9 @@ func (s *Server) permanentRoomEvents(w http.ResponseWriter, r *http.Request, roo
 	}
 }
 
-// sendRoomEvents sends the room's chat messages from the event log after
-// *since (as the consultation's room stream renders them).
+// sendRoomEvents sends the room's chat messages and whiteboard operations
+// from the event log after *since (as the consultation's room stream
+// renders them).
 func (s *Server) sendRoomEvents(ctx context.Context, c *citizenConn, l *i18n.Localizer, roomID string, m consultation.Member, since, last *int64) bool {
 	for {
 		evs, err := s.rec.Events(ctx, *since, 500)
@@ -172,8 +181,8 @@ func (s *Server) sendRoomEvents(ctx context.Context, c *citizenConn, l *i18n.Loc
 		}
 		for _, e := range evs {
 			*since = e.Seq
-			if e.Type != "message" {
-				continue
+			if e.Type == "ticket" {
+				continue // a permanent room has no ticket
 			}
 			if b, _ := s.roomEvent(ctx, l, roomID, m, e, last); b != nil {
 				if c.write(websocket.TextMessage, b) != nil {
