@@ -18,41 +18,17 @@ import (
 // final).
 const closeRemoved = websocket.ClosePolicyViolation
 
-// wsConn opens a tracked WebSocket and a reader that reports its end.
-func (s *Server) wsConn(w http.ResponseWriter, r *http.Request) (*citizenConn, <-chan struct{}, bool) {
-	ws, err := upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		return nil, nil, false
-	}
-	if !s.track(nil) {
-		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
-		ws.Close()
-		return nil, nil, false
-	}
-	c := &citizenConn{ws: ws, pool: s.writer}
-	closed := make(chan struct{})
-	go func() {
-		ws.SetReadLimit(readLimit)
-		for {
-			if _, _, err := ws.ReadMessage(); err != nil {
-				close(closed)
-				return
-			}
-		}
-	}()
-	return c, closed, true
-}
-
 // permanentStream sends render's snapshot at once and again whenever the
 // permanent rooms change and the snapshot differs, or with always on every
 // change (a knocking page looks at its knock then); stop closes it.
 func (s *Server) permanentStream(w http.ResponseWriter, r *http.Request, always bool, render func() ([]byte, bool)) {
-	c, closed, ok := s.wsConn(w, r)
+	ws, closed, ok := s.wsOpen(w, r)
 	if !ok {
 		return
 	}
 	defer s.conns.Done()
-	defer c.ws.Close()
+	defer ws.Close()
+	c := &citizenConn{ws: ws, pool: s.writer}
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
 	var last []byte
@@ -108,12 +84,13 @@ func (s *Server) permanentRoomEvents(w http.ResponseWriter, r *http.Request, roo
 		return
 	}
 	defer pres.Leave()
-	c, closed, ok := s.wsConn(w, r)
+	ws, closed, ok := s.wsOpen(w, r)
 	if !ok {
 		return
 	}
 	defer s.conns.Done()
-	defer c.ws.Close()
+	defer ws.Close()
+	c := &citizenConn{ws: ws, pool: s.writer}
 	l := s.localizer(r)
 	msgs, err := s.rec.Rooms.Messages(r.Context(), room.ID, after)
 	if err != nil {
