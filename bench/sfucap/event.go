@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -146,5 +147,40 @@ func (d *driver) joinViewer(i int) (time.Duration, error) {
 		return dt, nil
 	case <-time.After(firstFrameTimeout):
 		return -1, nil
+	}
+}
+
+// trackCount is what one received track got in the current window.
+type trackCount struct {
+	video bool
+	n     atomic.Int64
+}
+
+func (d *driver) resetTracks() {
+	d.cmu.Lock()
+	defer d.cmu.Unlock()
+	for _, t := range d.tracks {
+		t.n.Store(0)
+	}
+}
+
+// trackSpread prints how evenly the received tracks were served in the
+// window: per kind, the fewest, median and most packets per track.
+func (d *driver) trackSpread() {
+	d.cmu.Lock()
+	defer d.cmu.Unlock()
+	for _, video := range []bool{true, false} {
+		var ns []int64
+		for _, t := range d.tracks {
+			if t.video == video {
+				ns = append(ns, t.n.Load())
+			}
+		}
+		if len(ns) == 0 {
+			continue
+		}
+		sort.Slice(ns, func(i, j int) bool { return ns[i] < ns[j] })
+		fmt.Printf("  %s tracks %d: packets per track min %d, median %d, max %d\n",
+			map[bool]string{true: "video", false: "audio"}[video], len(ns), ns[0], ns[len(ns)/2], ns[len(ns)-1])
 	}
 }

@@ -124,6 +124,7 @@ type driver struct {
 	lat        []int64 // µs, collected while measuring
 	cmu        sync.Mutex
 	clients    []*client
+	tracks     []*trackCount
 }
 
 func (d *driver) stats(gc bool) stats {
@@ -174,6 +175,10 @@ func (d *driver) readFirst(t *webrtc.TrackRemote, firstFrame func()) {
 	if t.Kind() != webrtc.RTPCodecTypeVideo {
 		firstFrame = nil
 	}
+	cnt := &trackCount{video: t.Kind() == webrtc.RTPCodecTypeVideo}
+	d.cmu.Lock()
+	d.tracks = append(d.tracks, cnt)
+	d.cmu.Unlock()
 	go func() {
 		buf := make([]byte, 1500)
 		local := make([]int64, 0, 4096)
@@ -210,6 +215,7 @@ func (d *driver) readFirst(t *webrtc.TrackRemote, firstFrame func()) {
 				continue
 			}
 			d.recv.Add(1)
+			cnt.n.Add(1)
 			local = append(local, (now-int64(binary.BigEndian.Uint64(buf[hl+8:])))/1000)
 			if len(local) == cap(local) {
 				flush()
@@ -239,6 +245,7 @@ func (d *driver) window(label string, participants int, warm, dur time.Duration)
 	d.mu.Unlock()
 	s0, c0 := d.stats(false), procstat.CPUNanos()
 	sent0, recv0 := d.sent.Load(), d.recv.Load()
+	d.resetTracks()
 	t0 := time.Now()
 	d.measuring.Store(true)
 	time.Sleep(dur)
@@ -281,6 +288,7 @@ func (d *driver) window(label string, participants int, warm, dur time.Duration)
 		float64(int64(mem.HeapInuse+mem.StackInuse)-int64(d.s0.HeapInuse+d.s0.StackInuse))/1024/pp,
 		float64(mem.Goroutines-d.s0.Goroutines)/pp)
 	if os.Getenv("SFUCAP_DEBUG") != "" {
+		d.trackSpread()
 		fmt.Printf("  sent %d recv %d samples %d fwd %.0f in %.0f lost(in) %.0f nack-retx %.0f peers %.0f udp-rcvbuf-errors(box) %d sfu-cpu-ms %.1f\n",
 			sent, recv, len(lat), fwd, s1.PacketsIn-s0.PacketsIn, s1.PacketsLost-s0.PacketsLost, s1.NackRetx-s0.NackRetx, s1.Peers,
 			s1.UDPRcvbufErrors-s0.UDPRcvbufErrors, float64(s1.CPUNanos-s0.CPUNanos)/1e6)
