@@ -85,6 +85,7 @@ func main() {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]int64{
 			"cpu_ns":            ru.Utime.Nano() + ru.Stime.Nano(),
+			"cpu_sys_ns":        ru.Stime.Nano(),
 			"rss_bytes":         procField("/proc/self/status", "VmRSS:", 1) << 10,
 			"heap_inuse_bytes":  int64(ms.HeapInuse),
 			"stack_inuse_bytes": int64(ms.StackInuse),

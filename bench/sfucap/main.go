@@ -289,6 +289,7 @@ func (d *driver) window(label string, participants int, warm, dur time.Duration)
 		float64(mem.Goroutines-d.s0.Goroutines)/pp)
 	if os.Getenv("SFUCAP_DEBUG") != "" {
 		d.trackSpread()
+		fmt.Printf("  SFU system CPU %.2f µs per forwarded pkt (of the total above)\n", float64(s1.SysNanos-s0.SysNanos)/1000/fwd)
 		fmt.Printf("  sent %d recv %d samples %d fwd %.0f in %.0f lost(in) %.0f nack-retx %.0f peers %.0f udp-rcvbuf-errors(box) %d sfu-cpu-ms %.1f\n",
 			sent, recv, len(lat), fwd, s1.PacketsIn-s0.PacketsIn, s1.PacketsLost-s0.PacketsLost, s1.NackRetx-s0.NackRetx, s1.Peers,
 			s1.UDPRcvbufErrors-s0.UDPRcvbufErrors, float64(s1.CPUNanos-s0.CPUNanos)/1e6)
