@@ -30,7 +30,7 @@ func BenchmarkKnockSQLite(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	svc := reception.New(db, reception.Settings{GracePeriod: time.Hour, MaxQueue: 1 << 30, DefaultHandling: 10 * time.Minute,
+	svc := reception.New(db, db, reception.Settings{GracePeriod: time.Hour, MaxQueue: 1 << 30, DefaultHandling: 10 * time.Minute,
 		KnockBurst: 1 << 30, KnockPer: time.Second, Retention: reception.Retention{Personal: time.Hour}, MaxUpload: 1 << 20}, nil, nil)
 	if err := svc.Start(ctx, []staff.Clerk{}); err != nil {
 		b.Fatal(err)

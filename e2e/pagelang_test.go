@@ -15,6 +15,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
+	"golang.org/x/text/language"
 )
 
 // fetchPage fetches path with the given headers and returns the answer.
@@ -172,5 +173,58 @@ func TestCountyOverrideChangesPageText(t *testing.T) {
 	_, en := fetchPage(t, c, srv.URL+"/offices/buergerbuero?lang=en", nil)
 	if strings.Contains(html.UnescapeString(en), "0800 123") || !strings.Contains(en, "Briefly describe your concern") {
 		t.Error("the English knock page changed, though the override is German only")
+	}
+}
+
+// TestUnknownAddressIsAPageInTheReadersLanguage: a mistyped address gets
+// the site's own "not found" page (404) in the reader's language with the
+// way back, not a bare English text; a page used with a wrong method gets
+// 405, and the browser's favicon request finds the icon.
+func TestUnknownAddressIsAPageInTheReadersLanguage(t *testing.T) {
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true})
+	c := srv.Client()
+	cat, err := i18n.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ accept, lang, title string }{
+		{"de", "de", cat.Localizer(language.German).T("notfound.title", nil)},
+		{"ar", "ar", cat.Localizer(language.Arabic).T("notfound.title", nil)},
+	} {
+		res, body := fetchPage(t, c, srv.URL+"/aemter/bauamt", map[string]string{"Accept-Language": tc.accept})
+		if res.StatusCode != http.StatusNotFound || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("%s: unknown address: %d %s, want 404 text/html", tc.accept, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		if lang, _ := langDir(t, body); lang != tc.lang || !strings.Contains(html.UnescapeString(body), tc.title) || !strings.Contains(body, `href="/"`) {
+			t.Fatalf("%s: not-found page in %q without title %q or a way back: %.300s", tc.accept, lang, tc.title, body)
+		}
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/datenschutz", strings.NewReader("x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res, err := c.Do(req); err != nil || res.StatusCode != http.StatusMethodNotAllowed {
+		t.Fatalf("POST to a page: %v %v, want 405", res, err)
+	}
+	res, body := fetchPage(t, c, srv.URL+"/favicon.ico", nil)
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(body, "<svg") {
+		t.Fatalf("favicon: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}
+
+// TestOfficeTextsKeepTheirLanguage: on an Arabic page the county's German
+// office names and descriptions are marked lang="de" with their own
+// direction, so a screen reader reads them in German and the punctuation
+// of a left-to-right text does not jump inside the right-to-left page.
+func TestOfficeTextsKeepTheirLanguage(t *testing.T) {
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, Configure: func(c *config.Config) {
+		c.Offices[0].Description = "Personalausweis, Reisepass, Meldebescheinigung."
+	}})
+	_, body := fetchPage(t, srv.Client(), srv.URL+"/?lang=ar", nil)
+	if lang, dir := langDir(t, body); lang != "ar" || dir != "rtl" {
+		t.Fatalf("office list in Arabic: lang %q dir %q", lang, dir)
+	}
+	desc := regexp.MustCompile(`<p lang="de" dir="auto">[^<]*Personalausweis`)
+	name := regexp.MustCompile(`<h2 lang="de" dir="auto">Bürgerbüro</h2>`)
+	if !desc.MatchString(body) || !name.MatchString(body) {
+		t.Fatalf("the German office texts on the Arabic page are not marked as German:\n%s", body)
 	}
 }

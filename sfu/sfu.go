@@ -41,9 +41,14 @@ type SFU struct {
 	tcpMux          ice.TCPMux
 	turn            *turnServer
 
-	mu     sync.Mutex
-	rooms  map[string]*room
-	conns  map[*signalConn]struct{}
+	mod moderation // hosts' mutes (moderate.go)
+
+	mu    sync.Mutex
+	rooms map[string]*room
+	conns map[*signalConn]struct{}
+	// stage: who may publish beyond their role, by room and identity
+	// (stage.go)
+	stage  map[string]map[string]Stage
 	closed bool
 	wg     sync.WaitGroup // signalling connections
 }
@@ -199,6 +204,7 @@ func (s *SFU) dropRoom(r *room) {
 	s.mu.Lock()
 	if s.rooms[r.id] == r {
 		delete(s.rooms, r.id)
+		delete(s.stage, r.id) // the appliance tells it again on admission
 		s.m.rooms.Dec()
 	}
 	s.mu.Unlock()
@@ -217,6 +223,7 @@ func (s *SFU) releaseRoom(r *room) {
 
 // CloseRoom disconnects everyone in room (the consultation ended).
 func (s *SFU) CloseRoom(id string) {
+	s.clearStage(id)
 	s.mu.Lock()
 	var victims []*signalConn
 	for c := range s.conns {

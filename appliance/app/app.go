@@ -23,8 +23,11 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/documents"
+	"github.com/buergerbuero/buergerbuero/appliance/events"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
+	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/pow"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
@@ -39,7 +42,9 @@ type App struct {
 	Staff *staff.Service
 	Rec   *reception.Service
 	// Book is the appointment book (services, slots, bookings).
-	Book     *appointments.Book
+	Book *appointments.Book
+	// Events are the citizens' hours and press conferences (set in Start).
+	Events   *events.Service
 	Web      *web.Server
 	Registry *prometheus.Registry
 	Log      *slog.Logger
@@ -50,6 +55,10 @@ type App struct {
 	// section); the store wakes it whenever a message is stored.
 	Outbox         *notify.Outbox
 	outboxChannels []string
+	// Mailbox keeps the e-mails instead of sending them (the demo only;
+	// see DemoMailbox).
+	Mailbox     *notify.Mailbox
+	wantMailbox bool
 	// Appointments, if set before Start, fills the staff calendar feeds
 	// instead of the database's bookings (tests).
 	Appointments notify.Appointments
@@ -59,6 +68,8 @@ type App struct {
 
 	// Media, if set before Start, is mounted as the SFU.
 	Media web.Media
+	// Permanent is the permanent rooms (built by Start).
+	Permanent *permanent.Service
 	// TLSConfig overrides the configured certificates (tests, demo).
 	TLSConfig *tls.Config
 	// HoldReady keeps /healthz and /readyz at 503 ("starting") after Start
@@ -84,7 +95,7 @@ type App struct {
 
 // Open prepares the appliance: database, offices from the configuration,
 // staff and reception services. Nothing listens yet.
-func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Option) (*App, error) {
 	if cfg.Store.Driver != "sqlite" {
 		return nil, fmt.Errorf("store.driver %q: only sqlite is implemented in this version", cfg.Store.Driver)
 	}
@@ -122,18 +133,35 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		SessionLifetime: au.SessionLifetime.Duration, SessionIdle: au.SessionIdle.Duration,
 	})
 	loc, _ := time.LoadLocation(cfg.Site.TimeZone)
-	a.Rec = reception.New(db, reception.Settings{
+	a.Rec = reception.New(db, db, reception.Settings{
 		State: cfg.Site.State, Loc: loc, GracePeriod: cfg.Reception.GracePeriod.Duration, CalledTimeout: cfg.Reception.CalledTimeout.Duration,
 		MaxQueue: cfg.Reception.MaxQueue, DefaultHandling: cfg.Reception.DefaultHandling.Duration, KnockBurst: cfg.Reception.KnockBurst,
 		KnockPer: cfg.Reception.KnockPer.Duration, Retention: reception.Retention{Content: cfg.Reception.Retention.Content.Duration, Personal: cfg.Reception.Retention.Personal.Duration}, MaxUpload: cfg.Reception.MaxUpload,
 	}, reception.NewMetrics(a.Registry), log)
+	for _, o := range opts {
+		o(a)
+	}
+	docs, err := documents.New(documents.Config{MaxSize: cfg.Reception.MaxUpload, Types: cfg.Documents.DocumentTypes(),
+		Clamd: cfg.Documents.Clamd, ScanTimeout: cfg.Documents.ScanTimeout.Duration}, log.With("component", "documents"))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("documents: %w", err)
+	}
+	a.Rec.Rooms.SetDocuments(docs)
+	if docs.Scanning() {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		if err := docs.Ping(pctx); err != nil {
+			log.Warn("documents: clamd does not answer; uploads are refused until it does", "clamd", cfg.Documents.Clamd, "err", err)
+		}
+		cancel()
+	}
 	if cfg.Notify != nil {
 		if err := a.openNotify(loc); err != nil {
 			db.Close()
 			return nil, err
 		}
 	}
-	if a.Book, err = openBook(cfg, db, loc, log); err != nil {
+	if a.Book, err = openBook(cfg, db, loc, a.outboxChannels, log); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -187,17 +215,22 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		staffNets = append(staffNets, n)
 	}
 	siteLoc, _ := time.LoadLocation(a.Cfg.Site.TimeZone) // checked by Validate
+	var moderator permanent.Moderator
+	if m, ok := a.Media.(permanent.Moderator); ok {
+		moderator = m
+	}
+	a.Permanent = permanent.New(a.DB, a.Rec.Rooms, moderator, permanent.Settings{})
 	w, err := web.New(a.Rec, a.Staff, a.Media, web.Options{
-		ProofOfWork: a.PoW, SiteName: a.Cfg.Site.Name, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
+		ProofOfWork: a.PoW, SiteName: a.Cfg.Site.Name, StaffBackground: a.Cfg.Site.StaffBackground, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
 		FrameAncestors: a.Cfg.HTTP.FrameAncestors, TrustedProxies: proxies, StaffNetworks: staffNets, ServiceTokens: tokens, SecureCookies: true,
 		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready, Started: a.started.Load,
-		EmbedExample: a.EmbedExample, Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,
+		EmbedExample: a.EmbedExample, Mailbox: a.mailbox(), Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,
 		Location: siteLoc, PseudoLocale: a.PseudoLocale,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
 		Outbox: a.DB, OutboxChannels: a.outboxChannels,
 		CalendarFeeds: a.DB, Appointments: a.feedSource(),
-		Booking: a.Book,
+		Booking: a.Book, Events: a.openEvents(), Permanent: a.Permanent,
 	}, a.Log)
 	if err != nil {
 		return err

@@ -20,7 +20,8 @@ import (
 
 // openBook builds the appointment book from the configured offices. Only
 // offices declared in the configuration offer services.
-func openBook(cfg *config.Config, db *store.DB, loc *time.Location, log *slog.Logger) (*appointments.Book, error) {
+// senders are the channels the outbox delivers on (empty: nothing is sent).
+func openBook(cfg *config.Config, db *store.DB, loc *time.Location, senders []string, log *slog.Logger) (*appointments.Book, error) {
 	path := cfg.Appointments.SecretFile
 	if path == "" { // a configuration built in code, not by config.Parse
 		path = filepath.Join(cfg.Store.DataDir, "appointments.key")
@@ -35,8 +36,11 @@ func openBook(cfg *config.Config, db *store.DB, loc *time.Location, log *slog.Lo
 		return nil, fmt.Errorf("appointments.release_at: %w", err)
 	}
 	var channels map[notify.Channel]bool
-	if n := cfg.Notify; n != nil {
-		channels = map[notify.Channel]bool{notify.ChannelEmail: n.Email != nil, notify.ChannelSMS: n.SMS != nil}
+	if cfg.Notify != nil {
+		channels = map[notify.Channel]bool{}
+		for _, c := range senders {
+			channels[notify.Channel(c)] = true
+		}
 	}
 	set := appointments.Settings{Channels: channels, HorizonDays: ac.HorizonDays, LeadTime: ac.LeadTime.Duration, Release: release.Open,
 		HoldTTL: ac.HoldTTL.Duration, CodeAttempts: ac.CodeAttempts, OfferWindow: ac.OfferWindow.Duration,

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
+	"github.com/buergerbuero/buergerbuero/appliance/web"
 )
 
 // openNotify builds the outbox's delivery loop from the notify section:
@@ -14,7 +15,10 @@ func (a *App) openNotify(loc *time.Location) error {
 	n := a.Cfg.Notify
 	r := &notify.Renderer{Cat: a.Catalogue, Loc: loc, Site: a.Cfg.Site.Name}
 	senders := map[notify.Channel]notify.Sender{}
-	if n.Email != nil {
+	if a.wantMailbox {
+		a.Mailbox = notify.NewMailbox(r, 50)
+		senders[notify.ChannelEmail] = a.Mailbox
+	} else if n.Email != nil {
 		s, err := notify.NewEmailSender(*n.Email, r, nil)
 		if err != nil {
 			return err
@@ -38,4 +42,21 @@ func (a *App) openNotify(loc *time.Location) error {
 	}
 	slices.Sort(a.outboxChannels)
 	return nil
+}
+
+// Option changes how Open builds the appliance.
+type Option func(*App)
+
+// DemoMailbox keeps the e-mails the appliance would send in memory instead
+// of sending them (App.Mailbox, shown at /demo/mailbox), so the demo's
+// booking loop works without a mail relay. Only for `buergerbuero demo`.
+func DemoMailbox() Option { return func(a *App) { a.wantMailbox = true } }
+
+// mailbox is the demo's mailbox for the web server, nil without one (a nil
+// *notify.Mailbox in the interface would not compare equal to nil).
+func (a *App) mailbox() web.Mailbox {
+	if a.Mailbox == nil {
+		return nil
+	}
+	return a.Mailbox
 }

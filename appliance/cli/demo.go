@@ -11,10 +11,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/app"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/events"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
+	"github.com/buergerbuero/buergerbuero/appliance/web"
 )
 
 // DemoOffices are the embedded demo county's offices. The Bürgerbüro is an
@@ -27,10 +30,18 @@ func DemoOffices() []config.Office {
 	return []config.Office{
 		{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Description: "Ausweise, Meldebescheinigungen, Führungszeugnisse – rund um die Uhr online erreichbar.",
 			Languages: []string{"de", "en", "tr", "ar", "uk"}, Chairs: 3, Hours: allDay, IgnoreHolidays: true,
-			KnocksWithoutClerk: true}, // an online desk around the clock: citizens may knock before a clerk signs in
+			KnocksWithoutClerk: true, // an online desk around the clock: citizens may knock before a clerk signs in
+			Services: []config.Service{
+				{ID: "personalausweis", Name: "Personalausweis beantragen", Duration: config.Duration{Duration: 15 * time.Minute}, Mode: "both",
+					WhatToBring: "Altes Ausweisdokument, ein biometrisches Passfoto"},
+				{ID: "meldebescheinigung", Name: "Meldebescheinigung", Duration: config.Duration{Duration: 10 * time.Minute}, Mode: "both"}},
+			Appointments: config.OfficeAppointments{Chairs: map[string]int{"mon": 1, "tue": 1, "wed": 1, "thu": 1, "fri": 1, "sat": 1, "sun": 1}}},
 		{ID: "bauamt", Name: "Bauamt", Prefix: "BA", Description: "Bauanträge, Bauvoranfragen, Abstandsflächen.",
 			Languages: []string{"de", "en"}, Chairs: 2, Hours: map[string][]string{
-				"mon": {"08:00-16:00"}, "tue": {"08:00-16:00"}, "wed": {"08:00-16:00"}, "thu": {"08:00-18:00"}, "fri": {"08:00-12:00"}}},
+				"mon": {"08:00-16:00"}, "tue": {"08:00-16:00"}, "wed": {"08:00-16:00"}, "thu": {"08:00-18:00"}, "fri": {"08:00-12:00"}},
+			Services: []config.Service{{ID: "bauberatung", Name: "Bauberatung", Duration: config.Duration{Duration: 30 * time.Minute}, Mode: "booking",
+				Languages: []string{"de", "en"}, WhatToBring: "Lageplan, Grundbuchauszug"}},
+			Appointments: config.OfficeAppointments{Chairs: map[string]int{"mon": 1, "thu": 1}}},
 		{ID: "auslaenderbehoerde", Name: "Ausländerbehörde", Prefix: "AB", Description: "Aufenthaltstitel, Verlängerungen, Einbürgerung.",
 			Languages: []string{"de", "en", "fr", "ar", "ru", "uk"}, Chairs: 2, Hours: map[string][]string{
 				"mon": {"08:00-12:00", "13:00-15:30"}, "tue": {"08:00-12:00", "13:00-15:30"}, "wed": {"08:00-12:00"},
@@ -85,6 +96,8 @@ func DemoConfig(addr, dataDir string) (*config.Config, error) {
 	c.TLS.Mode = "internal"
 	c.Store.DataDir = dataDir
 	c.Offices = DemoOffices()
+	// e-mails go to the demo's mailbox (app.DemoMailbox), not to a relay
+	c.Notify = &config.Notify{}
 	c.TLS.Domains = nil
 	c.HTTP.FrameAncestors = nil
 	for _, h := range []string{host, "localhost", "127.0.0.1", "::1"} {
@@ -131,13 +144,18 @@ func demo(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger
 		return nil
 	}
 	return run(ctx, cfg, stdout, log, prepare, func(a *app.App) {
+		if err := demoEvent(ctx, a, cfg); err != nil {
+			log.Warn("demo event", "err", err)
+		}
 		base := cfg.Site.PublicURL
 		fmt.Fprintf(stdout, "\nbuergerbuero demo is running. TLS comes from a local demo CA: your browser warns once,\n")
 		fmt.Fprintf(stdout, "or import %s as a trusted root.\n", filepath.Join(cfg.TLS.StorageDir, "ca", "root.pem"))
 		fmt.Fprintf(stdout, "The certificate covers %s.\n\n", strings.Join(cfg.TLS.Domains, ", "))
 		fmt.Fprintf(stdout, "  Citizens:  %s/\n", base)
 		fmt.Fprintf(stdout, "  Staff:     %s/staff\n", base)
+		fmt.Fprintf(stdout, "  Events:    %s/events (a citizens' hour tomorrow at 18:00; Ben moderates)\n", base)
 		fmt.Fprintf(stdout, "  Privacy:   %s/datenschutz\n", base)
+		fmt.Fprintf(stdout, "  Mailbox:   %s%s (the demo sends no e-mail: booking codes and links land here)\n", base, web.DemoMailboxPath)
 		fmt.Fprintf(stdout, "  Widget:    <script src=\"%s/embed.js\" async></script>\n", base)
 		fmt.Fprintf(stdout, "             shown embedded in an example county page: %s/demo/embed-example\n", base)
 		if m := a.AdminAddr(); m != nil {
@@ -148,7 +166,7 @@ func demo(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger
 			fmt.Fprintf(stdout, "    %-6s %-16s %s  (%s)\n", c.Login, c.DisplayName, passwords[c.Login], joinOffices(c.Offices))
 		}
 		fmt.Fprintf(stdout, "\n  Data: %s   Stop with Ctrl+C.\n\n", cfg.Store.DataDir)
-	})
+	}, app.DemoMailbox())
 }
 
 func joinOffices(o []string) string {
@@ -160,4 +178,28 @@ func joinOffices(o []string) string {
 		s += x
 	}
 	return s
+}
+
+// demoEvent plans the demo's citizens' hour (tomorrow 18:00–19:00 in the
+// Bürgerbüro, Ben speaking and moderating), unless one is planned already.
+func demoEvent(ctx context.Context, a *app.App, cfg *config.Config) error {
+	if a.Events == nil {
+		return nil
+	}
+	if up, err := a.Events.Upcoming(ctx, "buergerbuero"); err != nil || len(up) > 0 {
+		return err
+	}
+	ben, err := a.Staff.Clerk(ctx, "ben")
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(cfg.Site.TimeZone)
+	if err != nil {
+		return err
+	}
+	y, m, d := time.Now().In(loc).AddDate(0, 0, 1).Date()
+	start := time.Date(y, m, d, 18, 0, 0, 0, loc)
+	_, err = a.Events.Create(ctx, ben, events.Draft{OfficeID: "buergerbuero", Title: "Bürgersprechstunde der Landrätin",
+		Start: start, End: start.Add(time.Hour), StageSlots: 2, Speakers: []string{"ben"}})
+	return err
 }

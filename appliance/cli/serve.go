@@ -50,13 +50,13 @@ func serve(ctx context.Context, args []string, stdout io.Writer, _ *slog.Logger)
 // otherwise. prepare, if set, runs after the database is open and before
 // anything listens (the demo seeds its clerks there); started runs once
 // every listener is up, before /healthz turns 200 and systemd hears READY.
-func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Logger, prepare func(*app.App) error, started func(*app.App)) error {
+func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Logger, prepare func(*app.App) error, started func(*app.App), opts ...app.Option) error {
 	act, err := systemd.Listeners()
 	if err != nil {
 		return fmt.Errorf("socket activation: %w", err)
 	}
 	defer act.Close()
-	a, err := app.Open(ctx, cfg, log)
+	a, err := app.Open(ctx, cfg, log, opts...)
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,9 @@ type Config struct {
 	Store Store `yaml:"store"`
 	// Reception tunes the waiting room.
 	Reception Reception `yaml:"reception"`
+	// Documents configures the files exchanged in a consultation: accepted
+	// types and the virus scanner.
+	Documents Documents `yaml:"documents"`
 	// Auth tunes staff log-in.
 	Auth Auth `yaml:"auth"`
 	// API configures machine clients of the staff API (the Matrix bridge).
@@ -67,6 +70,13 @@ type Site struct {
 	// replace or add to the built-in ones, read at start; "" for none.
 	// See docs/i18n.md, "County overrides".
 	LocaleDir string `yaml:"locale_dir"`
+	// StaffBackground is an image file (JPEG, PNG or WebP, at most
+	// StaffBackgroundMax bytes), e.g. the county's coat of arms on a
+	// calm ground, that clerks may put behind themselves on camera in the
+	// consultation (the video's background control, off by default); ""
+	// for the built-in neutral one. Read when requested, so it can be
+	// replaced without a restart.
+	StaffBackground string `yaml:"staff_background"`
 	// Privacy holds what the privacy page (/datenschutz, DSGVO Art. 13)
 	// says about the controller and the data-protection officer. `serve`
 	// warns at start while controller or dpo_email is empty.
@@ -235,7 +245,8 @@ type Reception struct {
 	// Retention of a visit's data after it ends, for offices that set none
 	// of their own. Non-personal aggregates (counts, durations) are kept.
 	Retention Retention `yaml:"retention"`
-	// MaxUpload is the largest file accepted in a consultation chat, bytes.
+	// MaxUpload is the largest file accepted in a consultation, bytes
+	// (see also the documents section).
 	MaxUpload int64 `yaml:"max_upload"`
 }
 

@@ -44,6 +44,7 @@ func Defaults() *Config {
 		},
 		Media:        Media{UDPPort: 3478, TCPPort: 0, TURN: TURN{Enabled: true, UDPPort: 3479, TCPPort: 3479, TLSPort: 5349}},
 		Appointments: defaultAppointments(),
+		Documents:    defaultDocuments(),
 	}
 }
 
@@ -116,6 +117,9 @@ func (c *Config) Validate() error {
 			return bad("site.locale_dir", fmt.Sprintf("%q is not a directory", c.Site.LocaleDir), `a directory of catalogue files (*.json), or ""`)
 		}
 	}
+	if err := validStaffBackground(c.Site.StaffBackground); err != nil {
+		return err
+	}
 	for _, e := range [][2]string{{"site.privacy.contact_email", c.Site.Privacy.ContactEmail}, {"site.privacy.dpo_email", c.Site.Privacy.DPOEmail}} {
 		if e[1] != "" && !emailRE.MatchString(e[1]) {
 			return bad(e[0], fmt.Sprintf("%q is not an e-mail address", e[1]), "name@example.org")
@@ -185,6 +189,9 @@ func (c *Config) Validate() error {
 	}
 	if r.MaxUpload < 1024 || r.MaxUpload > 100<<20 {
 		return bad("reception.max_upload", fmt.Sprint(r.MaxUpload), "1024 to 104857600 bytes")
+	}
+	if err := c.Documents.validate(); err != nil {
+		return err
 	}
 	if err := c.Auth.validate(); err != nil {
 		return err

@@ -3,11 +3,13 @@ package reception
 import (
 	"context"
 	"errors"
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"strings"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
+	"github.com/buergerbuero/buergerbuero/appliance/text"
 )
 
 // backToQueue clears what belonged to the consultation (clerk, room,
@@ -19,25 +21,15 @@ func backToQueue(t *Ticket, now time.Time) {
 }
 
 // finish stamps the end of a visit.
-func finish(now time.Time) func(*Ticket) (*Room, error) {
-	return func(t *Ticket) (*Room, error) {
+func finish(now time.Time) func(*Ticket) (*consultation.Room, error) {
+	return func(t *Ticket) (*consultation.Room, error) {
 		t.EndedAt, t.UpdatedAt = now, now
 		return nil, nil
 	}
 }
 
 // Actor is the clerk doing something, possibly through a service client.
-type Actor struct {
-	Clerk staff.Clerk
-	Via   string // name of the service client (e.g. "matrix-bridge"), or ""
-}
-
-func (a Actor) name() string {
-	if a.Via != "" {
-		return a.Clerk.Login + " via " + a.Via
-	}
-	return a.Clerk.Login
-}
+type Actor = consultation.Actor
 
 // Resolve finds a ticket by id or by today's number ("B-017").
 func (s *Service) Resolve(ctx context.Context, ref string) (Ticket, error) {
@@ -63,7 +55,7 @@ func (s *Service) StaffTicket(ctx context.Context, a Actor, ref string) (StaffTi
 	return s.staffView(t), nil
 }
 
-func (s *Service) act(ctx context.Context, a Actor, ref string, act Action, mutate func(*Ticket) (*Room, error)) (StaffTicket, error) {
+func (s *Service) act(ctx context.Context, a Actor, ref string, act Action, mutate func(*Ticket) (*consultation.Room, error)) (StaffTicket, error) {
 	t, err := s.Resolve(ctx, ref)
 	if err != nil {
 		return StaffTicket{}, err
@@ -77,7 +69,7 @@ func (s *Service) act(ctx context.Context, a Actor, ref string, act Action, muta
 		return StaffTicket{}, err
 	}
 	checked := t.RoomID
-	ch, err := s.store.Apply(ctx, t.ID, act, a.name(), func(t *Ticket) (*Room, error) {
+	ch, err := s.store.Apply(ctx, t.ID, act, a.AuditName(), func(t *Ticket) (*consultation.Room, error) {
 		if t.RoomID != checked {
 			// admitted by somebody else since the participant check
 			return nil, conflictFor(StateUnknown, act)
@@ -98,13 +90,15 @@ func (s *Service) Admit(ctx context.Context, a Actor, ref string) (StaffTicket, 
 		return StaffTicket{}, ErrBusy
 	}
 	now := s.now()
-	return s.act(ctx, a, ref, ActAdmit, func(t *Ticket) (*Room, error) {
+	return s.act(ctx, a, ref, ActAdmit, func(t *Ticket) (*consultation.Room, error) {
 		if t.ReservedFor != "" && t.ReservedFor != a.Clerk.Login && a.Clerk.Role == staff.RoleClerk {
 			return nil, ErrReserved
 		}
 		t.Clerk, t.CalledAt, t.UpdatedAt, t.ReservedFor = a.Clerk.Login, now, now, ""
-		t.RoomID = "r_" + randomID()
-		return &Room{ID: t.RoomID, TicketID: t.ID, OfficeID: t.OfficeID, Clerk: a.Clerk.Login, CreatedAt: now}, nil
+		// the room is inserted in this transaction with the ticket
+		r := consultation.NewConsultation(t.ID, t.OfficeID, a.Clerk.Login, now)
+		t.RoomID = r.ID
+		return &r, nil
 	})
 }
 
@@ -118,7 +112,7 @@ func (s *Service) Enter(ctx context.Context, id, token string) (View, error) {
 		return s.view(t), nil
 	}
 	now := s.now()
-	ch, err := s.store.Apply(ctx, t.ID, ActEnter, "citizen", func(t *Ticket) (*Room, error) {
+	ch, err := s.store.Apply(ctx, t.ID, ActEnter, "citizen", func(t *Ticket) (*consultation.Room, error) {
 		t.StartedAt, t.UpdatedAt = now, now
 		return nil, nil
 	})
@@ -131,12 +125,12 @@ func (s *Service) Enter(ctx context.Context, id, token string) (View, error) {
 
 // Decline turns a citizen away with a message they will see.
 func (s *Service) Decline(ctx context.Context, a Actor, ref, message string) (StaffTicket, error) {
-	message = clean(message)
-	if err := checkLen("message", message, 1, MaxMessage); err != nil {
+	message = text.Clean(message)
+	if err := text.CheckLen("message", message, 1, MaxMessage); err != nil {
 		return StaffTicket{}, err
 	}
 	now := s.now()
-	return s.act(ctx, a, ref, ActDecline, func(t *Ticket) (*Room, error) {
+	return s.act(ctx, a, ref, ActDecline, func(t *Ticket) (*consultation.Room, error) {
 		t.DeclineMessage, t.EndedAt, t.UpdatedAt = message, now, now
 		return nil, nil
 	})
@@ -146,7 +140,7 @@ func (s *Service) Decline(ctx context.Context, a Actor, ref, message string) (St
 // ticket keeps its knock time and therefore its place.
 func (s *Service) Return(ctx context.Context, a Actor, ref string) (StaffTicket, error) {
 	now := s.now()
-	return s.act(ctx, a, ref, ActReturn, func(t *Ticket) (*Room, error) {
+	return s.act(ctx, a, ref, ActReturn, func(t *Ticket) (*consultation.Room, error) {
 		backToQueue(t, now)
 		return nil, nil
 	})
@@ -155,8 +149,8 @@ func (s *Service) Return(ctx context.Context, a Actor, ref string) (StaffTicket,
 // Forward hands a ticket to another office or to a named colleague, with a
 // note. It keeps the original knock time and therefore its place.
 func (s *Service) Forward(ctx context.Context, a Actor, ref, toOffice, toClerk, note string) (StaffTicket, error) {
-	note = clean(note)
-	if err := checkLen("note", note, 0, MaxNote); err != nil {
+	note = text.Clean(note)
+	if err := text.CheckLen("note", note, 0, MaxNote); err != nil {
 		return StaffTicket{}, err
 	}
 	if (toOffice == "") == (toClerk == "") {
@@ -175,7 +169,7 @@ func (s *Service) Forward(ctx context.Context, a Actor, ref, toOffice, toClerk, 
 		return StaffTicket{}, problem.Invalid("office_id", "no_such_office", nil)
 	}
 	now := s.now()
-	return s.act(ctx, a, ref, ActForward, func(t *Ticket) (*Room, error) {
+	return s.act(ctx, a, ref, ActForward, func(t *Ticket) (*consultation.Room, error) {
 		from := t.OfficeID
 		if toOffice != "" && toOffice != t.OfficeID {
 			t.OfficeID, t.ForwardedFrom, t.ReservedFor = toOffice, from, ""
@@ -201,7 +195,7 @@ func (s *Service) Forward(ctx context.Context, a Actor, ref, toOffice, toClerk, 
 // End closes a consultation.
 func (s *Service) End(ctx context.Context, a Actor, ref string) (StaffTicket, error) {
 	now := s.now()
-	return s.act(ctx, a, ref, ActEnd, func(t *Ticket) (*Room, error) {
+	return s.act(ctx, a, ref, ActEnd, func(t *Ticket) (*consultation.Room, error) {
 		if t.StartedAt.IsZero() {
 			t.StartedAt = t.CalledAt
 		}
@@ -221,7 +215,7 @@ func (s *Service) Leave(ctx context.Context, id, token string) error {
 	action, update := ActLeave, finish(now)
 	if t.State == StateInConsultation {
 		action = ActHangUp
-		update = func(t *Ticket) (*Room, error) {
+		update = func(t *Ticket) (*consultation.Room, error) {
 			if t.StartedAt.IsZero() {
 				t.StartedAt = t.CalledAt
 			}
@@ -237,9 +231,9 @@ func (s *Service) Leave(ctx context.Context, id, token string) error {
 }
 
 // AddNote stores an internal note on a ticket.
-func (s *Service) AddNote(ctx context.Context, a Actor, ref, text string) (StaffTicket, error) {
-	text = clean(text)
-	if err := checkLen("text", text, 1, MaxNote); err != nil {
+func (s *Service) AddNote(ctx context.Context, a Actor, ref, note string) (StaffTicket, error) {
+	note = text.Clean(note)
+	if err := text.CheckLen("text", note, 1, MaxNote); err != nil {
 		return StaffTicket{}, err
 	}
 	t, err := s.Resolve(ctx, ref)
@@ -249,7 +243,7 @@ func (s *Service) AddNote(ctx context.Context, a Actor, ref, text string) (Staff
 	if err := s.mayAct(ctx, a, t); err != nil {
 		return StaffTicket{}, err
 	}
-	if err := s.store.AddNote(ctx, t.ID, Note{Author: a.Clerk.Login, Text: text, At: s.now()}); err != nil {
+	if err := s.store.AddNote(ctx, t.ID, Note{Author: a.Clerk.Login, Text: note, At: s.now()}); err != nil {
 		return StaffTicket{}, err
 	}
 	t, err = s.store.Ticket(ctx, t.ID)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/text"
 )
 
 // Confidential mode and retention: what an office keeps of a visit, and
@@ -26,20 +27,15 @@ func checkKnock(o Office, r *KnockRequest) error {
 			return nil
 		}
 	}
-	return checkLen("concern", r.Concern, 3, MaxConcern)
+	return text.CheckLen("concern", r.Concern, 3, MaxConcern)
 }
 
 // closeRoom runs when a consultation room closes (end, return, forward,
 // decline, hang-up): invites and external sessions are void at once; the
 // chat and files are deleted now if the office keeps no content.
 func (s *Service) closeRoom(ctx context.Context, roomID, officeID string) {
-	if err := s.store.EndRoomAccess(ctx, roomID); err != nil {
-		s.logError("end room access", err)
-	}
-	if s.retention(officeID).Content == 0 {
-		if err := s.store.DeleteRoomContent(ctx, roomID); err != nil {
-			s.logError("delete room content", err)
-		}
+	if err := s.Rooms.Close(ctx, roomID, s.retention(officeID).Content != 0); err != nil {
+		s.logError("close room", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package reception
 
 import (
 	"context"
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"slices"
 	"time"
 
@@ -166,7 +167,7 @@ func (s *Service) returnUnanswered(ctx context.Context, now time.Time) error {
 		if t.State != StateCalled || now.Sub(t.CalledAt) < s.set.CalledTimeout {
 			continue
 		}
-		ch, err := s.store.Apply(ctx, t.ID, ActReturn, "system", func(t *Ticket) (*Room, error) {
+		ch, err := s.store.Apply(ctx, t.ID, ActReturn, "system", func(t *Ticket) (*consultation.Room, error) {
 			backToQueue(t, now)
 			return nil, nil
 		})

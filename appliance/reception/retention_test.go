@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 )
 
@@ -28,17 +29,17 @@ func TestRetentionPerOffice(t *testing.T) {
 	if err := f.svc.ReloadOffices(ctx); err != nil {
 		t.Fatal(err)
 	}
-	consult := func(office string) (reception.Room, string) {
+	consult := func(office string) (consultation.Room, string) {
 		k := knock(t, f, office, "Anliegen mit Geheimnis")
 		st, err := f.svc.Admit(ctx, reception.Actor{Clerk: clerkAnna}, k.Ticket.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, m, err := f.svc.RoomForClerk(ctx, reception.Actor{Clerk: clerkAnna}, st.RoomID)
+		r, m, err := f.svc.Rooms.RoomForClerk(ctx, reception.Actor{Clerk: clerkAnna}, st.RoomID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.PostMessage(ctx, r, m, "Geheimer Chat", ""); err != nil {
+		if _, err := f.svc.Rooms.PostMessage(ctx, r, m, "Geheimer Chat", ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.svc.AddNote(ctx, reception.Actor{Clerk: clerkAnna}, k.Ticket.ID, "Geheime Notiz"); err != nil {
@@ -50,7 +51,7 @@ func TestRetentionPerOffice(t *testing.T) {
 		}
 		return r, k.Ticket.ID
 	}
-	chat := func(r reception.Room) int {
+	chat := func(r consultation.Room) int {
 		msgs, err := f.db.Messages(ctx, r.ID, 0)
 		if err != nil {
 			t.Fatal(err)

@@ -1,38 +1,38 @@
 // Package reception owns the virtual waiting room: offices and their queues,
-// tickets and their state machine, consultation rooms with chat and files,
-// invites for external participants, the wait estimator and the live
-// updates to waiting citizens. It persists through the Store interface and
-// never renders HTML or speaks HTTP.
+// tickets and their state machine, the wait estimator, the live updates to
+// waiting citizens, the staff event stream, and the staff actions on
+// tickets (admit, forward, return, decline, end). Admitting opens a
+// consultation room and the end of the visit closes it; the room itself,
+// its members, chat, files and invites belong to package consultation
+// (Service.Rooms). It persists through the Store interface and never
+// renders HTML or speaks HTTP.
 package reception
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base32"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/hours"
-	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/secret"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
+	"github.com/buergerbuero/buergerbuero/appliance/text"
 )
 
 // Store is what the reception needs persisted; every method that changes a
-// ticket is one transaction.
+// ticket is one transaction. Apply inserts the room its mutate function
+// returns (and ends the ticket's old room) in the ticket's transaction.
 type Store interface {
 	UpsertOffice(ctx context.Context, o Office) error
 	Offices(ctx context.Context) ([]Office, error)
 	CreateTicket(ctx context.Context, t *Ticket, maxQueue int) (Change, error)
-	Apply(ctx context.Context, id string, a Action, actor string, mutate func(*Ticket) (*Room, error)) (Change, error)
+	Apply(ctx context.Context, id string, a Action, actor string, mutate func(*Ticket) (*consultation.Room, error)) (Change, error)
 	Ticket(ctx context.Context, id string) (Ticket, error)
 	TicketByNumber(ctx context.Context, number, day string) (Ticket, error)
 	ActiveTickets(ctx context.Context) ([]Ticket, error)
@@ -41,21 +41,9 @@ type Store interface {
 	Disconnected(ctx context.Context) (map[string]time.Time, error)
 	ResetDisconnected(ctx context.Context, now time.Time) error
 	HandlingSamples(ctx context.Context, since time.Time) ([]Sample, error)
-	Room(ctx context.Context, id string) (Room, error)
-	AddMessage(ctx context.Context, m Message, f *File) (Message, bool, error)
-	Message(ctx context.Context, room string, seq int64) (Message, error)
-	AddRoomMember(ctx context.Context, r Room, login, kind, addedBy string, at time.Time) error
-	Messages(ctx context.Context, room string, after int64) ([]Message, error)
-	File(ctx context.Context, room, id string) (File, error)
-	CreateParticipantToken(ctx context.Context, hash []byte, kind string, p Participant, lang string) error
-	RedeemInvite(ctx context.Context, hash []byte, now time.Time) (Participant, error)
-	ParticipantSession(ctx context.Context, hash []byte, now time.Time) (Participant, error)
 	Events(ctx context.Context, since int64, limit int) ([]Event, error)
 	AddEvent(ctx context.Context, typ string, payload []byte) (int64, error)
 	LastEventSeq(ctx context.Context) (int64, error)
-	// EndRoomAccess voids a room's invites and external sessions.
-	EndRoomAccess(ctx context.Context, roomID string) error
-	DeleteRoomContent(ctx context.Context, roomID string) error
 	DeleteNotes(ctx context.Context, ticketID string) error
 	ForgetTicket(ctx context.Context, ticketID string, anonymiseAudit bool) error
 	Purge(ctx context.Context, rules []PurgeRule, eventCutoff time.Time) (int64, error)
@@ -71,19 +59,21 @@ type Settings struct {
 	DefaultHandling time.Duration
 	KnockBurst      int
 	KnockPer        time.Duration
-	Retention       Retention // site default; an office may override it
-	MaxUpload       int64
-	InviteTTL       time.Duration
+	Retention       Retention     // site default; an office may override it
+	MaxUpload       int64         // for the consultation
+	InviteTTL       time.Duration // for the consultation
 }
 
 // Service is the reception.
 type Service struct {
-	store     Store
-	set       Settings
-	log       *slog.Logger
-	est       *Estimator
-	q         *queue
-	Hub       *Hub
+	store Store
+	set   Settings
+	log   *slog.Logger
+	est   *Estimator
+	q     *queue
+	Hub   *Hub
+	// Rooms is the consultation the reception opens and closes rooms in.
+	Rooms     *consultation.Service
 	limiter   *limiter
 	metrics   *Metrics
 	now       func() time.Time
@@ -111,8 +101,9 @@ type officeEntry struct {
 	sched hours.Schedule
 }
 
-// New creates the reception; call Start before use.
-func New(s Store, set Settings, m *Metrics, log *slog.Logger) *Service {
+// New creates the reception and its consultation (rooms persisted in rs);
+// call Start before use.
+func New(s Store, rs consultation.Store, set Settings, m *Metrics, log *slog.Logger) *Service {
 	if set.Loc == nil {
 		set.Loc, _ = time.LoadLocation("Europe/Berlin")
 	}
@@ -122,15 +113,17 @@ func New(s Store, set Settings, m *Metrics, log *slog.Logger) *Service {
 	if m == nil {
 		m = NewMetrics(nil)
 	}
-	return &Service{
+	svc := &Service{
 		store: s, set: set, log: log, est: NewEstimator(set.DefaultHandling), q: newQueue(), Hub: NewHub(),
 		limiter: newLimiter(set.KnockBurst, set.KnockPer), metrics: m, now: time.Now,
 		offices: map[string]officeEntry{}, clerks: map[string]staff.Clerk{},
 	}
+	svc.Rooms = consultation.New(rs, consultation.Settings{MaxUpload: set.MaxUpload, InviteTTL: set.InviteTTL}, directory{svc}, svc.Hub.wakeEvents)
+	return svc
 }
 
-// SetClock replaces the clock (tests).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+// SetClock replaces the clock (tests), the consultation's too.
+func (s *Service) SetClock(now func() time.Time) { s.now = now; s.Rooms.SetClock(now) }
 
 // Start loads offices, active tickets and handling history, and gives every
 // disconnected citizen a fresh grace period (the server's downtime is not
@@ -263,40 +256,17 @@ const (
 	MaxNote    = 2000
 )
 
-func clean(s string) string {
-	return strings.TrimSpace(strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
-		}
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return -1
-		}
-		return r
-	}, s))
-}
-
-func checkLen(field, v string, min, max int) error {
-	n := utf8.RuneCountInString(v)
-	if n < min {
-		return problem.Invalid(field, "too_short", map[string]any{"Count": min})
-	}
-	if n > max {
-		return problem.Invalid(field, "too_long", map[string]any{"Count": max, "Now": n})
-	}
-	return nil
-}
-
 // Knock puts a citizen into an office's waiting room.
 func (s *Service) Knock(ctx context.Context, officeID string, r KnockRequest) (KnockResult, error) {
 	o, ok := s.office(officeID)
 	if !ok {
 		return KnockResult{}, ErrOfficeNotFound
 	}
-	r.Concern, r.Name, r.Language = clean(r.Concern), clean(r.Name), strings.ToLower(strings.TrimSpace(r.Language))
+	r.Concern, r.Name, r.Language = text.Clean(r.Concern), text.Clean(r.Name), strings.ToLower(strings.TrimSpace(r.Language))
 	if err := checkKnock(o.Office, &r); err != nil {
 		return KnockResult{}, err
 	}
-	if err := checkLen("name", r.Name, 0, MaxName); err != nil {
+	if err := text.CheckLen("name", r.Name, 0, MaxName); err != nil {
 		return KnockResult{}, err
 	}
 	lang, err := language(o, r.Language)
@@ -316,11 +286,11 @@ func (s *Service) Knock(ctx context.Context, officeID string, r KnockRequest) (K
 		mu.Unlock()
 		return KnockResult{}, ErrRateLimited
 	}
-	token := randomToken()
+	token := secret.NewToken()
 	now = s.knockTime(now)
 	t := &Ticket{
-		ID: "t_" + randomID(), OfficeID: o.ID, Number: o.Prefix, Day: now.In(s.set.Loc).Format("2006-01-02"),
-		TokenHash: hashToken(token), Name: r.Name, Concern: r.Concern, Language: lang,
+		ID: "t_" + secret.NewID(), OfficeID: o.ID, Number: o.Prefix, Day: now.In(s.set.Loc).Format("2006-01-02"),
+		TokenHash: secret.Hash(token), Name: r.Name, Concern: r.Concern, Language: lang,
 		State: StateWaiting, KnockedAt: now, UpdatedAt: now,
 	}
 	t.Estimate = s.estimate(o, s.q.count(o.ID)+1)
@@ -336,24 +306,6 @@ func (s *Service) Knock(ctx context.Context, officeID string, r KnockRequest) (K
 	return KnockResult{Ticket: ch.Ticket, Token: token, View: view}, nil
 }
 
-func randomID() string {
-	b := make([]byte, 10)
-	rand.Read(b)
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-}
-
-// randomToken returns 192 bits from the CSPRNG, base64url-encoded.
-func randomToken() string {
-	b := make([]byte, 24)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func hashToken(tok string) []byte {
-	h := sha256.Sum256([]byte(tok))
-	return h[:]
-}
-
 // FormatNumber renders a ticket number such as "B-017".
 func FormatNumber(prefix string, n int) string { return fmt.Sprintf("%s-%03d", prefix, n) }
 
@@ -366,7 +318,7 @@ func (s *Service) Authorize(ctx context.Context, id, token string) (Ticket, erro
 		}
 		return Ticket{}, err
 	}
-	if token == "" || subtle.ConstantTimeCompare(hashToken(token), t.TokenHash) != 1 {
+	if token == "" || subtle.ConstantTimeCompare(secret.Hash(token), t.TokenHash) != 1 {
 		return Ticket{}, ErrBadToken
 	}
 	return t, nil

@@ -72,7 +72,7 @@ func newFixture(t *testing.T, start time.Time, dir string, mutate func(*receptio
 		mutate(&set)
 	}
 	f := &fixture{db: db, clock: start, dir: dir}
-	f.svc = reception.New(db, set, nil, nil)
+	f.svc = reception.New(db, db, set, nil, nil)
 	f.svc.SetClock(f.now)
 	if err := f.svc.Start(ctx, []staff.Clerk{clerkAnna, clerkBen}); err != nil {
 		t.Fatal(err)
@@ -366,7 +366,7 @@ func TestCitizenHangsUpEndsConsultation(t *testing.T) {
 	if len(closed) != 1 || closed[0] != st.RoomID {
 		t.Fatalf("rooms closed: %v, want [%s]", closed, st.RoomID)
 	}
-	if _, _, err := f.svc.RoomForCitizen(ctx, st.RoomID, x.Ticket.ID, x.Token); err == nil {
+	if _, _, err := f.svc.Rooms.RoomForCitizen(ctx, st.RoomID, x.Ticket.ID, x.Token); err == nil {
 		t.Fatal("the citizen still gets into the room after hanging up")
 	}
 	if _, err := f.svc.Admit(ctx, a, y.Ticket.Number); err != nil {

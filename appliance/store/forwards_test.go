@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"testing"
 	"time"
 
@@ -28,7 +29,7 @@ func TestForwardingHistory(t *testing.T) {
 	}
 	forward := func(actor, to, clerk, note string, at time.Time) {
 		t.Helper()
-		if _, err := db.Apply(ctx, tk.ID, reception.ActForward, actor, func(x *reception.Ticket) (*reception.Room, error) {
+		if _, err := db.Apply(ctx, tk.ID, reception.ActForward, actor, func(x *reception.Ticket) (*consultation.Room, error) {
 			x.ForwardedFrom, x.OfficeID, x.ReservedFor, x.ForwardNote, x.UpdatedAt = x.OfficeID, to, clerk, note, at
 			return nil, nil
 		}); err != nil {
@@ -56,7 +57,7 @@ func TestForwardingHistory(t *testing.T) {
 		}
 	}
 
-	if _, err := db.Apply(ctx, tk.ID, reception.ActLeave, "citizen", func(x *reception.Ticket) (*reception.Room, error) {
+	if _, err := db.Apply(ctx, tk.ID, reception.ActLeave, "citizen", func(x *reception.Ticket) (*consultation.Room, error) {
 		x.EndedAt, x.UpdatedAt = old.Add(2*time.Minute), old.Add(2*time.Minute)
 		return nil, nil
 	}); err != nil {

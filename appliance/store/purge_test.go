@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"testing"
 	"time"
 
@@ -30,19 +31,19 @@ func TestPurgeDeletesPersonalData(t *testing.T) {
 	}
 	done := mk("t_done", "Erika", old)
 	waiting := mk("t_wait", "Max", old)
-	ch, err := db.Apply(ctx, done.ID, reception.ActAdmit, "anna", func(tk *reception.Ticket) (*reception.Room, error) {
+	ch, err := db.Apply(ctx, done.ID, reception.ActAdmit, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
 		tk.RoomID, tk.Clerk, tk.CalledAt, tk.UpdatedAt = "r_1", "anna", old, old
-		return &reception.Room{ID: "r_1", TicketID: tk.ID, OfficeID: tk.OfficeID, Clerk: "anna", CreatedAt: old}, nil
+		return &consultation.Room{ID: "r_1", TicketID: tk.ID, OfficeID: tk.OfficeID, Clerk: "anna", CreatedAt: old}, nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	room, _ := db.Room(ctx, ch.Ticket.RoomID)
-	db.AddMessage(ctx, reception.Message{RoomID: room.ID, AuthorRole: "citizen", Author: "Erika", Text: "Meine IBAN ist DE…", At: old}, nil)
-	db.AddMessage(ctx, reception.Message{RoomID: room.ID, AuthorRole: "citizen", Author: "Erika", At: old},
-		&reception.File{FileRef: reception.FileRef{ID: "f_1", Name: "ausweis.pdf", Size: 3, Type: "application/pdf"}, RoomID: room.ID, Data: []byte("pdf")})
+	db.AddMessage(ctx, consultation.Message{RoomID: room.ID, AuthorRole: "citizen", Author: "Erika", Text: "Meine IBAN ist DE…", At: old}, nil)
+	db.AddMessage(ctx, consultation.Message{RoomID: room.ID, AuthorRole: "citizen", Author: "Erika", At: old},
+		&consultation.File{FileRef: consultation.FileRef{ID: "f_1", Name: "ausweis.pdf", Size: 3, Type: "application/pdf"}, RoomID: room.ID, Data: []byte("pdf")})
 	db.AddNote(ctx, done.ID, reception.Note{Author: "anna", Text: "Kundin war freundlich", At: old})
-	if _, err := db.Apply(ctx, done.ID, reception.ActEnd, "anna", func(tk *reception.Ticket) (*reception.Room, error) {
+	if _, err := db.Apply(ctx, done.ID, reception.ActEnd, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
 		tk.EndedAt, tk.UpdatedAt = old, old
 		return nil, nil
 	}); err != nil {

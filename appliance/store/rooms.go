@@ -9,17 +9,21 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/buergerbuero/buergerbuero/appliance/reception"
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 )
 
-// Room loads a consultation room.
-func (db *DB) Room(ctx context.Context, id string) (reception.Room, error) {
-	var r reception.Room
+// The rooms, their staff members, messages, files and participant tokens:
+// DB implements consultation.Store (the guarantees are documented there).
+var _ consultation.Store = (*DB)(nil)
+
+// Room loads a room.
+func (db *DB) Room(ctx context.Context, id string) (consultation.Room, error) {
+	var r consultation.Room
 	var created, ended int64
-	err := db.r.QueryRowContext(ctx, `SELECT id, ticket_id, office_id, clerk, created_at, ended_at FROM rooms WHERE id = ?`, id).
-		Scan(&r.ID, &r.TicketID, &r.OfficeID, &r.Clerk, &created, &ended)
+	err := db.r.QueryRowContext(ctx, `SELECT id, kind, ticket_id, office_id, clerk, created_at, ended_at FROM rooms WHERE id = ?`, id).
+		Scan(&r.ID, &r.Kind, &r.TicketID, &r.OfficeID, &r.Clerk, &created, &ended)
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, reception.ErrRoomNotFound
+		return r, consultation.ErrRoomNotFound
 	}
 	if err != nil {
 		return r, err
@@ -42,7 +46,7 @@ func (db *DB) Room(ctx context.Context, id string) (reception.Room, error) {
 
 // AddRoomMember makes a member of staff a participant of a consultation and
 // writes the audit entry (who added whom, how) in the same transaction.
-func (db *DB) AddRoomMember(ctx context.Context, r reception.Room, login, kind, addedBy string, at time.Time) error {
+func (db *DB) AddRoomMember(ctx context.Context, r consultation.Room, login, kind, addedBy string, at time.Time) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO room_members (room_id, login, kind, added_by, at) VALUES (?,?,?,?,?)
 			ON CONFLICT (room_id, login) DO NOTHING`, r.ID, login, kind, addedBy, ms(at)); err != nil {
@@ -57,7 +61,7 @@ func (db *DB) AddRoomMember(ctx context.Context, r reception.Room, login, kind, 
 // AddMessage stores a chat message (and its file, if any) and the matching
 // event. A message whose client ID was seen before in that room from the
 // same role is not stored again: the first one is returned with dup=true.
-func (db *DB) AddMessage(ctx context.Context, m reception.Message, f *reception.File) (reception.Message, bool, error) {
+func (db *DB) AddMessage(ctx context.Context, m consultation.Message, f *consultation.File) (consultation.Message, bool, error) {
 	if m.ClientID != "" {
 		if old, ok, err := db.messageByClientID(ctx, m.RoomID, m.AuthorRole, m.ClientID); err != nil || ok {
 			return old, ok, err
@@ -67,27 +71,34 @@ func (db *DB) AddMessage(ctx context.Context, m reception.Message, f *reception.
 		fileID := ""
 		if f != nil {
 			fileID = f.ID
-			if _, err := tx.ExecContext(ctx, `INSERT INTO files (id, room_id, name, type, size, data, at) VALUES (?,?,?,?,?,?,?)`,
-				f.ID, m.RoomID, f.Name, f.Type, f.Size, f.Data, ms(m.At)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO files (id, room_id, name, type, size, data, at, uploader_role, uploader) VALUES (?,?,?,?,?,?,?,?,?)`,
+				f.ID, m.RoomID, f.Name, f.Type, f.Size, f.Data, ms(m.At), f.UploaderRole, f.Uploader); err != nil {
 				return err
 			}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO messages (room_id, author_role, author, text, file_id, client_id, at) VALUES (?,?,?,?,?,?,?)`,
-			m.RoomID, m.AuthorRole, m.Author, m.Text, fileID, m.ClientID, ms(m.At))
-		if err != nil {
-			return err
-		}
-		m.Seq, _ = res.LastInsertId()
-		// the event log says only that there is a message: its text, author
-		// and file are fetched by participants through the room API
-		payload, _ := json.Marshal(MessagePayload{Message: MessageRef{Seq: m.Seq, RoomID: m.RoomID}})
-		_, err = tx.ExecContext(ctx, `INSERT INTO events (type, room_id, at, payload) VALUES ('message', ?, ?, ?)`, m.RoomID, ms(m.At), string(payload))
+		var err error
+		m.Seq, err = insertMessage(ctx, tx, m, fileID)
 		return err
 	})
 	if err != nil {
 		return m, false, fmt.Errorf("add message: %w", err)
 	}
 	return m, false, nil
+}
+
+// insertMessage stores a message and its event in tx and returns its seq.
+func insertMessage(ctx context.Context, tx *sql.Tx, m consultation.Message, fileID string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO messages (room_id, author_role, author, text, file_id, client_id, at) VALUES (?,?,?,?,?,?,?)`,
+		m.RoomID, m.AuthorRole, m.Author, m.Text, fileID, m.ClientID, ms(m.At))
+	if err != nil {
+		return 0, err
+	}
+	seq, _ := res.LastInsertId()
+	// the event log says only that there is a message: its text, author
+	// and file are fetched by participants through the room API
+	payload, _ := json.Marshal(MessagePayload{Message: MessageRef{Seq: seq, RoomID: m.RoomID}})
+	_, err = tx.ExecContext(ctx, `INSERT INTO events (type, room_id, at, payload) VALUES ('message', ?, ?, ?)`, m.RoomID, ms(m.At), string(payload))
+	return seq, err
 }
 
 // MessagePayload is the JSON body of a message event in the event log.
@@ -102,47 +113,48 @@ type MessageRef struct {
 }
 
 // Message loads one chat message of a room.
-func (db *DB) Message(ctx context.Context, room string, seq int64) (reception.Message, error) {
+func (db *DB) Message(ctx context.Context, room string, seq int64) (consultation.Message, error) {
 	msgs, err := db.queryMessages(ctx, `WHERE m.room_id = ? AND m.seq = ?`, room, seq)
 	if err != nil {
-		return reception.Message{}, err
+		return consultation.Message{}, err
 	}
 	if len(msgs) == 0 {
-		return reception.Message{}, reception.ErrMessageNotFound
+		return consultation.Message{}, consultation.ErrMessageNotFound
 	}
 	return msgs[0], nil
 }
 
-func (db *DB) messageByClientID(ctx context.Context, room, role, clientID string) (reception.Message, bool, error) {
+func (db *DB) messageByClientID(ctx context.Context, room, role, clientID string) (consultation.Message, bool, error) {
 	msgs, err := db.queryMessages(ctx, `WHERE m.room_id = ? AND m.author_role = ? AND m.client_id = ?`, room, role, clientID)
 	if err != nil || len(msgs) == 0 {
-		return reception.Message{}, false, err
+		return consultation.Message{}, false, err
 	}
 	return msgs[0], true, nil
 }
 
 // Messages returns a room's messages with seq > after, in order.
-func (db *DB) Messages(ctx context.Context, room string, after int64) ([]reception.Message, error) {
+func (db *DB) Messages(ctx context.Context, room string, after int64) ([]consultation.Message, error) {
 	return db.queryMessages(ctx, `WHERE m.room_id = ? AND m.seq > ?`, room, after)
 }
 
-func (db *DB) queryMessages(ctx context.Context, where string, args ...any) ([]reception.Message, error) {
+func (db *DB) queryMessages(ctx context.Context, where string, args ...any) ([]consultation.Message, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT m.seq, m.room_id, m.author_role, m.author, m.text, m.client_id, m.at,
-		COALESCE(f.id, ''), COALESCE(f.name, ''), COALESCE(f.size, 0), COALESCE(f.type, '')
+		COALESCE(f.id, ''), COALESCE(f.name, ''), COALESCE(f.size, 0), COALESCE(f.type, ''), COALESCE(f.deleted_at, 0)
 		FROM messages m LEFT JOIN files f ON f.id = m.file_id AND m.file_id <> '' `+where+` ORDER BY m.seq`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("messages: %w", err)
 	}
 	defer rows.Close()
-	var out []reception.Message
+	var out []consultation.Message
 	for rows.Next() {
-		var m reception.Message
+		var m consultation.Message
 		var at int64
-		var f reception.FileRef
-		if err := rows.Scan(&m.Seq, &m.RoomID, &m.AuthorRole, &m.Author, &m.Text, &m.ClientID, &at, &f.ID, &f.Name, &f.Size, &f.Type); err != nil {
+		var f consultation.FileRef
+		var deleted int64
+		if err := rows.Scan(&m.Seq, &m.RoomID, &m.AuthorRole, &m.Author, &m.Text, &m.ClientID, &at, &f.ID, &f.Name, &f.Size, &f.Type, &deleted); err != nil {
 			return nil, err
 		}
-		m.At = fromMS(at)
+		m.At, f.Deleted = fromMS(at), deleted != 0
 		if f.ID != "" {
 			m.File = &f
 		}
@@ -151,20 +163,9 @@ func (db *DB) queryMessages(ctx context.Context, where string, args ...any) ([]r
 	return out, rows.Err()
 }
 
-// File loads an uploaded file of a room.
-func (db *DB) File(ctx context.Context, room, id string) (reception.File, error) {
-	var f reception.File
-	err := db.r.QueryRowContext(ctx, `SELECT id, room_id, name, type, size, data FROM files WHERE id = ? AND room_id = ?`, id, room).
-		Scan(&f.ID, &f.RoomID, &f.Name, &f.Type, &f.Size, &f.Data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return f, reception.ErrFileNotFound
-	}
-	return f, err
-}
-
 // CreateParticipantToken stores a hashed token for an external participant:
 // kind "invite" (single use, redeemed by a person) or "session".
-func (db *DB) CreateParticipantToken(ctx context.Context, hash []byte, kind string, p reception.Participant, lang string) error {
+func (db *DB) CreateParticipantToken(ctx context.Context, hash []byte, kind string, p consultation.Participant, lang string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO participants (token_hash, room_id, role, identity, language, expires, kind) VALUES (?,?,?,?,?,?,?)`,
 			hex.EncodeToString(hash), p.RoomID, p.Role, p.Identity, lang, ms(p.ExpiresAt), kind)
@@ -179,20 +180,20 @@ func (db *DB) CreateParticipantToken(ctx context.Context, hash []byte, kind stri
 
 // RedeemInvite marks a single-use invite as used and returns it; a second
 // redemption or an expired invite fails.
-func (db *DB) RedeemInvite(ctx context.Context, hash []byte, now time.Time) (reception.Participant, error) {
-	var p reception.Participant
+func (db *DB) RedeemInvite(ctx context.Context, hash []byte, now time.Time) (consultation.Participant, error) {
+	var p consultation.Participant
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var exp, used int64
 		err := tx.QueryRowContext(ctx, `SELECT room_id, role, identity, expires, used_at FROM participants WHERE token_hash = ? AND kind = 'invite'`, hex.EncodeToString(hash)).
 			Scan(&p.RoomID, &p.Role, &p.Identity, &exp, &used)
 		if errors.Is(err, sql.ErrNoRows) {
-			return reception.ErrInviteInvalid
+			return consultation.ErrInviteInvalid
 		}
 		if err != nil {
 			return err
 		}
 		if used != 0 || now.After(fromMS(exp)) {
-			return reception.ErrInviteInvalid
+			return consultation.ErrInviteInvalid
 		}
 		p.ExpiresAt = fromMS(exp)
 		_, err = tx.ExecContext(ctx, `UPDATE participants SET used_at = ? WHERE token_hash = ?`, ms(now), hex.EncodeToString(hash))
@@ -202,51 +203,14 @@ func (db *DB) RedeemInvite(ctx context.Context, hash []byte, now time.Time) (rec
 }
 
 // ParticipantSession resolves a participant session token.
-func (db *DB) ParticipantSession(ctx context.Context, hash []byte, now time.Time) (reception.Participant, error) {
-	var p reception.Participant
+func (db *DB) ParticipantSession(ctx context.Context, hash []byte, now time.Time) (consultation.Participant, error) {
+	var p consultation.Participant
 	var exp int64
 	err := db.r.QueryRowContext(ctx, `SELECT room_id, role, identity, expires FROM participants WHERE token_hash = ? AND kind = 'session'`, hex.EncodeToString(hash)).
 		Scan(&p.RoomID, &p.Role, &p.Identity, &exp)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && now.After(fromMS(exp))) {
-		return p, reception.ErrInviteInvalid
+		return p, consultation.ErrInviteInvalid
 	}
 	p.ExpiresAt = fromMS(exp)
 	return p, err
-}
-
-// Events returns up to limit stream events with seq > since.
-func (db *DB) Events(ctx context.Context, since int64, limit int) ([]reception.Event, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT seq, type, office_id, room_id, at, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit)
-	if err != nil {
-		return nil, fmt.Errorf("events: %w", err)
-	}
-	defer rows.Close()
-	var out []reception.Event
-	for rows.Next() {
-		var e reception.Event
-		var at int64
-		var payload string
-		if err := rows.Scan(&e.Seq, &e.Type, &e.OfficeID, &e.RoomID, &at, &payload); err != nil {
-			return nil, err
-		}
-		e.At, e.Payload = fromMS(at), []byte(payload)
-		out = append(out, e)
-	}
-	return out, rows.Err()
-}
-
-// AddEvent appends a non-ticket event (presence) to the stream.
-func (db *DB) AddEvent(ctx context.Context, typ string, payload []byte) (int64, error) {
-	res, err := db.w.ExecContext(ctx, `INSERT INTO events (type, at, payload) VALUES (?, ?, ?)`, typ, ms(time.Now()), string(payload))
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
-}
-
-// LastEventSeq returns the newest event's sequence number (0 if none).
-func (db *DB) LastEventSeq(ctx context.Context) (int64, error) {
-	var seq int64
-	err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events`).Scan(&seq)
-	return seq, err
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"strings"
 	"time"
 
@@ -95,7 +96,7 @@ func insertTicket(ctx context.Context, tx *sql.Tx, t *reception.Ticket) error {
 // it loads the ticket, checks that the action is allowed from its current
 // state, lets mutate adjust the ticket (and optionally open a room), and
 // writes ticket, room, event, audit entry and handling sample together.
-func (db *DB) Apply(ctx context.Context, id string, a reception.Action, actor string, mutate func(*reception.Ticket) (*reception.Room, error)) (reception.Change, error) {
+func (db *DB) Apply(ctx context.Context, id string, a reception.Action, actor string, mutate func(*reception.Ticket) (*consultation.Room, error)) (reception.Change, error) {
 	var ch reception.Change
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		t, err := scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketCols+` FROM tickets WHERE id = ?`, id))
@@ -111,7 +112,7 @@ func (db *DB) Apply(ctx context.Context, id string, a reception.Action, actor st
 			return err
 		}
 		t.State = to
-		var room *reception.Room
+		var room *consultation.Room
 		if mutate != nil {
 			if room, err = mutate(&t); err != nil {
 				return err
@@ -134,8 +135,11 @@ func (db *DB) Apply(ctx context.Context, id string, a reception.Action, actor st
 			}
 		}
 		if room != nil {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, ticket_id, office_id, clerk, created_at) VALUES (?,?,?,?,?)`,
-				room.ID, room.TicketID, room.OfficeID, room.Clerk, ms(room.CreatedAt)); err != nil {
+			if room.Kind == "" {
+				room.Kind = consultation.KindConsultation
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, kind, ticket_id, office_id, clerk, created_at) VALUES (?,?,?,?,?,?)`,
+				room.ID, room.Kind, room.TicketID, room.OfficeID, room.Clerk, ms(room.CreatedAt)); err != nil {
 				return err
 			}
 		}

@@ -1,14 +1,13 @@
 package web
 
 import (
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/buergerbuero/buergerbuero/appliance/problem"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 )
 
@@ -123,7 +122,7 @@ func (s *Server) apiEnter(w http.ResponseWriter, r *http.Request) {
 }
 
 // citizenRoom resolves the room of a citizen's ticket.
-func (s *Server) citizenRoom(r *http.Request) (reception.Room, reception.Member, error) {
+func (s *Server) citizenRoom(r *http.Request) (consultation.Room, consultation.Member, error) {
 	return s.rec.CitizenRoom(r.Context(), r.PathValue("id"), ticketToken(r))
 }
 
@@ -138,13 +137,13 @@ func (s *Server) apiCitizenMessages(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) writeMessages(w http.ResponseWriter, r *http.Request, room string) {
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	msgs, err := s.rec.Messages(r.Context(), room, after)
+	msgs, err := s.rec.Rooms.Messages(r.Context(), room, after)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
 	if msgs == nil {
-		msgs = []reception.Message{}
+		msgs = []consultation.Message{}
 	}
 	writeJSON(w, 200, map[string]any{"messages": renderNotices(s.localizer(r), msgs)})
 }
@@ -163,13 +162,13 @@ func (s *Server) apiCitizenPost(w http.ResponseWriter, r *http.Request) {
 	s.post(w, r, room, m)
 }
 
-func (s *Server) post(w http.ResponseWriter, r *http.Request, room reception.Room, m reception.Member) {
+func (s *Server) post(w http.ResponseWriter, r *http.Request, room consultation.Room, m consultation.Member) {
 	var b postBody
 	if err := readJSON(r, &b); err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	msg, err := s.rec.PostMessage(r.Context(), room, m, b.Text, b.ClientID)
+	msg, err := s.rec.Rooms.PostMessage(r.Context(), room, m, b.Text, b.ClientID)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -186,33 +185,8 @@ func (s *Server) apiCitizenFile(w http.ResponseWriter, r *http.Request) {
 	s.upload(w, r, room, m)
 }
 
-func (s *Server) upload(w http.ResponseWriter, r *http.Request, room reception.Room, m reception.Member) {
-	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxUpload+64<<10)
-	f, hdr, err := r.FormFile("file")
-	if err != nil {
-		if strings.Contains(err.Error(), "too large") {
-			s.writeProblem(w, r, reception.ErrTooLarge)
-			return
-		}
-		s.writeProblem(w, r, problem.Invalid("file", "file_required", nil))
-		return
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, s.opt.MaxUpload+1))
-	if err != nil {
-		s.writeProblem(w, r, reception.ErrTooLarge)
-		return
-	}
-	msg, err := s.rec.PostFile(r.Context(), room, m, hdr.Filename, data, r.FormValue("client_id"))
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, msg)
-}
-
 func (s *Server) apiRedeemInvite(w http.ResponseWriter, r *http.Request) {
-	session, p, err := s.rec.RedeemInvite(r.Context(), r.PathValue("token"))
+	session, p, err := s.rec.Rooms.RedeemInvite(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

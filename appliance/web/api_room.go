@@ -1,13 +1,12 @@
 package web
 
 import (
-	"fmt"
-	"mime"
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"net/http"
 	"strings"
 
+	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
-	"github.com/buergerbuero/buergerbuero/appliance/reception"
 )
 
 func (s *Server) apiRoom(w http.ResponseWriter, r *http.Request) {
@@ -16,7 +15,11 @@ func (s *Server) apiRoom(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, 200, map[string]any{"room": room, "me": map[string]string{"role": m.Role, "name": m.Name}})
+	out := map[string]any{"room": room, "me": map[string]string{"role": m.Role, "name": m.Name}}
+	if info := s.permanentRoomInfo(room, m); info != nil {
+		out["permanent"] = info
+	}
+	writeJSON(w, 200, out)
 }
 
 func (s *Server) apiRoomMessages(w http.ResponseWriter, r *http.Request) {
@@ -46,25 +49,6 @@ func (s *Server) apiRoomFile(w http.ResponseWriter, r *http.Request) {
 	s.upload(w, r, room, m)
 }
 
-func (s *Server) apiRoomFileGet(w http.ResponseWriter, r *http.Request) {
-	room, _, err := s.roomMember(r, r.PathValue("room"))
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	f, err := s.rec.File(r.Context(), room.ID, r.PathValue("file"))
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	// always a download, never rendered in our origin
-	w.Header().Set("Content-Type", f.Type)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
-	w.Header().Set("Content-Length", fmt.Sprint(len(f.Data)))
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	w.Write(f.Data)
-}
-
 func (s *Server) apiRoomMedia(w http.ResponseWriter, r *http.Request) {
 	room, m, err := s.roomMember(r, r.PathValue("room"))
 	if err != nil {
@@ -76,7 +60,11 @@ func (s *Server) apiRoomMedia(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !room.EndedAt.IsZero() {
-		s.writeProblem(w, r, reception.ErrRoomClosed)
+		s.writeProblem(w, r, consultation.ErrRoomClosed)
+		return
+	}
+	if room.Kind == consultation.KindPermanent && s.opt.Permanent != nil && s.opt.Permanent.Full(room.ID, m.Identity) {
+		s.writeProblem(w, r, permanent.ErrFull)
 		return
 	}
 	g, err := s.media.Grant(room.ID, m.Identity, m.Name, m.Role)
@@ -116,9 +104,9 @@ func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if b.Role == "" {
-		b.Role = reception.RoleInterpreter
+		b.Role = consultation.RoleInterpreter
 	}
-	tok, exp, err := s.rec.CreateInvite(r.Context(), actorOf(r), r.PathValue("room"), b.Role, b.Language, b.invitee())
+	tok, exp, err := s.rec.Rooms.CreateInvite(r.Context(), actorOf(r), r.PathValue("room"), b.Role, b.Language, b.invitee())
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -129,7 +117,7 @@ func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
 // apiJoinRoom: an office lead or admin joins a running consultation; the
 // participants see it in the chat and it is written to the audit log.
 func (s *Server) apiJoinRoom(w http.ResponseWriter, r *http.Request) {
-	room, err := s.rec.JoinRoom(r.Context(), actorOf(r), r.PathValue("room"))
+	room, err := s.rec.Rooms.JoinRoom(r.Context(), actorOf(r), r.PathValue("room"))
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -146,7 +134,7 @@ func (s *Server) apiAddColleague(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	room, err := s.rec.AddColleague(r.Context(), actorOf(r), r.PathValue("room"), b.Login)
+	room, err := s.rec.Rooms.AddColleague(r.Context(), actorOf(r), r.PathValue("room"), b.Login)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"net/http"
 	"net/url"
 	"time"
@@ -160,21 +161,21 @@ func clearSession(w http.ResponseWriter) {
 // the admitted citizen (X-Ticket + bearer ticket token; WebSockets get both
 // from a stream key), or an external participant (bearer participant
 // token).
-func (s *Server) roomMember(r *http.Request, room string) (reception.Room, reception.Member, error) {
+func (s *Server) roomMember(r *http.Request, room string) (consultation.Room, consultation.Member, error) {
 	if a, sess, err := s.staffAuth(r); err == nil {
 		if err := mayChange(r, a, sess); err != nil {
-			return reception.Room{}, reception.Member{}, err
+			return consultation.Room{}, consultation.Member{}, err
 		}
-		return s.rec.RoomForClerk(r.Context(), a, room)
+		return s.rec.Rooms.RoomForClerk(r.Context(), a, room)
 	} else if errors.Is(err, errStaffNetwork) || errors.Is(err, staff.ErrPasswordChangeRequired) {
-		return reception.Room{}, reception.Member{}, err
+		return consultation.Room{}, consultation.Member{}, err
 	}
 	tok := ticketToken(r)
 	if tok == "" {
-		return reception.Room{}, reception.Member{}, problem.Unauthorized
+		return consultation.Room{}, consultation.Member{}, problem.Unauthorized
 	}
 	if ticket := r.Header.Get("X-Ticket"); ticket != "" {
-		return s.rec.RoomForCitizen(r.Context(), room, ticket, tok)
+		return s.rec.Rooms.RoomForCitizen(r.Context(), room, ticket, tok)
 	}
-	return s.rec.RoomForParticipant(r.Context(), room, tok)
+	return s.rec.Rooms.RoomForParticipant(r.Context(), room, tok)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
@@ -26,12 +27,18 @@ type bookView struct {
 	TimeZone string
 	// PoWStrings are the ALTCHA widget's texts (its strings attribute).
 	PoWStrings string
+	// SMS: codes can also go to a mobile number (an SMS gateway is
+	// configured); otherwise the page asks for an e-mail address only.
+	SMS bool
 }
 
 type bookService struct {
 	appointments.Service
 	Seconds   int
 	Languages []langOption
+	// Checked: the service asked for (?service=, e.g. from an event's
+	// registration link), else the first
+	Checked bool
 }
 
 type bookDay struct {
@@ -71,6 +78,7 @@ func (s *Server) pageBook(w http.ResponseWriter, r *http.Request) {
 	pow, _ := json.Marshal(map[string]string{"label": pl.T("pow.label"), "verifying": pl.T("pow.verifying"),
 		"verified": pl.T("pow.verified"), "error": pl.T("pow.error"), "expired": pl.T("pow.expired"), "waitAlert": pl.T("pow.wait")})
 	v.PoWStrings = string(pow)
+	v.SMS = slices.Contains(s.opt.OutboxChannels, "sms")
 	if b := s.opt.Booking; b != nil {
 		v.RetentionDays = int((b.Retention() + 24*time.Hour - 1) / (24 * time.Hour))
 		services, _ := b.Services(st.ID)
@@ -79,7 +87,11 @@ func (s *Server) pageBook(w http.ResponseWriter, r *http.Request) {
 			if len(langs) == 0 {
 				langs = st.Languages
 			}
-			v.Services = append(v.Services, bookService{Service: svc, Seconds: int(svc.Duration / time.Second), Languages: languageOptions(langs)})
+			v.Services = append(v.Services, bookService{Service: svc, Seconds: int(svc.Duration / time.Second), Languages: languageOptions(langs),
+				Checked: svc.ID == r.URL.Query().Get("service")})
+		}
+		if !slices.ContainsFunc(v.Services, func(s bookService) bool { return s.Checked }) && len(v.Services) > 0 {
+			v.Services[0].Checked = true
 		}
 		days, _ := b.Days(st.ID)
 		for _, d := range days {

@@ -49,9 +49,9 @@ func TestEveryPageKeyIsUsedAndExists(t *testing.T) {
 	}
 	ids := cat.IDs(language.German)
 	tmpl := sources(t, "templates/*.html")
-	// the room notices' keys are named by the reception, which stores
+	// the room notices' keys are named by the consultation, which stores
 	// them; the web renders them (notices.go)
-	gocode := sources(t, "*.go", "../reception/notice.go")
+	gocode := sources(t, "*.go", "../consultation/notice.go")
 	js := sources(t, "static/*.js")
 	all := func(m map[string]string) string {
 		var b strings.Builder

@@ -3,10 +3,12 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"strconv"
 
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
+	"github.com/buergerbuero/buergerbuero/appliance/whiteboard"
 )
 
 // The event log holds no content (no chat text, no names or concerns):
@@ -27,11 +29,11 @@ func messageRef(e reception.Event) (room string, seq int64) {
 }
 
 // messageJSON renders a message event with its content.
-func messageJSON(seq int64, m reception.Message) []byte {
+func messageJSON(seq int64, m consultation.Message) []byte {
 	b, _ := json.Marshal(struct {
-		Seq     int64             `json:"seq"`
-		Type    string            `json:"type"`
-		Message reception.Message `json:"message"`
+		Seq     int64                `json:"seq"`
+		Type    string               `json:"type"`
+		Message consultation.Message `json:"message"`
 	}{seq, "message", m})
 	return b
 }
@@ -41,7 +43,7 @@ func messageJSON(seq int64, m reception.Message) []byte {
 // for anybody else.
 func (s *Server) staffMessageEvent(ctx context.Context, l *i18n.Localizer, a reception.Actor, e reception.Event) []byte {
 	room, seq := messageRef(e)
-	m, ok, err := s.rec.StreamMessage(ctx, a, room, seq)
+	m, ok, err := s.rec.Rooms.StreamMessage(ctx, a, room, seq)
 	if err != nil || !ok {
 		return nil
 	}
@@ -73,25 +75,51 @@ func (s *Server) staffTicketEvent(ctx context.Context, a reception.Actor, e rece
 // roomEvent renders an event for a room's own stream: its new messages.
 // Citizens and external participants lose the stream when the
 // consultation ends.
-func (s *Server) roomEvent(ctx context.Context, l *i18n.Localizer, roomID string, m reception.Member, e reception.Event, last *int64) ([]byte, bool) {
+func (s *Server) roomEvent(ctx context.Context, l *i18n.Localizer, roomID string, m consultation.Member, e reception.Event, last *int64) ([]byte, bool) {
 	switch e.Type {
 	case "ticket":
-		if m.Role == reception.RoleClerk {
+		if m.Role == consultation.RoleClerk {
 			return nil, false
 		}
-		open, err := s.rec.RoomOpen(ctx, roomID)
+		open, err := s.rec.Rooms.RoomOpen(ctx, roomID)
 		return nil, err == nil && !open
 	case "message":
 		room, seq := messageRef(e)
 		if room != roomID || seq <= *last {
 			return nil, false
 		}
-		msg, err := s.rec.Message(ctx, roomID, seq)
+		msg, err := s.rec.Rooms.Message(ctx, roomID, seq)
 		if err != nil {
 			return nil, false
 		}
 		*last = seq
 		return messageJSON(e.Seq, renderNotice(l, msg)), false
+	case "whiteboard":
+		return s.whiteboardEvent(ctx, roomID, m, e), false
 	}
 	return nil, false
+}
+
+// whiteboardEvent renders an operation on the room's whiteboard for a
+// member: {"type":"whiteboard","op":…}, their own drawings marked.
+func (s *Server) whiteboardEvent(ctx context.Context, roomID string, m consultation.Member, e reception.Event) []byte {
+	var p struct {
+		Whiteboard struct {
+			RoomID string `json:"room_id"`
+			Seq    int64  `json:"seq"`
+		} `json:"whiteboard"`
+	}
+	if e.RoomID != roomID || json.Unmarshal(e.Payload, &p) != nil || p.Whiteboard.RoomID != roomID {
+		return nil
+	}
+	op, ok, err := s.rec.Rooms.WhiteboardOp(ctx, roomID, m, p.Whiteboard.Seq)
+	if err != nil || !ok {
+		return nil
+	}
+	b, _ := json.Marshal(struct {
+		Seq  int64         `json:"seq"`
+		Type string        `json:"type"`
+		Op   whiteboard.Op `json:"op"`
+	}{e.Seq, "whiteboard", op})
+	return b
 }

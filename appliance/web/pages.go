@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 )
 
@@ -27,6 +28,12 @@ type page struct {
 	Embedded  bool
 	// Bookable: offices with services a citizen can book (links into booking)
 	Bookable map[string]bool
+	// ContentLang is the language the county wrote its office names and
+	// descriptions in (site.default_language), marked on them so that a
+	// screen reader on an Arabic page reads a German description in German.
+	ContentLang string
+	// Mails: the demo's mailbox
+	Mails []notify.MailboxMail
 }
 
 // render writes a page in the request's language. Title is a catalogue
@@ -34,6 +41,10 @@ type page struct {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p page, titleArgs ...any) {
 	p.Lang = s.pageLang(r)
 	p.Site = s.opt.SiteName
+	p.ContentLang = s.opt.DefaultLanguage
+	if p.ContentLang == "" {
+		p.ContentLang = "de"
+	}
 	p.Path = r.URL.Path
 	p.Title = p.Lang.T(p.Title, titleArgs...)
 	staffArea := isStaffPath(r.URL.Path)
@@ -57,6 +68,17 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p pa
 	w.Header().Add("Vary", "Accept-Language, Cookie")
 	w.WriteHeader(status)
 	buf.WriteTo(w)
+}
+
+// pageNotFound answers an unknown address with a page in the reader's
+// language, and a known page used with a wrong method with 405.
+func (s *Server) pageNotFound(w http.ResponseWriter, r *http.Request) {
+	if notFoundOrMethod(s.mux, r) == error(errMethod) {
+		w.Header().Set("Allow", "GET")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
+	}
+	s.render(w, r, http.StatusNotFound, page{Title: "notfound.title", Body: "notfound"})
 }
 
 func (s *Server) pageOffices(w http.ResponseWriter, r *http.Request) {

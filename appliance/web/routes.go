@@ -24,6 +24,17 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/stream-keys", s.apiStreamKey)
 	s.handle("GET /api/v1/pow/challenge", s.apiPowChallenge)
 
+	// events: citizens' hours, press conferences (api_events.go)
+	s.handle("GET /api/v1/events", s.apiEvents)
+	s.handle("GET /api/v1/events/{id}", s.apiEvent)
+	s.handle("POST /api/v1/events/{id}/viewers", s.apiEventJoin)
+	s.handle("GET /api/v1/events/{id}/state", s.apiEventState)
+	s.handle("POST /api/v1/events/{id}/questions", s.apiEventAsk)
+	s.handle("PUT /api/v1/events/{id}/hand", s.apiEventHand)
+	s.handle("POST /api/v1/events/{id}/media", s.apiEventMedia)
+	s.handle("GET /api/v1/events/{id}/stream", s.apiEventStream)
+	s.handle("POST /api/v1/speaker-invites/{token}", s.apiSpeakerInvite)
+
 	// public booking API (api_booking.go)
 	s.handle("GET /api/v1/offices/{id}/services", s.apiServices)
 	s.handle("GET /api/v1/offices/{id}/services/{svc}/slots", s.apiSlots)
@@ -40,9 +51,13 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/rooms/{room}/messages", s.apiRoomMessages)
 	s.handle("POST /api/v1/rooms/{room}/messages", s.apiRoomPost)
 	s.handle("POST /api/v1/rooms/{room}/files", s.apiRoomFile)
+	s.handle("GET /api/v1/rooms/{room}/files", s.apiRoomFiles)
 	s.handle("GET /api/v1/rooms/{room}/files/{file}", s.apiRoomFileGet)
+	s.handle("DELETE /api/v1/rooms/{room}/files/{file}", s.apiRoomFileDelete)
 	s.handle("GET /api/v1/rooms/{room}/events", s.apiRoomEvents)
 	s.handle("GET /api/v1/rooms/{room}/media", s.apiRoomMedia)
+	s.handle("GET /api/v1/rooms/{room}/whiteboard", s.apiWhiteboard)
+	s.handle("POST /api/v1/rooms/{room}/whiteboard", s.apiWhiteboardPost)
 
 	// staff API (contract: docs/api/staff-api.md, docs/api/openapi.yaml)
 	s.handle("POST /api/v1/staff/login", s.staffNetworkAPI(s.apiLogin))
@@ -62,6 +77,15 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/staff/rooms/{room}/members", s.staffOnly(s.apiAddColleague))
 	s.handle("GET /api/v1/staff/events", s.staffOnly(s.apiStaffEvents))
 	s.handle("GET /api/v1/staff/outbox", s.staffOnly(s.apiOutbox))
+	s.handle("POST /api/v1/staff/events", s.staffOnly(s.apiStaffEventCreate))
+	s.handle("GET /api/v1/staff/events/{id}", s.staffOnly(s.apiStaffEvent))
+	s.handle("PUT /api/v1/staff/events/{id}", s.staffOnly(s.apiStaffEventEdit))
+	s.handle("POST /api/v1/staff/events/{id}/cancel", s.staffOnly(s.apiStaffEventCancel))
+	s.handle("POST /api/v1/staff/events/{id}/speaker-invites", s.staffOnly(s.apiStaffSpeakerInvite))
+	s.handle("POST /api/v1/staff/events/{id}/questions/{q}/{action}", s.staffOnly(s.apiStaffQuestion))
+	s.handle("POST /api/v1/staff/events/{id}/stage", s.staffOnly(s.apiStaffStage))
+	s.handle("POST /api/v1/staff/events/{id}/media", s.staffOnly(s.apiStaffEventMedia))
+	s.handle("GET /api/v1/staff/events/{id}/stream", s.staffOnly(s.apiStaffEventStream))
 	s.handle("POST /api/v1/staff/calendar-feeds", s.staffOnly(s.apiCreateFeed))
 	s.handle("DELETE /api/v1/staff/calendar-feeds/{id}", s.staffOnly(s.apiRevokeFeed))
 	s.handle("POST /api/v1/staff/appointments", s.staffOnly(s.apiStaffBook))
@@ -69,6 +93,9 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/staff/appointments/capacity", s.staffOnly(s.apiStaffCapacity))
 	s.handle("GET /api/v1/staff/appointments", s.staffOnly(s.apiStaffDay))
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) { s.writeProblem(w, r, notFoundOrMethod(s.mux, r)) })
+
+	// permanent rooms: public lobby, staff list, moderation, pages
+	s.permanentRoutes() // api_permanent.go
 
 	// pages
 	s.handle("GET /{$}", s.pageOffices)
@@ -87,6 +114,12 @@ func (s *Server) routes() {
 	s.handle("POST /staff/password", s.staffPage(s.formPassword))
 	s.handle("GET /staff", s.staffPage(s.pageConsole))
 	s.handle("GET /staff/appointments", s.staffPage(s.pageStaffDay))
+	s.handle("GET /events", s.pageEvents)
+	s.handle("GET /events/{id}", s.pageEvent)
+	s.handle("GET /events/{id}/watch", s.pageEventWatch)
+	s.handle("GET /speak/{token}", s.pageEventSpeak)
+	s.handle("GET /staff/events", s.staffPage(s.pageStaffEvents))
+	s.handle("GET /staff/events/{id}", s.staffPage(s.pageEventConsole))
 	s.handle("GET /embed", s.pageEmbed)
 	s.handle("GET /embed.js", s.embedJS)
 	s.handle("GET "+PrivacyPath, s.pagePrivacy)
@@ -94,10 +127,20 @@ func (s *Server) routes() {
 	s.handle("GET "+AccessibilityPath, s.pageAccessibility)
 	s.handle("GET /accessibility", s.pageAccessibility)
 	s.handle("GET /calendar/{file}", s.calendarFeed)
+	if s.opt.Mailbox != nil {
+		s.handle("GET "+DemoMailboxPath, s.pageMailbox)
+	}
 	if s.opt.EmbedExample {
 		s.handle("GET /demo/embed-example", s.pageEmbedExample)
 	}
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
+	s.handle("GET /staff-background", s.staffBackground)
+	s.handle("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/static/icon.svg", http.StatusMovedPermanently)
+	})
+	// every other address: the page "not found" in the reader's language
+	// (a known page path used with another method: 405)
+	s.handle("/", s.pageNotFound)
 	if s.media != nil {
 		s.mux.Handle("/sfu", s.media.Handler())
 	}
@@ -112,7 +155,7 @@ func notFoundOrMethod(mux *http.ServeMux, r *http.Request) error {
 		}
 		probe := r.Clone(r.Context())
 		probe.Method = m
-		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/" {
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/" && pattern != "/" {
 			return errMethod
 		}
 	}

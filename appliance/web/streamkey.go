@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
+	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 )
 
@@ -129,6 +131,9 @@ func (s *Server) apiStreamKey(w http.ResponseWriter, r *http.Request) {
 
 // mayStream checks the caller's access to a citizen or room stream.
 func (s *Server) mayStream(r *http.Request, path string) error {
+	if ok, err := s.mayStreamEvent(r, path); ok {
+		return err
+	}
 	parts := strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/")
 	if len(parts) != 3 || parts[2] != "events" || parts[1] == "" {
 		return errStreamUnknown
@@ -142,7 +147,10 @@ func (s *Server) mayStream(r *http.Request, path string) error {
 		_, err = s.rec.TicketView(r.Context(), id, ticketToken(r))
 		return err
 	case "rooms":
-		_, _, err = s.roomMember(r, id)
+		room, m, err := s.roomMember(r, id)
+		if err == nil && room.Kind == consultation.KindPermanent && s.opt.Permanent != nil && s.opt.Permanent.Full(room.ID, m.Identity) {
+			return permanent.ErrFull
+		}
 		return err
 	}
 	return errStreamUnknown

@@ -132,7 +132,7 @@ if (root && form) {
       return;
     }
     if (!form.contact.value.trim()) {
-      fail(error, Object.assign(new Error(S.book_need_contact), {field: 'contact'}), form);
+      fail(error, Object.assign(new Error(form.contact.type === 'email' ? S.book_need_email : S.book_need_contact), {field: 'contact'}), form);
       return;
     }
     button.disabled = true;

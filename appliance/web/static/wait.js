@@ -28,17 +28,26 @@ function announce(t) {
 // the page's own title, before the place is put in front of it
 const title = document.title;
 
-function lost() {
-  if (conn) conn.stop();
-  $('state').textContent = S.lost;
+// over shows the visit's last state: no place, no estimate, nothing left
+// for a screen reader to repeat, and the way back to the offices.
+function over(text) {
+  $('state').textContent = text;
   $('place').textContent = '–';
   $('estimate').textContent = '';
+  setText('announce', '');
+  document.title = title;
   $('leave').hidden = true;
+  $('again').hidden = false;
+}
+
+function lost() {
+  if (conn) conn.stop();
+  over(S.lost);
 }
 
 function render(t) {
   setText('number', t.number);
-  setText('office', '(' + t.office_name + ')');
+  if (t.office_name) setText('office', '(' + t.office_name + ')');
   $('enter').hidden = true;
   $('leave').hidden = false;
   switch (t.state) {
@@ -64,13 +73,11 @@ function render(t) {
       return 'stop';
     }
     case 'declined':
-      $('state').textContent = S.declined + (t.message ? ' ' + t.message : '');
-      $('place').textContent = '–'; $('estimate').textContent = ''; $('leave').hidden = true;
+      over(S.declined + (t.message ? ' ' + t.message : ''));
       clearTicketSession();
       return 'stop';
     case 'ended': case 'abandoned':
-      $('state').textContent = t.state === 'ended' ? S.ended : S.abandoned;
-      $('place').textContent = '–'; $('estimate').textContent = ''; $('leave').hidden = true;
+      over(t.state === 'ended' ? S.ended : S.abandoned);
       clearTicketSession();
       return 'stop';
   }

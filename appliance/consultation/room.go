@@ -1,18 +1,34 @@
-package reception
+package consultation
 
-import "time"
+import (
+	"github.com/buergerbuero/buergerbuero/appliance/secret"
+	"time"
+)
 
-// Participant roles in a consultation room.
+// Kinds of room. Today every room is a consultation opened by the
+// reception; permanent rooms and events reuse the same rooms later.
+const (
+	KindConsultation = "consultation"
+	KindPermanent    = "permanent"
+	KindEvent        = "event"
+)
+
+// Participant roles in a room.
 const (
 	RoleClerk       = "clerk"
 	RoleCitizen     = "citizen"
 	RoleInterpreter = "interpreter"
+	RoleGuest       = "guest"
 	RoleSystem      = "system"
 )
 
-// Room is a private consultation room; one per admission.
+// Room is a private room: today one consultation per admission.
 type Room struct {
-	ID        string    `json:"id"`
+	ID string `json:"id"`
+	// Kind is KindConsultation or KindPermanent (package permanent).
+	Kind string `json:"-"`
+	// TicketID is the reception ticket a consultation was opened for; empty
+	// for rooms of other kinds.
 	TicketID  string    `json:"ticket_id"`
 	OfficeID  string    `json:"office_id"`
 	Clerk     string    `json:"clerk"`
@@ -21,6 +37,13 @@ type Room struct {
 	// Members are the staff who take part besides Clerk (added colleagues,
 	// leads and admins who joined).
 	Members []string `json:"members,omitempty"`
+}
+
+// NewConsultation returns a fresh consultation room for a ticket admitted
+// by clerk. The caller stores it in the ticket's transaction (see the
+// package doc).
+func NewConsultation(ticketID, officeID, clerk string, now time.Time) Room {
+	return Room{ID: "r_" + secret.NewID(), Kind: KindConsultation, TicketID: ticketID, OfficeID: officeID, Clerk: clerk, CreatedAt: now}
 }
 
 // Message is one chat message in a room, in order of Seq.
@@ -43,13 +66,20 @@ type FileRef struct {
 	Name string `json:"name"`
 	Size int64  `json:"size"`
 	Type string `json:"type"`
+	// Deleted: the uploader or a clerk deleted it; its bytes are gone.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
-// File is an uploaded file with its content.
+// File is an uploaded file with its content (none once deleted) and who
+// uploaded it (see DeleteFile).
 type File struct {
 	FileRef
 	RoomID string
 	Data   []byte
+	// UploaderRole and Uploader (the member's Identity) say who may
+	// delete it besides the clerk; UploaderName is their chat name.
+	UploaderRole, Uploader, UploaderName string
+	At                                   time.Time
 }
 
 // Invite is a single-use, time-limited link for an external participant.
@@ -66,14 +96,4 @@ type Participant struct {
 	Role      string
 	Identity  string
 	ExpiresAt time.Time
-}
-
-// Event is one entry of the persistent staff event stream.
-type Event struct {
-	Seq      int64     `json:"seq"`
-	Type     string    `json:"type"` // ticket, message, presence
-	OfficeID string    `json:"office_id,omitempty"`
-	RoomID   string    `json:"room_id,omitempty"`
-	At       time.Time `json:"at"`
-	Payload  []byte    `json:"-"` // JSON of the event body
 }

@@ -1,10 +1,11 @@
-package reception
+package consultation
 
 import (
 	"context"
 	"slices"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/secret"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
 
@@ -34,29 +35,59 @@ func (s *Service) RoomForClerk(ctx context.Context, a Actor, roomID string) (Roo
 	if !a.Clerk.MemberOf(r.OfficeID) {
 		return Room{}, Member{}, ErrNotMember
 	}
-	if !participates(r, a.Clerk) {
+	// a permanent room is open to every member of its office (admins
+	// included); a consultation only to its participants
+	if r.Kind != KindPermanent && !participates(r, a.Clerk) {
 		return Room{}, Member{}, ErrNotParticipant
 	}
-	return r, Member{Role: RoleClerk, Identity: a.Clerk.Login, Name: a.Clerk.DisplayName}, nil
+	return r, NewMember(RoleClerk, a.Clerk.Login, a.Clerk.DisplayName), nil
 }
 
-// mayAct checks that a member of staff may act on a ticket: a member of its
-// office, and, while it is in a consultation, a participant of it.
-func (s *Service) mayAct(ctx context.Context, a Actor, t Ticket) error {
-	if !a.Clerk.MemberOf(t.OfficeID) {
-		return ErrNotMember
-	}
-	if t.RoomID == "" || (t.State != StateCalled && t.State != StateInConsultation) {
-		return nil
-	}
-	r, err := s.store.Room(ctx, t.RoomID)
+// RoomForCitizen checks that the ticket's holder may enter the room (the
+// directory proves it by the ticket token: only the room they were
+// admitted to, only while called or in consultation) and that it is open.
+func (s *Service) RoomForCitizen(ctx context.Context, roomID, ticketID, token string) (Room, Member, error) {
+	ident, name, err := s.dir.Citizen(ctx, roomID, ticketID, token)
 	if err != nil {
-		return err
+		return Room{}, Member{}, err
 	}
-	if !participates(r, a.Clerk) {
-		return ErrNotParticipant
+	r, err := s.store.Room(ctx, roomID)
+	if err != nil {
+		return Room{}, Member{}, err
 	}
-	return nil
+	if !r.EndedAt.IsZero() {
+		return Room{}, Member{}, problem.Forbidden
+	}
+	return r, NewMember(RoleCitizen, ident, name), nil
+}
+
+// RoomForParticipant checks an external participant's session token; it
+// opens the room only while the consultation runs.
+func (s *Service) RoomForParticipant(ctx context.Context, roomID, token string) (Room, Member, error) {
+	p, err := s.store.ParticipantSession(ctx, secret.Hash(token), s.now())
+	if err != nil {
+		return Room{}, Member{}, problem.Forbidden
+	}
+	if p.RoomID != roomID {
+		return Room{}, Member{}, problem.Forbidden
+	}
+	r, err := s.store.Room(ctx, roomID)
+	if err != nil {
+		return Room{}, Member{}, err
+	}
+	if !r.EndedAt.IsZero() {
+		return Room{}, Member{}, problem.Forbidden
+	}
+	return r, NewMember(p.Role, p.Identity, p.Identity), nil
+}
+
+// Participates reports whether a member of staff takes part in a room.
+func (s *Service) Participates(ctx context.Context, roomID string, c staff.Clerk) (bool, error) {
+	r, err := s.store.Room(ctx, roomID)
+	if err != nil {
+		return false, err
+	}
+	return participates(r, c), nil
 }
 
 // JoinRoom lets an office lead or an admin join a running consultation.
@@ -79,7 +110,7 @@ func (s *Service) JoinRoom(ctx context.Context, a Actor, roomID string) (Room, e
 		return r, nil
 	}
 	now := s.now()
-	if err := s.store.AddRoomMember(ctx, r, a.Clerk.Login, MemberJoined, a.name(), now); err != nil {
+	if err := s.store.AddRoomMember(ctx, r, a.Clerk.Login, MemberJoined, a.AuditName(), now); err != nil {
 		return Room{}, err
 	}
 	key := NoticeLeadJoined
@@ -101,16 +132,14 @@ func (s *Service) AddColleague(ctx context.Context, a Actor, roomID, login strin
 	if !r.EndedAt.IsZero() {
 		return Room{}, ErrRoomClosed
 	}
-	s.clerkMu.RLock()
-	c, ok := s.clerks[login]
-	s.clerkMu.RUnlock()
+	c, ok := s.dir.Clerk(login)
 	if !ok || !c.MemberOf(r.OfficeID) {
 		return Room{}, problem.Invalid("login", "no_such_colleague_here", nil)
 	}
 	if participates(r, c) {
 		return r, nil
 	}
-	if err := s.store.AddRoomMember(ctx, r, c.Login, MemberColleague, a.name(), s.now()); err != nil {
+	if err := s.store.AddRoomMember(ctx, r, c.Login, MemberColleague, a.AuditName(), s.now()); err != nil {
 		return Room{}, err
 	}
 	if err := s.systemMessage(ctx, r, "add:"+c.Login, Notice{Key: NoticeAdded, Args: map[string]string{"By": a.Clerk.DisplayName, "Name": c.DisplayName}}); err != nil {
@@ -124,7 +153,7 @@ func (s *Service) AddColleague(ctx context.Context, a Actor, roomID, login strin
 func (s *Service) systemMessage(ctx context.Context, r Room, key string, n Notice) error {
 	_, _, err := s.store.AddMessage(ctx, Message{RoomID: r.ID, AuthorRole: RoleSystem, Author: "System", Text: encodeNotice(n), ClientID: "sys:" + key, At: s.now()}, nil)
 	if err == nil {
-		s.Hub.wakeEvents()
+		s.wake()
 	}
 	return err
 }
@@ -160,61 +189,9 @@ func (s *Service) relays(a Actor, r Room) bool {
 	if a.Via == "" || a.Clerk.Login != "" {
 		return false
 	}
-	if o, ok := s.office(r.OfficeID); !ok || o.Confidential {
+	if s.dir.Confidential(r.OfficeID) {
 		return false
 	}
-	s.clerkMu.RLock()
-	c := s.clerks[r.Clerk]
-	s.clerkMu.RUnlock()
+	c, _ := s.dir.Clerk(r.Clerk)
 	return c.MatrixID != ""
-}
-
-// StreamTicket returns the ticket of a ticket event as a staff stream shows
-// it, if the reader may see it (a member of its office). The event log
-// holds no personal data; the personal fields come from the ticket as it is
-// now, except for a service client in a confidential office.
-func (s *Service) StreamTicket(ctx context.Context, a Actor, t Ticket) (Ticket, bool) {
-	if !a.Clerk.MemberOf(t.OfficeID) {
-		return t, false
-	}
-	o, _ := s.office(t.OfficeID)
-	t.Confidential = o.Confidential
-	if o.Confidential && a.Via != "" && a.Clerk.Login == "" {
-		return t, true
-	}
-	cur, ok := s.q.get(t.ID)
-	if !ok {
-		var err error
-		if cur, err = s.store.Ticket(ctx, t.ID); err != nil {
-			return t, true
-		}
-	}
-	t.Name, t.Concern, t.ForwardNote, t.DeclineMessage = cur.Name, cur.Concern, cur.ForwardNote, cur.DeclineMessage
-	return t, true
-}
-
-func (s *Service) logError(what string, err error) {
-	if s.log != nil {
-		s.log.Error(what, "err", err)
-	}
-}
-
-// QueueFor returns an office's queue as a's console or client shows it: a
-// service client's read-only identity (the Matrix bridge) gets no name and
-// no concern of a confidential office.
-func (s *Service) QueueFor(a Actor, office string) []StaffTicket {
-	q := s.Queue(office)
-	o, _ := s.office(office)
-	for i := range q {
-		q[i].Confidential = o.Confidential
-		if o.Confidential && a.Via != "" && a.Clerk.Login == "" {
-			q[i].Name, q[i].Concern, q[i].ForwardNote, q[i].Notes = "", "", "", nil
-		}
-		// a colleague's running consultation shows who holds it and since
-		// when, nothing of the visit itself
-		if c := a.Clerk.Login; c != "" && !q[i].State.Queued() && q[i].Clerk != c {
-			q[i].Name, q[i].Concern, q[i].ForwardNote, q[i].Notes, q[i].Forwards = "", "", "", nil, nil
-		}
-	}
-	return q
 }

@@ -1,0 +1,46 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/reception"
+)
+
+// Events returns up to limit stream events with seq > since.
+func (db *DB) Events(ctx context.Context, since int64, limit int) ([]reception.Event, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT seq, type, office_id, room_id, at, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit)
+	if err != nil {
+		return nil, fmt.Errorf("events: %w", err)
+	}
+	defer rows.Close()
+	var out []reception.Event
+	for rows.Next() {
+		var e reception.Event
+		var at int64
+		var payload string
+		if err := rows.Scan(&e.Seq, &e.Type, &e.OfficeID, &e.RoomID, &at, &payload); err != nil {
+			return nil, err
+		}
+		e.At, e.Payload = fromMS(at), []byte(payload)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AddEvent appends a non-ticket event (presence) to the stream.
+func (db *DB) AddEvent(ctx context.Context, typ string, payload []byte) (int64, error) {
+	res, err := db.w.ExecContext(ctx, `INSERT INTO events (type, at, payload) VALUES (?, ?, ?)`, typ, ms(time.Now()), string(payload))
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// LastEventSeq returns the newest event's sequence number (0 if none).
+func (db *DB) LastEventSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events`).Scan(&seq)
+	return seq, err
+}

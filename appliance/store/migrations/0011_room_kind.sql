@@ -1,0 +1,4 @@
+-- The kind of a room (package consultation): every room so far is a
+-- consultation opened by the reception for a ticket; permanent rooms and
+-- events come later and have no ticket.
+ALTER TABLE rooms ADD COLUMN kind TEXT NOT NULL DEFAULT 'consultation';
