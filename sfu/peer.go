@@ -116,6 +116,7 @@ func newPeer(s *SFU, r *room, g Grant, uid string, cfg JoinConfig, notify func(s
 			_ = p.sub.Close()
 			return nil, fmt.Errorf("api data channel: %w", err)
 		}
+		dc.OnOpen(func() { readData(dc, nil) })
 		p.dcs[apiChannelLabel] = dc
 		p.wg.Add(1)
 		go p.negotiationLoop()

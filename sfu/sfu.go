@@ -126,7 +126,8 @@ func (s *SFU) listen() error {
 }
 
 func (s *SFU) buildAPIs() error {
-	se := webrtc.SettingEngine{}
+	se := webrtc.SettingEngine{LoggerFactory: newSharedLoggers()}
+	se.DetachDataChannels() // read with small buffers (data.go)
 	applyCrypto(&se)
 	se.SetICEUDPMux(s.udpMux)
 	types := []webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6}
