@@ -218,6 +218,20 @@ func exchangeError(err error) error {
 	return ErrUnavailable
 }
 
+// Origins are the provider's origins a browser is sent to (authorisation
+// and end-session endpoints), for the pages' form-action.
+func (p *Provider) Origins() []string {
+	var out []string
+	for _, e := range []string{p.oauth.Endpoint.AuthURL, p.endSess} {
+		if u, err := url.Parse(e); err == nil && u.Host != "" {
+			if o := u.Scheme + "://" + u.Host; !slices.Contains(out, o) {
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
 // LogoutURL is the provider's end-session address for an ID token, or ""
 // when the provider has none.
 func (p *Provider) LogoutURL(idToken string) string {

@@ -73,7 +73,9 @@ func (s *Service) EndSessions(ctx context.Context, login, reason string) error {
 
 // Audit records a staff security event (actor: the clerk's login; no
 // citizen data).
-func (s *Service) Audit(ctx context.Context, actor, action, detail string) { s.audit(ctx, actor, action, detail) }
+func (s *Service) Audit(ctx context.Context, actor, action, detail string) {
+	s.audit(ctx, actor, action, detail)
+}
 
 func (s *Service) audit(ctx context.Context, actor, action, detail string) {
 	if a, ok := s.store.(auditor); ok {
