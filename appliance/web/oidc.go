@@ -36,6 +36,7 @@ type ssoSession struct {
 	subject string
 	grant   oidcauth.Grant
 	checked time.Time
+	expires time.Time // the staff session's absolute deadline
 }
 
 func (x *ssoSessions) get(hash string) *ssoSession {
@@ -49,6 +50,12 @@ func (x *ssoSessions) put(hash string, s *ssoSession) {
 	defer x.mu.Unlock()
 	if x.m == nil {
 		x.m = map[string]*ssoSession{}
+	}
+	now := time.Now()
+	for k, v := range x.m { // sessions that ran out without a logout
+		if now.After(v.expires) {
+			delete(x.m, k)
+		}
 	}
 	x.m[hash] = s
 }
@@ -123,7 +130,7 @@ func (s *Server) pageOIDCCallback(w http.ResponseWriter, r *http.Request) {
 		s.oidcRefused(w, r, err)
 		return
 	}
-	s.sso.put(staff.HashToken(sess.Token), &ssoSession{login: idn.Clerk.Login, subject: idn.Subject, grant: grant, checked: time.Now()})
+	s.sso.put(staff.HashToken(sess.Token), &ssoSession{login: idn.Clerk.Login, subject: idn.Subject, grant: grant, checked: time.Now(), expires: sess.Expires})
 	s.staff.Audit(r.Context(), idn.Clerk.Login, "signed_in_oidc", "")
 	s.setSession(w, sess)
 	// The session cookie is SameSite=Strict and this response ends a
