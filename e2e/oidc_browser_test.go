@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/oidcauth/oidctest"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
@@ -30,16 +32,22 @@ const (
 // client and re-checks groups every recheck.
 func oidcAppliance(t *testing.T, p *oidctest.Provider, recheck time.Duration) *apptest.Server {
 	t.Helper()
+	return oidcApplianceWith(t, p, recheck, apptest.Options{Quiet: true, NoMedia: true})
+}
+
+func oidcApplianceWith(t *testing.T, p *oidctest.Provider, recheck time.Duration, opts apptest.Options) *apptest.Server {
+	t.Helper()
 	clientID := "bb-" + strings.ToLower(staff.RandomToken(6))
 	secret := staff.RandomToken(24)
 	file := filepath.Join(t.TempDir(), "oidc.secret")
 	if err := os.WriteFile(file, []byte(secret+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, Configure: func(c *config.Config) {
+	opts.Configure = func(c *config.Config) {
 		c.Auth.OIDC = &config.OIDC{Issuer: p.Issuer, ClientID: clientID, ClientSecretFile: file, Recheck: config.Duration{Duration: recheck},
 			Groups: []config.OIDCGroup{{Value: groupBauamt, Offices: []string{"bauamt"}}, {Value: groupAdmins, Role: "admin"}}}
-	}})
+	}
+	srv := apptest.Start(t, opts)
 	p.AddClient(t, oidctest.Client{ID: clientID, Secret: secret,
 		Redirects: []string{srv.URL + config.OIDCCallbackPath}, PostLogout: []string{srv.URL + config.OIDCLogoutReturnPath}})
 	return srv
@@ -196,4 +204,40 @@ func TestOIDCPagesAccessible(t *testing.T) {
 			t.Errorf("no-access page (%s): %+v", lang, v)
 		}
 	}
+}
+
+// TestOIDCPagesPseudoLocale: the log-in page with the provider's button and
+// the "no access" page take every text from the catalogue.
+func TestOIDCPagesPseudoLocale(t *testing.T) {
+	p := oidctest.Shared(t)
+	srv := oidcApplianceWith(t, p, time.Minute, apptest.Options{Quiet: true, NoMedia: true, PseudoLocale: true})
+	data := []string{srv.Config.Site.Name}
+	// error messages are rendered in the reader's language, not the
+	// pseudo-locale, on every page; they come from the catalogue too
+	var msgs map[string]string
+	buf, err := os.ReadFile("../appliance/i18n/locales/oidc.de.json")
+	if err != nil || json.Unmarshal(buf, &msgs) != nil {
+		t.Fatal(err)
+	}
+	for k, v := range msgs {
+		if strings.HasPrefix(k, "error.") {
+			data = append(data, strings.TrimRight(v, "."))
+		}
+	}
+	for _, tag := range i18n.Citizen {
+		data = append(data, i18n.SelfName(tag))
+	}
+	b := newBrowser(t, srv.CertPEM)()
+	check := func(what string) {
+		var html string
+		step(t, b, "page of "+what, chromedp.OuterHTML("html", &html, chromedp.ByQuery))
+		for _, s := range hardCoded(html, data) {
+			t.Errorf("%s shows text that is not from the catalogue: %q", what, s)
+		}
+	}
+	step(t, b, "log-in page", chromedp.Navigate(srv.URL+"/staff/login"), chromedp.WaitVisible("#oidc-signin", chromedp.ByID))
+	check("the log-in page")
+	providerSignIn(t, b, srv, oidcUser(t, p, "/nirgendwo"))
+	step(t, b, "no access", chromedp.WaitVisible("#oidc-noaccess", chromedp.ByID))
+	check("the no-access page")
 }
