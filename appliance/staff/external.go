@@ -40,6 +40,12 @@ func (s *Service) Provision(ctx context.Context, c Clerk, via string) error {
 		return fmt.Errorf("provision %s: %w", c.Login, err)
 	}
 	s.audit(ctx, c.Login, "provisioned_"+via, fmt.Sprintf("role %s offices %v", c.Role, c.Offices))
+	if s.OnPresence != nil {
+		// the reception learns the new offices and role of a clerk on duty
+		if now, err := s.Clerk(ctx, c.Login); err == nil {
+			s.OnPresence(now)
+		}
+	}
 	return nil
 }
 
