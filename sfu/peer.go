@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/rtcp"
@@ -69,6 +70,10 @@ type peer struct {
 	candHeld   [2][]webrtc.ICECandidateInit
 	negPending bool // subscriber offer outstanding, renegotiate after answer
 	restartICE bool
+
+	// muted: a host muted this participant; their audio is dropped
+	// (moderate.go)
+	muted atomic.Bool
 
 	negotiate chan struct{}
 	done      chan struct{}

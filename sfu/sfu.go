@@ -41,6 +41,8 @@ type SFU struct {
 	tcpMux          ice.TCPMux
 	turn            *turnServer
 
+	mod moderation // hosts' mutes (moderate.go)
+
 	mu    sync.Mutex
 	rooms map[string]*room
 	conns map[*signalConn]struct{}

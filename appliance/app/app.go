@@ -24,9 +24,11 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/documents"
 	"github.com/buergerbuero/buergerbuero/appliance/events"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
+	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/pow"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
@@ -67,6 +69,8 @@ type App struct {
 
 	// Media, if set before Start, is mounted as the SFU.
 	Media web.Media
+	// Permanent is the permanent rooms (built by Start).
+	Permanent *permanent.Service
 	// TLSConfig overrides the configured certificates (tests, demo).
 	TLSConfig *tls.Config
 	// HoldReady keeps /healthz and /readyz at 503 ("starting") after Start
@@ -138,6 +142,20 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 	for _, o := range opts {
 		o(a)
 	}
+	docs, err := documents.New(documents.Config{MaxSize: cfg.Reception.MaxUpload, Types: cfg.Documents.DocumentTypes(),
+		Clamd: cfg.Documents.Clamd, ScanTimeout: cfg.Documents.ScanTimeout.Duration}, log.With("component", "documents"))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("documents: %w", err)
+	}
+	a.Rec.Rooms.SetDocuments(docs)
+	if docs.Scanning() {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		if err := docs.Ping(pctx); err != nil {
+			log.Warn("documents: clamd does not answer; uploads are refused until it does", "clamd", cfg.Documents.Clamd, "err", err)
+		}
+		cancel()
+	}
 	if cfg.Notify != nil {
 		if err := a.openNotify(loc); err != nil {
 			db.Close()
@@ -207,6 +225,11 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 			return err
 		}
 	}
+	var moderator permanent.Moderator
+	if m, ok := a.Media.(permanent.Moderator); ok {
+		moderator = m
+	}
+	a.Permanent = permanent.New(a.DB, a.Rec.Rooms, moderator, permanent.Settings{})
 	w, err := web.New(a.Rec, a.Staff, a.Media, web.Options{
 		ProofOfWork: a.PoW, SiteName: a.Cfg.Site.Name, StaffBackground: a.Cfg.Site.StaffBackground, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
 		FrameAncestors: a.Cfg.HTTP.FrameAncestors, TrustedProxies: proxies, StaffNetworks: staffNets, ServiceTokens: tokens, SecureCookies: true,
@@ -217,7 +240,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
 		Outbox: a.DB, OutboxChannels: a.outboxChannels,
 		CalendarFeeds: a.DB, Appointments: a.feedSource(),
-		Booking: a.Book, Events: a.openEvents(), OIDC: sso,
+		Booking: a.Book, Events: a.openEvents(), Permanent: a.Permanent, OIDC: sso,
 	}, a.Log)
 	if err != nil {
 		return err

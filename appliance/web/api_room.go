@@ -1,12 +1,11 @@
 package web
 
 import (
-	"fmt"
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
-	"mime"
 	"net/http"
 	"strings"
 
+	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 )
 
@@ -16,7 +15,11 @@ func (s *Server) apiRoom(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, 200, map[string]any{"room": room, "me": map[string]string{"role": m.Role, "name": m.Name}})
+	out := map[string]any{"room": room, "me": map[string]string{"role": m.Role, "name": m.Name}}
+	if info := s.permanentRoomInfo(room, m); info != nil {
+		out["permanent"] = info
+	}
+	writeJSON(w, 200, out)
 }
 
 func (s *Server) apiRoomMessages(w http.ResponseWriter, r *http.Request) {
@@ -46,25 +49,6 @@ func (s *Server) apiRoomFile(w http.ResponseWriter, r *http.Request) {
 	s.upload(w, r, room, m)
 }
 
-func (s *Server) apiRoomFileGet(w http.ResponseWriter, r *http.Request) {
-	room, m, err := s.roomMember(r, r.PathValue("room"))
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	f, err := s.rec.Rooms.File(r.Context(), room, m, r.PathValue("file"))
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	// always a download, never rendered in our origin
-	w.Header().Set("Content-Type", f.Type)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
-	w.Header().Set("Content-Length", fmt.Sprint(len(f.Data)))
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	w.Write(f.Data)
-}
-
 func (s *Server) apiRoomMedia(w http.ResponseWriter, r *http.Request) {
 	room, m, err := s.roomMember(r, r.PathValue("room"))
 	if err != nil {
@@ -77,6 +61,10 @@ func (s *Server) apiRoomMedia(w http.ResponseWriter, r *http.Request) {
 	}
 	if !room.EndedAt.IsZero() {
 		s.writeProblem(w, r, consultation.ErrRoomClosed)
+		return
+	}
+	if room.Kind == consultation.KindPermanent && s.opt.Permanent != nil && s.opt.Permanent.Full(room.ID, m.Identity) {
+		s.writeProblem(w, r, permanent.ErrFull)
 		return
 	}
 	g, err := s.media.Grant(room.ID, m.Identity, m.Name, m.Role)

@@ -9,7 +9,7 @@ import (
 // in this list is shown as nothing rather than as a raw key.
 var noticeKeys = map[string]bool{
 	consultation.NoticeInvited: true, consultation.NoticeJoined: true, consultation.NoticeLeadJoined: true,
-	consultation.NoticeAdminJoined: true, consultation.NoticeAdded: true,
+	consultation.NoticeAdminJoined: true, consultation.NoticeAdded: true, consultation.NoticeFileDeleted: true,
 }
 
 // roleNames are the invited roles as the invite notice names them.

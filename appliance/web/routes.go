@@ -51,9 +51,13 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/rooms/{room}/messages", s.apiRoomMessages)
 	s.handle("POST /api/v1/rooms/{room}/messages", s.apiRoomPost)
 	s.handle("POST /api/v1/rooms/{room}/files", s.apiRoomFile)
+	s.handle("GET /api/v1/rooms/{room}/files", s.apiRoomFiles)
 	s.handle("GET /api/v1/rooms/{room}/files/{file}", s.apiRoomFileGet)
+	s.handle("DELETE /api/v1/rooms/{room}/files/{file}", s.apiRoomFileDelete)
 	s.handle("GET /api/v1/rooms/{room}/events", s.apiRoomEvents)
 	s.handle("GET /api/v1/rooms/{room}/media", s.apiRoomMedia)
+	s.handle("GET /api/v1/rooms/{room}/whiteboard", s.apiWhiteboard)
+	s.handle("POST /api/v1/rooms/{room}/whiteboard", s.apiWhiteboardPost)
 
 	// staff API (contract: docs/api/staff-api.md, docs/api/openapi.yaml)
 	s.handle("POST /api/v1/staff/login", s.staffNetworkAPI(s.apiLogin))
@@ -89,6 +93,9 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/staff/appointments/capacity", s.staffOnly(s.apiStaffCapacity))
 	s.handle("GET /api/v1/staff/appointments", s.staffOnly(s.apiStaffDay))
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) { s.writeProblem(w, r, notFoundOrMethod(s.mux, r)) })
+
+	// permanent rooms: public lobby, staff list, moderation, pages
+	s.permanentRoutes() // api_permanent.go
 
 	// pages
 	s.handle("GET /{$}", s.pageOffices)

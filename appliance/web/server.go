@@ -27,6 +27,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/events"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
+	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
@@ -125,6 +126,9 @@ type Options struct {
 	// Location is the site's time zone (site.time_zone) in which pages
 	// show times; nil means Europe/Berlin.
 	Location *time.Location
+	// Permanent is the permanent rooms (lobby, presence, moderation); nil
+	// answers their API with 404.
+	Permanent *permanent.Service
 	// PseudoLocale renders every page text through the pseudo-locale
 	// (i18n.Catalogue.Pseudo): for tests that look for hard-coded text.
 	PseudoLocale bool

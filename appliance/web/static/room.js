@@ -1,6 +1,8 @@
 import {api, live, el, S, fmt, showError, ticketSession, clearTicketSession} from './common.js';
 import {forwardDialog} from './dialogs.js';
 import {showVisit} from './visit.js';
+import {startDocuments} from './documents.js';
+import {roomBoard} from './roomboard.js';
 
 const root = document.getElementById('room');
 const room = root.dataset.room;
@@ -12,6 +14,9 @@ let ticketId = null;
 let chat;
 let media = null; // the running video (media.js), if any
 let visit = null; // the clerk's visit panel (visit.js), if shown
+let perm = null;  // a permanent room's additions (permroom.js), if one
+let docs = null;  // the room's documents (documents.js)
+let board = null; // the whiteboard panel (roomboard.js)
 
 async function identify() {
   const t = ticketSession();
@@ -44,9 +49,11 @@ function addMessage(m) {
   // page, or a German name in an Arabic one, keeps its reading order
   li.append(el('bdi', {class: 'author', text: mine ? S.you : m.author}), ': ');
   if (m.text) li.append(el('span', {class: 'text', dir: 'auto', text: m.text}));
-  if (m.file) {
-    const b = el('button', {type: 'button', class: 'link', text: '📎 ' + m.file.name + ' (' + Math.ceil(m.file.size / 1024) + ' KiB)'});
-    b.addEventListener('click', () => download(m.file));
+  if (m.file && m.file.deleted) {
+    li.append(el('bdi', {class: 'file deleted', text: m.file.name + ' (' + S.docDeleted + ')'}));
+  } else if (m.file) {
+    const b = el('button', {type: 'button', class: 'link', 'data-file': m.file.id, text: '📎 ' + m.file.name + ' (' + fmt(S.docSize, {KiB: Math.max(1, Math.ceil(m.file.size / 1024))}) + ')'});
+    b.addEventListener('click', () => docs && docs.download(m.file));
     li.append(b);
   }
   li.append(' ', el('time', {datetime: m.at, text: new Date(m.at).toLocaleTimeString(S.lang, {hour: '2-digit', minute: '2-digit'})}));
@@ -54,46 +61,26 @@ function addMessage(m) {
   li.scrollIntoView({block: 'nearest'});
 }
 
-async function download(f) {
-  const headers = {};
-  if (auth.token) headers['Authorization'] = 'Bearer ' + auth.token;
-  if (auth.ticket) headers['X-Ticket'] = auth.ticket;
-  const res = await fetch('/api/v1/rooms/' + encodeURIComponent(room) + '/files/' + encodeURIComponent(f.id), {headers, credentials: 'same-origin'});
-  if (!res.ok) return;
-  const url = URL.createObjectURL(await res.blob());
-  const a = el('a', {href: url, download: f.name});
-  document.body.append(a); a.click(); a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
-
 async function send(ev) {
   ev.preventDefault();
   showError(error, null);
   const text = $('chat-text').value.trim();
-  const file = $('chat-file').files[0];
+  if (!text) return;
   try {
-    if (text) {
-      const m = await api('/api/v1/rooms/' + encodeURIComponent(room) + '/messages', {method: 'POST', body: {text, client_id: crypto.randomUUID()}, ...auth});
-      addMessage(m);
-      $('chat-text').value = '';
-    }
-    if (file) {
-      const fd = new FormData();
-      fd.append('file', file);
-      fd.append('client_id', crypto.randomUUID());
-      const m = await api('/api/v1/rooms/' + encodeURIComponent(room) + '/files', {method: 'POST', form: fd, ...auth});
-      addMessage(m);
-      $('chat-file').value = '';
-    }
+    const m = await api('/api/v1/rooms/' + encodeURIComponent(room) + '/messages', {method: 'POST', body: {text, client_id: crypto.randomUUID()}, ...auth});
+    addMessage(m);
+    $('chat-text').value = '';
   } catch (err) { showError(error, err); }
 }
 
 function ended() {
   $('state').textContent = S.roomEnded;
   $('chat-form').hidden = true;
+  if (docs) docs.ended();
   if (chat) chat.stop();
   if (media) { media.close(); media = null; }
   if (visit) { visit.stop(); visit = null; }
+  if (board) board.stop();
   const box = $('actions');
   if (me && me.role === 'clerk' && !box.querySelector('[data-action=console]')) {
     box.replaceChildren(el('a', {class: 'button', href: '/staff', 'data-action': 'console', text: S.toConsole}));
@@ -185,15 +172,29 @@ async function main() {
   let info;
   try { info = await api('/api/v1/rooms/' + encodeURIComponent(room), auth); } catch (err) { showError(error, err); return; }
   if (info.room.ended_at) { ended(); }
+  if (info.permanent) {
+    perm = (await import('./permroom.js')).startPermanent({room, auth, me, info: info.permanent});
+    if (info.permanent.full) { perm.full(); return; }
+  }
+  docs = startDocuments({room, auth});
   $('chat-form').addEventListener('submit', send);
   $('chat-text').addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); $('chat-form').requestSubmit(); } });
+  board = roomBoard(room, auth, {canClear: me.role === 'clerk', onError: (err) => showError(error, err)});
   chat = live(() => '/api/v1/rooms/' + encodeURIComponent(room) + '/events?after=' + lastSeq(), {
     auth,
-    onmessage: (msg) => { if (msg.type === 'message') addMessage(msg.message); },
-    onstatus: (up) => { $('state').textContent = up ? '' : S.reconnecting; },
+    onmessage: (msg) => {
+      if (msg.type === 'state') { if (perm) perm.update(msg); return; }
+      if (msg.type !== 'message') { board.event(msg); return; }
+      addMessage(msg.message);
+      // a new document, or a notice that one was deleted
+      if (msg.message.file || msg.message.author_role === 'system') docs.refresh();
+    },
+    onstatus: (up) => { if (!$('state').dataset.removed) $('state').textContent = up ? '' : S.reconnecting; if (up) board.resync(); },
+    // a permanent room's host removed this person (or the room is full)
+    onfatal: perm ? () => { ended(); perm.removed(); } : undefined,
   });
   if (me.role === 'citizen') { followTicket(ticketSession()); citizenActions(ticketSession()); }
-  if (me.role === 'clerk') {
+  if (me.role === 'clerk' && !perm) {
     clerkActions(info.room.ticket_id);
     if (!info.room.ended_at) showVisit(info.room.ticket_id, auth).then((v) => { if ($('chat-form').hidden) v.stop(); else visit = v; }, (err) => showError(error, err));
   }
