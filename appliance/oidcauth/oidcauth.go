@@ -145,7 +145,7 @@ func (p *Provider) Finish(ctx context.Context, id, state, code string) (Identity
 	if err != nil {
 		return Identity{}, Grant{}, exchangeError(err)
 	}
-	id2, g, err := p.fromToken(ctx, tok, "")
+	id2, g, err := p.fromToken(ctx, tok, "", f.nonce)
 	if err != nil {
 		return Identity{}, Grant{}, err
 	}
@@ -154,7 +154,10 @@ func (p *Provider) Finish(ctx context.Context, id, state, code string) (Identity
 
 // fromToken verifies a token response's ID token and maps it; a refresh
 // answer without ID token falls back to userinfo.
-func (p *Provider) fromToken(ctx context.Context, tok *oauth2.Token, subject string) (Identity, Grant, error) {
+//
+// nonce is the sign-in's nonce (go-oidc leaves that check to the caller);
+// "" on a re-check, where subject must match instead.
+func (p *Provider) fromToken(ctx context.Context, tok *oauth2.Token, subject, nonce string) (Identity, Grant, error) {
 	g := Grant{RefreshToken: tok.RefreshToken, AccessToken: tok.AccessToken, Expiry: tok.Expiry}
 	raw, _ := tok.Extra("id_token").(string)
 	var claims map[string]any
@@ -164,6 +167,9 @@ func (p *Provider) fromToken(ctx context.Context, tok *oauth2.Token, subject str
 			return Identity{}, Grant{}, ErrVerify
 		}
 		if subject != "" && idt.Subject != subject {
+			return Identity{}, Grant{}, ErrVerify
+		}
+		if nonce != "" && subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
 			return Identity{}, Grant{}, ErrVerify
 		}
 		g.IDToken = raw
@@ -198,7 +204,7 @@ func (p *Provider) Check(ctx context.Context, subject string, g Grant) (Identity
 		tok = &oauth2.Token{AccessToken: g.AccessToken, TokenType: "Bearer"}
 		tok = tok.WithExtra(map[string]any{})
 	}
-	idn, ng, err := p.fromToken(ctx, tok, subject)
+	idn, ng, err := p.fromToken(ctx, tok, subject, "")
 	if err != nil {
 		return Identity{}, Grant{}, err
 	}
