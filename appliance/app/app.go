@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/buergerbuero/buergerbuero/appliance/oidcauth"
 	"log/slog"
 	"net"
 	"net/http"
@@ -215,6 +216,15 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		staffNets = append(staffNets, n)
 	}
 	siteLoc, _ := time.LoadLocation(a.Cfg.Site.TimeZone) // checked by Validate
+	var sso *oidcauth.Provider
+	if a.Cfg.Auth.OIDC != nil {
+		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		sso, err = oidcauth.New(dctx, a.Cfg.Auth.OIDC, a.Cfg.Site.PublicURL)
+		cancel()
+		if err != nil {
+			return err
+		}
+	}
 	var moderator permanent.Moderator
 	if m, ok := a.Media.(permanent.Moderator); ok {
 		moderator = m
@@ -230,7 +240,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
 		Outbox: a.DB, OutboxChannels: a.outboxChannels,
 		CalendarFeeds: a.DB, Appointments: a.feedSource(),
-		Booking: a.Book, Events: a.openEvents(), Permanent: a.Permanent,
+		Booking: a.Book, Events: a.openEvents(), Permanent: a.Permanent, OIDC: sso,
 	}, a.Log)
 	if err != nil {
 		return err

@@ -110,6 +110,8 @@ func (s *Server) routes() {
 	s.handle("GET /staff/login", s.staffPage(s.pageLogin))
 	s.handle("POST /staff/login", s.staffPage(s.formLogin))
 	s.handle("POST /staff/logout", s.formLogout)
+	s.handle("POST /staff/oidc/start", s.staffPage(s.formOIDCStart))
+	s.handle("GET /staff/oidc/callback", s.staffPage(s.pageOIDCCallback))
 	s.handle("GET /staff/password", s.staffPage(s.pagePassword))
 	s.handle("POST /staff/password", s.staffPage(s.formPassword))
 	s.handle("GET /staff", s.staffPage(s.pageConsole))

@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
+	"github.com/buergerbuero/buergerbuero/appliance/oidcauth"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -101,6 +102,9 @@ type Options struct {
 	// Catalogue renders every text (error messages, pages) in the
 	// request's language; nil means the built-in catalogue.
 	Catalogue *i18n.Catalogue
+	// OIDC signs staff in through an OpenID provider (oidc.go); nil: local
+	// accounts only.
+	OIDC *oidcauth.Provider
 	// ProofOfWork guards booking holds; nil refuses every hold.
 	ProofOfWork ProofOfWork
 	// Outbox shows admins the notification outbox (GET
@@ -148,6 +152,8 @@ type Server struct {
 	bridgeStreams prometheus.Gauge
 	bridgeEvents  prometheus.Counter
 
+	// the OpenID provider's grants of directory sessions (oidc.go)
+	sso ssoSessions
 	// single-use keys that open a WebSocket (streamkey.go)
 	streamKeys streamKeys
 	// anonymous event viewers per client address (eventlimit.go)
