@@ -26,8 +26,9 @@ type Store interface {
 	// File loads a file of a room; ErrFileNotFound if none (or deleted).
 	File(ctx context.Context, room, id string) (File, error)
 	// CreateParticipantToken stores a hashed token of kind "invite" or
-	// "session" and its audit entry (role only) in one transaction.
-	CreateParticipantToken(ctx context.Context, hash []byte, kind string, p Participant, lang string) error
+	// "session" for p (role, pseudonym, name, language) and its audit
+	// entry (role only) in one transaction.
+	CreateParticipantToken(ctx context.Context, hash []byte, kind string, p Participant) error
 	// RedeemInvite marks an invite used and returns it, atomically: of two
 	// concurrent redemptions exactly one succeeds; used, expired or unknown
 	// invites give ErrInviteInvalid.
