@@ -2,11 +2,11 @@ package web
 
 import (
 	"fmt"
-	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"mime"
 	"net/http"
 	"strings"
 
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 )
 
@@ -16,7 +16,28 @@ func (s *Server) apiRoom(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, 200, map[string]any{"room": room, "me": map[string]string{"role": m.Role, "name": m.Name}})
+	me := map[string]any{"role": m.Role, "name": m.Name, "rights": rightsJSON(m.Rights)}
+	if m.Language != "" {
+		me["language"] = m.Language
+	}
+	out := map[string]any{"room": room, "me": me}
+	// the concern only for roles that may see it (docs/roles.md)
+	if concern, err := s.rec.Rooms.Concern(r.Context(), room, m); err == nil && concern != "" {
+		out["concern"] = concern
+	}
+	writeJSON(w, 200, out)
+}
+
+// rightsJSON is a member's rights as the room page reads them.
+func rightsJSON(r consultation.Rights) map[string]bool {
+	out := map[string]bool{}
+	for _, n := range consultation.RightNames {
+		out[n] = false
+	}
+	for _, n := range r.Names() {
+		out[n] = true
+	}
+	return out
 }
 
 func (s *Server) apiRoomMessages(w http.ResponseWriter, r *http.Request) {
@@ -79,7 +100,7 @@ func (s *Server) apiRoomMedia(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, consultation.ErrRoomClosed)
 		return
 	}
-	g, err := s.media.Grant(room.ID, m.Identity, m.Name, m.Role)
+	g, err := s.media.GrantMember(room.ID, m)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -123,7 +144,9 @@ func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"url": s.opt.PublicURL + "/join/" + tok, "expires_at": exp})
+	// the token after '#': browsers never send the fragment, so it stays
+	// out of request lines, logs and Referer headers
+	writeJSON(w, http.StatusCreated, map[string]any{"url": s.opt.PublicURL + "/join#" + tok, "expires_at": exp})
 }
 
 // apiJoinRoom: an office lead or admin joins a running consultation; the

@@ -1,6 +1,7 @@
 import {api, live, el, S, fmt, showError, ticketSession, clearTicketSession} from './common.js';
 import {forwardDialog} from './dialogs.js';
 import {showVisit} from './visit.js';
+import {followCaptions, writeCaptions} from './captions.js';
 
 const root = document.getElementById('room');
 const room = root.dataset.room;
@@ -12,6 +13,8 @@ let ticketId = null;
 let chat;
 let media = null; // the running video (media.js), if any
 let visit = null; // the clerk's visit panel (visit.js), if shown
+let rights = {};  // what my role may do here (GET /api/v1/rooms/{room} → me.rights)
+let captions = null;
 
 async function identify() {
   const t = ticketSession();
@@ -43,9 +46,15 @@ function addMessage(m) {
   li.append(el('span', {class: 'author', text: (mine ? S.you : m.author) + ':'}), ' ');
   if (m.text) li.append(el('span', {class: 'text', text: m.text}));
   if (m.file) {
-    const b = el('button', {type: 'button', class: 'link', text: '📎 ' + m.file.name + ' (' + Math.ceil(m.file.size / 1024) + ' KiB)'});
-    b.addEventListener('click', () => download(m.file));
-    li.append(b);
+    const label = '📎 ' + m.file.name + ' (' + Math.ceil(m.file.size / 1024) + ' KiB)';
+    if (rights.download === false) {
+      // the role may not download: the file is named, not offered
+      li.append(el('span', {class: 'file-name', 'data-file': 'no-download', text: label}));
+    } else {
+      const b = el('button', {type: 'button', class: 'link', text: label});
+      b.addEventListener('click', () => download(m.file));
+      li.append(b);
+    }
   }
   li.append(' ', el('time', {datetime: m.at, text: new Date(m.at).toLocaleTimeString(S.lang, {hour: '2-digit', minute: '2-digit'})}));
   $('messages').append(li);
@@ -89,6 +98,9 @@ async function send(ev) {
 function ended() {
   $('state').textContent = S.roomEnded;
   $('chat-form').hidden = true;
+  $('caption-form').hidden = true;
+  $('invite-form').hidden = true;
+  if (captions) { captions.stop(); captions = null; }
   if (chat) chat.stop();
   if (media) { media.close(); media = null; }
   if (visit) { visit.stop(); visit = null; }
@@ -152,15 +164,39 @@ async function clerkActions(ticket) {
       const body = await forwardDialog(auth);
       if (body) act('forward', body);
     }}),
-    el('button', {type: 'button', class: 'secondary', 'data-action': 'invite', text: S.invite, onclick: async () => {
-      try {
-        const inv = await api('/api/v1/staff/rooms/' + encodeURIComponent(room) + '/invites', {method: 'POST', body: {role: 'interpreter'}, ...auth});
-        const out = el('p', {class: 'invite'}, S.inviteLink + ' ', el('code', {text: inv.url}));
-        box.append(out);
-      } catch (err) { showError(error, err); }
+    el('button', {type: 'button', class: 'secondary', 'data-action': 'invite', 'aria-controls': 'invite-form', text: S.invite, onclick: () => {
+      $('invite-form').hidden = false;
+      $('invite-role').focus();
     }}),
     el('button', {type: 'button', class: 'danger', 'data-action': 'end', text: S.end, onclick: () => act('end')}),
   );
+}
+
+// inviteForm: the clerk invites an external (interpreter, guardian, …)
+// with the role's rights in this office; the link is shown to pass on.
+function inviteForm() {
+  $('invite-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    showError(error, null);
+    try {
+      const body = {role: $('invite-role').value, language: $('invite-language').value.trim(), name: $('invite-name').value.trim()};
+      const inv = await api('/api/v1/staff/rooms/' + encodeURIComponent(room) + '/invites', {method: 'POST', body, ...auth});
+      $('actions').append(el('p', {class: 'invite', 'data-role': body.role}, S.inviteLink + ' ', el('code', {text: inv.url})));
+      $('invite-name').value = '';
+    } catch (err) { showError(error, err); }
+  });
+}
+
+// applyRights hides what the role may not do: chat, upload (the server
+// refuses them anyway) and shows the concern to roles that may see it.
+function applyRights(info) {
+  if (!rights.chat) { $('chat-text').hidden = true; $('chat-text').required = false; $('chat-form').querySelector('label[for=chat-text]').hidden = true; }
+  if (!rights.upload) $('chat-file-label').hidden = true;
+  if (!rights.chat && !rights.upload) $('chat-form').hidden = true;
+  if (info.concern && me.role !== 'clerk' && me.role !== 'citizen') {
+    $('concern').textContent = info.concern;
+    $('concern-box').hidden = false;
+  }
 }
 
 async function startVideo() {
@@ -173,7 +209,7 @@ async function startVideo() {
   try { mod = await import('./media.js'); } catch (_) { return; }
   if (mod && mod.startMedia) {
     media = await mod.startMedia($('media'), {signalURL: grant.signal_url, token: grant.token, iceServers: grant.ice_servers, renew: grantFor,
-      onEnded: ended, room, uid: me.role + '-' + crypto.randomUUID(), lang: S.lang, role: me.role});
+      onEnded: ended, room, uid: me.role + '-' + crypto.randomUUID(), lang: S.lang, role: me.role, rights});
   }
 }
 
@@ -182,7 +218,12 @@ async function main() {
   root.dataset.role = me.role;
   let info;
   try { info = await api('/api/v1/rooms/' + encodeURIComponent(room), auth); } catch (err) { showError(error, err); return; }
-  if (info.room.ended_at) { ended(); }
+  rights = info.me.rights || {};
+  applyRights(info);
+  if (info.room.ended_at) { ended(); } else {
+    captions = followCaptions(room, auth, $('captions'));
+    if (me.role === 'written_interpreter') writeCaptions(room, auth, $('caption-form'));
+  }
   $('chat-form').addEventListener('submit', send);
   $('chat-text').addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); $('chat-form').requestSubmit(); } });
   chat = live(() => '/api/v1/rooms/' + encodeURIComponent(room) + '/events?after=' + lastSeq(), {
@@ -193,6 +234,7 @@ async function main() {
   if (me.role === 'citizen') { followTicket(ticketSession()); citizenActions(ticketSession()); }
   if (me.role === 'clerk') {
     clerkActions(info.room.ticket_id);
+    inviteForm();
     if (!info.room.ended_at) showVisit(info.room.ticket_id, auth).then((v) => { if ($('chat-form').hidden) v.stop(); else visit = v; }, (err) => showError(error, err));
   }
   startVideo();
