@@ -231,7 +231,11 @@ export async function startMedia(root, opts) {
       tiles.set(stream.id, tl);
       grid.append(tl.fig);
       stream.addEventListener('removetrack', () => {
-        if (stream.getTracks().length === 0 && tiles.get(stream.id) === tl) { tl.fig.remove(); tiles.delete(stream.id); }
+        if (stream.getTracks().length === 0 && tiles.get(stream.id) === tl) {
+          if (tl.fig.classList.contains('bb-pinned')) grid.classList.remove('bb-has-pinned');
+          tl.fig.remove();
+          tiles.delete(stream.id);
+        }
       });
     });
 
@@ -289,6 +293,7 @@ export async function startMedia(root, opts) {
     s.sub.pc.close();
     for (const tl of tiles.values()) tl.fig.remove();
     tiles.clear();
+    grid.classList.remove('bb-has-pinned');
   };
   // stop ends the call for good and says so in the media area.
   const stop = () => {
