@@ -26,7 +26,7 @@ func (s *Service) CreateInvite(ctx context.Context, a Actor, roomID, role, lang,
 		return "", time.Time{}, ErrRoomClosed
 	}
 	if !slices.Contains(ExternalRoles, role) {
-		return "", time.Time{}, problem.Invalid("role", "role", map[string]any{"Allowed": strings.Join(ExternalRoles, ", ")})
+		return "", time.Time{}, problem.Invalid("role", "role", map[string]any{"Allowed": ExternalRoles})
 	}
 	lang = strings.ToLower(strings.TrimSpace(lang))
 	if len(lang) > 10 {
