@@ -32,7 +32,7 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		if r.TLS != nil {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 		}
-		if strings.HasPrefix(r.URL.Path, "/room/") || r.URL.Path == "/join" || strings.HasPrefix(r.URL.Path, "/join/") {
+		if strings.HasPrefix(r.URL.Path, "/room/") || strings.HasPrefix(r.URL.Path, "/join/") {
 			h.Set("Permissions-Policy", "camera=(self), microphone=(self), display-capture=(self), geolocation=(), payment=(), usb=()")
 		} else {
 			h.Set("Permissions-Policy", "camera=(), microphone=(), display-capture=(), geolocation=(), payment=(), usb=()")
