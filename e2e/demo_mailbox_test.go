@@ -116,3 +116,50 @@ func TestBookingPageAsksForWhatCanBeReached(t *testing.T) {
 		t.Fatalf("booking page without an SMS gateway still asks for a mobile number:\n%s", field)
 	}
 }
+
+// TestBookingLinkPreselectsItsService: a link to the booking page naming a
+// service (as an event's registration link does) opens with that service
+// chosen; without one, or with an unknown one, the first is chosen.
+func TestBookingLinkPreselectsItsService(t *testing.T) {
+	d := apptest.StartDemo(t, apptest.FreePort(t))
+	checked := func(query string) string {
+		t.Helper()
+		res, err := d.Client().Get(d.URL + "/offices/buergerbuero/book" + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		m := regexp.MustCompile(`<input type="radio" name="service" id="svc-([a-z-]+)"[^>]* checked`).FindAllStringSubmatch(string(b), -1)
+		if len(m) != 1 {
+			t.Fatalf("%s: %d services checked, want 1", query, len(m))
+		}
+		return m[0][1]
+	}
+	if got := checked("?service=meldebescheinigung"); got != "meldebescheinigung" {
+		t.Fatalf("?service=meldebescheinigung opens with %s", got)
+	}
+	for _, q := range []string{"", "?service=unbekannt"} {
+		if got := checked(q); got != "personalausweis" {
+			t.Fatalf("%q opens with %s, want the first service", q, got)
+		}
+	}
+}
+
+// TestDemoShowsACitizensHour: the demo prints its events page, which lists
+// a planned citizens' hour a new user can open.
+func TestDemoShowsACitizensHour(t *testing.T) {
+	d := apptest.StartDemo(t, apptest.FreePort(t))
+	if !strings.Contains(d.Summary, "/events") {
+		t.Fatalf("the demo does not print its events page:\n%s", d.Summary)
+	}
+	res, err := d.Client().Get(d.URL + "/events?lang=de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(html.UnescapeString(string(b)), "Bürgersprechstunde der Landrätin") {
+		t.Fatalf("events page: %d\n%s", res.StatusCode, b)
+	}
+}

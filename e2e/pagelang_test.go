@@ -209,3 +209,22 @@ func TestUnknownAddressIsAPageInTheReadersLanguage(t *testing.T) {
 		t.Fatalf("favicon: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 }
+
+// TestOfficeTextsKeepTheirLanguage: on an Arabic page the county's German
+// office names and descriptions are marked lang="de" with their own
+// direction, so a screen reader reads them in German and the punctuation
+// of a left-to-right text does not jump inside the right-to-left page.
+func TestOfficeTextsKeepTheirLanguage(t *testing.T) {
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, Configure: func(c *config.Config) {
+		c.Offices[0].Description = "Personalausweis, Reisepass, Meldebescheinigung."
+	}})
+	_, body := fetchPage(t, srv.Client(), srv.URL+"/?lang=ar", nil)
+	if lang, dir := langDir(t, body); lang != "ar" || dir != "rtl" {
+		t.Fatalf("office list in Arabic: lang %q dir %q", lang, dir)
+	}
+	desc := regexp.MustCompile(`<p lang="de" dir="auto">[^<]*Personalausweis`)
+	name := regexp.MustCompile(`<h2 lang="de" dir="auto">Bürgerbüro</h2>`)
+	if !desc.MatchString(body) || !name.MatchString(body) {
+		t.Fatalf("the German office texts on the Arabic page are not marked as German:\n%s", body)
+	}
+}

@@ -35,14 +35,14 @@ func sfuProbeJS(kinds string) string {
 })()`
 }
 
-// requestLog records every URL a browser context requests (pages, API,
+// sentRequests records every URL a browser context requests (pages, API,
 // WebSockets) and every Referer it sends: what a server or proxy sees.
-type requestLog struct {
+type sentRequests struct {
 	mu   sync.Mutex
 	seen []string
 }
 
-func (l *requestLog) listen(t *testing.T, ctx context.Context) {
+func (l *sentRequests) listen(t *testing.T, ctx context.Context) {
 	chromedp.ListenTarget(ctx, func(ev any) {
 		l.mu.Lock()
 		defer l.mu.Unlock()
@@ -59,7 +59,7 @@ func (l *requestLog) listen(t *testing.T, ctx context.Context) {
 	step(t, ctx, "record requests", network.Enable())
 }
 
-func (l *requestLog) all() []string {
+func (l *sentRequests) all() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]string(nil), l.seen...)
@@ -101,7 +101,7 @@ func TestGuardianLinkGivesOnlyItsRights(t *testing.T) {
 	}
 	token := tokenOf(t, link)
 
-	var log requestLog
+	var log sentRequests
 	log.listen(t, guardian)
 	joinByLink(t, guardian, link)
 	step(t, guardian, "guardian consents", chromedp.WaitVisible(`button[data-action="consent"]`, chromedp.ByQuery), chromedp.Click(`button[data-action="consent"]`, chromedp.ByQuery))

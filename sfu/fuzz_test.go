@@ -6,6 +6,7 @@ import (
 
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
 )
 
 // FuzzParseRequest feeds the JSON-RPC envelope parser and the parameter
@@ -33,7 +34,7 @@ func FuzzParseRequest(f *testing.F) {
 		}
 		if j := new(joinParams); decodeParams(req.Params, j) == nil {
 			_ = parsableSDP(j.Offer.SDP)
-			_ = refusePublishing(j.Offer.SDP)
+			_ = refusePublishing(j.Offer.SDP, func(webrtc.RTPCodecType) bool { return false })
 		}
 		if _, err := json.Marshal(response{JSONRPC: "2.0", ID: req.ID}); err != nil && validID(req.ID) {
 			t.Fatalf("cannot echo id %q: %v", req.ID, err)

@@ -124,10 +124,8 @@ func (p *peer) answer(offer webrtc.SessionDescription) (*webrtc.SessionDescripti
 	if offer.Type != webrtc.SDPTypeOffer {
 		return nil, fmt.Errorf("sfu: expected an offer, got %q", offer.Type)
 	}
-	if !p.grant.Role.CanPublish() || p.cfg.NoPublish {
-		if err := refusePublishing(offer.SDP); err != nil {
-			return nil, err
-		}
+	if err := refusePublishing(offer.SDP, p.allowedKinds()); err != nil {
+		return nil, err
 	}
 	if err := refuseWithheld(offer.SDP, p.grant.Withhold, p.isScreen); err != nil {
 		return nil, err
@@ -147,16 +145,18 @@ func (p *peer) answer(offer webrtc.SessionDescription) (*webrtc.SessionDescripti
 	return p.pub.LocalDescription(), nil
 }
 
-// refusePublishing rejects an offer that would send audio or video. We
+// refusePublishing rejects an offer that would send audio or video the
+// participant may not (allowed: its role, or the stage; see stage.go). We
 // refuse instead of answering recvonly so a misbehaving client learns at
 // once; data-channel and receive-only sections are fine.
-func refusePublishing(raw string) error {
+func refusePublishing(raw string, allowed func(webrtc.RTPCodecType) bool) error {
 	var d sdp.SessionDescription
 	if err := d.UnmarshalString(raw); err != nil {
 		return fmt.Errorf("sfu: unparsable offer: %w", err)
 	}
 	for _, m := range d.MediaDescriptions {
-		if m.MediaName.Media != "audio" && m.MediaName.Media != "video" || m.MediaName.Port.Value == 0 {
+		kind := sdpKind(m.MediaName.Media)
+		if kind == 0 || m.MediaName.Port.Value == 0 || allowed(kind) {
 			continue
 		}
 		sends := true
@@ -250,7 +250,8 @@ func (p *peer) transport(target int) *webrtc.PeerConnection {
 
 // onTrack registers a published track (or another simulcast layer of it).
 func (p *peer) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
-	if !p.grant.Role.CanPublish() {
+	if !p.s.mayPublish(p.grant, remote.Kind()) {
+		_ = recv.Stop()
 		return
 	}
 	if p.withheld(remote) {
@@ -277,6 +278,8 @@ func (p *peer) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	if !existed {
 		p.s.m.tracks.Inc()
 		p.room.publish(t)
+		// sent back from the stage while this track arrived
+		p.revokeDisallowed()
 	}
 }
 

@@ -41,9 +41,12 @@ type SFU struct {
 	tcpMux          ice.TCPMux
 	turn            *turnServer
 
-	mu     sync.Mutex
-	rooms  map[string]*room
-	conns  map[*signalConn]struct{}
+	mu    sync.Mutex
+	rooms map[string]*room
+	conns map[*signalConn]struct{}
+	// stage: who may publish beyond their role, by room and identity
+	// (stage.go)
+	stage  map[string]map[string]Stage
 	closed bool
 	wg     sync.WaitGroup // signalling connections
 }
@@ -198,6 +201,7 @@ func (s *SFU) dropRoom(r *room) {
 	s.mu.Lock()
 	if s.rooms[r.id] == r {
 		delete(s.rooms, r.id)
+		delete(s.stage, r.id) // the appliance tells it again on admission
 		s.m.rooms.Dec()
 	}
 	s.mu.Unlock()
@@ -216,6 +220,7 @@ func (s *SFU) releaseRoom(r *room) {
 
 // CloseRoom disconnects everyone in room (the consultation ended).
 func (s *SFU) CloseRoom(id string) {
+	s.clearStage(id)
 	s.mu.Lock()
 	var victims []*signalConn
 	for c := range s.conns {

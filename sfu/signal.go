@@ -297,10 +297,9 @@ func (c *signalConn) join(req request) *rpcError {
 	if p.Offer.Type != webrtc.SDPTypeOffer || !parsableSDP(p.Offer.SDP) {
 		return &rpcError{codeInvalidParams, "offer required"}
 	}
-	if !c.grant.Role.CanPublish() || p.Config.NoPublish {
-		if err := refusePublishing(p.Offer.SDP); err != nil {
-			return opError(err)
-		}
+	allowed := func(k webrtc.RTPCodecType) bool { return !p.Config.NoPublish && c.s.mayPublish(c.grant, k) }
+	if err := refusePublishing(p.Offer.SDP, allowed); err != nil {
+		return opError(err)
 	}
 	if err := refuseWithheld(p.Offer.SDP, c.grant.Withhold, nil); err != nil {
 		return opError(err)

@@ -48,7 +48,7 @@ func NewMedia(publicURL string) *Media {
 
 func roleOf(r string) sfu.Role {
 	switch r {
-	case "clerk":
+	case "clerk", "speaker": // an event's speaker publishes like a clerk
 		return sfu.RoleClerk
 	case "citizen":
 		return sfu.RoleCitizen

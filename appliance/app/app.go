@@ -23,6 +23,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/events"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/pow"
@@ -39,7 +40,9 @@ type App struct {
 	Staff *staff.Service
 	Rec   *reception.Service
 	// Book is the appointment book (services, slots, bookings).
-	Book     *appointments.Book
+	Book *appointments.Book
+	// Events are the citizens' hours and press conferences (set in Start).
+	Events   *events.Service
 	Web      *web.Server
 	Registry *prometheus.Registry
 	Log      *slog.Logger
@@ -196,7 +199,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 	}
 	siteLoc, _ := time.LoadLocation(a.Cfg.Site.TimeZone) // checked by Validate
 	w, err := web.New(a.Rec, a.Staff, a.Media, web.Options{
-		ProofOfWork: a.PoW, SiteName: a.Cfg.Site.Name, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
+		ProofOfWork: a.PoW, SiteName: a.Cfg.Site.Name, StaffBackground: a.Cfg.Site.StaffBackground, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
 		FrameAncestors: a.Cfg.HTTP.FrameAncestors, TrustedProxies: proxies, StaffNetworks: staffNets, ServiceTokens: tokens, SecureCookies: true,
 		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready, Started: a.started.Load,
 		EmbedExample: a.EmbedExample, Mailbox: a.mailbox(), Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,
@@ -205,7 +208,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
 		Outbox: a.DB, OutboxChannels: a.outboxChannels,
 		CalendarFeeds: a.DB, Appointments: a.feedSource(),
-		Booking: a.Book,
+		Booking: a.Book, Events: a.openEvents(),
 	}, a.Log)
 	if err != nil {
 		return err

@@ -204,4 +204,6 @@ var (
 	ErrPoWUnavailable  = problem.New(problem.KindClosed, "proof_of_work_unavailable")
 	ErrNotMember       = problem.New(problem.KindForbidden, "not_member")
 	ErrWrongCode       = problem.Invalid("code", "code_wrong", nil)
+	// ErrCodeFormat: not six digits, most likely a typo; it costs no attempt
+	ErrCodeFormat = problem.Invalid("code", "code_format", nil)
 )

@@ -137,6 +137,29 @@ func TestWrongCodesEndTheHold(t *testing.T) {
 	}
 }
 
+// TestTyposInTheCodeCostNoAttempt: what cannot be a code (letters, five
+// digits, a pasted sentence) is refused with its own message and leaves
+// every attempt; the code typed with spaces or with Arabic or Persian
+// digits is the code.
+func TestTyposInTheCodeCostNoAttempt(t *testing.T) {
+	f := newFixture(t, "", monday)
+	h, code, err := f.hold("ausweis", at("2026-06-03 10:00"), "a@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		for _, typo := range []string{"12345", "abcdef", "Der Code ist 12", "1234567"} {
+			if _, err := f.book.Confirm(context.Background(), h.ID, typo); !errors.Is(err, appointments.ErrCodeFormat) {
+				t.Fatalf("typo %q: %v, want code_format", typo, err)
+			}
+		}
+	}
+	arabic := strings.Map(func(r rune) rune { return r - '0' + '٠' }, code)
+	if _, err := f.book.Confirm(context.Background(), h.ID, " "+arabic[:6]+" "+arabic[6:]+" "); err != nil {
+		t.Fatalf("the right code in Arabic digits with spaces, after 20 typos: %v", err)
+	}
+}
+
 func TestConfirmationRemindersAndCancellation(t *testing.T) {
 	f := newFixture(t, "", monday)
 	slot := at("2026-06-03 10:00")

@@ -92,7 +92,13 @@ func tokenHash(tok string) string {
 // checkCode compares a confirmation code (of a hold or a waitlist entry)
 // with its stored hash. A wrong one counts against attempts and gives
 // ErrWrongCode, or ErrTooManyAttempts once Settings.CodeAttempts are used.
+// Something that is not six digits (a typo, a pasted sentence) gives
+// ErrCodeFormat and costs no attempt: it cannot be a guess.
 func (s *Book) checkCode(id, code, hash string, attempts *int) error {
+	code = normaliseCode(code)
+	if !wellFormedCode(code) {
+		return ErrCodeFormat
+	}
 	if sameHash(s.codeHash(id, code), hash) {
 		return nil
 	}
@@ -101,6 +107,36 @@ func (s *Book) checkCode(id, code, hash string, attempts *int) error {
 		return ErrTooManyAttempts
 	}
 	return ErrWrongCode
+}
+
+// normaliseCode drops spaces and dashes people type into a code ("123 456")
+// and reads Arabic-Indic and Persian digits, as an Arabic or Persian
+// keyboard types them, as ASCII digits.
+func normaliseCode(code string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == ' ' || r == '-' || r == '\u00a0' || r == '\u202f':
+			return -1
+		case r >= '٠' && r <= '٩':
+			return r - '٠' + '0'
+		case r >= '۰' && r <= '۹':
+			return r - '۰' + '0'
+		}
+		return r
+	}, code)
+}
+
+// wellFormedCode: exactly six ASCII digits, as newCode makes them.
+func wellFormedCode(code string) bool {
+	if len(code) != 6 {
+		return false
+	}
+	for _, c := range []byte(code) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func sameHash(a, b string) bool {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/app"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/events"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 	"github.com/buergerbuero/buergerbuero/appliance/web"
 )
@@ -143,12 +144,16 @@ func demo(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger
 		return nil
 	}
 	return run(ctx, cfg, stdout, log, prepare, func(a *app.App) {
+		if err := demoEvent(ctx, a, cfg); err != nil {
+			log.Warn("demo event", "err", err)
+		}
 		base := cfg.Site.PublicURL
 		fmt.Fprintf(stdout, "\nbuergerbuero demo is running. TLS comes from a local demo CA: your browser warns once,\n")
 		fmt.Fprintf(stdout, "or import %s as a trusted root.\n", filepath.Join(cfg.TLS.StorageDir, "ca", "root.pem"))
 		fmt.Fprintf(stdout, "The certificate covers %s.\n\n", strings.Join(cfg.TLS.Domains, ", "))
 		fmt.Fprintf(stdout, "  Citizens:  %s/\n", base)
 		fmt.Fprintf(stdout, "  Staff:     %s/staff\n", base)
+		fmt.Fprintf(stdout, "  Events:    %s/events (a citizens' hour tomorrow at 18:00; Ben moderates)\n", base)
 		fmt.Fprintf(stdout, "  Privacy:   %s/datenschutz\n", base)
 		fmt.Fprintf(stdout, "  Mailbox:   %s%s (the demo sends no e-mail: booking codes and links land here)\n", base, web.DemoMailboxPath)
 		fmt.Fprintf(stdout, "  Widget:    <script src=\"%s/embed.js\" async></script>\n", base)
@@ -173,4 +178,28 @@ func joinOffices(o []string) string {
 		s += x
 	}
 	return s
+}
+
+// demoEvent plans the demo's citizens' hour (tomorrow 18:00–19:00 in the
+// Bürgerbüro, Ben speaking and moderating), unless one is planned already.
+func demoEvent(ctx context.Context, a *app.App, cfg *config.Config) error {
+	if a.Events == nil {
+		return nil
+	}
+	if up, err := a.Events.Upcoming(ctx, "buergerbuero"); err != nil || len(up) > 0 {
+		return err
+	}
+	ben, err := a.Staff.Clerk(ctx, "ben")
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(cfg.Site.TimeZone)
+	if err != nil {
+		return err
+	}
+	y, m, d := time.Now().In(loc).AddDate(0, 0, 1).Date()
+	start := time.Date(y, m, d, 18, 0, 0, 0, loc)
+	_, err = a.Events.Create(ctx, ben, events.Draft{OfficeID: "buergerbuero", Title: "Bürgersprechstunde der Landrätin",
+		Start: start, End: start.Add(time.Hour), StageSlots: 2, Speakers: []string{"ben"}})
+	return err
 }

@@ -72,6 +72,13 @@ type Site struct {
 	// replace or add to the built-in ones, read at start; "" for none.
 	// See docs/i18n.md, "County overrides".
 	LocaleDir string `yaml:"locale_dir"`
+	// StaffBackground is an image file (JPEG, PNG or WebP, at most
+	// StaffBackgroundMax bytes), e.g. the county's coat of arms on a
+	// calm ground, that clerks may put behind themselves on camera in the
+	// consultation (the video's background control, off by default); ""
+	// for the built-in neutral one. Read when requested, so it can be
+	// replaced without a restart.
+	StaffBackground string `yaml:"staff_background"`
 	// Privacy holds what the privacy page (/datenschutz, DSGVO Art. 13)
 	// says about the controller and the data-protection officer. `serve`
 	// warns at start while controller or dpo_email is empty.

@@ -117,6 +117,9 @@ func (c *Config) Validate() error {
 			return bad("site.locale_dir", fmt.Sprintf("%q is not a directory", c.Site.LocaleDir), `a directory of catalogue files (*.json), or ""`)
 		}
 	}
+	if err := validStaffBackground(c.Site.StaffBackground); err != nil {
+		return err
+	}
 	for _, e := range [][2]string{{"site.privacy.contact_email", c.Site.Privacy.ContactEmail}, {"site.privacy.dpo_email", c.Site.Privacy.DPOEmail}} {
 		if e[1] != "" && !emailRE.MatchString(e[1]) {
 			return bad(e[0], fmt.Sprintf("%q is not an e-mail address", e[1]), "name@example.org")

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/secret"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
 
@@ -61,7 +62,7 @@ func (s *Service) RoomForCitizen(ctx context.Context, roomID, ticketID, token st
 // RoomForParticipant checks an external participant's session token; it
 // opens the room only while the consultation runs.
 func (s *Service) RoomForParticipant(ctx context.Context, roomID, token string) (Room, Member, error) {
-	p, err := s.store.ParticipantSession(ctx, hashToken(token), s.now())
+	p, err := s.store.ParticipantSession(ctx, secret.Hash(token), s.now())
 	if err != nil {
 		return Room{}, Member{}, problem.Forbidden
 	}

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/text"
 )
 
 // Live captions: the written interpreter types what is said, and every
@@ -71,7 +72,7 @@ func (cr *captionRooms) drop(id string) {
 
 // PostCaption sets caption line id to text: a new line, or the line being
 // typed. Only a written interpreter writes captions.
-func (s *Service) PostCaption(_ context.Context, r Room, m Member, id int64, text string, final bool) (Captions, error) {
+func (s *Service) PostCaption(_ context.Context, r Room, m Member, id int64, line string, final bool) (Captions, error) {
 	if !r.EndedAt.IsZero() {
 		return Captions{}, ErrRoomClosed
 	}
@@ -81,8 +82,8 @@ func (s *Service) PostCaption(_ context.Context, r Room, m Member, id int64, tex
 	if id < 1 {
 		return Captions{}, problem.Invalid("id", "caption_id", nil)
 	}
-	text = clean(strings.NewReplacer("\n", " ", "\t", " ").Replace(text))
-	if err := checkLen("text", text, 0, MaxCaption); err != nil {
+	line = text.Clean(strings.NewReplacer("\n", " ", "\t", " ").Replace(line))
+	if err := text.CheckLen("text", line, 0, MaxCaption); err != nil {
 		return Captions{}, err
 	}
 	s.captions.mu.Lock()
@@ -95,11 +96,11 @@ func (s *Service) PostCaption(_ context.Context, r Room, m Member, id int64, tex
 	}
 	switch {
 	case i >= 0:
-		lines[i] = CaptionLine{ID: id, Text: text, Final: final}
+		lines[i] = CaptionLine{ID: id, Text: line, Final: final}
 	case len(lines) > 0 && id < lines[len(lines)-1].ID:
 		return copyCaptions(cr.c), nil // a late update of a line already gone
 	default:
-		lines = append(lines, CaptionLine{ID: id, Text: text, Final: final})
+		lines = append(lines, CaptionLine{ID: id, Text: line, Final: final})
 		if len(lines) > keptCaptionLines {
 			lines = append([]CaptionLine(nil), lines[len(lines)-keptCaptionLines:]...)
 		}

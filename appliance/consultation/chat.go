@@ -7,25 +7,27 @@ import (
 	"strings"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/secret"
+	"github.com/buergerbuero/buergerbuero/appliance/text"
 )
 
 // PostMessage adds a chat message; the same clientID from the same role is
 // stored once (retries and bridges are idempotent).
-func (s *Service) PostMessage(ctx context.Context, r Room, m Member, text, clientID string) (Message, error) {
+func (s *Service) PostMessage(ctx context.Context, r Room, m Member, body, clientID string) (Message, error) {
 	if !r.EndedAt.IsZero() {
 		return Message{}, ErrRoomClosed
 	}
 	if !m.Rights.Chat {
 		return Message{}, ErrForbiddenByRole
 	}
-	text = clean(text)
-	if err := checkLen("text", text, 1, MaxMessage); err != nil {
+	body = text.Clean(body)
+	if err := text.CheckLen("text", body, 1, MaxMessage); err != nil {
 		return Message{}, err
 	}
 	if len(clientID) > 100 {
 		return Message{}, problem.Invalid("client_id", "client_id_too_long", map[string]any{"Max": 100})
 	}
-	msg, _, err := s.store.AddMessage(ctx, Message{RoomID: r.ID, AuthorRole: m.Role, Author: m.Name, Text: text, ClientID: clientID, At: s.now()}, nil)
+	msg, _, err := s.store.AddMessage(ctx, Message{RoomID: r.ID, AuthorRole: m.Role, Author: m.Name, Text: body, ClientID: clientID, At: s.now()}, nil)
 	if err == nil {
 		s.wake()
 	}
@@ -53,7 +55,7 @@ func (s *Service) PostFile(ctx context.Context, r Room, m Member, name string, d
 	if len(data) == 0 {
 		return Message{}, problem.Invalid("file", "file_empty", nil)
 	}
-	name = clean(filepath.Base(strings.ReplaceAll(name, "\\", "/")))
+	name = text.Clean(filepath.Base(strings.ReplaceAll(name, "\\", "/")))
 	if name == "" || name == "." || name == "/" {
 		name = "datei"
 	}
@@ -64,7 +66,7 @@ func (s *Service) PostFile(ctx context.Context, r Room, m Member, name string, d
 	if !allowedTypes[typ] {
 		typ = "application/octet-stream"
 	}
-	f := &File{FileRef: FileRef{ID: "f_" + randomID(), Name: name, Size: int64(len(data)), Type: typ}, RoomID: r.ID, Data: data}
+	f := &File{FileRef: FileRef{ID: "f_" + secret.NewID(), Name: name, Size: int64(len(data)), Type: typ}, RoomID: r.ID, Data: data}
 	msg := Message{RoomID: r.ID, AuthorRole: m.Role, Author: m.Name, ClientID: clientID, At: s.now(), File: &f.FileRef}
 	out, _, err := s.store.AddMessage(ctx, msg, f)
 	if err == nil {

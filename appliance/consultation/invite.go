@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/secret"
+	"github.com/buergerbuero/buergerbuero/appliance/text"
 )
 
 // MaxInvitee is the longest name or e-mail an invite may name (runes).
@@ -32,26 +34,26 @@ func (s *Service) CreateInvite(ctx context.Context, a Actor, roomID, role, lang,
 	if len(lang) > 10 {
 		return "", time.Time{}, problem.Invalid("language", "language", nil)
 	}
-	who = clean(strings.ReplaceAll(who, "\n", " "))
-	if err := checkLen("name", who, 0, MaxInvitee); err != nil {
+	who = text.Clean(strings.ReplaceAll(who, "\n", " "))
+	if err := text.CheckLen("name", who, 0, MaxInvitee); err != nil {
 		return "", time.Time{}, err
 	}
-	token = randomToken()
+	token = secret.NewToken()
 	expires = s.now().Add(s.set.InviteTTL)
 	// role, language and name stay apart: each reader sees the role in
 	// their own language (rendered at the edge)
-	p := Participant{RoomID: roomID, Role: role, Identity: "p_" + randomID(), Name: who, Language: lang, ExpiresAt: expires}
+	p := Participant{RoomID: roomID, Role: role, Identity: "p_" + secret.NewID(), Name: who, Language: lang, ExpiresAt: expires}
 	notice := Notice{Key: NoticeInvited, Args: map[string]string{"By": a.Clerk.DisplayName, "Role": role, "Lang": lang, "Who": who}}
-	if err = s.store.CreateParticipantToken(ctx, hashToken(token), "invite", p); err != nil {
+	if err = s.store.CreateParticipantToken(ctx, secret.Hash(token), "invite", p); err != nil {
 		return "", time.Time{}, err
 	}
-	err = s.systemMessage(ctx, r, "invite:"+randomID(), notice)
+	err = s.systemMessage(ctx, r, "invite:"+secret.NewID(), notice)
 	return token, expires, err
 }
 
 // RedeemInvite turns a single-use invite into a participant session.
 func (s *Service) RedeemInvite(ctx context.Context, invite string) (session string, p Participant, err error) {
-	p, err = s.store.RedeemInvite(ctx, hashToken(invite), s.now())
+	p, err = s.store.RedeemInvite(ctx, secret.Hash(invite), s.now())
 	if err != nil {
 		return "", p, err
 	}
@@ -59,10 +61,10 @@ func (s *Service) RedeemInvite(ctx context.Context, invite string) (session stri
 	if err != nil || !r.EndedAt.IsZero() {
 		return "", Participant{}, ErrInviteInvalid
 	}
-	session = randomToken()
-	if err = s.store.CreateParticipantToken(ctx, hashToken(session), "session", p); err != nil {
+	session = secret.NewToken()
+	if err = s.store.CreateParticipantToken(ctx, secret.Hash(session), "session", p); err != nil {
 		return "", p, err
 	}
-	err = s.systemMessage(ctx, r, "joined:"+randomID(), Notice{Key: NoticeJoined, Args: map[string]string{"Role": p.Role, "Lang": p.Language, "Who": p.Name}})
+	err = s.systemMessage(ctx, r, "joined:"+secret.NewID(), Notice{Key: NoticeJoined, Args: map[string]string{"Role": p.Role, "Lang": p.Language, "Who": p.Name}})
 	return session, p, err
 }

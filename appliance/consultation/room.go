@@ -1,6 +1,9 @@
 package consultation
 
-import "time"
+import (
+	"github.com/buergerbuero/buergerbuero/appliance/secret"
+	"time"
+)
 
 // Kinds of room. Today every room is a consultation opened by the
 // reception; permanent rooms and events reuse the same rooms later.
@@ -50,7 +53,7 @@ type Room struct {
 // by clerk. The caller stores it in the ticket's transaction (see the
 // package doc).
 func NewConsultation(ticketID, officeID, clerk string, now time.Time) Room {
-	return Room{ID: "r_" + randomID(), Kind: KindConsultation, TicketID: ticketID, OfficeID: officeID, Clerk: clerk, CreatedAt: now}
+	return Room{ID: "r_" + secret.NewID(), Kind: KindConsultation, TicketID: ticketID, OfficeID: officeID, Clerk: clerk, CreatedAt: now}
 }
 
 // Message is one chat message in a room, in order of Seq.

@@ -23,17 +23,9 @@ package consultation
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base32"
-	"encoding/base64"
 	"errors"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
-	"github.com/buergerbuero/buergerbuero/appliance/problem"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
 
@@ -122,44 +114,3 @@ func (s *Service) Close(ctx context.Context, roomID string, keepContent bool) er
 
 // MaxMessage is the longest chat message (runes).
 const MaxMessage = 2000
-
-func clean(s string) string {
-	return strings.TrimSpace(strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
-		}
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return -1
-		}
-		return r
-	}, s))
-}
-
-func checkLen(field, v string, min, max int) error {
-	n := utf8.RuneCountInString(v)
-	if n < min {
-		return problem.Invalid(field, "too_short", map[string]any{"Count": min})
-	}
-	if n > max {
-		return problem.Invalid(field, "too_long", map[string]any{"Count": max, "Now": n})
-	}
-	return nil
-}
-
-func randomID() string {
-	b := make([]byte, 10)
-	rand.Read(b)
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-}
-
-// randomToken returns 192 bits from the CSPRNG, base64url-encoded.
-func randomToken() string {
-	b := make([]byte, 24)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func hashToken(tok string) []byte {
-	h := sha256.Sum256([]byte(tok))
-	return h[:]
-}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
+	"github.com/buergerbuero/buergerbuero/appliance/text"
 )
 
 // backToQueue clears what belonged to the consultation (clerk, room,
@@ -124,8 +125,8 @@ func (s *Service) Enter(ctx context.Context, id, token string) (View, error) {
 
 // Decline turns a citizen away with a message they will see.
 func (s *Service) Decline(ctx context.Context, a Actor, ref, message string) (StaffTicket, error) {
-	message = clean(message)
-	if err := checkLen("message", message, 1, MaxMessage); err != nil {
+	message = text.Clean(message)
+	if err := text.CheckLen("message", message, 1, MaxMessage); err != nil {
 		return StaffTicket{}, err
 	}
 	now := s.now()
@@ -148,8 +149,8 @@ func (s *Service) Return(ctx context.Context, a Actor, ref string) (StaffTicket,
 // Forward hands a ticket to another office or to a named colleague, with a
 // note. It keeps the original knock time and therefore its place.
 func (s *Service) Forward(ctx context.Context, a Actor, ref, toOffice, toClerk, note string) (StaffTicket, error) {
-	note = clean(note)
-	if err := checkLen("note", note, 0, MaxNote); err != nil {
+	note = text.Clean(note)
+	if err := text.CheckLen("note", note, 0, MaxNote); err != nil {
 		return StaffTicket{}, err
 	}
 	if (toOffice == "") == (toClerk == "") {
@@ -230,9 +231,9 @@ func (s *Service) Leave(ctx context.Context, id, token string) error {
 }
 
 // AddNote stores an internal note on a ticket.
-func (s *Service) AddNote(ctx context.Context, a Actor, ref, text string) (StaffTicket, error) {
-	text = clean(text)
-	if err := checkLen("text", text, 1, MaxNote); err != nil {
+func (s *Service) AddNote(ctx context.Context, a Actor, ref, note string) (StaffTicket, error) {
+	note = text.Clean(note)
+	if err := text.CheckLen("text", note, 1, MaxNote); err != nil {
 		return StaffTicket{}, err
 	}
 	t, err := s.Resolve(ctx, ref)
@@ -242,7 +243,7 @@ func (s *Service) AddNote(ctx context.Context, a Actor, ref, text string) (Staff
 	if err := s.mayAct(ctx, a, t); err != nil {
 		return StaffTicket{}, err
 	}
-	if err := s.store.AddNote(ctx, t.ID, Note{Author: a.Clerk.Login, Text: text, At: s.now()}); err != nil {
+	if err := s.store.AddNote(ctx, t.ID, Note{Author: a.Clerk.Login, Text: note, At: s.now()}); err != nil {
 		return StaffTicket{}, err
 	}
 	t, err = s.store.Ticket(ctx, t.ID)

@@ -3,6 +3,8 @@ package reception
 import (
 	"context"
 	"errors"
+	"github.com/buergerbuero/buergerbuero/appliance/secret"
+	"github.com/buergerbuero/buergerbuero/appliance/text"
 	"math"
 	"strings"
 	"time"
@@ -51,14 +53,14 @@ func (s *Service) Arrive(ctx context.Context, officeID string, r ArrivalRequest)
 	if lang == "" {
 		lang = "de"
 	}
-	concern := clean(r.Concern)
+	concern := text.Clean(r.Concern)
 	if utf8.RuneCountInString(concern) > MaxConcern {
 		concern = string([]rune(concern)[:MaxConcern])
 	}
 	now := s.knockTime(s.now())
 	t := &Ticket{
 		ID: r.TicketID, OfficeID: o.ID, Number: o.Prefix, Day: now.In(s.set.Loc).Format("2006-01-02"),
-		TokenHash: hashToken(r.Token), Concern: concern, Language: lang, State: StateWaiting, KnockedAt: now, UpdatedAt: now,
+		TokenHash: secret.Hash(r.Token), Concern: concern, Language: lang, State: StateWaiting, KnockedAt: now, UpdatedAt: now,
 		ReservedFor: r.ReservedFor, AppointmentID: r.Appointment, AppointmentAt: r.At.Truncate(time.Millisecond), Service: r.Service,
 	}
 	t.Estimate = s.estimate(o, s.arrivalsAhead(o.ID, t)+1)

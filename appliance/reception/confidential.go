@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/text"
 )
 
 // Confidential mode and retention: what an office keeps of a visit, and
@@ -26,7 +27,7 @@ func checkKnock(o Office, r *KnockRequest) error {
 			return nil
 		}
 	}
-	return checkLen("concern", r.Concern, 3, MaxConcern)
+	return text.CheckLen("concern", r.Concern, 3, MaxConcern)
 }
 
 // closeRoom runs when a consultation room closes (end, return, forward,

@@ -10,24 +10,19 @@ package reception
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base32"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/hours"
-	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/secret"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
+	"github.com/buergerbuero/buergerbuero/appliance/text"
 )
 
 // Store is what the reception needs persisted; every method that changes a
@@ -263,40 +258,17 @@ const (
 	MaxNote    = 2000
 )
 
-func clean(s string) string {
-	return strings.TrimSpace(strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
-		}
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return -1
-		}
-		return r
-	}, s))
-}
-
-func checkLen(field, v string, min, max int) error {
-	n := utf8.RuneCountInString(v)
-	if n < min {
-		return problem.Invalid(field, "too_short", map[string]any{"Count": min})
-	}
-	if n > max {
-		return problem.Invalid(field, "too_long", map[string]any{"Count": max, "Now": n})
-	}
-	return nil
-}
-
 // Knock puts a citizen into an office's waiting room.
 func (s *Service) Knock(ctx context.Context, officeID string, r KnockRequest) (KnockResult, error) {
 	o, ok := s.office(officeID)
 	if !ok {
 		return KnockResult{}, ErrOfficeNotFound
 	}
-	r.Concern, r.Name, r.Language = clean(r.Concern), clean(r.Name), strings.ToLower(strings.TrimSpace(r.Language))
+	r.Concern, r.Name, r.Language = text.Clean(r.Concern), text.Clean(r.Name), strings.ToLower(strings.TrimSpace(r.Language))
 	if err := checkKnock(o.Office, &r); err != nil {
 		return KnockResult{}, err
 	}
-	if err := checkLen("name", r.Name, 0, MaxName); err != nil {
+	if err := text.CheckLen("name", r.Name, 0, MaxName); err != nil {
 		return KnockResult{}, err
 	}
 	lang, err := language(o, r.Language)
@@ -316,11 +288,11 @@ func (s *Service) Knock(ctx context.Context, officeID string, r KnockRequest) (K
 		mu.Unlock()
 		return KnockResult{}, ErrRateLimited
 	}
-	token := randomToken()
+	token := secret.NewToken()
 	now = s.knockTime(now)
 	t := &Ticket{
-		ID: "t_" + randomID(), OfficeID: o.ID, Number: o.Prefix, Day: now.In(s.set.Loc).Format("2006-01-02"),
-		TokenHash: hashToken(token), Name: r.Name, Concern: r.Concern, Language: lang,
+		ID: "t_" + secret.NewID(), OfficeID: o.ID, Number: o.Prefix, Day: now.In(s.set.Loc).Format("2006-01-02"),
+		TokenHash: secret.Hash(token), Name: r.Name, Concern: r.Concern, Language: lang,
 		State: StateWaiting, KnockedAt: now, UpdatedAt: now,
 	}
 	t.Estimate = s.estimate(o, s.q.count(o.ID)+1)
@@ -336,24 +308,6 @@ func (s *Service) Knock(ctx context.Context, officeID string, r KnockRequest) (K
 	return KnockResult{Ticket: ch.Ticket, Token: token, View: view}, nil
 }
 
-func randomID() string {
-	b := make([]byte, 10)
-	rand.Read(b)
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-}
-
-// randomToken returns 192 bits from the CSPRNG, base64url-encoded.
-func randomToken() string {
-	b := make([]byte, 24)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func hashToken(tok string) []byte {
-	h := sha256.Sum256([]byte(tok))
-	return h[:]
-}
-
 // FormatNumber renders a ticket number such as "B-017".
 func FormatNumber(prefix string, n int) string { return fmt.Sprintf("%s-%03d", prefix, n) }
 
@@ -366,7 +320,7 @@ func (s *Service) Authorize(ctx context.Context, id, token string) (Ticket, erro
 		}
 		return Ticket{}, err
 	}
-	if token == "" || subtle.ConstantTimeCompare(hashToken(token), t.TokenHash) != 1 {
+	if token == "" || subtle.ConstantTimeCompare(secret.Hash(token), t.TokenHash) != 1 {
 		return Ticket{}, ErrBadToken
 	}
 	return t, nil

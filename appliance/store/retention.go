@@ -100,6 +100,8 @@ func (db *DB) Purge(ctx context.Context, rules []reception.PurgeRule, eventCutof
 				`DELETE FROM forwards WHERE ticket_id IN (SELECT id FROM tickets WHERE state IN ('ended','declined','abandoned') AND updated_at < ? AND ` + scope + `)`,
 				`DELETE FROM files WHERE room_id IN (SELECT id FROM rooms WHERE ended_at <> 0 AND ended_at < ? AND ` + scope + `)`,
 				`DELETE FROM messages WHERE room_id IN (SELECT id FROM rooms WHERE ended_at <> 0 AND ended_at < ? AND ` + scope + `)`,
+				// an event's questions are content of its office
+				`DELETE FROM event_questions WHERE event_id IN (SELECT id FROM civic_events WHERE ends_at < ? AND ` + scope + `)`,
 			} {
 				if _, err := tx.ExecContext(ctx, q, arg(r.ContentBefore)...); err != nil {
 					return fmt.Errorf("purge content: %w", err)
@@ -117,6 +119,7 @@ func (db *DB) Purge(ctx context.Context, rules []reception.PurgeRule, eventCutof
 			at  int64
 		}{
 			{`DELETE FROM participants WHERE expires < ?`, now},
+			{`DELETE FROM event_members WHERE expires < ?`, now},
 			{`DELETE FROM participants WHERE room_id IN (SELECT id FROM rooms WHERE ended_at <> 0 AND ended_at < ?)`, now},
 			{`DELETE FROM events WHERE at < ?`, ms(eventCutoff)},
 			{`DELETE FROM sessions WHERE expires < ?`, now},

@@ -194,8 +194,8 @@ func TestREUSECompliance(t *testing.T) {
 			t.Errorf("licence %s is used but LICENSES/%s.txt is missing", id, id)
 		}
 	}
-	if !slices.Equal(keys(used), []string{"EUPL-1.2", "MIT"}) {
-		t.Errorf("licences used: %v, want EUPL-1.2 and MIT (vendored widget; a third-party file needs its own annotation and licence text)", keys(used))
+	if !slices.Equal(keys(used), []string{"Apache-2.0", "EUPL-1.2", "MIT"}) {
+		t.Errorf("licences used: %v, want Apache-2.0, EUPL-1.2 and MIT (vendored widget and segmentation model; a third-party file needs its own annotation and licence text)", keys(used))
 	}
 	for _, a := range rt.Annotations {
 		for _, l := range strs(a.License) {

@@ -36,6 +36,9 @@ type bookService struct {
 	appointments.Service
 	Seconds   int
 	Languages []langOption
+	// Checked: the service asked for (?service=, e.g. from an event's
+	// registration link), else the first
+	Checked bool
 }
 
 type bookDay struct {
@@ -84,7 +87,11 @@ func (s *Server) pageBook(w http.ResponseWriter, r *http.Request) {
 			if len(langs) == 0 {
 				langs = st.Languages
 			}
-			v.Services = append(v.Services, bookService{Service: svc, Seconds: int(svc.Duration / time.Second), Languages: languageOptions(langs)})
+			v.Services = append(v.Services, bookService{Service: svc, Seconds: int(svc.Duration / time.Second), Languages: languageOptions(langs),
+				Checked: svc.ID == r.URL.Query().Get("service")})
+		}
+		if !slices.ContainsFunc(v.Services, func(s bookService) bool { return s.Checked }) && len(v.Services) > 0 {
+			v.Services[0].Checked = true
 		}
 		days, _ := b.Days(st.ID)
 		for _, d := range days {

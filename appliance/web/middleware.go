@@ -11,13 +11,21 @@ import (
 
 // csp builds the Content-Security-Policy: no inline script or style, no
 // third-party origins; only the widget may be framed, and only by the
-// configured origins.
+// configured origins. The room page may compile WebAssembly
+// ('wasm-unsafe-eval'): the staff camera's background blur runs a
+// segmentation model as WebAssembly (static/background.js, vendored from
+// our origin). It allows WebAssembly.instantiate only, not eval or new
+// Function for JavaScript, and no other page gets it.
 func (s *Server) csp(r *http.Request) string {
 	frame := "'none'"
 	if strings.HasPrefix(r.URL.Path, "/embed") && len(s.opt.FrameAncestors) > 0 {
 		frame = strings.Join(s.opt.FrameAncestors, " ")
 	}
-	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; " +
+	script := "'self'"
+	if strings.HasPrefix(r.URL.Path, "/room/") {
+		script += " 'wasm-unsafe-eval'"
+	}
+	return "default-src 'self'; script-src " + script + "; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; " +
 		"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors " + frame
 }
 

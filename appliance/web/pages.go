@@ -28,6 +28,10 @@ type page struct {
 	Embedded  bool
 	// Bookable: offices with services a citizen can book (links into booking)
 	Bookable map[string]bool
+	// ContentLang is the language the county wrote its office names and
+	// descriptions in (site.default_language), marked on them so that a
+	// screen reader on an Arabic page reads a German description in German.
+	ContentLang string
 	// Mails: the demo's mailbox
 	Mails []notify.MailboxMail
 }
@@ -37,6 +41,10 @@ type page struct {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p page, titleArgs ...any) {
 	p.Lang = s.pageLang(r)
 	p.Site = s.opt.SiteName
+	p.ContentLang = s.opt.DefaultLanguage
+	if p.ContentLang == "" {
+		p.ContentLang = "de"
+	}
 	p.Path = r.URL.Path
 	p.Title = p.Lang.T(p.Title, titleArgs...)
 	staffArea := isStaffPath(r.URL.Path)

@@ -24,6 +24,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/events"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
@@ -83,6 +84,9 @@ type Options struct {
 	// logins exist); until then /healthz and /readyz answer 503. Nil means
 	// started.
 	Started func() bool
+	// StaffBackground is the image file clerks may show behind themselves
+	// on camera (site.staff_background); "" for the built-in one.
+	StaffBackground string
 	// EmbedExample serves /demo/embed-example (demo only).
 	EmbedExample bool
 	// Privacy names the controller and the data-protection officer on the
@@ -115,6 +119,9 @@ type Options struct {
 	Mailbox Mailbox
 	// Booking is the appointment book; nil answers the booking API with 404.
 	Booking *appointments.Book
+	// Events are the citizens' hours and press conferences; nil answers
+	// their API and pages with 404.
+	Events *events.Service
 	// Location is the site's time zone (site.time_zone) in which pages
 	// show times; nil means Europe/Berlin.
 	Location *time.Location
@@ -143,6 +150,8 @@ type Server struct {
 
 	// single-use keys that open a WebSocket (streamkey.go)
 	streamKeys streamKeys
+	// anonymous event viewers per client address (eventlimit.go)
+	eventJoins joinLimiter
 
 	mu       sync.Mutex
 	shutdown chan struct{}

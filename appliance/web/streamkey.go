@@ -129,6 +129,9 @@ func (s *Server) apiStreamKey(w http.ResponseWriter, r *http.Request) {
 
 // mayStream checks the caller's access to a citizen or room stream.
 func (s *Server) mayStream(r *http.Request, path string) error {
+	if ok, err := s.mayStreamEvent(r, path); ok {
+		return err
+	}
 	parts := strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/")
 	if len(parts) != 3 || parts[2] != "events" || parts[1] == "" {
 		return errStreamUnknown

@@ -73,15 +73,18 @@ func (c *citizenConn) write(kind int, b []byte) error {
 	return err
 }
 
+// flusher is a connection with a pending update to write.
+type flusher interface{ flush() }
+
 // writerPool is a fixed set of goroutines writing pending updates.
 type writerPool struct {
-	work chan *citizenConn
+	work chan flusher
 	wg   sync.WaitGroup
 	once sync.Once
 }
 
 func newWriterPool(n int) *writerPool {
-	p := &writerPool{work: make(chan *citizenConn, 65536)}
+	p := &writerPool{work: make(chan flusher, 65536)}
 	for range n {
 		p.wg.Add(1)
 		go func() {
@@ -94,7 +97,7 @@ func newWriterPool(n int) *writerPool {
 	return p
 }
 
-func (p *writerPool) enqueue(c *citizenConn) { p.work <- c }
+func (p *writerPool) enqueue(c flusher) { p.work <- c }
 
 func (p *writerPool) close() {
 	p.once.Do(func() { close(p.work) })

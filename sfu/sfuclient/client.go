@@ -50,6 +50,9 @@ type Options struct {
 	Config webrtc.Configuration
 	// Header is sent with the WebSocket handshake.
 	Header http.Header
+	// Dialer opens the signalling WebSocket (TLS settings); nil is
+	// websocket.DefaultDialer.
+	Dialer *websocket.Dialer
 	// OnNotice receives the server's notifications other than offer and
 	// trickle, and error answers to nothing we asked, as method "error".
 	// It runs on the reading goroutine and must not block.
@@ -81,7 +84,11 @@ type Client struct {
 // (from pubAPI) and subscriber (from subAPI) transports. Add tracks to Pub,
 // set Sub.OnTrack, then call Join.
 func Dial(pubAPI, subAPI *webrtc.API, url string, o Options) (*Client, error) {
-	ws, _, err := websocket.DefaultDialer.Dial(url, o.Header)
+	d := o.Dialer
+	if d == nil {
+		d = websocket.DefaultDialer
+	}
+	ws, _, err := d.Dial(url, o.Header)
 	if err != nil {
 		return nil, err
 	}
@@ -284,4 +291,27 @@ func (c *Client) Close() {
 		_ = c.Pub.Close()
 		_ = c.Sub.Close()
 	})
+}
+
+// Renegotiate offers the publisher transport again (after adding or
+// removing tracks, e.g. when brought on stage) and applies the answer.
+func (c *Client) Renegotiate() error {
+	offer, err := c.Pub.CreateOffer(nil)
+	if err != nil {
+		return err
+	}
+	if err := c.Pub.SetLocalDescription(offer); err != nil {
+		return err
+	}
+	res, err := c.Call("offer", map[string]any{"desc": *c.Pub.LocalDescription()})
+	if err != nil {
+		// back to stable, so the client can go on receiving and try again
+		_ = c.Pub.SetLocalDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeRollback})
+		return err
+	}
+	var ans webrtc.SessionDescription
+	if err := json.Unmarshal(res, &ans); err != nil {
+		return err
+	}
+	return c.Pub.SetRemoteDescription(ans)
 }

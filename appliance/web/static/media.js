@@ -171,6 +171,11 @@ export async function startMedia(root, opts) {
     grid.append(local.fig);
   }
 
+  // stageStream: a viewer's microphone (and camera) while a moderator has
+  // it on stage (an event); see stage() below.
+  let stageStream = null;
+  let stageTile = null;
+
   // session is the current signalling connection with its two transports;
   // it is replaced when the signalling connection is lost and rejoined.
   let session = null;
@@ -179,7 +184,7 @@ export async function startMedia(root, opts) {
   // Remote media: one tile per remote stream; screen shares are marked by
   // the SFU with the stream ID prefix "screen-".
   const tiles = new Map();
-  const ctl = camStream ? await buildControls(controls, t, camStream, current, grid, may) : null;
+  const ctl = camStream ? await buildControls(controls, t, camStream, current, grid, may, opts.role === 'clerk') : null;
   const stopStats = watchQuality(quality, t, current);
 
   // ICE recovery. Either connection disconnected for DISCONNECT_GRACE, or
@@ -217,8 +222,9 @@ export async function startMedia(root, opts) {
     const s = {signal, pub: new Transport(config, 0, signal), sub: new Transport(config, 1, signal), senders: {}};
     session = s;
     window.bbMedia = {publisher: s.pub.pc, subscriber: s.sub.pc};
-    if (camStream) for (const track of camStream.getTracks()) s.senders[track.kind] = s.pub.pc.addTrack(track, camStream);
+    if (camStream) for (const track of camStream.getTracks()) s.senders[track.kind] = s.pub.pc.addTrack(ctl ? ctl.outgoing(track) : track, camStream);
     else s.pub.pc.createDataChannel('bb');
+    if (stageStream) for (const track of stageStream.getTracks()) s.pub.pc.addTrack(track, stageStream);
 
     s.sub.pc.addEventListener('track', (ev) => {
       const stream = ev.streams[0];
@@ -345,6 +351,28 @@ export async function startMedia(root, opts) {
   }
 
   return {
+    // stage lets a viewer whom a moderator brought on stage publish its
+    // microphone (and camera, if allowed) on the running connection, or,
+    // with both false, stops publishing. The SFU enforces the same.
+    async stage({audio, video}) {
+      if (stageStream) {
+        const tracks = stageStream.getTracks();
+        if (session && session.pub.pc.signalingState !== 'closed') {
+          for (const snd of session.pub.pc.getSenders()) if (snd.track && tracks.includes(snd.track)) session.pub.pc.removeTrack(snd);
+        }
+        for (const tr of tracks) tr.stop();
+        stageStream = null;
+        if (stageTile) { stageTile.fig.remove(); stageTile = null; }
+      }
+      if (!audio && !video) return;
+      stageStream = await navigator.mediaDevices.getUserMedia({audio: !!audio, video: !!video});
+      if (video) {
+        stageTile = tile('local', t.you, true);
+        stageTile.video.srcObject = stageStream;
+        grid.append(stageTile.fig);
+      }
+      if (session) for (const track of stageStream.getTracks()) session.pub.pc.addTrack(track, stageStream);
+    },
     // close ends the call from the page (the consultation ended, the
     // citizen hung up): everything stops and the media area says so.
     close() {
@@ -355,6 +383,7 @@ export async function startMedia(root, opts) {
       if (session) teardown(session);
       session = null;
       if (camStream) for (const tr of camStream.getTracks()) tr.stop();
+      if (stageStream) for (const tr of stageStream.getTracks()) tr.stop();
     },
   };
 }
@@ -407,7 +436,7 @@ async function deviceSelect(kind, label, current, onPick) {
 // act on the current session (session()), which changes when the
 // signalling connection is rejoined; joined(s) re-adds an active screen
 // share to a new session.
-async function buildControls(controls, t, cam, session, grid, may) {
+async function buildControls(controls, t, cam, session, grid, may, staff) {
   const audio = () => cam.getAudioTracks()[0];
   const video = () => cam.getVideoTracks()[0];
   if (audio()) controls.append(toggle('mute', t.mute, t.unmute, (p) => { if (audio()) audio().enabled = !p; }));
@@ -453,14 +482,25 @@ async function buildControls(controls, t, cam, session, grid, may) {
     const old = kind === 'audio' ? audio() : video();
     fresh.enabled = old ? old.enabled : true;
     const s = session();
-    if (s && s.senders[kind]) await s.senders[kind].replaceTrack(fresh);
+    if (s && s.senders[kind]) await s.senders[kind].replaceTrack(kind === 'video' && bg ? bg.input(fresh) : fresh);
     if (old) { cam.removeTrack(old); old.stop(); }
     cam.addTrack(fresh);
   };
   if (video()) controls.append(await deviceSelect('videoinput', t.camera, video(), (id) => swap('video', id)));
   if (audio()) controls.append(await deviceSelect('audioinput', t.microphone, audio(), (id) => swap('audio', id)));
+  // staff only: background blur or picture (background.js, loaded here;
+  // its model only when the clerk turns it on). send puts a track on the
+  // call and in the clerk's own tile.
+  const bg = staff ? await import('./background.js').then((m) => m.backgroundControl({camera: video, send: async (track) => {
+    const s = session();
+    if (s && s.senders.video) await s.senders.video.replaceTrack(track);
+    const own = grid.querySelector('video[data-tile="local"]');
+    if (own) own.srcObject = new MediaStream([track]);
+  }}), () => null) : null;
+  if (bg) controls.append(bg.element);
   return {
     joined(s) { if (screen && screen.session !== s) publishScreen(s); },
+    outgoing(track) { return track.kind === 'video' && bg ? bg.outgoing(track) : track; },
   };
 }
 

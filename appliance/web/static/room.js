@@ -43,8 +43,10 @@ function addMessage(m) {
   if (document.querySelector(`[data-seq="${m.seq}"]`)) return;
   const mine = me && ((me.role === 'clerk' && m.author_role === 'clerk' && me.clerk && m.author === me.clerk.display_name) || (me.role !== 'clerk' && m.author_role === me.role));
   const li = el('li', {class: 'msg ' + (mine ? 'mine' : 'theirs'), 'data-seq': String(m.seq), 'data-role': m.author_role});
-  li.append(el('span', {class: 'author', text: (mine ? S.you : m.author) + ':'}), ' ');
-  if (m.text) li.append(el('span', {class: 'text', text: m.text}));
+  // what people typed goes in its own direction: an Arabic line in a German
+  // page, or a German name in an Arabic one, keeps its reading order
+  li.append(el('bdi', {class: 'author', text: mine ? S.you : m.author}), ': ');
+  if (m.text) li.append(el('span', {class: 'text', dir: 'auto', text: m.text}));
   if (m.file) {
     const label = '📎 ' + m.file.name + ' (' + Math.ceil(m.file.size / 1024) + ' KiB)';
     if (rights.download === false) {
