@@ -179,7 +179,8 @@ func TestConsultationOnPhone(t *testing.T) {
 		{"microphone choice", `#bb-dev-audioinput`},
 		{"chat message", `#chat-text`},
 		{"chat send", `#chat-form button[type=submit]`},
-		{"chat file", `#chat-file`},
+		{"document file", `#document-file`},
+		{"document upload", `#document-form button[type=submit]`},
 		{"leave the consultation", `button[data-action="hangup"]`},
 	}
 	// Android's Chrome has no getDisplayMedia, so the page offers no

@@ -114,7 +114,7 @@ func TestGuardianLinkGivesOnlyItsRights(t *testing.T) {
 		chromedp.WaitVisible(`button[data-action="mute"]`, chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelectorAll('button[data-action=camera]').length`, &camButtons),
 		chromedp.Evaluate(`document.querySelectorAll('button[data-action=share]').length`, &shareButtons),
-		chromedp.Evaluate(`document.getElementById('chat-file-label').hidden`, &fileHidden),
+		chromedp.Evaluate(`document.getElementById('document-form').hidden`, &fileHidden),
 		chromedp.Evaluate(`document.getElementById('concern-box').hidden`, &concernHidden))
 	if camButtons != 0 || shareButtons != 0 || !fileHidden || !concernHidden {
 		t.Errorf("guardian page: %d camera and %d share buttons, file field hidden %v, concern hidden %v", camButtons, shareButtons, fileHidden, concernHidden)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/documents"
 	"github.com/buergerbuero/buergerbuero/appliance/events"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
@@ -137,6 +138,20 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 	}, reception.NewMetrics(a.Registry), log)
 	for _, o := range opts {
 		o(a)
+	}
+	docs, err := documents.New(documents.Config{MaxSize: cfg.Reception.MaxUpload, Types: cfg.Documents.DocumentTypes(),
+		Clamd: cfg.Documents.Clamd, ScanTimeout: cfg.Documents.ScanTimeout.Duration}, log.With("component", "documents"))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("documents: %w", err)
+	}
+	a.Rec.Rooms.SetDocuments(docs)
+	if docs.Scanning() {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		if err := docs.Ping(pctx); err != nil {
+			log.Warn("documents: clamd does not answer; uploads are refused until it does", "clamd", cfg.Documents.Clamd, "err", err)
+		}
+		cancel()
 	}
 	if cfg.Notify != nil {
 		if err := a.openNotify(loc); err != nil {

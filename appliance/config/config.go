@@ -34,6 +34,9 @@ type Config struct {
 	Store Store `yaml:"store"`
 	// Reception tunes the waiting room.
 	Reception Reception `yaml:"reception"`
+	// Documents configures the files exchanged in a consultation: accepted
+	// types and the virus scanner.
+	Documents Documents `yaml:"documents"`
 	// Auth tunes staff log-in.
 	Auth Auth `yaml:"auth"`
 	// API configures machine clients of the staff API (the Matrix bridge).
@@ -247,7 +250,8 @@ type Reception struct {
 	// Retention of a visit's data after it ends, for offices that set none
 	// of their own. Non-personal aggregates (counts, durations) are kept.
 	Retention Retention `yaml:"retention"`
-	// MaxUpload is the largest file accepted in a consultation chat, bytes.
+	// MaxUpload is the largest file accepted in a consultation, bytes
+	// (see also the documents section).
 	MaxUpload int64 `yaml:"max_upload"`
 }
 

@@ -45,6 +45,7 @@ func Defaults() *Config {
 		Media:        Media{UDPPort: 3478, TCPPort: 0, TURN: TURN{Enabled: true, UDPPort: 3479, TCPPort: 3479, TLSPort: 5349}},
 		Appointments: defaultAppointments(),
 		Roles:        defaultRoles(),
+		Documents:    defaultDocuments(),
 	}
 }
 
@@ -189,6 +190,9 @@ func (c *Config) Validate() error {
 	}
 	if r.MaxUpload < 1024 || r.MaxUpload > 100<<20 {
 		return bad("reception.max_upload", fmt.Sprint(r.MaxUpload), "1024 to 104857600 bytes")
+	}
+	if err := c.Documents.validate(); err != nil {
+		return err
 	}
 	if err := c.Auth.validate(); err != nil {
 		return err

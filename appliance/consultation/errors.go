@@ -14,4 +14,6 @@ var (
 	ErrJoinNotAllowed  = problem.New(problem.KindForbidden, "join_not_allowed")
 	ErrForbiddenByRole = problem.New(problem.KindForbidden, "forbidden_by_role")
 	ErrTooLarge        = problem.New(problem.KindTooLarge, "too_large")
+	ErrFileDeleted     = problem.New(problem.KindGone, "document_deleted")
+	ErrNotUploader     = problem.New(problem.KindForbidden, "document_not_yours")
 )

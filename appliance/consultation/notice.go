@@ -21,6 +21,7 @@ const (
 	NoticeLeadJoined  = "room.notice.lead_joined"  // Name
 	NoticeAdminJoined = "room.notice.admin_joined" // Name
 	NoticeAdded       = "room.notice.added"        // By, Name
+	NoticeFileDeleted = "room.notice.file_deleted" // By, Name, File (its ID, for the page)
 )
 
 // noticePrefix marks a stored system message whose text is a Notice.

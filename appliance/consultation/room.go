@@ -76,13 +76,20 @@ type FileRef struct {
 	Name string `json:"name"`
 	Size int64  `json:"size"`
 	Type string `json:"type"`
+	// Deleted: the uploader or a clerk deleted it; its bytes are gone.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
-// File is an uploaded file with its content.
+// File is an uploaded file with its content (none once deleted) and who
+// uploaded it (see DeleteFile).
 type File struct {
 	FileRef
 	RoomID string
 	Data   []byte
+	// UploaderRole and Uploader (the member's Identity) say who may
+	// delete it besides the clerk; UploaderName is their chat name.
+	UploaderRole, Uploader, UploaderName string
+	At                                   time.Time
 }
 
 // Invite is a single-use, time-limited link for an external participant.

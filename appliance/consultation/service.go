@@ -1,6 +1,7 @@
 // Package consultation owns rooms: the staff who take part in them
 // (members), invited externals (participants) with their invites and
-// sessions, chat messages, system notices and files, the rules who may
+// sessions, chat messages, system notices and files, who may use the
+// room's whiteboard (the board itself is package whiteboard's), the rules who may
 // read and act in a room (participants only; an office lead or admin joins
 // explicitly and visibly), each member's role and rights, and closing a
 // room (invites and external sessions void at once, content deleted as the
@@ -26,7 +27,9 @@ import (
 	"errors"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/documents"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
+	"github.com/buergerbuero/buergerbuero/appliance/whiteboard"
 )
 
 // Directory is the port through which the consultation asks its owner (the
@@ -55,12 +58,16 @@ type Settings struct {
 // Service is the consultation.
 type Service struct {
 	store Store
+	docs  *documents.Checker // see SetDocuments
 	set   Settings
 	dir   Directory
 	wake  func()
 	now   func() time.Time
 	// captions are the written interpreters' live captions, in memory only
 	captions captionRooms
+	// board and pointers are the rooms' whiteboards (whiteboard.go)
+	board    *whiteboard.Board
+	pointers *whiteboard.Pointers
 }
 
 // New creates the consultation. dir answers about people and offices;
@@ -73,7 +80,10 @@ func New(st Store, set Settings, dir Directory, wake func()) *Service {
 	if wake == nil {
 		wake = func() {}
 	}
-	return &Service{store: st, set: set, dir: dir, wake: wake, now: time.Now}
+	docs, _ := documents.New(documents.Config{MaxSize: set.MaxUpload}, nil) // no scanner: cannot fail
+	s := &Service{store: st, set: set, dir: dir, wake: wake, now: time.Now, docs: docs, pointers: whiteboard.NewPointers()}
+	s.board = whiteboard.New(st, func() time.Time { return s.now() })
+	return s
 }
 
 // SetClock replaces the clock (tests).

@@ -18,10 +18,14 @@ func (db *DB) EndRoomAccess(ctx context.Context, roomID string) error {
 	return nil
 }
 
-// DeleteRoomContent deletes a room's chat messages and files.
+// DeleteRoomContent deletes a room's chat messages, files and whiteboard.
 func (db *DB) DeleteRoomContent(ctx context.Context, roomID string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{`DELETE FROM files WHERE room_id = ?`, `DELETE FROM messages WHERE room_id = ?`} {
+		qs := []string{`DELETE FROM files WHERE room_id = ?`, `DELETE FROM messages WHERE room_id = ?`}
+		for _, q := range whiteboardContent {
+			qs = append(qs, fmt.Sprintf(q, "?"))
+		}
+		for _, q := range qs {
 			if _, err := tx.ExecContext(ctx, q, roomID); err != nil {
 				return fmt.Errorf("delete room content %s: %w", roomID, err)
 			}
@@ -65,7 +69,7 @@ func (db *DB) ForgetTicket(ctx context.Context, ticketID string, anonymiseAudit 
 }
 
 // Purge deletes what is past its retention, per rule: the content (chat,
-// files, notes) of visits whose room or ticket ended before ContentBefore,
+// files, whiteboard, notes) of visits whose room or ticket ended before ContentBefore,
 // and the personal fields (name, concern, notes of forwarding and decline)
 // of tickets that ended before PersonalBefore. A rule with an empty
 // OfficeID applies to every office without a rule of its own. It also
@@ -95,14 +99,18 @@ func (db *DB) Purge(ctx context.Context, rules []reception.PurgeRule, eventCutof
 			}
 			k, _ := res.RowsAffected()
 			n += k
-			for _, q := range []string{
+			content := []string{
 				`DELETE FROM notes WHERE ticket_id IN (SELECT id FROM tickets WHERE state IN ('ended','declined','abandoned') AND updated_at < ? AND ` + scope + `)`,
 				`DELETE FROM forwards WHERE ticket_id IN (SELECT id FROM tickets WHERE state IN ('ended','declined','abandoned') AND updated_at < ? AND ` + scope + `)`,
 				`DELETE FROM files WHERE room_id IN (SELECT id FROM rooms WHERE ended_at <> 0 AND ended_at < ? AND ` + scope + `)`,
 				`DELETE FROM messages WHERE room_id IN (SELECT id FROM rooms WHERE ended_at <> 0 AND ended_at < ? AND ` + scope + `)`,
 				// an event's questions are content of its office
 				`DELETE FROM event_questions WHERE event_id IN (SELECT id FROM civic_events WHERE ends_at < ? AND ` + scope + `)`,
-			} {
+			}
+			for _, q := range whiteboardContent {
+				content = append(content, fmt.Sprintf(q, `SELECT id FROM rooms WHERE ended_at <> 0 AND ended_at < ? AND `+scope))
+			}
+			for _, q := range content {
 				if _, err := tx.ExecContext(ctx, q, arg(r.ContentBefore)...); err != nil {
 					return fmt.Errorf("purge content: %w", err)
 				}

@@ -71,27 +71,34 @@ func (db *DB) AddMessage(ctx context.Context, m consultation.Message, f *consult
 		fileID := ""
 		if f != nil {
 			fileID = f.ID
-			if _, err := tx.ExecContext(ctx, `INSERT INTO files (id, room_id, name, type, size, data, at) VALUES (?,?,?,?,?,?,?)`,
-				f.ID, m.RoomID, f.Name, f.Type, f.Size, f.Data, ms(m.At)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO files (id, room_id, name, type, size, data, at, uploader_role, uploader) VALUES (?,?,?,?,?,?,?,?,?)`,
+				f.ID, m.RoomID, f.Name, f.Type, f.Size, f.Data, ms(m.At), f.UploaderRole, f.Uploader); err != nil {
 				return err
 			}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO messages (room_id, author_role, author, text, file_id, client_id, at) VALUES (?,?,?,?,?,?,?)`,
-			m.RoomID, m.AuthorRole, m.Author, m.Text, fileID, m.ClientID, ms(m.At))
-		if err != nil {
-			return err
-		}
-		m.Seq, _ = res.LastInsertId()
-		// the event log says only that there is a message: its text, author
-		// and file are fetched by participants through the room API
-		payload, _ := json.Marshal(MessagePayload{Message: MessageRef{Seq: m.Seq, RoomID: m.RoomID}})
-		_, err = tx.ExecContext(ctx, `INSERT INTO events (type, room_id, at, payload) VALUES ('message', ?, ?, ?)`, m.RoomID, ms(m.At), string(payload))
+		var err error
+		m.Seq, err = insertMessage(ctx, tx, m, fileID)
 		return err
 	})
 	if err != nil {
 		return m, false, fmt.Errorf("add message: %w", err)
 	}
 	return m, false, nil
+}
+
+// insertMessage stores a message and its event in tx and returns its seq.
+func insertMessage(ctx context.Context, tx *sql.Tx, m consultation.Message, fileID string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO messages (room_id, author_role, author, text, file_id, client_id, at) VALUES (?,?,?,?,?,?,?)`,
+		m.RoomID, m.AuthorRole, m.Author, m.Text, fileID, m.ClientID, ms(m.At))
+	if err != nil {
+		return 0, err
+	}
+	seq, _ := res.LastInsertId()
+	// the event log says only that there is a message: its text, author
+	// and file are fetched by participants through the room API
+	payload, _ := json.Marshal(MessagePayload{Message: MessageRef{Seq: seq, RoomID: m.RoomID}})
+	_, err = tx.ExecContext(ctx, `INSERT INTO events (type, room_id, at, payload) VALUES ('message', ?, ?, ?)`, m.RoomID, ms(m.At), string(payload))
+	return seq, err
 }
 
 // MessagePayload is the JSON body of a message event in the event log.
@@ -132,7 +139,7 @@ func (db *DB) Messages(ctx context.Context, room string, after int64) ([]consult
 
 func (db *DB) queryMessages(ctx context.Context, where string, args ...any) ([]consultation.Message, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT m.seq, m.room_id, m.author_role, m.author, m.text, m.client_id, m.at,
-		COALESCE(f.id, ''), COALESCE(f.name, ''), COALESCE(f.size, 0), COALESCE(f.type, '')
+		COALESCE(f.id, ''), COALESCE(f.name, ''), COALESCE(f.size, 0), COALESCE(f.type, ''), COALESCE(f.deleted_at, 0)
 		FROM messages m LEFT JOIN files f ON f.id = m.file_id AND m.file_id <> '' `+where+` ORDER BY m.seq`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("messages: %w", err)
@@ -143,27 +150,17 @@ func (db *DB) queryMessages(ctx context.Context, where string, args ...any) ([]c
 		var m consultation.Message
 		var at int64
 		var f consultation.FileRef
-		if err := rows.Scan(&m.Seq, &m.RoomID, &m.AuthorRole, &m.Author, &m.Text, &m.ClientID, &at, &f.ID, &f.Name, &f.Size, &f.Type); err != nil {
+		var deleted int64
+		if err := rows.Scan(&m.Seq, &m.RoomID, &m.AuthorRole, &m.Author, &m.Text, &m.ClientID, &at, &f.ID, &f.Name, &f.Size, &f.Type, &deleted); err != nil {
 			return nil, err
 		}
-		m.At = fromMS(at)
+		m.At, f.Deleted = fromMS(at), deleted != 0
 		if f.ID != "" {
 			m.File = &f
 		}
 		out = append(out, m)
 	}
 	return out, rows.Err()
-}
-
-// File loads an uploaded file of a room.
-func (db *DB) File(ctx context.Context, room, id string) (consultation.File, error) {
-	var f consultation.File
-	err := db.r.QueryRowContext(ctx, `SELECT id, room_id, name, type, size, data FROM files WHERE id = ? AND room_id = ?`, id, room).
-		Scan(&f.ID, &f.RoomID, &f.Name, &f.Type, &f.Size, &f.Data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return f, consultation.ErrFileNotFound
-	}
-	return f, err
 }
 
 // CreateParticipantToken stores a hashed token for an external participant:

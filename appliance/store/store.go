@@ -37,13 +37,16 @@ type DB struct {
 
 // OpenSQLite opens (and creates) the database in dir and runs migrations.
 func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data dir: %w", err)
-	}
 	path := filepath.Join(dir, "buergerbuero.db")
+	if err := restrict(dir, path); err != nil {
+		return nil, err
+	}
 	// synchronous=NORMAL in WAL mode survives process crashes (SIGKILL);
 	// only an OS crash or power loss can lose the last transactions.
-	base := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=10000&_foreign_keys=on"
+	// secure_delete overwrites deleted content (a deleted document, a
+	// room's chat at the end of its retention) instead of leaving it in
+	// free pages of the file.
+	base := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=10000&_foreign_keys=on&_secure_delete=on"
 	w, err := sql.Open("sqlite3", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -62,6 +65,30 @@ func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// restrict makes the data directory 0700 and the database files 0600,
+// whatever the umask and whoever created them before: they hold chats,
+// documents and personal data. SQLite creates the -wal and -shm files
+// with the mode of the database file.
+func restrict(dir, path string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("data dir permissions: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("database file permissions: %w", err)
+		}
+	}
+	return nil
 }
 
 // Close closes the database.

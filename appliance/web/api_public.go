@@ -4,12 +4,10 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/buergerbuero/buergerbuero/appliance/problem"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 )
 
@@ -185,31 +183,6 @@ func (s *Server) apiCitizenFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.upload(w, r, room, m)
-}
-
-func (s *Server) upload(w http.ResponseWriter, r *http.Request, room consultation.Room, m consultation.Member) {
-	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxUpload+64<<10)
-	f, hdr, err := r.FormFile("file")
-	if err != nil {
-		if strings.Contains(err.Error(), "too large") {
-			s.writeProblem(w, r, consultation.ErrTooLarge)
-			return
-		}
-		s.writeProblem(w, r, problem.Invalid("file", "file_required", nil))
-		return
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, s.opt.MaxUpload+1))
-	if err != nil {
-		s.writeProblem(w, r, consultation.ErrTooLarge)
-		return
-	}
-	msg, err := s.rec.Rooms.PostFile(r.Context(), room, m, hdr.Filename, data, r.FormValue("client_id"))
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, renderNotice(s.localizer(r), msg))
 }
 
 // apiRedeemInvite turns an invite into a participant session. The invite

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"fmt"
-	"mime"
 	"net/http"
 	"strings"
 
@@ -65,25 +63,6 @@ func (s *Server) apiRoomFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.upload(w, r, room, m)
-}
-
-func (s *Server) apiRoomFileGet(w http.ResponseWriter, r *http.Request) {
-	room, m, err := s.roomMember(r, r.PathValue("room"))
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	f, err := s.rec.Rooms.File(r.Context(), room, m, r.PathValue("file"))
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	// always a download, never rendered in our origin
-	w.Header().Set("Content-Type", f.Type)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
-	w.Header().Set("Content-Length", fmt.Sprint(len(f.Data)))
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	w.Write(f.Data)
 }
 
 func (s *Server) apiRoomMedia(w http.ResponseWriter, r *http.Request) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
+	"github.com/buergerbuero/buergerbuero/appliance/whiteboard"
 )
 
 // The event log holds no content (no chat text, no names or concerns):
@@ -93,6 +94,32 @@ func (s *Server) roomEvent(ctx context.Context, l *i18n.Localizer, roomID string
 		}
 		*last = seq
 		return messageJSON(e.Seq, renderNotice(l, msg)), false
+	case "whiteboard":
+		return s.whiteboardEvent(ctx, roomID, m, e), false
 	}
 	return nil, false
+}
+
+// whiteboardEvent renders an operation on the room's whiteboard for a
+// member: {"type":"whiteboard","op":…}, their own drawings marked.
+func (s *Server) whiteboardEvent(ctx context.Context, roomID string, m consultation.Member, e reception.Event) []byte {
+	var p struct {
+		Whiteboard struct {
+			RoomID string `json:"room_id"`
+			Seq    int64  `json:"seq"`
+		} `json:"whiteboard"`
+	}
+	if e.RoomID != roomID || json.Unmarshal(e.Payload, &p) != nil || p.Whiteboard.RoomID != roomID {
+		return nil
+	}
+	op, ok, err := s.rec.Rooms.WhiteboardOp(ctx, roomID, m, p.Whiteboard.Seq)
+	if err != nil || !ok {
+		return nil
+	}
+	b, _ := json.Marshal(struct {
+		Seq  int64         `json:"seq"`
+		Type string        `json:"type"`
+		Op   whiteboard.Op `json:"op"`
+	}{e.Seq, "whiteboard", op})
+	return b
 }

@@ -11,7 +11,7 @@ import (
 // in this list is shown as nothing rather than as a raw key.
 var noticeKeys = map[string]bool{
 	consultation.NoticeInvited: true, consultation.NoticeJoined: true, consultation.NoticeLeadJoined: true,
-	consultation.NoticeAdminJoined: true, consultation.NoticeAdded: true,
+	consultation.NoticeAdminJoined: true, consultation.NoticeAdded: true, consultation.NoticeFileDeleted: true,
 }
 
 // roleNames are the external roles' names in the catalogue (area roles).

@@ -207,8 +207,9 @@ func (s *Server) keepAlive() {
 
 // streamEvents sends persistent stream events after since, as keep renders
 // them (nil: not for this reader; stop: close the stream), waking on every
-// commit; used by the staff and room streams.
-func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, since int64, initial [][]byte, keep func(reception.Event) (b []byte, stop bool)) {
+// commit, and the messages of ephemeral (nil: none; the room's laser
+// pointers) as they come; used by the staff and room streams.
+func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, since int64, initial [][]byte, ephemeral <-chan []byte, keep func(reception.Event) (b []byte, stop bool)) {
 	ws, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return
@@ -262,8 +263,14 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, since int6
 				break
 			}
 		}
+	wait:
 		select {
 		case <-wake:
+		case b := <-ephemeral:
+			if c.write(websocket.TextMessage, b) != nil {
+				return
+			}
+			goto wait // a pointer is no reason to look for new events
 		case <-closed:
 			return
 		case <-s.shutdown:
@@ -306,7 +313,7 @@ func (s *Server) apiStaffEvents(w http.ResponseWriter, r *http.Request) {
 		s.bridgeStreams.Inc()
 		defer s.bridgeStreams.Dec()
 	}
-	s.streamEvents(w, r, since, nil, func(e reception.Event) ([]byte, bool) {
+	s.streamEvents(w, r, since, nil, nil, func(e reception.Event) ([]byte, bool) {
 		if service {
 			s.bridgeEvents.Inc()
 		}
@@ -315,6 +322,8 @@ func (s *Server) apiStaffEvents(w http.ResponseWriter, r *http.Request) {
 			return s.staffTicketEvent(r.Context(), a, e), false
 		case "message":
 			return s.staffMessageEvent(r.Context(), s.localizer(r), a, e), false
+		case "whiteboard":
+			return nil, false // for the room's own stream
 		default:
 			return eventJSON(e), false
 		}
@@ -322,7 +331,8 @@ func (s *Server) apiStaffEvents(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiRoomEvents streams a room's chat to its members: first the history
-// after ?after=, then every new message.
+// after ?after=, then every new message, the whiteboard's operations and
+// the others' laser pointers (not stored: only while connected).
 func (s *Server) apiRoomEvents(w http.ResponseWriter, r *http.Request) {
 	room, m, err := s.roomMember(r, r.PathValue("room"))
 	if err != nil {
@@ -348,7 +358,9 @@ func (s *Server) apiRoomEvents(w http.ResponseWriter, r *http.Request) {
 		initial = append(initial, b)
 		last = m.Seq
 	}
-	s.streamEvents(w, r, since, initial, func(e reception.Event) ([]byte, bool) {
+	pointers, stop := s.rec.Rooms.WatchPointers(room.ID, m)
+	defer stop()
+	s.streamEvents(w, r, since, initial, pointers, func(e reception.Event) ([]byte, bool) {
 		return s.roomEvent(r.Context(), l, room.ID, m, e, &last)
 	})
 }

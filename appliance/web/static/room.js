@@ -2,6 +2,8 @@ import {api, live, el, S, fmt, showError, ticketSession, clearTicketSession} fro
 import {forwardDialog} from './dialogs.js';
 import {showVisit} from './visit.js';
 import {followCaptions, writeCaptions} from './captions.js';
+import {startDocuments} from './documents.js';
+import {roomBoard} from './roomboard.js';
 
 const root = document.getElementById('room');
 const room = root.dataset.room;
@@ -15,6 +17,8 @@ let media = null; // the running video (media.js), if any
 let visit = null; // the clerk's visit panel (visit.js), if shown
 let rights = {};  // what my role may do here (GET /api/v1/rooms/{room} → me.rights)
 let captions = null;
+let docs = null;  // the room's documents (documents.js)
+let board = null; // the whiteboard panel (roomboard.js)
 
 async function identify() {
   const t = ticketSession();
@@ -47,53 +51,30 @@ function addMessage(m) {
   // page, or a German name in an Arabic one, keeps its reading order
   li.append(el('bdi', {class: 'author', text: mine ? S.you : m.author}), ': ');
   if (m.text) li.append(el('span', {class: 'text', dir: 'auto', text: m.text}));
-  if (m.file) {
-    const label = '📎 ' + m.file.name + ' (' + Math.ceil(m.file.size / 1024) + ' KiB)';
-    if (rights.download === false) {
-      // the role may not download: the file is named, not offered
-      li.append(el('span', {class: 'file-name', 'data-file': 'no-download', text: label}));
-    } else {
-      const b = el('button', {type: 'button', class: 'link', text: label});
-      b.addEventListener('click', () => download(m.file));
-      li.append(b);
-    }
+  if (m.file && m.file.deleted) {
+    li.append(el('bdi', {class: 'file deleted', text: m.file.name + ' (' + S.docDeleted + ')'}));
+  } else if (m.file && rights.download === false) {
+    // the role may not download: the file is named, not offered
+    li.append(el('bdi', {class: 'file', 'data-file': 'no-download', text: '📎 ' + m.file.name + ' (' + fmt(S.docSize, {KiB: Math.max(1, Math.ceil(m.file.size / 1024))}) + ')'}));
+  } else if (m.file) {
+    const b = el('button', {type: 'button', class: 'link', 'data-file': m.file.id, text: '📎 ' + m.file.name + ' (' + fmt(S.docSize, {KiB: Math.max(1, Math.ceil(m.file.size / 1024))}) + ')'});
+    b.addEventListener('click', () => docs && docs.download(m.file));
+    li.append(b);
   }
   li.append(' ', el('time', {datetime: m.at, text: new Date(m.at).toLocaleTimeString(S.lang, {hour: '2-digit', minute: '2-digit'})}));
   $('messages').append(li);
   li.scrollIntoView({block: 'nearest'});
 }
 
-async function download(f) {
-  const headers = {};
-  if (auth.token) headers['Authorization'] = 'Bearer ' + auth.token;
-  if (auth.ticket) headers['X-Ticket'] = auth.ticket;
-  const res = await fetch('/api/v1/rooms/' + encodeURIComponent(room) + '/files/' + encodeURIComponent(f.id), {headers, credentials: 'same-origin'});
-  if (!res.ok) return;
-  const url = URL.createObjectURL(await res.blob());
-  const a = el('a', {href: url, download: f.name});
-  document.body.append(a); a.click(); a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
-
 async function send(ev) {
   ev.preventDefault();
   showError(error, null);
   const text = $('chat-text').value.trim();
-  const file = $('chat-file').files[0];
+  if (!text) return;
   try {
-    if (text) {
-      const m = await api('/api/v1/rooms/' + encodeURIComponent(room) + '/messages', {method: 'POST', body: {text, client_id: crypto.randomUUID()}, ...auth});
-      addMessage(m);
-      $('chat-text').value = '';
-    }
-    if (file) {
-      const fd = new FormData();
-      fd.append('file', file);
-      fd.append('client_id', crypto.randomUUID());
-      const m = await api('/api/v1/rooms/' + encodeURIComponent(room) + '/files', {method: 'POST', form: fd, ...auth});
-      addMessage(m);
-      $('chat-file').value = '';
-    }
+    const m = await api('/api/v1/rooms/' + encodeURIComponent(room) + '/messages', {method: 'POST', body: {text, client_id: crypto.randomUUID()}, ...auth});
+    addMessage(m);
+    $('chat-text').value = '';
   } catch (err) { showError(error, err); }
 }
 
@@ -103,9 +84,11 @@ function ended() {
   $('caption-form').hidden = true;
   $('invite-form').hidden = true;
   if (captions) { captions.stop(); captions = null; }
+  if (docs) docs.ended();
   if (chat) chat.stop();
   if (media) { media.close(); media = null; }
   if (visit) { visit.stop(); visit = null; }
+  if (board) board.stop();
   const box = $('actions');
   if (me && me.role === 'clerk' && !box.querySelector('[data-action=console]')) {
     box.replaceChildren(el('a', {class: 'button', href: '/staff', 'data-action': 'console', text: S.toConsole}));
@@ -189,12 +172,12 @@ function inviteForm() {
   });
 }
 
-// applyRights hides what the role may not do: chat, upload (the server
-// refuses them anyway) and shows the concern to roles that may see it.
+// applyRights hides what the role may not do (the chat; documents.js
+// hides upload and download by the room's may_upload and may_download;
+// the server refuses them anyway) and shows the concern to roles that
+// may see it.
 function applyRights(info) {
-  if (!rights.chat) { $('chat-text').hidden = true; $('chat-text').required = false; $('chat-form').querySelector('label[for=chat-text]').hidden = true; }
-  if (!rights.upload) $('chat-file-label').hidden = true;
-  if (!rights.chat && !rights.upload) $('chat-form').hidden = true;
+  if (!rights.chat) $('chat-form').hidden = true;
   if (info.concern && me.role !== 'clerk' && me.role !== 'citizen') {
     $('concern').textContent = info.concern;
     $('concern-box').hidden = false;
@@ -226,12 +209,19 @@ async function main() {
     captions = followCaptions(room, auth, $('captions'));
     if (me.role === 'written_interpreter') writeCaptions(room, auth, $('caption-form'));
   }
+  docs = startDocuments({room, auth});
   $('chat-form').addEventListener('submit', send);
   $('chat-text').addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); $('chat-form').requestSubmit(); } });
+  board = roomBoard(room, auth, {canClear: me.role === 'clerk', onError: (err) => showError(error, err)});
   chat = live(() => '/api/v1/rooms/' + encodeURIComponent(room) + '/events?after=' + lastSeq(), {
     auth,
-    onmessage: (msg) => { if (msg.type === 'message') addMessage(msg.message); },
-    onstatus: (up) => { $('state').textContent = up ? '' : S.reconnecting; },
+    onmessage: (msg) => {
+      if (msg.type !== 'message') { board.event(msg); return; }
+      addMessage(msg.message);
+      // a new document, or a notice that one was deleted
+      if (msg.message.file || msg.message.author_role === 'system') docs.refresh();
+    },
+    onstatus: (up) => { $('state').textContent = up ? '' : S.reconnecting; if (up) board.resync(); },
   });
   if (me.role === 'citizen') { followTicket(ticketSession()); citizenActions(ticketSession()); }
   if (me.role === 'clerk') {
