@@ -161,6 +161,7 @@ func TestAxeFindsNoViolationsOnAnyPage(t *testing.T) {
 		// an interpreter joins with the clerk's link
 		var link string
 		step(t, clerk, "interpreter link", chromedp.Click(`#actions button[data-action=invite]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#invite-form`, chromedp.ByID), chromedp.Click(`#invite-form button[type=submit]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`#actions .invite code`, chromedp.ByQuery), chromedp.Text(`#actions .invite code`, &link, chromedp.ByQuery))
 		visit(interpreter, strings.TrimPrefix(link, srv.URL), "#join")
 		c.check(interpreter, lang, "interpreter invitation", true)
