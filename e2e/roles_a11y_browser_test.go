@@ -11,8 +11,9 @@ import (
 
 // TestRoleRoomPassesAxeAsGuardianWithCaptions: the room page as a guardian
 // sees it, with the concern (a guardian may see it) and live captions
-// shown, has no axe-core violations in German and in Arabic (right to
-// left), and the captions keep their own direction per line.
+// shown, and as the clerk sees it with the invite form open (the roles by
+// their names), has no axe-core violations in German and in Arabic (right
+// to left), and the captions keep their own direction per line.
 func TestRoleRoomPassesAxeAsGuardianWithCaptions(t *testing.T) {
 	src := axeScript(t)
 	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true})
@@ -53,6 +54,24 @@ func TestRoleRoomPassesAxeAsGuardianWithCaptions(t *testing.T) {
 		if v := runAxe(t, g, src); len(v) > 0 {
 			for _, x := range v {
 				t.Errorf("%s: axe %s (%s): %s %v", lang, x.ID, x.Impact, x.Help, x.Nodes)
+			}
+		}
+	}
+
+	clerk := open()
+	login(t, clerk, srv.URL, "anna", srv.Clerks[0].Password)
+	for _, lang := range []string{"de", "ar"} {
+		setLangCookie(t, clerk, srv.URL, lang)
+		var options int
+		step(t, clerk, "invite form ("+lang+")", chromedp.Navigate(srv.URL+"/room/"+room),
+			chromedp.WaitVisible(`#actions button[data-action=invite]`, chromedp.ByQuery), chromedp.Click(`#actions button[data-action=invite]`, chromedp.ByQuery),
+			chromedp.WaitVisible("#invite-form", chromedp.ByID), chromedp.Evaluate(`document.querySelectorAll('#invite-role option').length`, &options))
+		if options != 7 {
+			t.Errorf("%s: the invite form offers %d roles, want 7", lang, options)
+		}
+		if v := runAxe(t, clerk, src); len(v) > 0 {
+			for _, x := range v {
+				t.Errorf("clerk %s: axe %s (%s): %s %v", lang, x.ID, x.Impact, x.Help, x.Nodes)
 			}
 		}
 	}
