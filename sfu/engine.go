@@ -11,6 +11,7 @@ import (
 	"github.com/pion/interceptor"
 	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/interceptor/pkg/report"
+	"github.com/pion/interceptor/pkg/twcc"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 )
@@ -92,7 +93,8 @@ const nackRetries = 5
 
 // newInterceptors builds the per-side interceptor chain. The publisher
 // side generates NACKs and receiver reports towards the browser and sends
-// TWCC feedback; the subscriber side has none (see below).
+// TWCC feedback, each started with the first published stream
+// (lazyinterceptor.go); the subscriber side has none (see below).
 func newInterceptors(m *webrtc.MediaEngine, s side) (*interceptor.Registry, error) {
 	r := &interceptor.Registry{}
 	if s == sidePublisher {
@@ -105,15 +107,24 @@ func newInterceptors(m *webrtc.MediaEngine, s side) (*interceptor.Registry, erro
 		if err != nil {
 			return nil, fmt.Errorf("nack generator: %w", err)
 		}
-		r.Add(gen)
+		r.Add(lazyFactory{gen})
 		rr, err := report.NewReceiverInterceptor()
 		if err != nil {
 			return nil, fmt.Errorf("receiver reports: %w", err)
 		}
-		r.Add(rr)
-		if err := webrtc.ConfigureTWCCSender(m, r); err != nil {
+		r.Add(lazyFactory{rr})
+		// As webrtc.ConfigureTWCCSender, with the loop started lazily.
+		for _, kind := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
+			m.RegisterFeedback(webrtc.RTCPFeedback{Type: webrtc.TypeRTCPFBTransportCC}, kind)
+			if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: sdp.TransportCCURI}, kind); err != nil {
+				return nil, fmt.Errorf("twcc: %w", err)
+			}
+		}
+		tw, err := twcc.NewSenderInterceptor()
+		if err != nil {
 			return nil, fmt.Errorf("twcc: %w", err)
 		}
+		r.Add(lazyFactory{tw})
 		return r, nil
 	}
 	// Subscriber side: no interceptor. NACKs are answered from our own

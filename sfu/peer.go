@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/rtcp"
@@ -70,6 +71,10 @@ type peer struct {
 	negPending bool // subscriber offer outstanding, renegotiate after answer
 	restartICE bool
 
+	// muted: a host muted this participant; their audio is dropped
+	// (moderate.go)
+	muted atomic.Bool
+
 	negotiate chan struct{}
 	done      chan struct{}
 	wg        sync.WaitGroup
@@ -111,6 +116,7 @@ func newPeer(s *SFU, r *room, g Grant, uid string, cfg JoinConfig, notify func(s
 			_ = p.sub.Close()
 			return nil, fmt.Errorf("api data channel: %w", err)
 		}
+		dc.OnOpen(func() { readData(dc, nil) })
 		p.dcs[apiChannelLabel] = dc
 		p.wg.Add(1)
 		go p.negotiationLoop()

@@ -82,6 +82,7 @@ func (r *room) join(p *peer) bool {
 		}
 	}
 	r.peers[p] = struct{}{}
+	p.muted.Store(r.s.mod.isMuted(r.id, p.grant.Identity))
 	tracks := slices.Clone(r.tracks)
 	labels := slices.Clone(r.labels)
 	r.mu.Unlock()

@@ -41,6 +41,8 @@ type SFU struct {
 	tcpMux          ice.TCPMux
 	turn            *turnServer
 
+	mod moderation // hosts' mutes (moderate.go)
+
 	mu    sync.Mutex
 	rooms map[string]*room
 	conns map[*signalConn]struct{}
@@ -124,7 +126,8 @@ func (s *SFU) listen() error {
 }
 
 func (s *SFU) buildAPIs() error {
-	se := webrtc.SettingEngine{}
+	se := webrtc.SettingEngine{LoggerFactory: newSharedLoggers()}
+	se.DetachDataChannels() // read with small buffers (data.go)
 	applyCrypto(&se)
 	se.SetICEUDPMux(s.udpMux)
 	types := []webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6}

@@ -163,6 +163,9 @@ func (t *track) readLoop(l *layer, levelID int) {
 
 // handle stores one parsed packet and fans it out to the subscribers.
 func (t *track) handle(l *layer, raw []byte, pkt *rtp.Packet, levelID int) {
+	if t.kind == webrtc.RTPCodecTypeAudio && t.owner.muted.Load() {
+		return // a host muted the publisher (moderate.go)
+	}
 	if l.buf != nil {
 		l.buf.Put(pkt.SequenceNumber, raw)
 	}

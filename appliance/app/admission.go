@@ -128,3 +128,10 @@ func (m *Media) Handler() http.Handler { return m.SFU.Handler() }
 
 // CloseRoom disconnects everybody from a room.
 func (m *Media) CloseRoom(room string) { m.SFU.CloseRoom(room) }
+
+// Kick disconnects one participant's media from a room (a host removed
+// them from a permanent room).
+func (m *Media) Kick(room, identity string) { m.SFU.Kick(room, identity) }
+
+// Mute stops (or resumes) forwarding a participant's audio in a room.
+func (m *Media) Mute(room, identity string, muted bool) { m.SFU.Mute(room, identity, muted) }

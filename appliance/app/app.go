@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/buergerbuero/buergerbuero/appliance/oidcauth"
 	"log/slog"
 	"net"
 	"net/http"
@@ -27,6 +28,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/events"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
+	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/pow"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
@@ -67,6 +69,8 @@ type App struct {
 
 	// Media, if set before Start, is mounted as the SFU.
 	Media web.Media
+	// Permanent is the permanent rooms (built by Start).
+	Permanent *permanent.Service
 	// TLSConfig overrides the configured certificates (tests, demo).
 	TLSConfig *tls.Config
 	// HoldReady keeps /healthz and /readyz at 503 ("starting") after Start
@@ -213,6 +217,20 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		staffNets = append(staffNets, n)
 	}
 	siteLoc, _ := time.LoadLocation(a.Cfg.Site.TimeZone) // checked by Validate
+	var sso *oidcauth.Provider
+	if a.Cfg.Auth.OIDC != nil {
+		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		sso, err = oidcauth.New(dctx, a.Cfg.Auth.OIDC, a.Cfg.Site.PublicURL)
+		cancel()
+		if err != nil {
+			return err
+		}
+	}
+	var moderator permanent.Moderator
+	if m, ok := a.Media.(permanent.Moderator); ok {
+		moderator = m
+	}
+	a.Permanent = permanent.New(a.DB, a.Rec.Rooms, moderator, permanent.Settings{})
 	w, err := web.New(a.Rec, a.Staff, a.Media, web.Options{
 		ProofOfWork: a.PoW, SiteName: a.Cfg.Site.Name, StaffBackground: a.Cfg.Site.StaffBackground, PublicURL: strings.TrimRight(a.Cfg.Site.PublicURL, "/"), DefaultLanguage: a.Cfg.Site.DefaultLanguage,
 		FrameAncestors: a.Cfg.HTTP.FrameAncestors, TrustedProxies: proxies, StaffNetworks: staffNets, ServiceTokens: tokens, SecureCookies: true,
@@ -223,7 +241,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
 		Outbox: a.DB, OutboxChannels: a.outboxChannels,
 		CalendarFeeds: a.DB, Appointments: a.feedSource(),
-		Booking: a.Book, Events: a.openEvents(),
+		Booking: a.Book, Events: a.openEvents(), Permanent: a.Permanent, OIDC: sso,
 	}, a.Log)
 	if err != nil {
 		return err

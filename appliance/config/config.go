@@ -282,6 +282,9 @@ type Auth struct {
 	SessionLifetime Duration `yaml:"session_lifetime"`
 	// SessionIdle ends a staff session unused for this long.
 	SessionIdle Duration `yaml:"session_idle"`
+	// OIDC signs staff in through an OpenID provider; nil: local accounts
+	// only.
+	OIDC *OIDC `yaml:"oidc"`
 }
 
 // API configures machine clients.

@@ -62,6 +62,9 @@ func (c *Config) fill() {
 	if c.Notify != nil {
 		c.Notify.fill()
 	}
+	if c.Auth.OIDC != nil {
+		c.Auth.OIDC.ApplyDefaults()
+	}
 	if c.Media.TURN.Realm == "" && len(c.TLS.Domains) > 0 {
 		c.Media.TURN.Realm = c.TLS.Domains[0]
 	}
@@ -332,6 +335,10 @@ func (a Auth) validate() error {
 	}
 	if a.SessionIdle.Duration > a.SessionLifetime.Duration {
 		return bad("auth.session_idle", a.SessionIdle.String(), "at most auth.session_lifetime")
+	}
+	if a.OIDC != nil {
+		a.OIDC.ApplyDefaults()
+		return a.OIDC.validate()
 	}
 	return nil
 }

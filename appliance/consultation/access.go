@@ -35,7 +35,9 @@ func (s *Service) RoomForClerk(ctx context.Context, a Actor, roomID string) (Roo
 	if !a.Clerk.MemberOf(r.OfficeID) {
 		return Room{}, Member{}, ErrNotMember
 	}
-	if !participates(r, a.Clerk) {
+	// a permanent room is open to every member of its office (admins
+	// included); a consultation only to its participants
+	if r.Kind != KindPermanent && !participates(r, a.Clerk) {
 		return Room{}, Member{}, ErrNotParticipant
 	}
 	return r, NewMember(RoleClerk, a.Clerk.Login, a.Clerk.DisplayName), nil

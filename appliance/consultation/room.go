@@ -35,7 +35,7 @@ var ExternalRoles = []string{RoleInterpreter, RoleSignInterpreter, RoleWrittenIn
 // Room is a private room: today one consultation per admission.
 type Room struct {
 	ID string `json:"id"`
-	// Kind is KindConsultation (the only kind so far).
+	// Kind is KindConsultation or KindPermanent (package permanent).
 	Kind string `json:"-"`
 	// TicketID is the reception ticket a consultation was opened for; empty
 	// for rooms of other kinds.

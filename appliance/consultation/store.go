@@ -52,4 +52,10 @@ type Store interface {
 	DeleteRoomContent(ctx context.Context, roomID string) error
 	// the rooms' whiteboards; each operation also appends its stream event
 	whiteboard.Store
+	// EndParticipant deletes the sessions and invites of one external
+	// identity in a room; idempotent.
+	EndParticipant(ctx context.Context, roomID, identity string) error
+	// DeleteRoomChat deletes a room's messages that carry no file and its
+	// whiteboard in one transaction (the documents stay); idempotent.
+	DeleteRoomChat(ctx context.Context, roomID string) error
 }

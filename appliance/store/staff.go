@@ -159,3 +159,10 @@ func (db *DB) DeleteSessions(ctx context.Context, login, exceptIDHash string) er
 	_, err := db.w.ExecContext(ctx, `DELETE FROM sessions WHERE login = ? AND id_hash <> ?`, login, exceptIDHash)
 	return err
 }
+
+// Audit records a staff security event (sign-in through a directory,
+// sessions ended by it). No citizen data goes here.
+func (db *DB) Audit(ctx context.Context, actor, action, detail string) error {
+	_, err := db.w.ExecContext(ctx, `INSERT INTO audit (at, actor, action, detail) VALUES (?,?,?,?)`, ms(time.Now()), actor, action, detail)
+	return err
+}

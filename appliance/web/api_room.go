@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
+	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 )
 
@@ -22,6 +23,9 @@ func (s *Server) apiRoom(w http.ResponseWriter, r *http.Request) {
 	// the concern only for roles that may see it (docs/roles.md)
 	if concern, err := s.rec.Rooms.Concern(r.Context(), room, m); err == nil && concern != "" {
 		out["concern"] = concern
+	}
+	if info := s.permanentRoomInfo(room, m); info != nil {
+		out["permanent"] = info
 	}
 	writeJSON(w, 200, out)
 }
@@ -77,6 +81,10 @@ func (s *Server) apiRoomMedia(w http.ResponseWriter, r *http.Request) {
 	}
 	if !room.EndedAt.IsZero() {
 		s.writeProblem(w, r, consultation.ErrRoomClosed)
+		return
+	}
+	if room.Kind == consultation.KindPermanent && s.opt.Permanent != nil && s.opt.Permanent.Full(room.ID, m.Identity) {
+		s.writeProblem(w, r, permanent.ErrFull)
 		return
 	}
 	g, err := s.media.GrantMember(room.ID, m)

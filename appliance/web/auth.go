@@ -55,6 +55,9 @@ func (s *Server) staffIdentity(r *http.Request) (reception.Actor, *staff.Session
 		return reception.Actor{}, nil, errStaffNetwork
 	}
 	sess, err := s.staff.Resolve(r.Context(), c.Value)
+	if err == nil {
+		err = s.ssoCheck(r.Context(), &sess)
+	}
 	if err != nil {
 		return reception.Actor{}, nil, problem.Unauthorized
 	}

@@ -70,13 +70,8 @@ func (s *Server) apiStaffEventStream(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) eventStream(w http.ResponseWriter, r *http.Request, id string, moderator bool) {
-	ws, err := upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		return
-	}
-	if !s.track(nil) {
-		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
-		ws.Close()
+	ws, closed, ok := s.wsOpen(w, r)
+	if !ok {
 		return
 	}
 	defer s.conns.Done()
@@ -87,16 +82,6 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request, id string, 
 		return
 	}
 	defer unsubscribe()
-	closed := make(chan struct{})
-	go func() {
-		ws.SetReadLimit(readLimit)
-		for {
-			if _, _, err := ws.ReadMessage(); err != nil {
-				close(closed)
-				return
-			}
-		}
-	}()
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
 	defer ws.Close()

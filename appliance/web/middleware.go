@@ -25,8 +25,13 @@ func (s *Server) csp(r *http.Request) string {
 	if strings.HasPrefix(r.URL.Path, "/room/") {
 		script += " 'wasm-unsafe-eval'"
 	}
+	form := "'self'"
+	if s.opt.OIDC != nil && strings.HasPrefix(r.URL.Path, "/staff") {
+		// sign-in and logout forms lead on to the OpenID provider (oidc.go)
+		form += " " + strings.Join(s.opt.OIDC.Origins(), " ")
+	}
 	return "default-src 'self'; script-src " + script + "; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; " +
-		"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors " + frame
+		"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action " + form + "; frame-ancestors " + frame
 }
 
 func (s *Server) secure(next http.Handler) http.Handler {

@@ -96,6 +96,9 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/staff/appointments", s.staffOnly(s.apiStaffDay))
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) { s.writeProblem(w, r, notFoundOrMethod(s.mux, r)) })
 
+	// permanent rooms: public lobby, staff list, moderation, pages
+	s.permanentRoutes() // api_permanent.go
+
 	// pages
 	s.handle("GET /{$}", s.pageOffices)
 	s.handle("GET /offices/{id}", s.pageKnock)
@@ -111,6 +114,8 @@ func (s *Server) routes() {
 	s.handle("GET /staff/login", s.staffPage(s.pageLogin))
 	s.handle("POST /staff/login", s.staffPage(s.formLogin))
 	s.handle("POST /staff/logout", s.formLogout)
+	s.handle("POST /staff/oidc/start", s.staffPage(s.formOIDCStart))
+	s.handle("GET /staff/oidc/callback", s.staffPage(s.pageOIDCCallback))
 	s.handle("GET /staff/password", s.staffPage(s.pagePassword))
 	s.handle("POST /staff/password", s.staffPage(s.formPassword))
 	s.handle("GET /staff", s.staffPage(s.pageConsole))

@@ -11,6 +11,7 @@ import (
 	"crypto/subtle"
 	"embed"
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
+	"github.com/buergerbuero/buergerbuero/appliance/oidcauth"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -27,6 +28,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/events"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
+	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
@@ -104,6 +106,9 @@ type Options struct {
 	// Catalogue renders every text (error messages, pages) in the
 	// request's language; nil means the built-in catalogue.
 	Catalogue *i18n.Catalogue
+	// OIDC signs staff in through an OpenID provider (oidc.go); nil: local
+	// accounts only.
+	OIDC *oidcauth.Provider
 	// ProofOfWork guards booking holds; nil refuses every hold.
 	ProofOfWork ProofOfWork
 	// Outbox shows admins the notification outbox (GET
@@ -125,6 +130,9 @@ type Options struct {
 	// Location is the site's time zone (site.time_zone) in which pages
 	// show times; nil means Europe/Berlin.
 	Location *time.Location
+	// Permanent is the permanent rooms (lobby, presence, moderation); nil
+	// answers their API with 404.
+	Permanent *permanent.Service
 	// PseudoLocale renders every page text through the pseudo-locale
 	// (i18n.Catalogue.Pseudo): for tests that look for hard-coded text.
 	PseudoLocale bool
@@ -148,6 +156,8 @@ type Server struct {
 	bridgeStreams prometheus.Gauge
 	bridgeEvents  prometheus.Counter
 
+	// the OpenID provider's grants of directory sessions (oidc.go)
+	sso ssoSessions
 	// single-use keys that open a WebSocket (streamkey.go)
 	streamKeys streamKeys
 	// anonymous event viewers per client address (eventlimit.go)

@@ -55,12 +55,22 @@ type signinView struct {
 	CSRF    string
 	Min     int
 	OneTime bool // the current password is a one-time password
+	// OIDC offers sign-in through the OpenID provider; OIDCLabel is the
+	// configured button text ("" for the catalogue's).
+	OIDC      bool
+	OIDCLabel string
 }
 
 func (s *Server) renderSignin(w http.ResponseWriter, r *http.Request, status int, v signinView, err error) {
+	if s.opt.OIDC != nil && v.Mode == "login" {
+		v.OIDC, v.OIDCLabel = true, s.opt.OIDC.ButtonLabel(s.pageLang(r).Base())
+	}
 	p := page{Title: "staff.login", Body: "login", Data: v}
-	if v.Mode == "password" {
+	switch v.Mode {
+	case "password":
 		p.Title = "staff.newpw"
+	case "noaccess":
+		p.Title = "oidc.noaccess"
 	}
 	if err != nil {
 		pr, ok := problemOf(err)
@@ -110,11 +120,15 @@ func (s *Server) formLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) formLogout(w http.ResponseWriter, r *http.Request) {
+	to := "/staff/login"
 	if c, err := r.Cookie(sessionCookie); err == nil && sameOrigin(r) {
+		if u := s.ssoLogoutURL(c.Value); u != "" {
+			to = u // RP-initiated logout: the provider's session ends too
+		}
 		s.staff.Logout(r.Context(), c.Value)
 	}
 	clearSession(w)
-	http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 func (s *Server) pageConsole(w http.ResponseWriter, r *http.Request) {

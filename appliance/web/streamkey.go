@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
+	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 )
 
@@ -145,7 +147,10 @@ func (s *Server) mayStream(r *http.Request, path string) error {
 		_, err = s.rec.TicketView(r.Context(), id, ticketToken(r))
 		return err
 	case "rooms":
-		_, _, err = s.roomMember(r, id)
+		room, m, err := s.roomMember(r, id)
+		if err == nil && room.Kind == consultation.KindPermanent && s.opt.Permanent != nil && s.opt.Permanent.Full(room.ID, m.Identity) {
+			return permanent.ErrFull
+		}
 		return err
 	}
 	return errStreamUnknown

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 )
 
@@ -205,32 +206,45 @@ func (s *Server) keepAlive() {
 	}
 }
 
+// wsOpen upgrades r to a WebSocket that shutdown waits for, and starts the
+// reader every stream needs: clients send nothing but control frames, so
+// it only answers pings and reports the end on closed. The caller calls
+// s.conns.Done() and closes ws. ok is false when there is nothing to do
+// (the upgrade failed, or the server is shutting down and said so).
+func (s *Server) wsOpen(w http.ResponseWriter, r *http.Request) (ws *websocket.Conn, closed <-chan struct{}, ok bool) {
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return nil, nil, false
+	}
+	if !s.track(nil) {
+		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
+		ws.Close()
+		return nil, nil, false
+	}
+	done := make(chan struct{})
+	go func() {
+		ws.SetReadLimit(readLimit)
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				close(done)
+				return
+			}
+		}
+	}()
+	return ws, done, true
+}
+
 // streamEvents sends persistent stream events after since, as keep renders
 // them (nil: not for this reader; stop: close the stream), waking on every
 // commit, and the messages of ephemeral (nil: none; the room's laser
 // pointers) as they come; used by the staff and room streams.
 func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, since int64, initial [][]byte, ephemeral <-chan []byte, keep func(reception.Event) (b []byte, stop bool)) {
-	ws, err := upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		return
-	}
-	if !s.track(nil) {
-		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
-		ws.Close()
+	ws, closed, ok := s.wsOpen(w, r)
+	if !ok {
 		return
 	}
 	defer s.conns.Done()
 	c := &citizenConn{ws: ws, pool: s.writer}
-	closed := make(chan struct{})
-	go func() {
-		ws.SetReadLimit(readLimit)
-		for {
-			if _, _, err := ws.ReadMessage(); err != nil {
-				close(closed)
-				return
-			}
-		}
-	}()
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
 	defer ws.Close()
@@ -345,6 +359,10 @@ func (s *Server) apiRoomEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	if room.Kind == consultation.KindPermanent && s.opt.Permanent != nil {
+		s.permanentRoomEvents(w, r, room, m, after) // permanent_ws.go
+		return
+	}
 	msgs, err := s.rec.Rooms.Messages(r.Context(), room.ID, after)
 	if err != nil {
 		s.writeProblem(w, r, err)

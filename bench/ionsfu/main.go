@@ -28,7 +28,14 @@ import (
 
 func main() {
 	addr := flag.String("a", "127.0.0.1:7000", "signalling listen address (WebSocket at /ws)")
+	ports := flag.String("ports", "5000-5200", "ICE UDP port range LO-HI (config.toml's default; one port per PeerConnection, two per participant)")
 	flag.Parse()
+	lo, hi, ok := strings.Cut(*ports, "-")
+	portLo, err1 := strconv.ParseUint(lo, 10, 16)
+	portHi, err2 := strconv.ParseUint(hi, 10, 16)
+	if !ok || err1 != nil || err2 != nil || portHi < portLo {
+		log.Fatal("-ports wants LO-HI")
+	}
 
 	logger := ionlog.New()
 	ionlog.SetGlobalOptions(ionlog.GlobalConfig{V: 0})
@@ -41,7 +48,7 @@ func main() {
 	conf.Router.AudioLevelInterval = 1000
 	conf.Router.AudioLevelFilter = 20
 	conf.Router.Simulcast.BestQualityFirst = true
-	conf.WebRTC.ICEPortRange = []uint16{5000, 5200}
+	conf.WebRTC.ICEPortRange = []uint16{uint16(portLo), uint16(portHi)}
 	conf.WebRTC.SDPSemantics = "unified-plan"
 	conf.WebRTC.Timeouts.ICEDisconnectedTimeout = 5
 	conf.WebRTC.Timeouts.ICEFailedTimeout = 25
@@ -78,6 +85,7 @@ func main() {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]int64{
 			"cpu_ns":            ru.Utime.Nano() + ru.Stime.Nano(),
+			"cpu_sys_ns":        ru.Stime.Nano(),
 			"rss_bytes":         procField("/proc/self/status", "VmRSS:", 1) << 10,
 			"heap_inuse_bytes":  int64(ms.HeapInuse),
 			"stack_inuse_bytes": int64(ms.StackInuse),

@@ -19,6 +19,14 @@ func CPUNanos() int64 {
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
+// SysNanos is the system (kernel) part of CPUNanos: system calls, and on
+// loopback the delivery of sent datagrams into the receivers' sockets.
+func SysNanos() int64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Stime.Nano()
+}
+
 // RSSBytes is this process's resident set (VmRSS).
 func RSSBytes() int64 {
 	b, err := os.ReadFile("/proc/self/status")

@@ -7,6 +7,7 @@
 //	/tmp/sfucap -server 127.0.0.1:7100 &          # the SFU process
 //	/tmp/sfucap -url http://127.0.0.1:7100 -steps 1,2,4,8,16   # 1:1 consultations
 //	/tmp/sfucap -url http://127.0.0.1:7100 -room 8x50          # 8 publishers × 50 subscribers
+//	/tmp/sfucap -url http://127.0.0.1:7100 -event 50,100,200,300  # 1 speaker → receive-only viewers
 //
 // Use a fresh server process per run: memory is measured as the growth
 // from the server's state when the client starts.
@@ -43,6 +44,8 @@ func main() {
 	url := flag.String("url", "http://127.0.0.1:7100", "SFU server to drive")
 	steps := flag.String("steps", "1,2,4,8", "1:1 consultation counts to step through")
 	room := flag.String("room", "", "one room of PUBSxSUBS instead of 1:1 consultations")
+	event := flag.String("event", "", "one speaker (audio + video) to receive-only viewers, joined in these steps, e.g. 50,100,200,300")
+	joinPar := flag.Int("join-par", 4, "event mode: viewers joining at the same time")
 	vbr := flag.Int("video-bitrate", 1_300_000, "synthetic VP8 bitrate per publisher, bit/s")
 	fps := flag.Int("fps", 30, "synthetic video frames per second")
 	opus := flag.Bool("opus", true, "also publish Opus (50 packets/s)")
@@ -65,6 +68,11 @@ func main() {
 		mib(d.s0.RSSBytes), mib(int64(d.s0.HeapInuse+d.s0.StackInuse)), d.s0.Goroutines)
 	fmt.Println("| consultations / room | participants | SFU CPU µs per forwarded pkt | forwarded pkt/s | SFU CPU % of 1 core | client CPU % of 1 core | one-way latency p50 / p99 / max ms | loss % | SFU RSS Δ per participant KiB | heap+stack Δ per participant KiB | goroutines per participant |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
+	if *event != "" {
+		d.runEvent(*event, *joinPar, *warm, *dur)
+		time.Sleep(*hold)
+		return
+	}
 	if *room != "" {
 		p, s, ok := strings.Cut(*room, "x")
 		np, _ := strconv.Atoi(p)
@@ -114,7 +122,9 @@ type driver struct {
 	measuring  atomic.Bool
 	mu         sync.Mutex
 	lat        []int64 // µs, collected while measuring
+	cmu        sync.Mutex
 	clients    []*client
+	tracks     []*trackCount
 }
 
 func (d *driver) stats(gc bool) stats {
@@ -156,7 +166,19 @@ func (d *driver) join(room, who string, publish bool) {
 }
 
 // read consumes one received track, recording latency while measuring.
-func (d *driver) read(t *webrtc.TrackRemote) {
+func (d *driver) read(t *webrtc.TrackRemote) { d.readFirst(t, nil) }
+
+// readFirst is read that also calls firstFrame (if not nil) once, when the
+// first complete video frame has arrived: the SFU starts a subscriber's
+// video at a keyframe, so that is the packet with the first marker bit.
+func (d *driver) readFirst(t *webrtc.TrackRemote, firstFrame func()) {
+	if t.Kind() != webrtc.RTPCodecTypeVideo {
+		firstFrame = nil
+	}
+	cnt := &trackCount{video: t.Kind() == webrtc.RTPCodecTypeVideo}
+	d.cmu.Lock()
+	d.tracks = append(d.tracks, cnt)
+	d.cmu.Unlock()
 	go func() {
 		buf := make([]byte, 1500)
 		local := make([]int64, 0, 4096)
@@ -172,6 +194,10 @@ func (d *driver) read(t *webrtc.TrackRemote) {
 				return
 			}
 			now := time.Now().UnixNano()
+			if firstFrame != nil && n >= 2 && buf[1]&0x80 != 0 {
+				firstFrame()
+				firstFrame = nil
+			}
 			if !d.measuring.Load() {
 				if len(local) > 0 {
 					flush()
@@ -189,6 +215,7 @@ func (d *driver) read(t *webrtc.TrackRemote) {
 				continue
 			}
 			d.recv.Add(1)
+			cnt.n.Add(1)
 			local = append(local, (now-int64(binary.BigEndian.Uint64(buf[hl+8:])))/1000)
 			if len(local) == cap(local) {
 				flush()
@@ -210,7 +237,7 @@ func (d *driver) measure(label string, participants int, warm, dur time.Duration
 	d.window(label, participants, warm, dur)
 }
 
-func (d *driver) window(label string, participants int, warm, dur time.Duration) {
+func (d *driver) window(label string, participants int, warm, dur time.Duration) stats {
 	time.Sleep(warm)
 	mem := d.stats(true)
 	d.mu.Lock()
@@ -218,6 +245,7 @@ func (d *driver) window(label string, participants int, warm, dur time.Duration)
 	d.mu.Unlock()
 	s0, c0 := d.stats(false), procstat.CPUNanos()
 	sent0, recv0 := d.sent.Load(), d.recv.Load()
+	d.resetTracks()
 	t0 := time.Now()
 	d.measuring.Store(true)
 	time.Sleep(dur)
@@ -260,8 +288,11 @@ func (d *driver) window(label string, participants int, warm, dur time.Duration)
 		float64(int64(mem.HeapInuse+mem.StackInuse)-int64(d.s0.HeapInuse+d.s0.StackInuse))/1024/pp,
 		float64(mem.Goroutines-d.s0.Goroutines)/pp)
 	if os.Getenv("SFUCAP_DEBUG") != "" {
+		d.trackSpread()
+		fmt.Printf("  SFU system CPU %.2f µs per forwarded pkt (of the total above)\n", float64(s1.SysNanos-s0.SysNanos)/1000/fwd)
 		fmt.Printf("  sent %d recv %d samples %d fwd %.0f in %.0f lost(in) %.0f nack-retx %.0f peers %.0f udp-rcvbuf-errors(box) %d sfu-cpu-ms %.1f\n",
 			sent, recv, len(lat), fwd, s1.PacketsIn-s0.PacketsIn, s1.PacketsLost-s0.PacketsLost, s1.NackRetx-s0.NackRetx, s1.Peers,
 			s1.UDPRcvbufErrors-s0.UDPRcvbufErrors, float64(s1.CPUNanos-s0.CPUNanos)/1e6)
 	}
+	return mem
 }

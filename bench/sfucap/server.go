@@ -35,7 +35,8 @@ func (anyAuth) Authorize(_ context.Context, token string) (sfu.Grant, error) {
 
 // stats is what the server reports about its own process.
 type stats struct {
-	CPUNanos    int64   `json:"cpu_ns"` // user + system, getrusage(RUSAGE_SELF)
+	CPUNanos    int64   `json:"cpu_ns"`     // user + system, getrusage(RUSAGE_SELF)
+	SysNanos    int64   `json:"cpu_sys_ns"` // the system part
 	RSSBytes    int64   `json:"rss_bytes"`
 	HeapInuse   uint64  `json:"heap_inuse_bytes"`
 	StackInuse  uint64  `json:"stack_inuse_bytes"`
@@ -60,6 +61,7 @@ func gather(reg *prometheus.Registry, gc bool) stats {
 	runtime.ReadMemStats(&ms)
 	s := stats{
 		CPUNanos:   procstat.CPUNanos(),
+		SysNanos:   procstat.SysNanos(),
 		RSSBytes:   procstat.RSSBytes(),
 		HeapInuse:  ms.HeapInuse,
 		StackInuse: ms.StackInuse,

@@ -17,6 +17,7 @@ let media = null; // the running video (media.js), if any
 let visit = null; // the clerk's visit panel (visit.js), if shown
 let rights = {};  // what my role may do here (GET /api/v1/rooms/{room} → me.rights)
 let captions = null;
+let perm = null;  // a permanent room's additions (permroom.js), if one
 let docs = null;  // the room's documents (documents.js)
 let board = null; // the whiteboard panel (roomboard.js)
 
@@ -209,6 +210,10 @@ async function main() {
     captions = followCaptions(room, auth, $('captions'));
     if (me.role === 'written_interpreter') writeCaptions(room, auth, $('caption-form'));
   }
+  if (info.permanent) {
+    perm = (await import('./permroom.js')).startPermanent({room, auth, me, info: info.permanent});
+    if (info.permanent.full) { perm.full(); return; }
+  }
   docs = startDocuments({room, auth});
   $('chat-form').addEventListener('submit', send);
   $('chat-text').addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); $('chat-form').requestSubmit(); } });
@@ -216,15 +221,18 @@ async function main() {
   chat = live(() => '/api/v1/rooms/' + encodeURIComponent(room) + '/events?after=' + lastSeq(), {
     auth,
     onmessage: (msg) => {
+      if (msg.type === 'state') { if (perm) perm.update(msg); return; }
       if (msg.type !== 'message') { board.event(msg); return; }
       addMessage(msg.message);
       // a new document, or a notice that one was deleted
       if (msg.message.file || msg.message.author_role === 'system') docs.refresh();
     },
-    onstatus: (up) => { $('state').textContent = up ? '' : S.reconnecting; if (up) board.resync(); },
+    onstatus: (up) => { if (!$('state').dataset.removed) $('state').textContent = up ? '' : S.reconnecting; if (up) board.resync(); },
+    // a permanent room's host removed this person (or the room is full)
+    onfatal: perm ? () => { ended(); perm.removed(); } : undefined,
   });
   if (me.role === 'citizen') { followTicket(ticketSession()); citizenActions(ticketSession()); }
-  if (me.role === 'clerk') {
+  if (me.role === 'clerk' && !perm) {
     clerkActions(info.room.ticket_id);
     inviteForm();
     if (!info.room.ended_at) showVisit(info.room.ticket_id, auth).then((v) => { if ($('chat-form').hidden) v.stop(); else visit = v; }, (err) => showError(error, err));

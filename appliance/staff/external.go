@@ -1,0 +1,97 @@
+package staff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// ErrLocalAccount refuses a directory sign-in whose login names a local
+// account (one with a password): a directory must not take it over.
+var ErrLocalAccount = errors.New("login belongs to a local account")
+
+// auditor is the optional part of the Store that records security events.
+type auditor interface {
+	Audit(ctx context.Context, actor, action, detail string) error
+}
+
+// Provision creates or updates a clerk who signed in through a directory
+// (OpenID Connect): role and offices come from the directory, there is no
+// local password. The clerk's presence and Matrix id are kept. via names
+// the directory for the audit log.
+func (s *Service) Provision(ctx context.Context, c Clerk, via string) error {
+	if err := ValidateClerk(c); err != nil {
+		return err
+	}
+	a, err := s.store.Account(ctx, c.Login)
+	switch {
+	case err == nil && a.PasswordHash != "":
+		return ErrLocalAccount
+	case err == nil:
+		c.MatrixID = a.MatrixID
+		if a.DisplayName == c.DisplayName && a.Role == c.Role && slices.Equal(a.Offices, c.Offices) {
+			return nil
+		}
+	case !errors.Is(err, ErrNoClerk):
+		return err
+	}
+	if err := s.store.SaveClerk(ctx, c, "", false); err != nil {
+		return fmt.Errorf("provision %s: %w", c.Login, err)
+	}
+	s.audit(ctx, c.Login, "provisioned_"+via, fmt.Sprintf("role %s offices %v", c.Role, c.Offices))
+	if s.OnPresence != nil {
+		// the reception learns the new offices and role of a clerk on duty
+		if now, err := s.Clerk(ctx, c.Login); err == nil {
+			s.OnPresence(now)
+		}
+	}
+	return nil
+}
+
+// OpenSession opens a session for a clerk whom a directory has signed in.
+func (s *Service) OpenSession(ctx context.Context, login string) (Session, error) {
+	a, err := s.store.Account(ctx, login)
+	if err != nil {
+		return Session{}, err
+	}
+	now := s.now()
+	sess := Session{Token: RandomToken(32), CSRF: RandomToken(24), Clerk: a.Clerk, Expires: now.Add(s.policy.SessionLifetime)}
+	if err := s.store.CreateSession(ctx, HashToken(sess.Token), a.Login, sess.CSRF, now, sess.Expires); err != nil {
+		return Session{}, err
+	}
+	return sess, nil
+}
+
+// EndSessions ends every session of a clerk (the directory no longer
+// grants access), records it and takes the clerk off duty.
+func (s *Service) EndSessions(ctx context.Context, login, reason string) error {
+	if err := s.store.DeleteSessions(ctx, login, ""); err != nil {
+		return err
+	}
+	s.audit(ctx, login, "sessions_ended", reason)
+	if c, err := s.Clerk(ctx, login); err == nil && c.Presence != PresenceOffline && c.Presence != PresenceInConsultation {
+		_, err = s.SetPresence(ctx, login, PresenceOffline)
+		return err
+	}
+	return nil
+}
+
+// Audit records a staff security event (actor: the clerk's login; no
+// citizen data).
+func (s *Service) Audit(ctx context.Context, actor, action, detail string) {
+	s.audit(ctx, actor, action, detail)
+}
+
+func (s *Service) audit(ctx context.Context, actor, action, detail string) {
+	if a, ok := s.store.(auditor); ok {
+		_ = a.Audit(ctx, actor, action, detail)
+	}
+}
+
+// Local reports whether a clerk has a local password (a local account, as
+// opposed to one a directory provisioned).
+func (s *Service) Local(ctx context.Context, login string) bool {
+	a, err := s.store.Account(ctx, login)
+	return err == nil && a.PasswordHash != ""
+}
