@@ -31,7 +31,7 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 		{"unknown API path", "GET", "/api/v1/nothing", "", "", 404, "not_found"},
 		{"wrong method", "PUT", "/api/v1/offices", "", "", 405, "method_not_allowed"},
 		{"staff without session", "GET", "/api/v1/staff/offices", "", "", 401, "unauthorized"},
-		{"used-up invite", "POST", "/api/v1/invites/nope", "", "", 410, "invite_invalid"},
+		{"invite without token", "POST", "/api/v1/invites/redeem", "", "", 410, "invite_invalid"},
 	}
 	for _, c := range cases {
 		req, _ := http.NewRequest(c.method, srv.URL+c.path, strings.NewReader(c.body))

@@ -147,14 +147,15 @@ func TestInviteVoidAtConsultationEnd(t *testing.T) {
 		if st := anna.do("POST", "/api/v1/staff/rooms/"+room+"/invites", map[string]string{"role": "interpreter", "language": "tr", "name": name}, &inv); st != 201 {
 			t.Fatalf("invite: %d", st)
 		}
-		return inv.URL[strings.LastIndex(inv.URL, "/")+1:]
+		return inv.URL[strings.LastIndex(inv.URL, "#")+1:]
 	}
 	early, late := invite("Ayşe Demir"), invite("Mehmet Kaya")
 	interpreter := newClient(t, srv)
 	var sess struct {
 		Token string `json:"token"`
 	}
-	if st := interpreter.do("POST", "/api/v1/invites/"+early, nil, &sess); st != 200 {
+	interpreter.token = early // the invite goes as bearer token, never in the URL
+	if st := interpreter.do("POST", "/api/v1/invites/redeem", nil, &sess); st != 200 {
 		t.Fatalf("redeem before the end: %d", st)
 	}
 	interpreter.token = sess.Token
@@ -197,7 +198,9 @@ func TestInviteVoidAtConsultationEnd(t *testing.T) {
 	if st := interpreter.do("POST", "/api/v1/rooms/"+room+"/messages", map[string]string{"text": "hallo"}, nil); st != 403 {
 		t.Errorf("interpreter posts after the end: %d", st)
 	}
-	if st := newClient(t, srv).do("POST", "/api/v1/invites/"+late, nil, nil); st != 410 {
+	lateClient := newClient(t, srv)
+	lateClient.token = late
+	if st := lateClient.do("POST", "/api/v1/invites/redeem", nil, nil); st != 410 {
 		t.Errorf("link redeemed after the end: %d, want 410", st)
 	}
 	if st := citizen.do("GET", "/api/v1/tickets/"+ticketID+"/messages", nil, nil); st == 200 {

@@ -24,8 +24,9 @@ func TestInterpreterJoinsWithSingleUseLink(t *testing.T) {
 		chromedp.WaitVisible(`#actions button[data-action=invite]`, chromedp.ByQuery))
 	var link string
 	step(t, clerk, "create interpreter link", chromedp.Click(`#actions button[data-action=invite]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#invite-form`, chromedp.ByID), chromedp.Click(`#invite-form button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#actions .invite code`, chromedp.ByQuery), chromedp.Text(`#actions .invite code`, &link, chromedp.ByQuery))
-	if !strings.HasPrefix(link, srv.URL+"/join/") {
+	if !strings.HasPrefix(link, srv.URL+"/join#") {
 		t.Fatalf("invite link %q", link)
 	}
 	step(t, interpreter, "open link", chromedp.Navigate(link), chromedp.WaitVisible("#join", chromedp.ByID))

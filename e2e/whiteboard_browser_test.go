@@ -202,6 +202,7 @@ func TestWhiteboardSharedInRoom(t *testing.T) {
 	// a late joiner sees the board as it is
 	var link string
 	step(t, clerk, "invite an interpreter", chromedp.Click(`#actions button[data-action=invite]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#invite-form`, chromedp.ByID), chromedp.Click(`#invite-form button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#actions .invite code`, chromedp.ByQuery), chromedp.Text(`#actions .invite code`, &link, chromedp.ByQuery))
 	step(t, late, "join by link", chromedp.Navigate(link), chromedp.WaitVisible("#join", chromedp.ByID), chromedp.Click("#join", chromedp.ByID),
 		chromedp.WaitVisible("#chat-text", chromedp.ByID))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -183,7 +184,7 @@ func TestBridgeEndToEnd(t *testing.T) {
 		var link string
 		anna.waitFor(waitDelivery, "invite link", func(evs []seen) bool {
 			for _, s := range messagesIn(evs, portal) {
-				if i := strings.Index(s.Body, e.app.URL+"/join/"); i >= 0 && s.MsgType == event.MsgNotice {
+				if i := strings.Index(s.Body, e.app.URL+"/join#"); i >= 0 && s.MsgType == event.MsgNotice {
 					link = strings.Fields(s.Body[i:])[0]
 					return true
 				}
@@ -196,9 +197,11 @@ func TestBridgeEndToEnd(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("GET %s: %d", link, resp.StatusCode)
 		}
-		token := link[strings.LastIndex(link, "/")+1:]
+		token := link[strings.LastIndex(link, "#")+1:]
 		redeem := func() int {
-			resp, err := e.app.Client().Post(e.app.URL+"/api/v1/invites/"+token, "application/json", nil)
+			req, _ := http.NewRequest(http.MethodPost, e.app.URL+"/api/v1/invites/redeem", nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := e.app.Client().Do(req)
 			must(t, err)
 			resp.Body.Close()
 			return resp.StatusCode

@@ -50,7 +50,10 @@ type Grant struct {
 	Identity    string
 	DisplayName string
 	Role        Role
-	Expires     time.Time
+	// Withhold are the media kinds the participant may not publish
+	// although its role publishes (publishkinds.go); zero withholds none.
+	Withhold Kinds
+	Expires  time.Time
 }
 
 // Authorizer turns an admission token into a Grant. The reception

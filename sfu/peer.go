@@ -133,6 +133,9 @@ func (p *peer) answer(offer webrtc.SessionDescription) (*webrtc.SessionDescripti
 	if err := refusePublishing(offer.SDP, p.allowedKinds()); err != nil {
 		return nil, err
 	}
+	if err := refuseWithheld(offer.SDP, p.grant.Withhold, p.isScreen); err != nil {
+		return nil, err
+	}
 	if err := p.pub.SetRemoteDescription(offer); err != nil {
 		return nil, fmt.Errorf("publisher offer: %w", err)
 	}
@@ -254,6 +257,10 @@ func (p *peer) transport(target int) *webrtc.PeerConnection {
 // onTrack registers a published track (or another simulcast layer of it).
 func (p *peer) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	if !p.s.mayPublish(p.grant, remote.Kind()) {
+		_ = recv.Stop()
+		return
+	}
+	if p.withheld(remote) {
 		_ = recv.Stop()
 		return
 	}

@@ -268,6 +268,9 @@ func (c *signalConn) dispatch(req request) *rpcError {
 			return e
 		}
 		if p.Kind == "screen" {
+			if c.grant.Withhold&KindScreen != 0 {
+				return &rpcError{codeForbidden, "this participant may not share a screen"}
+			}
 			c.peer.markScreen(p.StreamID)
 		}
 		c.reply(req.ID, true)
@@ -296,6 +299,9 @@ func (c *signalConn) join(req request) *rpcError {
 	}
 	allowed := func(k webrtc.RTPCodecType) bool { return !p.Config.NoPublish && c.s.mayPublish(c.grant, k) }
 	if err := refusePublishing(p.Offer.SDP, allowed); err != nil {
+		return opError(err)
+	}
+	if err := refuseWithheld(p.Offer.SDP, c.grant.Withhold, nil); err != nil {
 		return opError(err)
 	}
 	r, err := c.s.roomFor(p.SID)

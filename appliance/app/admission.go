@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/web"
 	"github.com/buergerbuero/buergerbuero/sfu"
 )
@@ -51,7 +52,8 @@ func roleOf(r string) sfu.Role {
 		return sfu.RoleClerk
 	case "citizen":
 		return sfu.RoleCitizen
-	case "interpreter", "guest":
+	case consultation.RoleInterpreter, consultation.RoleSignInterpreter, consultation.RoleWrittenInterpreter,
+		consultation.RoleGuardian, consultation.RoleLawyer, consultation.RoleAuthority, consultation.RoleGuest:
 		return sfu.RoleInterpreter
 	case "viewer":
 		return sfu.RoleViewer
@@ -61,10 +63,35 @@ func roleOf(r string) sfu.Role {
 
 // Grant issues an admission key for one room and role.
 func (m *Media) Grant(room, identity, name, role string) (web.MediaGrant, error) {
+	return m.grant(sfu.Grant{Room: room, Identity: identity, DisplayName: name, Role: roleOf(role)})
+}
+
+// GrantMember issues an admission key for a room's member: its role, and
+// the kinds its rights do not allow it to publish.
+func (m *Media) GrantMember(room string, mem consultation.Member) (web.MediaGrant, error) {
+	return m.grant(sfu.Grant{Room: room, Identity: mem.Identity, DisplayName: mem.Name, Role: roleOf(mem.Role), Withhold: withheld(mem.Rights)})
+}
+
+// withheld are the media kinds rights do not allow.
+func withheld(r consultation.Rights) sfu.Kinds {
+	var k sfu.Kinds
+	if !r.Microphone {
+		k |= sfu.KindAudio
+	}
+	if !r.Camera {
+		k |= sfu.KindVideo
+	}
+	if !r.Screen {
+		k |= sfu.KindScreen
+	}
+	return k
+}
+
+func (m *Media) grant(g sfu.Grant) (web.MediaGrant, error) {
 	b := make([]byte, 16)
 	rand.Read(b)
 	key := base64.RawURLEncoding.EncodeToString(b)
-	g := sfu.Grant{Room: room, Identity: identity, DisplayName: name, Role: roleOf(role), Expires: time.Now().Add(admissionTTL)}
+	g.Expires = time.Now().Add(admissionTTL)
 	m.mu.Lock()
 	now := time.Now()
 	for k, old := range m.grants {

@@ -47,6 +47,11 @@ type Config struct {
 	Notify *Notify `yaml:"notify"`
 	// Appointments sets the limits of booking.
 	Appointments Appointments `yaml:"appointments"`
+	// Roles are the rights of the external roles in a room (interpreter,
+	// sign_interpreter, written_interpreter, guardian, lawyer, authority,
+	// guest), the site default; an office may override it (offices[].roles).
+	// See Roles and docs/roles.md.
+	Roles Roles `yaml:"roles"`
 	// Offices declared here are created or updated at start; offices created
 	// with `buergerbuero admin` live only in the database.
 	Offices []Office `yaml:"offices"`
@@ -359,6 +364,9 @@ type Office struct {
 	Services []Service `yaml:"services"`
 	// Appointments reserves chairs for booked appointments.
 	Appointments OfficeAppointments `yaml:"appointments"`
+	// Roles overrides the site's roles: for the roles it names, e.g.
+	// guardian: [camera, microphone, chat] (see Roles).
+	Roles Roles `yaml:"roles"`
 }
 
 // Retention says how long a visit's data is kept after it ends.

@@ -44,6 +44,7 @@ func Defaults() *Config {
 		},
 		Media:        Media{UDPPort: 3478, TCPPort: 0, TURN: TURN{Enabled: true, UDPPort: 3479, TCPPort: 3479, TLSPort: 5349}},
 		Appointments: defaultAppointments(),
+		Roles:        defaultRoles(),
 		Documents:    defaultDocuments(),
 	}
 }
@@ -233,6 +234,9 @@ func (c *Config) Validate() error {
 	if err := c.Appointments.validate(); err != nil {
 		return err
 	}
+	if err := c.Roles.validate("roles"); err != nil {
+		return err
+	}
 	return c.validateOffices()
 }
 
@@ -304,6 +308,9 @@ func (c *Config) validateOffices() error {
 			return fmt.Errorf("config field %s.%w", f, err)
 		}
 		if err := validateBooking(f, o); err != nil {
+			return err
+		}
+		if err := o.Roles.validate(f + ".roles"); err != nil {
 			return err
 		}
 	}

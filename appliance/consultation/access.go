@@ -78,7 +78,20 @@ func (s *Service) RoomForParticipant(ctx context.Context, roomID, token string) 
 	if !r.EndedAt.IsZero() {
 		return Room{}, Member{}, problem.Forbidden
 	}
-	return r, NewMember(p.Role, p.Identity, p.Identity), nil
+	return r, Member{Role: p.Role, Identity: p.Identity, Name: p.Name, Language: p.Language, Rights: s.set.Roles.Rights(r.OfficeID, p.Role)}, nil
+}
+
+// Concern returns the concern of the room's visit to a member whose role
+// may see it (Rights.SeeConcern); the others get ErrForbiddenByRole. A
+// room without a ticket has no concern.
+func (s *Service) Concern(ctx context.Context, r Room, m Member) (string, error) {
+	if !m.Rights.SeeConcern {
+		return "", ErrForbiddenByRole
+	}
+	if r.TicketID == "" {
+		return "", nil
+	}
+	return s.dir.Concern(ctx, r.TicketID)
 }
 
 // Participates reports whether a member of staff takes part in a room.

@@ -30,9 +30,10 @@ func (s *Service) AdmitParticipant(ctx context.Context, roomID, role, name strin
 	if err := text.CheckLen("name", name, 1, MaxInvitee); err != nil {
 		return "", p, err
 	}
-	p = Participant{RoomID: roomID, Role: role, Identity: name + " · " + strings.ToUpper(secret.NewID()[:3]), ExpiresAt: s.now().Add(ttl)}
+	ident := name + " · " + strings.ToUpper(secret.NewID()[:3])
+	p = Participant{RoomID: roomID, Role: role, Identity: ident, Name: ident, ExpiresAt: s.now().Add(ttl)}
 	session = secret.NewToken()
-	if err := s.store.CreateParticipantToken(ctx, secret.Hash(session), "session", p, ""); err != nil {
+	if err := s.store.CreateParticipantToken(ctx, secret.Hash(session), "session", p); err != nil {
 		return "", Participant{}, err
 	}
 	err = s.systemMessage(ctx, r, "joined:"+secret.NewID(), Notice{Key: NoticeJoined, Args: map[string]string{"Who": p.Identity}})

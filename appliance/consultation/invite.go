@@ -2,6 +2,7 @@ package consultation
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,8 +27,8 @@ func (s *Service) CreateInvite(ctx context.Context, a Actor, roomID, role, lang,
 	if !r.EndedAt.IsZero() {
 		return "", time.Time{}, ErrRoomClosed
 	}
-	if role != RoleInterpreter && role != RoleGuest {
-		return "", time.Time{}, problem.Invalid("role", "role", map[string]any{"Allowed": []string{"interpreter", "guest"}})
+	if !slices.Contains(ExternalRoles, role) {
+		return "", time.Time{}, problem.Invalid("role", "role", map[string]any{"Allowed": ExternalRoles})
 	}
 	lang = strings.ToLower(strings.TrimSpace(lang))
 	if len(lang) > 10 {
@@ -39,18 +40,11 @@ func (s *Service) CreateInvite(ctx context.Context, a Actor, roomID, role, lang,
 	}
 	token = secret.NewToken()
 	expires = s.now().Add(s.set.InviteTTL)
-	ident := "Dolmetscher·in"
-	if role == RoleGuest {
-		ident = "Gast"
-	}
-	if lang != "" {
-		ident += " (" + lang + ")"
-	}
-	if who != "" {
-		ident += " – " + who
-	}
+	// role, language and name stay apart: each reader sees the role in
+	// their own language (rendered at the edge)
+	p := Participant{RoomID: roomID, Role: role, Identity: "p_" + secret.NewID(), Name: who, Language: lang, ExpiresAt: expires}
 	notice := Notice{Key: NoticeInvited, Args: map[string]string{"By": a.Clerk.DisplayName, "Role": role, "Lang": lang, "Who": who}}
-	if err = s.store.CreateParticipantToken(ctx, secret.Hash(token), "invite", Participant{RoomID: roomID, Role: role, Identity: ident, ExpiresAt: expires}, lang); err != nil {
+	if err = s.store.CreateParticipantToken(ctx, secret.Hash(token), "invite", p); err != nil {
 		return "", time.Time{}, err
 	}
 	err = s.systemMessage(ctx, r, "invite:"+secret.NewID(), notice)
@@ -68,9 +62,9 @@ func (s *Service) RedeemInvite(ctx context.Context, invite string) (session stri
 		return "", Participant{}, ErrInviteInvalid
 	}
 	session = secret.NewToken()
-	if err = s.store.CreateParticipantToken(ctx, secret.Hash(session), "session", p, ""); err != nil {
+	if err = s.store.CreateParticipantToken(ctx, secret.Hash(session), "session", p); err != nil {
 		return "", p, err
 	}
-	err = s.systemMessage(ctx, r, "joined:"+secret.NewID(), Notice{Key: NoticeJoined, Args: map[string]string{"Who": p.Identity}})
+	err = s.systemMessage(ctx, r, "joined:"+secret.NewID(), Notice{Key: NoticeJoined, Args: map[string]string{"Role": p.Role, "Lang": p.Language, "Who": p.Name}})
 	return session, p, err
 }

@@ -16,8 +16,8 @@ type Notice struct {
 
 // System notices of a consultation room.
 const (
-	NoticeInvited     = "room.notice.invited"      // By, Role, Who
-	NoticeJoined      = "room.notice.joined"       // Who
+	NoticeInvited     = "room.notice.invited"      // By, Role, Lang, Who
+	NoticeJoined      = "room.notice.joined"       // Role, Lang, Who (older rows: Who only)
 	NoticeLeadJoined  = "room.notice.lead_joined"  // Name
 	NoticeAdminJoined = "room.notice.admin_joined" // Name
 	NoticeAdded       = "room.notice.added"        // By, Name

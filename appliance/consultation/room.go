@@ -15,12 +15,22 @@ const (
 
 // Participant roles in a room.
 const (
-	RoleClerk       = "clerk"
-	RoleCitizen     = "citizen"
-	RoleInterpreter = "interpreter"
-	RoleGuest       = "guest"
-	RoleSystem      = "system"
+	RoleClerk   = "clerk"
+	RoleCitizen = "citizen"
+	RoleSystem  = "system"
+	// External roles, invited by a link (docs/roles.md).
+	RoleInterpreter        = "interpreter"         // spoken language
+	RoleSignInterpreter    = "sign_interpreter"    // Gebärdensprachdolmetscher·in
+	RoleWrittenInterpreter = "written_interpreter" // Schriftdolmetscher·in: live captions
+	RoleGuardian           = "guardian"            // Betreuer·in, Beistand
+	RoleLawyer             = "lawyer"              // Rechtsbeistand
+	RoleAuthority          = "authority"           // colleague from another authority
+	RoleGuest              = "guest"
 )
+
+// ExternalRoles are the roles an invite may carry, in the order the
+// clerk's invite form offers them.
+var ExternalRoles = []string{RoleInterpreter, RoleSignInterpreter, RoleWrittenInterpreter, RoleGuardian, RoleLawyer, RoleAuthority, RoleGuest}
 
 // Room is a private room: today one consultation per admission.
 type Room struct {
@@ -91,9 +101,14 @@ type Invite struct {
 }
 
 // Participant is an external (non-clerk, non-citizen) member of a room.
+// The role, language and name are kept apart and rendered for each reader
+// in their language (never a composed sentence).
 type Participant struct {
-	RoomID    string
-	Role      string
-	Identity  string
+	RoomID   string
+	Role     string
+	Identity string // a pseudonym ("p_…"), stable for the invite
+	Name     string // whom the invite names (a name or an e-mail), or ""
+	// Language an interpreter interprets into, or "".
+	Language  string
 	ExpiresAt time.Time
 }

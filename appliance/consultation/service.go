@@ -43,12 +43,16 @@ type Directory interface {
 	// Confidential reports whether an office works in confidential mode
 	// (an unknown office counts as confidential).
 	Confidential(officeID string) bool
+	// Concern returns the concern of a ticket as the citizen gave it.
+	Concern(ctx context.Context, ticketID string) (string, error)
 }
 
 // Settings tune the consultation (from the configuration).
 type Settings struct {
 	MaxUpload int64
 	InviteTTL time.Duration
+	// Roles are the rights of the external roles per office.
+	Roles Policy
 }
 
 // Service is the consultation.
@@ -59,6 +63,8 @@ type Service struct {
 	dir   Directory
 	wake  func()
 	now   func() time.Time
+	// captions are the written interpreters' live captions, in memory only
+	captions captionRooms
 	// board and pointers are the rooms' whiteboards (whiteboard.go)
 	board    *whiteboard.Board
 	pointers *whiteboard.Pointers
@@ -108,6 +114,7 @@ func (s *Service) Room(ctx context.Context, id string) (Room, error) {
 // and files are deleted now unless keepContent (the office's retention
 // keeps content, and it is not confidential).
 func (s *Service) Close(ctx context.Context, roomID string, keepContent bool) error {
+	s.captions.drop(roomID)
 	err := s.store.EndRoomAccess(ctx, roomID)
 	if !keepContent {
 		err = errors.Join(err, s.store.DeleteRoomContent(ctx, roomID))

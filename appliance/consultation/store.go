@@ -35,8 +35,9 @@ type Store interface {
 	// deleted before, ErrFileNotFound if there is no such file.
 	DeleteFile(ctx context.Context, room, id string, at time.Time, notice Message) (Message, error)
 	// CreateParticipantToken stores a hashed token of kind "invite" or
-	// "session" and its audit entry (role only) in one transaction.
-	CreateParticipantToken(ctx context.Context, hash []byte, kind string, p Participant, lang string) error
+	// "session" for p (role, pseudonym, name, language) and its audit
+	// entry (role only) in one transaction.
+	CreateParticipantToken(ctx context.Context, hash []byte, kind string, p Participant) error
 	// RedeemInvite marks an invite used and returns it, atomically: of two
 	// concurrent redemptions exactly one succeeds; used, expired or unknown
 	// invites give ErrInviteInvalid.

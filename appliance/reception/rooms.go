@@ -61,6 +61,15 @@ func (d directory) Confidential(officeID string) bool {
 	return !ok || o.Confidential
 }
 
+// Concern returns a ticket's concern (the consultation decides who sees it).
+func (d directory) Concern(ctx context.Context, ticketID string) (string, error) {
+	if t, ok := d.s.q.get(ticketID); ok {
+		return t.Concern, nil
+	}
+	t, err := d.s.store.Ticket(ctx, ticketID)
+	return t.Concern, err
+}
+
 // mayAct checks that a member of staff may act on a ticket: a member of its
 // office, and, while it is in a consultation, a participant of it.
 func (s *Service) mayAct(ctx context.Context, a Actor, t Ticket) error {

@@ -62,6 +62,8 @@ type Settings struct {
 	Retention       Retention     // site default; an office may override it
 	MaxUpload       int64         // for the consultation
 	InviteTTL       time.Duration // for the consultation
+	// Roles are the external roles' rights per office (the consultation's).
+	Roles consultation.Policy
 }
 
 // Service is the reception.
@@ -118,7 +120,7 @@ func New(s Store, rs consultation.Store, set Settings, m *Metrics, log *slog.Log
 		limiter: newLimiter(set.KnockBurst, set.KnockPer), metrics: m, now: time.Now,
 		offices: map[string]officeEntry{}, clerks: map[string]staff.Clerk{},
 	}
-	svc.Rooms = consultation.New(rs, consultation.Settings{MaxUpload: set.MaxUpload, InviteTTL: set.InviteTTL}, directory{svc}, svc.Hub.wakeEvents)
+	svc.Rooms = consultation.New(rs, consultation.Settings{MaxUpload: set.MaxUpload, InviteTTL: set.InviteTTL, Roles: set.Roles}, directory{svc}, svc.Hub.wakeEvents)
 	return svc
 }
 

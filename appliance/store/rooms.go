@@ -165,10 +165,10 @@ func (db *DB) queryMessages(ctx context.Context, where string, args ...any) ([]c
 
 // CreateParticipantToken stores a hashed token for an external participant:
 // kind "invite" (single use, redeemed by a person) or "session".
-func (db *DB) CreateParticipantToken(ctx context.Context, hash []byte, kind string, p consultation.Participant, lang string) error {
+func (db *DB) CreateParticipantToken(ctx context.Context, hash []byte, kind string, p consultation.Participant) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO participants (token_hash, room_id, role, identity, language, expires, kind) VALUES (?,?,?,?,?,?,?)`,
-			hex.EncodeToString(hash), p.RoomID, p.Role, p.Identity, lang, ms(p.ExpiresAt), kind)
+		_, err := tx.ExecContext(ctx, `INSERT INTO participants (token_hash, room_id, role, identity, name, language, expires, kind) VALUES (?,?,?,?,?,?,?,?)`,
+			hex.EncodeToString(hash), p.RoomID, p.Role, p.Identity, p.Name, p.Language, ms(p.ExpiresAt), kind)
 		if err != nil {
 			return err
 		}
@@ -184,8 +184,8 @@ func (db *DB) RedeemInvite(ctx context.Context, hash []byte, now time.Time) (con
 	var p consultation.Participant
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var exp, used int64
-		err := tx.QueryRowContext(ctx, `SELECT room_id, role, identity, expires, used_at FROM participants WHERE token_hash = ? AND kind = 'invite'`, hex.EncodeToString(hash)).
-			Scan(&p.RoomID, &p.Role, &p.Identity, &exp, &used)
+		err := tx.QueryRowContext(ctx, `SELECT room_id, role, identity, name, language, expires, used_at FROM participants WHERE token_hash = ? AND kind = 'invite'`, hex.EncodeToString(hash)).
+			Scan(&p.RoomID, &p.Role, &p.Identity, &p.Name, &p.Language, &exp, &used)
 		if errors.Is(err, sql.ErrNoRows) {
 			return consultation.ErrInviteInvalid
 		}
@@ -206,8 +206,8 @@ func (db *DB) RedeemInvite(ctx context.Context, hash []byte, now time.Time) (con
 func (db *DB) ParticipantSession(ctx context.Context, hash []byte, now time.Time) (consultation.Participant, error) {
 	var p consultation.Participant
 	var exp int64
-	err := db.r.QueryRowContext(ctx, `SELECT room_id, role, identity, expires FROM participants WHERE token_hash = ? AND kind = 'session'`, hex.EncodeToString(hash)).
-		Scan(&p.RoomID, &p.Role, &p.Identity, &exp)
+	err := db.r.QueryRowContext(ctx, `SELECT room_id, role, identity, name, language, expires FROM participants WHERE token_hash = ? AND kind = 'session'`, hex.EncodeToString(hash)).
+		Scan(&p.RoomID, &p.Role, &p.Identity, &p.Name, &p.Language, &exp)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && now.After(fromMS(exp))) {
 		return p, consultation.ErrInviteInvalid
 	}

@@ -69,7 +69,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, room consultatio
 		s.writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, msg)
+	writeJSON(w, http.StatusCreated, renderNotice(s.localizer(r), msg))
 }
 
 func (s *Server) apiRoomFiles(w http.ResponseWriter, r *http.Request) {

@@ -173,7 +173,7 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, room consultation.
 		s.writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, msg)
+	writeJSON(w, http.StatusCreated, renderNotice(s.localizer(r), msg))
 }
 
 func (s *Server) apiCitizenFile(w http.ResponseWriter, r *http.Request) {
@@ -185,8 +185,17 @@ func (s *Server) apiCitizenFile(w http.ResponseWriter, r *http.Request) {
 	s.upload(w, r, room, m)
 }
 
+// apiRedeemInvite turns an invite into a participant session. The invite
+// token comes as bearer token: the link carries it after '#' (/join#…),
+// so it never stands in a request line, a server or proxy log, or a
+// Referer.
 func (s *Server) apiRedeemInvite(w http.ResponseWriter, r *http.Request) {
-	session, p, err := s.rec.Rooms.RedeemInvite(r.Context(), r.PathValue("token"))
+	tok := ticketToken(r)
+	if tok == "" {
+		s.writeProblem(w, r, consultation.ErrInviteInvalid)
+		return
+	}
+	session, p, err := s.rec.Rooms.RedeemInvite(r.Context(), tok)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

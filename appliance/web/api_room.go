@@ -1,10 +1,10 @@
 package web
 
 import (
-	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"net/http"
 	"strings"
 
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 )
@@ -15,11 +15,31 @@ func (s *Server) apiRoom(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	out := map[string]any{"room": room, "me": map[string]string{"role": m.Role, "name": m.Name}}
+	me := map[string]any{"role": m.Role, "name": m.Name, "rights": rightsJSON(m.Rights)}
+	if m.Language != "" {
+		me["language"] = m.Language
+	}
+	out := map[string]any{"room": room, "me": me}
+	// the concern only for roles that may see it (docs/roles.md)
+	if concern, err := s.rec.Rooms.Concern(r.Context(), room, m); err == nil && concern != "" {
+		out["concern"] = concern
+	}
 	if info := s.permanentRoomInfo(room, m); info != nil {
 		out["permanent"] = info
 	}
 	writeJSON(w, 200, out)
+}
+
+// rightsJSON is a member's rights as the room page reads them.
+func rightsJSON(r consultation.Rights) map[string]bool {
+	out := map[string]bool{}
+	for _, n := range consultation.RightNames {
+		out[n] = false
+	}
+	for _, n := range r.Names() {
+		out[n] = true
+	}
+	return out
 }
 
 func (s *Server) apiRoomMessages(w http.ResponseWriter, r *http.Request) {
@@ -67,7 +87,7 @@ func (s *Server) apiRoomMedia(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, permanent.ErrFull)
 		return
 	}
-	g, err := s.media.Grant(room.ID, m.Identity, m.Name, m.Role)
+	g, err := s.media.GrantMember(room.ID, m)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -111,7 +131,9 @@ func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"url": s.opt.PublicURL + "/join/" + tok, "expires_at": exp})
+	// the token after '#': browsers never send the fragment, so it stays
+	// out of request lines, logs and Referer headers
+	writeJSON(w, http.StatusCreated, map[string]any{"url": s.opt.PublicURL + "/join#" + tok, "expires_at": exp})
 }
 
 // apiJoinRoom: an office lead or admin joins a running consultation; the

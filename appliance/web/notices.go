@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strings"
+
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 )
@@ -12,11 +14,36 @@ var noticeKeys = map[string]bool{
 	consultation.NoticeAdminJoined: true, consultation.NoticeAdded: true, consultation.NoticeFileDeleted: true,
 }
 
-// roleNames are the invited roles as the invite notice names them.
-var roleNames = map[string]string{"interpreter": "room.role.interpreter", "guest": "room.role.guest"}
+// roleNames are the external roles' names in the catalogue (area roles).
+var roleNames = map[string]string{
+	consultation.RoleInterpreter: "roles.interpreter", consultation.RoleSignInterpreter: "roles.sign_interpreter",
+	consultation.RoleWrittenInterpreter: "roles.written_interpreter", consultation.RoleGuardian: "roles.guardian",
+	consultation.RoleLawyer: "roles.lawyer", consultation.RoleAuthority: "roles.authority", consultation.RoleGuest: "roles.guest",
+}
+
+// roleLabel names an external participant in the reader's language: the
+// role, the language interpreted into, and the name the invite gave
+// ("Interpreter (tr) – Ayşe Demir"). Stored are only role, language and
+// name; the label is made here, at the edge.
+func roleLabel(l *i18n.Localizer, role, lang, name string) string {
+	label := role
+	if key, ok := roleNames[role]; ok {
+		label = l.T(key, nil)
+	}
+	if lang != "" {
+		label += " (" + lang + ")"
+	}
+	if name != "" {
+		label += " – " + name
+	}
+	return label
+}
 
 // renderNotice writes a system message's notice in the reader's language.
 func renderNotice(l *i18n.Localizer, m consultation.Message) consultation.Message {
+	if _, external := roleNames[m.AuthorRole]; external {
+		m.Author = roleLabel(l, m.AuthorRole, "", m.Author)
+	}
 	n := m.Notice
 	if n == nil {
 		return m
@@ -29,19 +56,12 @@ func renderNotice(l *i18n.Localizer, m consultation.Message) consultation.Messag
 	for k, v := range n.Args {
 		args[k] = v
 	}
-	if n.Key == consultation.NoticeInvited {
-		role := n.Args["Role"]
-		if key, ok := roleNames[role]; ok {
-			role = l.T(key, nil)
-		}
-		detail := ""
-		if lang := n.Args["Lang"]; lang != "" {
-			detail += " (" + lang + ")"
-		}
-		if who := n.Args["Who"]; who != "" {
-			detail += " – " + who
-		}
-		args["Role"], args["Detail"] = role, detail
+	switch {
+	case n.Key == consultation.NoticeInvited:
+		role := roleLabel(l, n.Args["Role"], "", "")
+		args["Role"], args["Detail"] = role, strings.TrimPrefix(roleLabel(l, n.Args["Role"], n.Args["Lang"], n.Args["Who"]), role)
+	case n.Key == consultation.NoticeJoined && n.Args["Role"] != "":
+		args["Who"] = roleLabel(l, n.Args["Role"], n.Args["Lang"], n.Args["Who"])
 	}
 	m.Text = l.T(n.Key, args)
 	return m

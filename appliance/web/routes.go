@@ -20,7 +20,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/tickets/{id}/messages", s.apiCitizenMessages)
 	s.handle("POST /api/v1/tickets/{id}/messages", s.apiCitizenPost)
 	s.handle("POST /api/v1/tickets/{id}/files", s.apiCitizenFile)
-	s.handle("POST /api/v1/invites/{token}", s.apiRedeemInvite)
+	s.handle("POST /api/v1/invites/redeem", s.apiRedeemInvite)
 	s.handle("POST /api/v1/stream-keys", s.apiStreamKey)
 	s.handle("GET /api/v1/pow/challenge", s.apiPowChallenge)
 
@@ -56,6 +56,8 @@ func (s *Server) routes() {
 	s.handle("DELETE /api/v1/rooms/{room}/files/{file}", s.apiRoomFileDelete)
 	s.handle("GET /api/v1/rooms/{room}/events", s.apiRoomEvents)
 	s.handle("GET /api/v1/rooms/{room}/media", s.apiRoomMedia)
+	s.handle("GET /api/v1/rooms/{room}/captions", s.apiCaptions)
+	s.handle("POST /api/v1/rooms/{room}/captions", s.apiCaptionPost)
 	s.handle("GET /api/v1/rooms/{room}/whiteboard", s.apiWhiteboard)
 	s.handle("POST /api/v1/rooms/{room}/whiteboard", s.apiWhiteboardPost)
 
@@ -105,6 +107,8 @@ func (s *Server) routes() {
 	s.handle("GET /w/{id}", s.pageOffer)
 	s.handle("GET /wait/{id}", s.pageWait)
 	s.handle("GET /room/{room}", s.pageRoom)
+	s.handle("GET /join", s.pageJoin)
+	// links made before the token moved into the fragment (one release)
 	s.handle("GET /join/{token}", s.pageJoin)
 	s.handle("GET /a/{id}", s.pageArrival)
 	s.handle("GET /staff/login", s.staffPage(s.pageLogin))

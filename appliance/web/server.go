@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
+	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/oidcauth"
 	"html/template"
 	"io/fs"
@@ -43,6 +44,9 @@ type Media interface {
 	// Grant issues a short-lived admission token for one room and role and
 	// returns what the browser needs to connect.
 	Grant(room, identity, name, role string) (MediaGrant, error)
+	// GrantMember issues the admission of a room's member: its role, and
+	// the media kinds its rights withhold (the SFU refuses those).
+	GrantMember(room string, m consultation.Member) (MediaGrant, error)
 	// Handler serves the signalling WebSocket.
 	Handler() http.Handler
 	// CloseRoom disconnects everybody from a room.

@@ -139,7 +139,9 @@ function tile(kind, label, muted) {
 // opts.onEnded is called.
 export async function startMedia(root, opts) {
   const t = text();
-  const publishes = opts.role !== 'viewer';
+  // what the member's role may send (the SFU refuses anything else)
+  const may = opts.rights || {camera: true, microphone: true, screen: true};
+  const publishes = opts.role !== 'viewer' && (may.camera || may.microphone || may.screen);
   root.classList.add('bb-media');
   root.replaceChildren();
   const status = el('p', {class: 'bb-status', role: 'status', 'aria-live': 'polite'});
@@ -156,9 +158,9 @@ export async function startMedia(root, opts) {
   say(t.connecting);
 
   let camStream = null;
-  if (publishes) {
+  if (publishes && (may.camera || may.microphone)) {
     try {
-      camStream = await navigator.mediaDevices.getUserMedia({audio: true, video: {width: {ideal: 1280}, height: {ideal: 720}}});
+      camStream = await navigator.mediaDevices.getUserMedia({audio: !!may.microphone, video: may.camera ? {width: {ideal: 1280}, height: {ideal: 720}} : false});
     } catch (e) {
       say(t.denied);
     }
@@ -182,7 +184,7 @@ export async function startMedia(root, opts) {
   // Remote media: one tile per remote stream; screen shares are marked by
   // the SFU with the stream ID prefix "screen-".
   const tiles = new Map();
-  const ctl = camStream ? await buildControls(controls, t, camStream, current, grid, opts.role === 'clerk') : null;
+  const ctl = camStream ? await buildControls(controls, t, camStream, current, grid, may, opts.role === 'clerk') : null;
   const stopStats = watchQuality(quality, t, current);
 
   // ICE recovery. Either connection disconnected for DISCONNECT_GRACE, or
@@ -230,11 +232,16 @@ export async function startMedia(root, opts) {
       const screen = stream.id.startsWith(SCREEN_PREFIX);
       const tl = tile(screen ? 'screen' : 'remote', screen ? t.screen : t.remote, false);
       tl.fig.dataset.stream = stream.id;
+      if (!screen) tl.fig.append(pinButton(tl.fig, grid, t));
       tl.video.srcObject = stream;
       tiles.set(stream.id, tl);
       grid.append(tl.fig);
       stream.addEventListener('removetrack', () => {
-        if (stream.getTracks().length === 0 && tiles.get(stream.id) === tl) { tl.fig.remove(); tiles.delete(stream.id); }
+        if (stream.getTracks().length === 0 && tiles.get(stream.id) === tl) {
+          if (tl.fig.classList.contains('bb-pinned')) grid.classList.remove('bb-has-pinned');
+          tl.fig.remove();
+          tiles.delete(stream.id);
+        }
       });
     });
 
@@ -292,6 +299,7 @@ export async function startMedia(root, opts) {
     s.sub.pc.close();
     for (const tl of tiles.values()) tl.fig.remove();
     tiles.clear();
+    grid.classList.remove('bb-has-pinned');
   };
   // stop ends the call for good and says so in the media area.
   const stop = () => {
@@ -380,6 +388,25 @@ export async function startMedia(root, opts) {
   };
 }
 
+// pinButton pins a remote video large beside the others (a sign-language
+// interpreter, say); one tile is pinned at a time, pressing again unpins.
+function pinButton(fig, grid, t) {
+  const b = el('button', {type: 'button', class: 'bb-button bb-pin', 'data-action': 'pin', 'aria-pressed': 'false', text: t.pin});
+  b.addEventListener('click', () => {
+    const pin = !fig.classList.contains('bb-pinned');
+    for (const other of grid.querySelectorAll('.bb-pinned')) {
+      other.classList.remove('bb-pinned');
+      const ob = other.querySelector('.bb-pin');
+      if (ob) { ob.setAttribute('aria-pressed', 'false'); ob.textContent = t.pin; }
+    }
+    fig.classList.toggle('bb-pinned', pin);
+    grid.classList.toggle('bb-has-pinned', pin);
+    b.setAttribute('aria-pressed', String(pin));
+    b.textContent = pin ? t.unpin : t.pin;
+  });
+  return b;
+}
+
 function toggle(label, on, off, fn) {
   const b = el('button', {type: 'button', class: 'bb-button', 'aria-pressed': 'false', text: on});
   b.addEventListener('click', () => {
@@ -409,12 +436,11 @@ async function deviceSelect(kind, label, current, onPick) {
 // act on the current session (session()), which changes when the
 // signalling connection is rejoined; joined(s) re-adds an active screen
 // share to a new session.
-async function buildControls(controls, t, cam, session, grid, staff) {
+async function buildControls(controls, t, cam, session, grid, may, staff) {
   const audio = () => cam.getAudioTracks()[0];
   const video = () => cam.getVideoTracks()[0];
-  controls.append(
-    toggle('mute', t.mute, t.unmute, (p) => { if (audio()) audio().enabled = !p; }),
-    toggle('camera', t.camOff, t.camOn, (p) => { if (video()) video().enabled = !p; }));
+  if (audio()) controls.append(toggle('mute', t.mute, t.unmute, (p) => { if (audio()) audio().enabled = !p; }));
+  if (video()) controls.append(toggle('camera', t.camOff, t.camOn, (p) => { if (video()) video().enabled = !p; }));
 
   let screen = null; // {stream, track, sender, session, tile}
   const shareBtn = el('button', {type: 'button', class: 'bb-button', 'data-action': 'share', 'aria-pressed': 'false', text: t.share});
@@ -448,7 +474,7 @@ async function buildControls(controls, t, cam, session, grid, staff) {
     shareBtn.textContent = t.stopShare;
     shareBtn.setAttribute('aria-pressed', 'true');
   });
-  if (navigator.mediaDevices.getDisplayMedia) controls.append(shareBtn);
+  if (navigator.mediaDevices.getDisplayMedia && may.screen) controls.append(shareBtn);
 
   const swap = async (kind, deviceId) => {
     const constraints = kind === 'audio' ? {audio: {deviceId: {exact: deviceId}}} : {video: {deviceId: {exact: deviceId}, width: {ideal: 1280}, height: {ideal: 720}}};
@@ -460,9 +486,8 @@ async function buildControls(controls, t, cam, session, grid, staff) {
     if (old) { cam.removeTrack(old); old.stop(); }
     cam.addTrack(fresh);
   };
-  controls.append(
-    await deviceSelect('videoinput', t.camera, video(), (id) => swap('video', id)),
-    await deviceSelect('audioinput', t.microphone, audio(), (id) => swap('audio', id)));
+  if (video()) controls.append(await deviceSelect('videoinput', t.camera, video(), (id) => swap('video', id)));
+  if (audio()) controls.append(await deviceSelect('audioinput', t.microphone, audio(), (id) => swap('audio', id)));
   // staff only: background blur or picture (background.js, loaded here;
   // its model only when the clerk turns it on). send puts a track on the
   // call and in the clerk's own tile.

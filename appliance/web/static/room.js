@@ -1,6 +1,7 @@
 import {api, live, el, S, fmt, showError, ticketSession, clearTicketSession} from './common.js';
 import {forwardDialog} from './dialogs.js';
 import {showVisit} from './visit.js';
+import {followCaptions, writeCaptions} from './captions.js';
 import {startDocuments} from './documents.js';
 import {roomBoard} from './roomboard.js';
 
@@ -14,6 +15,8 @@ let ticketId = null;
 let chat;
 let media = null; // the running video (media.js), if any
 let visit = null; // the clerk's visit panel (visit.js), if shown
+let rights = {};  // what my role may do here (GET /api/v1/rooms/{room} → me.rights)
+let captions = null;
 let perm = null;  // a permanent room's additions (permroom.js), if one
 let docs = null;  // the room's documents (documents.js)
 let board = null; // the whiteboard panel (roomboard.js)
@@ -51,6 +54,9 @@ function addMessage(m) {
   if (m.text) li.append(el('span', {class: 'text', dir: 'auto', text: m.text}));
   if (m.file && m.file.deleted) {
     li.append(el('bdi', {class: 'file deleted', text: m.file.name + ' (' + S.docDeleted + ')'}));
+  } else if (m.file && rights.download === false) {
+    // the role may not download: the file is named, not offered
+    li.append(el('bdi', {class: 'file', 'data-file': 'no-download', text: '📎 ' + m.file.name + ' (' + fmt(S.docSize, {KiB: Math.max(1, Math.ceil(m.file.size / 1024))}) + ')'}));
   } else if (m.file) {
     const b = el('button', {type: 'button', class: 'link', 'data-file': m.file.id, text: '📎 ' + m.file.name + ' (' + fmt(S.docSize, {KiB: Math.max(1, Math.ceil(m.file.size / 1024))}) + ')'});
     b.addEventListener('click', () => docs && docs.download(m.file));
@@ -76,6 +82,9 @@ async function send(ev) {
 function ended() {
   $('state').textContent = S.roomEnded;
   $('chat-form').hidden = true;
+  $('caption-form').hidden = true;
+  $('invite-form').hidden = true;
+  if (captions) { captions.stop(); captions = null; }
   if (docs) docs.ended();
   if (chat) chat.stop();
   if (media) { media.close(); media = null; }
@@ -141,15 +150,39 @@ async function clerkActions(ticket) {
       const body = await forwardDialog(auth);
       if (body) act('forward', body);
     }}),
-    el('button', {type: 'button', class: 'secondary', 'data-action': 'invite', text: S.invite, onclick: async () => {
-      try {
-        const inv = await api('/api/v1/staff/rooms/' + encodeURIComponent(room) + '/invites', {method: 'POST', body: {role: 'interpreter'}, ...auth});
-        const out = el('p', {class: 'invite'}, S.inviteLink + ' ', el('code', {text: inv.url}));
-        box.append(out);
-      } catch (err) { showError(error, err); }
+    el('button', {type: 'button', class: 'secondary', 'data-action': 'invite', 'aria-controls': 'invite-form', text: S.invite, onclick: () => {
+      $('invite-form').hidden = false;
+      $('invite-role').focus();
     }}),
     el('button', {type: 'button', class: 'danger', 'data-action': 'end', text: S.end, onclick: () => act('end')}),
   );
+}
+
+// inviteForm: the clerk invites an external (interpreter, guardian, …)
+// with the role's rights in this office; the link is shown to pass on.
+function inviteForm() {
+  $('invite-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    showError(error, null);
+    try {
+      const body = {role: $('invite-role').value, language: $('invite-language').value.trim(), name: $('invite-name').value.trim()};
+      const inv = await api('/api/v1/staff/rooms/' + encodeURIComponent(room) + '/invites', {method: 'POST', body, ...auth});
+      $('actions').append(el('p', {class: 'invite', 'data-role': body.role}, S.inviteLink + ' ', el('code', {text: inv.url})));
+      $('invite-name').value = '';
+    } catch (err) { showError(error, err); }
+  });
+}
+
+// applyRights hides what the role may not do (the chat; documents.js
+// hides upload and download by the room's may_upload and may_download;
+// the server refuses them anyway) and shows the concern to roles that
+// may see it.
+function applyRights(info) {
+  if (!rights.chat) $('chat-form').hidden = true;
+  if (info.concern && me.role !== 'clerk' && me.role !== 'citizen') {
+    $('concern').textContent = info.concern;
+    $('concern-box').hidden = false;
+  }
 }
 
 async function startVideo() {
@@ -162,7 +195,7 @@ async function startVideo() {
   try { mod = await import('./media.js'); } catch (_) { return; }
   if (mod && mod.startMedia) {
     media = await mod.startMedia($('media'), {signalURL: grant.signal_url, token: grant.token, iceServers: grant.ice_servers, renew: grantFor,
-      onEnded: ended, room, uid: me.role + '-' + crypto.randomUUID(), lang: S.lang, role: me.role});
+      onEnded: ended, room, uid: me.role + '-' + crypto.randomUUID(), lang: S.lang, role: me.role, rights});
   }
 }
 
@@ -171,7 +204,12 @@ async function main() {
   root.dataset.role = me.role;
   let info;
   try { info = await api('/api/v1/rooms/' + encodeURIComponent(room), auth); } catch (err) { showError(error, err); return; }
-  if (info.room.ended_at) { ended(); }
+  rights = info.me.rights || {};
+  applyRights(info);
+  if (info.room.ended_at) { ended(); } else {
+    captions = followCaptions(room, auth, $('captions'));
+    if (me.role === 'written_interpreter') writeCaptions(room, auth, $('caption-form'));
+  }
   if (info.permanent) {
     perm = (await import('./permroom.js')).startPermanent({room, auth, me, info: info.permanent});
     if (info.permanent.full) { perm.full(); return; }
@@ -196,6 +234,7 @@ async function main() {
   if (me.role === 'citizen') { followTicket(ticketSession()); citizenActions(ticketSession()); }
   if (me.role === 'clerk' && !perm) {
     clerkActions(info.room.ticket_id);
+    inviteForm();
     if (!info.room.ended_at) showVisit(info.room.ticket_id, auth).then((v) => { if ($('chat-form').hidden) v.stop(); else visit = v; }, (err) => showError(error, err));
   }
   startVideo();
