@@ -44,6 +44,9 @@ func renderNotice(l *i18n.Localizer, m consultation.Message) consultation.Messag
 	if _, external := roleNames[m.AuthorRole]; external {
 		m.Author = roleLabel(l, m.AuthorRole, "", m.Author)
 	}
+	if m.AuthorRole == consultation.RoleSystem {
+		m.Author = l.T("notice.author.system", nil)
+	}
 	n := m.Notice
 	if n == nil {
 		return m
