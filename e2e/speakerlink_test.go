@@ -59,3 +59,38 @@ func TestSpeakerLinkTokenInFragment(t *testing.T) {
 		t.Errorf("second use of the link: %d, want 410", st)
 	}
 }
+
+// TestSpeakerLinkOfCancelledEvent: a speaker who opens the link after the
+// event was cancelled learns that, not that the link is broken, and gets
+// no session for an event that is gone.
+func TestSpeakerLinkOfCancelledEvent(t *testing.T) {
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true})
+	anna := newClient(t, srv)
+	anna.login("anna", srv.Clerks[0].Password)
+	var created struct {
+		Event struct{ ID string } `json:"event"`
+	}
+	now := time.Now()
+	if st := anna.do("POST", "/api/v1/staff/events", map[string]any{"office_id": "bauamt", "title": "Bürgersprechstunde",
+		"starts_at": now.Add(time.Hour), "ends_at": now.Add(2 * time.Hour), "speakers": []string{"anna"}}, &created); st != 201 {
+		t.Fatalf("create event: %d", st)
+	}
+	var invite struct{ URL string }
+	if st := anna.do("POST", "/api/v1/staff/events/"+created.Event.ID+"/speaker-invites", nil, &invite); st != 201 {
+		t.Fatalf("speaker invite: %d", st)
+	}
+	if st := anna.do("POST", "/api/v1/staff/events/"+created.Event.ID+"/cancel", nil, nil); st != 200 {
+		t.Fatalf("cancel: %d", st)
+	}
+	c := newClient(t, srv)
+	_, c.token, _ = strings.Cut(invite.URL, "#")
+	var p struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+		Token string `json:"token"`
+	}
+	if st := c.do("POST", "/api/v1/speaker-invites/redeem", nil, &p); st != http.StatusGone || p.Error.Code != "event_cancelled" || p.Token != "" {
+		t.Errorf("redeem after the cancellation: %d %+v, want 410 event_cancelled", st, p)
+	}
+}
