@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/ldapauth"
@@ -20,10 +21,13 @@ import (
 // at the directory when one is configured.
 func (s *Server) signIn(ctx context.Context, login, password, addr string) (staff.Session, error) {
 	d := s.opt.LDAP
-	if d == nil || s.staff.Local(ctx, login) {
+	// directory logins are case-insensitive: one spelling for the
+	// throttle, and a local account's name in any case stays local
+	norm := strings.ToLower(strings.TrimSpace(login))
+	if d == nil || s.staff.Local(ctx, norm) {
 		return s.staff.Login(ctx, login, password, addr)
 	}
-	sess, err := s.staff.DirectoryLogin(ctx, login, addr, "ldap", func(ctx context.Context) (staff.Clerk, error) {
+	sess, err := s.staff.DirectoryLogin(ctx, norm, addr, "ldap", func(ctx context.Context) (staff.Clerk, error) {
 		return d.Authenticate(ctx, login, password)
 	})
 	switch {
