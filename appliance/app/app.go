@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/buergerbuero/buergerbuero/appliance/ldapauth"
 	"github.com/buergerbuero/buergerbuero/appliance/oidcauth"
 	"log/slog"
 	"net"
@@ -226,6 +227,12 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 			return err
 		}
 	}
+	var dir *ldapauth.Directory
+	if a.Cfg.Auth.LDAP != nil {
+		if dir, err = ldapauth.New(a.Cfg.Auth.LDAP); err != nil {
+			return err
+		}
+	}
 	var moderator permanent.Moderator
 	if m, ok := a.Media.(permanent.Moderator); ok {
 		moderator = m
@@ -241,7 +248,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
 		Outbox: a.DB, OutboxChannels: a.outboxChannels,
 		CalendarFeeds: a.DB, Appointments: a.feedSource(),
-		Booking: a.Book, Events: a.openEvents(), Permanent: a.Permanent, OIDC: sso,
+		Booking: a.Book, Events: a.openEvents(), Permanent: a.Permanent, OIDC: sso, LDAP: dir,
 	}, a.Log)
 	if err != nil {
 		return err

@@ -285,6 +285,9 @@ type Auth struct {
 	// OIDC signs staff in through an OpenID provider; nil: local accounts
 	// only.
 	OIDC *OIDC `yaml:"oidc"`
+	// LDAP signs staff in against the county's directory (Active
+	// Directory, OpenLDAP); nil: none. See docs/ldap.md.
+	LDAP *LDAP `yaml:"ldap"`
 }
 
 // API configures machine clients.

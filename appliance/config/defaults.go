@@ -65,6 +65,9 @@ func (c *Config) fill() {
 	if c.Auth.OIDC != nil {
 		c.Auth.OIDC.ApplyDefaults()
 	}
+	if c.Auth.LDAP != nil {
+		c.Auth.LDAP.ApplyDefaults()
+	}
 	if c.Media.TURN.Realm == "" && len(c.TLS.Domains) > 0 {
 		c.Media.TURN.Realm = c.TLS.Domains[0]
 	}
@@ -338,7 +341,13 @@ func (a Auth) validate() error {
 	}
 	if a.OIDC != nil {
 		a.OIDC.ApplyDefaults()
-		return a.OIDC.validate()
+		if err := a.OIDC.validate(); err != nil {
+			return err
+		}
+	}
+	if a.LDAP != nil {
+		a.LDAP.ApplyDefaults()
+		return a.LDAP.validate()
 	}
 	return nil
 }

@@ -95,3 +95,28 @@ func (s *Service) Local(ctx context.Context, login string) bool {
 	a, err := s.store.Account(ctx, login)
 	return err == nil && a.PasswordHash != ""
 }
+
+// DirectoryLogin signs a clerk in whose password a directory checks
+// (LDAP): the same throttling as a local log-in, then check, then the
+// clerk provisioned from its answer and a session opened. check returns
+// ErrLogin for a wrong login or password (counted as a failure); any
+// other error (the directory unreachable, no mapped group) is passed on
+// uncounted. via names the directory for the audit log.
+func (s *Service) DirectoryLogin(ctx context.Context, login, addr, via string, check func(context.Context) (Clerk, error)) (Session, error) {
+	if wait := s.throttle.admit(login, addr, s.now()); wait > 0 {
+		return Session{}, &ThrottledError{Wait: wait}
+	}
+	c, err := check(ctx)
+	if errors.Is(err, ErrLogin) {
+		s.throttle.failed(login, addr, s.now())
+		return Session{}, ErrLogin
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	s.throttle.succeeded(login, addr)
+	if err := s.Provision(ctx, c, via); err != nil {
+		return Session{}, err
+	}
+	return s.OpenSession(ctx, c.Login)
+}

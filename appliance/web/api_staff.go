@@ -23,7 +23,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errCSRF)
 		return
 	}
-	sess, err := s.staff.Login(r.Context(), b.Login, b.Password, s.clientIP(r))
+	sess, err := s.signIn(r.Context(), b.Login, b.Password, s.clientIP(r))
 	if err != nil {
 		s.writeStaffProblem(w, r, err)
 		return

@@ -33,6 +33,7 @@ type ssoSessions struct {
 type ssoSession struct {
 	mu      sync.Mutex
 	login   string
+	ldap    bool // signed in at the LDAP directory (ldap.go), not the OpenID provider
 	subject string
 	grant   oidcauth.Grant
 	checked time.Time
@@ -155,14 +156,14 @@ func (s *Server) oidcRefused(w http.ResponseWriter, r *http.Request, err error) 
 	s.renderSignin(w, r, http.StatusForbidden, signinView{Mode: mode}, err)
 }
 
-// ssoCheck asks the provider again when the session's re-check interval
+// ssoCheck asks the provider (or the LDAP directory, ldapRecheck) again when the session's re-check interval
 // has passed. A session without a grant whose clerk has no local password
 // (a directory clerk after a restart) ends. A refusal ends every session
 // of the clerk; an unreachable provider keeps the session until the next
 // request.
 func (s *Server) ssoCheck(ctx context.Context, sess *staff.Session) error {
 	p := s.opt.OIDC
-	if p == nil {
+	if p == nil && s.opt.LDAP == nil {
 		return nil
 	}
 	hash := staff.HashToken(sess.Token)
@@ -176,6 +177,13 @@ func (s *Server) ssoCheck(ctx context.Context, sess *staff.Session) error {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.ldap {
+		return s.ldapRecheck(ctx, sess, x)
+	}
+	if p == nil {
+		s.staff.Logout(ctx, sess.Token)
+		return staff.ErrNoSession
+	}
 	if time.Since(x.checked) < p.Recheck() {
 		return nil
 	}
@@ -208,11 +216,11 @@ func (s *Server) ssoCheck(ctx context.Context, sess *staff.Session) error {
 // ssoLogoutURL forgets a session's grant and returns the provider's
 // end-session address for it ("" for a local session).
 func (s *Server) ssoLogoutURL(token string) string {
-	if s.opt.OIDC == nil || token == "" {
+	if (s.opt.OIDC == nil && s.opt.LDAP == nil) || token == "" {
 		return ""
 	}
 	x := s.sso.take(staff.HashToken(token))
-	if x == nil {
+	if x == nil || x.ldap || s.opt.OIDC == nil {
 		return ""
 	}
 	x.mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"crypto/subtle"
 	"embed"
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
+	"github.com/buergerbuero/buergerbuero/appliance/ldapauth"
 	"github.com/buergerbuero/buergerbuero/appliance/oidcauth"
 	"html/template"
 	"io/fs"
@@ -109,6 +110,9 @@ type Options struct {
 	// OIDC signs staff in through an OpenID provider (oidc.go); nil: local
 	// accounts only.
 	OIDC *oidcauth.Provider
+	// LDAP checks staff logins that are not local accounts at the
+	// county's directory (ldap.go); nil: none.
+	LDAP *ldapauth.Directory
 	// ProofOfWork guards booking holds; nil refuses every hold.
 	ProofOfWork ProofOfWork
 	// Outbox shows admins the notification outbox (GET

@@ -106,7 +106,7 @@ func (s *Server) formLogin(w http.ResponseWriter, r *http.Request) {
 		s.renderSignin(w, r, http.StatusForbidden, signinView{Mode: "login"}, errCSRF)
 		return
 	}
-	sess, err := s.staff.Login(r.Context(), r.FormValue("login"), r.FormValue("password"), s.clientIP(r))
+	sess, err := s.signIn(r.Context(), r.FormValue("login"), r.FormValue("password"), s.clientIP(r))
 	if err != nil {
 		s.renderSignin(w, r, http.StatusUnauthorized, signinView{Mode: "login"}, err)
 		return

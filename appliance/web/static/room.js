@@ -200,13 +200,28 @@ async function startVideo() {
 }
 
 async function main() {
-  try { me = await identify(); } catch (err) { showError(error, err); $('chat-form').hidden = true; return; }
+  try { me = await identify(); } catch (err) {
+    if (err.status === 401 || err.status === 403 || err.status === 404) {
+      // no ticket, no participant link, no staff session for this room:
+      // say so plainly instead of "please sign in" to a citizen
+      root.hidden = true;
+      $('no-access').hidden = false;
+    } else {
+      showError(error, err);
+      $('chat-form').hidden = true;
+    }
+    return;
+  }
   root.dataset.role = me.role;
   let info;
   try { info = await api('/api/v1/rooms/' + encodeURIComponent(room), auth); } catch (err) { showError(error, err); return; }
   rights = info.me.rights || {};
   applyRights(info);
-  if (info.room.ended_at) { ended(); } else {
+  if (info.room.ended_at) {
+    // nothing runs in an ended room: no stream, no camera, no board
+    ended();
+    return;
+  } else {
     captions = followCaptions(room, auth, $('captions'));
     if (me.role === 'written_interpreter') writeCaptions(room, auth, $('caption-form'));
   }
