@@ -43,4 +43,9 @@ func TestEventWatchPageAfterCancel(t *testing.T) {
 	if !strings.Contains(body, `<a href="/events">`) {
 		t.Errorf("the watch page of a cancelled event leads nowhere")
 	}
+	// the event's public page no longer invites to watch
+	_, page := fetchPage(t, srv.Client(), srv.URL+"/events/"+created.Event.ID+"?lang=de", nil)
+	if strings.Contains(page, "ohne Konto zuschauen") || strings.Contains(page, `id="watch"`) || !strings.Contains(page, `<a href="/events">`) {
+		t.Errorf("the public page of a cancelled event still invites to watch or leads nowhere: %.600s", page)
+	}
 }
