@@ -148,9 +148,11 @@ func TestEventQuestionsStageAndTwentyViewers(t *testing.T) {
 		t.Fatalf("moderation queue: %+v", mod.Moderation.Pending)
 	}
 	var shown []string
-	step(t, b, "not shown before approval", chromedp.Evaluate(`[...document.querySelectorAll('#questions li')].map((li) => li.textContent)`, &shown))
-	if len(shown) != 0 {
-		t.Fatalf("questions shown before approval: %q", shown)
+	var noneShown bool
+	step(t, b, "not shown before approval", chromedp.Evaluate(`[...document.querySelectorAll('#questions li')].map((li) => li.textContent)`, &shown),
+		chromedp.Evaluate(`!document.getElementById('questions-none').hidden`, &noneShown))
+	if len(shown) != 0 || !noneShown {
+		t.Fatalf("before approval: questions shown %q, 'no questions yet' shown %v", shown, noneShown)
 	}
 	approve := fmt.Sprintf("/api/v1/staff/events/%s/questions/%d/approve", id, mod.Moderation.Pending[0].ID)
 	if st := anna.do("POST", approve, nil, nil); st != 200 {
@@ -158,8 +160,9 @@ func TestEventQuestionsStageAndTwentyViewers(t *testing.T) {
 	}
 	step(t, b, "approved question shown", chromedp.WaitVisible("#questions li[data-question]", chromedp.ByQuery),
 		chromedp.Evaluate(`[...document.querySelectorAll('#questions li')].map((li) => li.textContent)`, &shown))
-	if len(shown) != 1 || shown[0] != question {
-		t.Fatalf("browser shows %q", shown)
+	step(t, b, "'no questions yet' gone", chromedp.Evaluate(`!document.getElementById('questions-none').hidden`, &noneShown))
+	if len(shown) != 1 || shown[0] != question || noneShown {
+		t.Fatalf("browser shows %q ('no questions yet' still shown: %v)", shown, noneShown)
 	}
 	for i, v := range viewers {
 		waitUntil(t, eventWait, fmt.Sprintf("viewer %d sees the approved question", i), func() bool {

@@ -27,8 +27,9 @@ function renderQuestions(list) {
   const ol = $('questions');
   for (const q of list) {
     if (ol.querySelector(`[data-question="${q.id}"]`)) continue;
-    ol.append(el('li', {class: 'event-question', 'data-question': String(q.id), text: q.text}));
+    ol.append(el('li', {class: 'event-question', 'data-question': String(q.id), dir: 'auto', text: q.text}));
   }
+  $('questions-none').hidden = ol.children.length > 0;
 }
 
 function over(status) {
