@@ -75,6 +75,8 @@ type Account struct {
 	// MustChange marks a one-time password: the clerk must set a new one
 	// before doing anything else.
 	MustChange bool
+	// TOTPSecret is the enrolled second factor of a local account ("" none).
+	TOTPSecret string
 }
 
 // StoredSession is a session as the store keeps it.
