@@ -276,3 +276,9 @@ func (s *Service) ResetTOTP(ctx context.Context, login string) error {
 	s.audit(ctx, "admin", "totp_reset", login)
 	return nil
 }
+
+// HasTOTP reports whether a clerk has a second factor enrolled.
+func (s *Service) HasTOTP(ctx context.Context, login string) bool {
+	a, err := s.store.Account(ctx, login)
+	return err == nil && a.TOTPSecret != ""
+}
