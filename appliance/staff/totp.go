@@ -197,6 +197,9 @@ func (s *Service) StartTOTP(ctx context.Context, login, issuer string) (TOTPEnro
 	if s.totps() == nil || !s.Local(ctx, login) {
 		return TOTPEnrolment{}, ErrTOTPNotLocal
 	}
+	if issuer == "" {
+		issuer = "Bürgerbüro"
+	}
 	s.totp.mu.Lock()
 	defer s.totp.mu.Unlock()
 	k := s.totp.enrol[login]
