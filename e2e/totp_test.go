@@ -2,10 +2,12 @@ package e2e
 
 import (
 	"context"
+	"database/sql"
 	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -228,5 +230,25 @@ func TestTOTPResetByCLI(t *testing.T) {
 	}
 	if rc := cli.Main(context.Background(), []string{"admin", "--data", srv.Config.Store.DataDir, "clerk", "reset-totp", "--login", "niemand"}, &out, &out); rc == 0 {
 		t.Fatal("reset of an unknown clerk succeeded")
+	}
+	// the audit log has both events, and no secret
+	raw, err := sql.Open("sqlite3", "file:"+filepath.Join(srv.Config.Store.DataDir, "buergerbuero.db")+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	rows, err := raw.Query(`SELECT actor, action, detail FROM audit WHERE action LIKE 'totp%' ORDER BY at`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var actor, action, detail string
+		rows.Scan(&actor, &action, &detail)
+		got = append(got, actor+" "+action+" "+detail)
+	}
+	if want := []string{"anna totp_enrolled ", "admin totp_reset anna"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("audit: %q, want %q", got, want)
 	}
 }
