@@ -164,7 +164,7 @@ func TestInviteVoidAtConsultationEnd(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("interpreter reads the chat: %d", st)
 	}
-	for _, want := range []string{"hat eingeladen: Dolmetscher·in (tr) – Ayşe Demir", "Dolmetscher·in (tr) – Ayşe Demir ist dem Gespräch beigetreten"} {
+	for _, want := range []string{"hat eingeladen: Dolmetscher·in (Türkçe) – Ayşe Demir", "Dolmetscher·in (Türkçe) – Ayşe Demir ist dem Gespräch beigetreten"} {
 		if !slices.ContainsFunc(msgs, func(m roomMessage) bool { return m.AuthorRole == "system" && strings.Contains(m.Text, want) }) {
 			t.Errorf("no system message %q: %+v", want, msgs)
 		}
@@ -177,7 +177,7 @@ func TestInviteVoidAtConsultationEnd(t *testing.T) {
 	if st := interpreter.do("GET", "/api/v1/rooms/"+room+"/messages?lang=en", nil, &en); st != 200 {
 		t.Fatalf("interpreter reads the chat in English: %d", st)
 	}
-	for _, want := range []string{"invited: Interpreter (tr) – Ayşe Demir.", "Interpreter (tr) – Ayşe Demir", "joined the conversation."} {
+	for _, want := range []string{"invited: Interpreter (Türkçe) – Ayşe Demir.", "Interpreter (Türkçe) – Ayşe Demir", "joined the conversation."} {
 		if !slices.ContainsFunc(en.Messages, func(m roomMessage) bool { return m.AuthorRole == "system" && strings.Contains(m.Text, want) }) {
 			t.Errorf("no English system message %q: %+v", want, en.Messages)
 		}

@@ -55,11 +55,14 @@ func TestPrivacyPageFromConfig(t *testing.T) {
 	}{
 		{"/datenschutz", []string{"Art. 13", "Kreis Teststadt, vertreten durch den Landrat", "Am Markt 1", "Dora Datenschutz", "dsb@teststadt.example",
 			"Landesbeauftragte für Datenschutz Testland", "Art. 6 Abs. 1 Buchst. e", "nichts aufgezeichnet", "keine Weitergabe an Dritte", "Art. 15",
-			"Bei einer Terminbuchung:", "Kontaktdaten und Anliegen werden 3 Tage nach dem Termin gelöscht."},
+			"Bei einer Terminbuchung:", "Kontaktdaten und Anliegen werden 3 Tage nach dem Termin gelöscht.",
+			"Zeichnungen auf der gemeinsamen Tafel", "Live-Untertitel", "sobald die letzte Person den Raum verlassen hat", "ohne Konto und ohne Namen",
+			"Chat, Dateien, Tafel und Notizen werden gelöscht"},
 			map[string][]string{"Bürgerbüro": {"am Ende der Beratung", "24 Stunden nach dem Ende"}, "Bauamt": {"2 Stunden nach dem Ende", "30 Tage nach dem Ende"},
 				"Schwangerschaftskonfliktberatung": {"vertrauliche Beratung", "am Ende der Beratung", "Kein Name nötig"}}},
 		{"/privacy?lang=en", []string{"Art. 13", "Kreis Teststadt", "Dora Datenschutz", "dsb@teststadt.example", "Art. 6(1)(e)", "Nothing is recorded", "third parties",
-			"Contact data and concern are deleted 3 days after the appointment."},
+			"Contact data and concern are deleted 3 days after the appointment.",
+			"drawings on the shared whiteboard", "as soon as the last person has left", "without an account and without a name"},
 			map[string][]string{"Bürgerbüro": {"at the end of the consultation", "24 hours after the end"}, "Bauamt": {"2 hours after the end", "30 days after the end"},
 				"Schwangerschaftskonfliktberatung": {"confidential counselling", "No name needed"}}},
 	} {

@@ -183,11 +183,16 @@ func (s *Service) InviteSpeaker(ctx context.Context, c staff.Clerk, id string) (
 	return token, expires, err
 }
 
-// RedeemSpeaker turns an invite link into a speaker session.
+// RedeemSpeaker turns an invite link into a speaker session. The link of
+// an event that was cancelled or is over says so (ErrCancelled, ErrOver)
+// rather than letting the speaker into an event that is gone.
 func (s *Service) RedeemSpeaker(ctx context.Context, invite string) (session string, m Member, err error) {
 	session = secret.NewToken()
 	m, err = s.store.RedeemSpeakerInvite(ctx, secret.Hash(invite), secret.Hash(session), Member{ID: "s-" + secret.NewID(), Kind: KindSpeaker}, s.now())
 	if err != nil {
+		return "", Member{}, err
+	}
+	if _, err := s.open(ctx, m.EventID); err != nil {
 		return "", Member{}, err
 	}
 	return session, m, nil

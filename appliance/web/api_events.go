@@ -195,12 +195,19 @@ func (s *Server) grantEventMedia(w http.ResponseWriter, r *http.Request, event, 
 	writeJSON(w, 200, map[string]any{"grant": g, "identity": identity, "role": role})
 }
 
-// apiSpeakerInvite redeems an external speaker's link.
+// apiSpeakerInvite redeems an external speaker's link. The token comes as
+// bearer token: the link carries it after '#' (/speak#…), so it never
+// stands in a request line, a log or a Referer.
 func (s *Server) apiSpeakerInvite(w http.ResponseWriter, r *http.Request) {
 	if !s.eventsOn(w, r) {
 		return
 	}
-	sess, m, err := s.opt.Events.RedeemSpeaker(r.Context(), r.PathValue("token"))
+	tok := ticketToken(r)
+	if tok == "" {
+		s.writeProblem(w, r, events.ErrInviteInvalid)
+		return
+	}
+	sess, m, err := s.opt.Events.RedeemSpeaker(r.Context(), tok)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -310,7 +317,7 @@ func (s *Server) apiStaffSpeakerInvite(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"url": s.opt.PublicURL + "/speak/" + tok, "expires_at": exp})
+	writeJSON(w, http.StatusCreated, map[string]any{"url": s.opt.PublicURL + "/speak#" + tok, "expires_at": exp})
 }
 
 // apiStaffQuestion approves or rejects a question ({action}: approve,

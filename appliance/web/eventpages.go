@@ -9,7 +9,7 @@ import (
 
 // Event pages: the public list (/events) and page of an event with its
 // date (/events/{id}), the viewer page (/events/{id}/watch), the external
-// speaker's page (/speak/{token}), and for staff the list with the form
+// speaker's page (/speak#{token}), and for staff the list with the form
 // to create one (/staff/events) and the console of one event
 // (/staff/events/{id}: moderation, hands, stage, and the staff speaker's
 // camera).
@@ -79,8 +79,9 @@ func (s *Server) pageEventWatch(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// pageEventSpeak: the invite token stays in the path; the script redeems
-// it on click, so link previews do not use it up.
+// pageEventSpeak: the invite token is in the fragment (/speak#token), which
+// the browser never sends; the script redeems it on click, so link previews
+// do not use it up.
 func (s *Server) pageEventSpeak(w http.ResponseWriter, r *http.Request) {
 	if s.opt.Events == nil {
 		s.render(w, r, 404, page{Title: "notfound.title", Body: "notfound"})

@@ -22,16 +22,17 @@ var roleNames = map[string]string{
 }
 
 // roleLabel names an external participant in the reader's language: the
-// role, the language interpreted into, and the name the invite gave
-// ("Interpreter (tr) – Ayşe Demir"). Stored are only role, language and
-// name; the label is made here, at the edge.
+// role, for interpreters the language interpreted into by its own name,
+// and the name the invite gave ("Interpreter (Türkçe) – Ayşe Demir").
+// Stored are only role, language and name; the label is made here, at the
+// edge. Other roles get no language: a guardian's is nobody's business.
 func roleLabel(l *i18n.Localizer, role, lang, name string) string {
 	label := role
 	if key, ok := roleNames[role]; ok {
 		label = l.T(key, nil)
 	}
-	if lang != "" {
-		label += " (" + lang + ")"
+	if lang != "" && (role == consultation.RoleInterpreter || role == consultation.RoleWrittenInterpreter) {
+		label += " (" + languageOptions([]string{lang})[0].Name + ")"
 	}
 	if name != "" {
 		label += " – " + name
@@ -43,6 +44,9 @@ func roleLabel(l *i18n.Localizer, role, lang, name string) string {
 func renderNotice(l *i18n.Localizer, m consultation.Message) consultation.Message {
 	if _, external := roleNames[m.AuthorRole]; external {
 		m.Author = roleLabel(l, m.AuthorRole, "", m.Author)
+	}
+	if m.AuthorRole == consultation.RoleSystem {
+		m.Author = l.T("notice.author.system", nil)
 	}
 	n := m.Notice
 	if n == nil {

@@ -33,7 +33,7 @@ func (s *Server) routes() {
 	s.handle("PUT /api/v1/events/{id}/hand", s.apiEventHand)
 	s.handle("POST /api/v1/events/{id}/media", s.apiEventMedia)
 	s.handle("GET /api/v1/events/{id}/stream", s.apiEventStream)
-	s.handle("POST /api/v1/speaker-invites/{token}", s.apiSpeakerInvite)
+	s.handle("POST /api/v1/speaker-invites/redeem", s.apiSpeakerInvite)
 
 	// public booking API (api_booking.go)
 	s.handle("GET /api/v1/offices/{id}/services", s.apiServices)
@@ -127,7 +127,7 @@ func (s *Server) routes() {
 	s.handle("GET /events", s.pageEvents)
 	s.handle("GET /events/{id}", s.pageEvent)
 	s.handle("GET /events/{id}/watch", s.pageEventWatch)
-	s.handle("GET /speak/{token}", s.pageEventSpeak)
+	s.handle("GET /speak", s.pageEventSpeak)
 	s.handle("GET /staff/events", s.staffPage(s.pageStaffEvents))
 	s.handle("GET /staff/events/{id}", s.staffPage(s.pageEventConsole))
 	s.handle("GET /embed", s.pageEmbed)

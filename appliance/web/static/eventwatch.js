@@ -2,7 +2,8 @@ import {api, live, el, S, showError} from './common.js';
 import {startMedia} from './media.js';
 
 // eventwatch.js — a viewer's page of an event (/events/{id}/watch) and an
-// external speaker's (/speak/{token}). A viewer joins anonymously (a
+// external speaker's (/speak#{token}: the token after '#' never
+// reaches a server; it goes to the API as a bearer token). A viewer joins anonymously (a
 // session token kept in this tab only), watches the speakers, sends
 // questions and raises a hand; a moderator may bring the viewer on stage,
 // whose microphone (and camera, if the event allows) then goes out on the
@@ -89,8 +90,8 @@ async function join() {
       const v = await api(path('/viewers'), {method: 'POST'});
       session = {token: v.token, id: v.viewer_id};
     } else {
-      const token = location.pathname.split('/').pop();
-      const sp = await api('/api/v1/speaker-invites/' + encodeURIComponent(token), {method: 'POST'});
+      const token = decodeURIComponent(location.hash.slice(1));
+      const sp = await api('/api/v1/speaker-invites/redeem', {method: 'POST', token});
       eventId = sp.event_id;
       session = {token: sp.token, id: sp.speaker_id};
       sessionStorage.setItem('bb_event_speaker', JSON.stringify({event: eventId, ...session}));

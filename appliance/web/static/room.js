@@ -243,8 +243,9 @@ async function main() {
       if (msg.message.file || msg.message.author_role === 'system') docs.refresh();
     },
     onstatus: (up) => { if (!$('state').dataset.removed) $('state').textContent = up ? '' : S.reconnecting; if (up) board.resync(); },
-    // a permanent room's host removed this person (or the room is full)
-    onfatal: perm ? () => { ended(); perm.removed(); } : undefined,
+    // the room refuses this person now: it ended (an invited participant
+    // learns it only here), or a permanent room's host removed them
+    onfatal: () => { ended(); if (perm) perm.removed(); },
   });
   if (me.role === 'citizen') { followTicket(ticketSession()); citizenActions(ticketSession()); }
   if (me.role === 'clerk' && !perm) {
