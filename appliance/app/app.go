@@ -133,6 +133,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 			AccountAttempts: au.AccountAttempts, AccountMaxDelay: au.AccountMaxDelay.Duration,
 			FirstDelay: au.FirstDelay.Duration, Forget: au.ThrottleForget.Duration},
 		SessionLifetime: au.SessionLifetime.Duration, SessionIdle: au.SessionIdle.Duration,
+		TOTPRoles: totpRoles(au.TOTP.RequiredRoles),
 	})
 	loc, _ := time.LoadLocation(cfg.Site.TimeZone)
 	a.Rec = reception.New(db, db, reception.Settings{
@@ -248,7 +249,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
 		Outbox: a.DB, OutboxChannels: a.outboxChannels,
 		CalendarFeeds: a.DB, Appointments: a.feedSource(),
-		Booking: a.Book, Events: a.openEvents(), Permanent: a.Permanent, OIDC: sso, LDAP: dir,
+		Booking: a.Book, Events: a.openEvents(), Permanent: a.Permanent, OIDC: sso, LDAP: dir, TOTPIssuer: a.Cfg.Auth.TOTP.Issuer,
 	}, a.Log)
 	if err != nil {
 		return err
@@ -380,4 +381,12 @@ func bookable(c *config.Config) bool {
 		}
 	}
 	return false
+}
+
+func totpRoles(names []string) []staff.Role {
+	var r []staff.Role
+	for _, n := range names {
+		r = append(r, staff.Role(n))
+	}
+	return r
 }

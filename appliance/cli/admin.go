@@ -30,7 +30,10 @@ commands:
   clerk list
   clerk add --login LOGIN --name "NAME" [--role clerk|lead|admin] --offices a,b [--matrix-id @u:server]
             (the password is read from standard input; --generate prints a one-time
-             password that the clerk must replace at the first sign-in)`
+             password that the clerk must replace at the first sign-in)
+  clerk reset-totp --login LOGIN
+            (break-glass: removes the clerk's TOTP second factor and ends the
+             clerk's sessions; a role that requires TOTP enrols again at sign-in)`
 
 func admin(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
@@ -74,6 +77,8 @@ func admin(ctx context.Context, args []string, stdout io.Writer) error {
 		return clerkList(ctx, db, stdout)
 	case "clerk add":
 		return clerkAdd(ctx, db, rest[2:], os.Stdin, stdout)
+	case "clerk reset-totp":
+		return clerkResetTOTP(ctx, db, rest[2:], stdout)
 	}
 	fmt.Fprintln(stdout, adminUsage)
 	return fmt.Errorf("admin: unknown command %q", strings.Join(rest[:2], " "))
@@ -251,5 +256,21 @@ func clerkAdd(ctx context.Context, db *store.DB, args []string, in io.Reader, w 
 	if *gen {
 		fmt.Fprintf(w, "one-time password: %s\n", pw)
 	}
+	return nil
+}
+
+func clerkResetTOTP(ctx context.Context, db *store.DB, args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("clerk reset-totp", flag.ContinueOnError)
+	login := fs.String("login", "", "the clerk's login")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *login == "" {
+		return errors.New("clerk reset-totp: --login is required")
+	}
+	if err := staff.NewService(db, staff.Policy{}).ResetTOTP(ctx, *login); err != nil {
+		return fmt.Errorf("clerk reset-totp %s: %w", *login, err)
+	}
+	fmt.Fprintf(w, "TOTP of %s reset; the clerk's sessions have ended\n", *login)
 	return nil
 }

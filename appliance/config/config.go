@@ -288,6 +288,21 @@ type Auth struct {
 	// LDAP signs staff in against the county's directory (Active
 	// Directory, OpenLDAP); nil: none. See docs/ldap.md.
 	LDAP *LDAP `yaml:"ldap"`
+	// TOTP configures the second factor of local accounts.
+	TOTP TOTP `yaml:"totp"`
+}
+
+// TOTP configures the TOTP second factor (RFC 6238) of local accounts;
+// directory accounts (OIDC, LDAP) rely on their provider's. Any local
+// clerk may enrol in the staff area (/staff/totp); an enrolled clerk is
+// asked for a code after the password.
+type TOTP struct {
+	// RequiredRoles (clerk, lead, admin) must use TOTP: a local account in
+	// such a role without one is sent to enrolment right after the password
+	// and can do nothing else until done. Default: none.
+	RequiredRoles []string `yaml:"required_roles"`
+	// Issuer is the name authenticator apps show; default: "Bürgerbüro".
+	Issuer string `yaml:"issuer"`
 }
 
 // API configures machine clients.

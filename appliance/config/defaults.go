@@ -65,6 +65,9 @@ func (c *Config) fill() {
 	if c.Auth.OIDC != nil {
 		c.Auth.OIDC.ApplyDefaults()
 	}
+	if c.Auth.TOTP.Issuer == "" {
+		c.Auth.TOTP.Issuer = "Bürgerbüro"
+	}
 	if c.Auth.LDAP != nil {
 		c.Auth.LDAP.ApplyDefaults()
 	}
@@ -338,6 +341,11 @@ func (a Auth) validate() error {
 	}
 	if a.SessionIdle.Duration > a.SessionLifetime.Duration {
 		return bad("auth.session_idle", a.SessionIdle.String(), "at most auth.session_lifetime")
+	}
+	for _, r := range a.TOTP.RequiredRoles {
+		if !slices.Contains([]string{"clerk", "lead", "admin"}, r) {
+			return bad("auth.totp.required_roles", fmt.Sprintf("%q", r), "clerk, lead, admin")
+		}
 	}
 	if a.OIDC != nil {
 		a.OIDC.ApplyDefaults()

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/pquerna/otp"
 )
 
 // Policy configures log-in throttling and sessions.
@@ -17,6 +19,8 @@ type Policy struct {
 	// SessionIdle ends a session that has not been used for this long; 0
 	// disables the idle limit.
 	SessionIdle time.Duration
+	// TOTPRoles require a TOTP second factor of local accounts (see totp.go).
+	TOTPRoles []Role
 }
 
 // MinNewPassword is the shortest password a clerk may choose.
@@ -30,6 +34,7 @@ type Service struct {
 	store    Store
 	policy   Policy
 	throttle *throttle
+	totp     totpState
 	now      func() time.Time
 	// OnPresence is called after a presence change (occupancy, events).
 	OnPresence func(Clerk)
@@ -37,7 +42,8 @@ type Service struct {
 
 // NewService creates the staff service.
 func NewService(s Store, p Policy) *Service {
-	return &Service{store: s, policy: p, throttle: newThrottle(p.Throttle), now: time.Now}
+	return &Service{store: s, policy: p, throttle: newThrottle(p.Throttle), now: time.Now,
+		totp: totpState{pending: map[string]pendingTOTP{}, enrol: map[string]*otp.Key{}}}
 }
 
 // SetClock replaces the service's clock (tests).
@@ -52,6 +58,9 @@ type Session struct {
 	// MustChange marks a session opened with a one-time password: it may
 	// only set a new password or log out.
 	MustChange bool
+	// MustEnrol marks a session of a local account whose role requires
+	// TOTP and which has none: it may only enrol or log out.
+	MustEnrol bool
 }
 
 // Login checks credentials, throttled per client address and per account
@@ -75,8 +84,16 @@ func (s *Service) Login(ctx context.Context, login, password, addr string) (Sess
 		return Session{}, ErrLogin
 	}
 	s.throttle.succeeded(login, addr)
+	if a.TOTPSecret != "" {
+		return Session{}, s.secondStep(a.Login)
+	}
+	return s.openSession(ctx, a)
+}
+
+// openSession opens a session for an authenticated account.
+func (s *Service) openSession(ctx context.Context, a Account) (Session, error) {
 	now := s.now()
-	sess := Session{Token: RandomToken(32), CSRF: RandomToken(24), Clerk: a.Clerk, Expires: now.Add(s.policy.SessionLifetime), MustChange: a.MustChange}
+	sess := Session{Token: RandomToken(32), CSRF: RandomToken(24), Clerk: a.Clerk, Expires: now.Add(s.policy.SessionLifetime), MustChange: a.MustChange, MustEnrol: s.mustEnrol(a)}
 	if err := s.store.CreateSession(ctx, HashToken(sess.Token), a.Login, sess.CSRF, now, sess.Expires); err != nil {
 		return Session{}, err
 	}
@@ -115,7 +132,7 @@ func (s *Service) Resolve(ctx context.Context, token string) (Session, error) {
 	if err != nil {
 		return Session{}, ErrNoSession
 	}
-	return Session{Token: token, CSRF: st.CSRF, Clerk: a.Clerk, Expires: st.Expires, MustChange: a.MustChange}, nil
+	return Session{Token: token, CSRF: st.CSRF, Clerk: a.Clerk, Expires: st.Expires, MustChange: a.MustChange, MustEnrol: s.mustEnrol(a)}, nil
 }
 
 // ChangePassword sets a clerk's own new password after checking the

@@ -1,8 +1,10 @@
 // Package staff owns clerks: accounts with roles and office memberships,
 // password hashing (argon2id), log-in throttled per client address and per
 // account (never a lock anybody could trigger; see Throttle), one-time
-// passwords that must be replaced at the first log-in, sessions with an
-// absolute and an idle deadline and CSRF tokens, and presence. It does not
+// passwords that must be replaced at the first log-in, an optional TOTP
+// second factor of local accounts (enforceable per role; totp.go),
+// sessions with an absolute and an idle deadline and CSRF tokens, and
+// presence. It does not
 // touch tickets, and it does not decide from where staff may sign in (the
 // web layer's staff networks do).
 package staff
@@ -75,6 +77,8 @@ type Account struct {
 	// MustChange marks a one-time password: the clerk must set a new one
 	// before doing anything else.
 	MustChange bool
+	// TOTPSecret is the enrolled second factor of a local account ("" none).
+	TOTPSecret string
 }
 
 // StoredSession is a session as the store keeps it.

@@ -44,13 +44,13 @@ func b2i(b bool) int {
 	return 0
 }
 
-const clerkCols = `login, display_name, role, password_hash, must_change, matrix_id, presence`
+const clerkCols = `login, display_name, role, password_hash, must_change, matrix_id, presence, totp_secret`
 
 func scanClerk(s scanner) (staff.Account, error) {
 	var a staff.Account
 	var role, presence string
 	var must int
-	err := s.Scan(&a.Login, &a.DisplayName, &role, &a.PasswordHash, &must, &a.MatrixID, &presence)
+	err := s.Scan(&a.Login, &a.DisplayName, &role, &a.PasswordHash, &must, &a.MatrixID, &presence, &a.TOTPSecret)
 	a.Role, a.Presence, a.MustChange = staff.Role(role), staff.Presence(presence), must == 1
 	return a, err
 }
@@ -165,4 +165,29 @@ func (db *DB) DeleteSessions(ctx context.Context, login, exceptIDHash string) er
 func (db *DB) Audit(ctx context.Context, actor, action, detail string) error {
 	_, err := db.w.ExecContext(ctx, `INSERT INTO audit (at, actor, action, detail) VALUES (?,?,?,?)`, ms(time.Now()), actor, action, detail)
 	return err
+}
+
+// SetTOTP replaces a clerk's TOTP secret ("" removes it) and resets the
+// last used step.
+func (db *DB) SetTOTP(ctx context.Context, login, secret string) error {
+	res, err := db.w.ExecContext(ctx, `UPDATE clerks SET totp_secret = ?, totp_last_step = 0 WHERE login = ?`, secret, login)
+	if err != nil {
+		return fmt.Errorf("set totp of %s: %w", login, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return staff.ErrNoClerk
+	}
+	return nil
+}
+
+// UseTOTPStep records step as a clerk's last used TOTP step if it is newer
+// than the stored one (atomically: two requests with one code cannot both
+// win); false for a replayed or older step.
+func (db *DB) UseTOTPStep(ctx context.Context, login string, step int64) (bool, error) {
+	res, err := db.w.ExecContext(ctx, `UPDATE clerks SET totp_last_step = ? WHERE login = ? AND totp_last_step < ?`, step, login, step)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }

@@ -125,8 +125,8 @@ func (s *Server) pageStaffDay(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
 		return
 	}
-	if sess.MustChange {
-		http.Redirect(w, r, "/staff/password", http.StatusSeeOther)
+	if to := staffGate(sess); to != "" {
+		http.Redirect(w, r, to, http.StatusSeeOther)
 		return
 	}
 	b := s.opt.Booking

@@ -259,8 +259,8 @@ func (s *Server) pagePermanentRooms(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
 		return
 	}
-	if sess.MustChange {
-		http.Redirect(w, r, "/staff/password", http.StatusSeeOther)
+	if to := staffGate(sess); to != "" {
+		http.Redirect(w, r, to, http.StatusSeeOther)
 		return
 	}
 	s.render(w, r, 200, page{Title: "permroom.staff.title", Body: "permrooms", Script: "permrooms.js"})

@@ -71,6 +71,9 @@ func (s *Server) staffAuth(r *http.Request) (reception.Actor, *staff.Session, er
 	if err == nil && sess != nil && sess.MustChange {
 		return reception.Actor{}, nil, staff.ErrPasswordChangeRequired
 	}
+	if err == nil && sess != nil && sess.MustEnrol {
+		return reception.Actor{}, nil, staff.ErrTOTPEnrolRequired
+	}
 	return a, sess, err
 }
 
@@ -170,7 +173,7 @@ func (s *Server) roomMember(r *http.Request, room string) (consultation.Room, co
 			return consultation.Room{}, consultation.Member{}, err
 		}
 		return s.rec.Rooms.RoomForClerk(r.Context(), a, room)
-	} else if errors.Is(err, errStaffNetwork) || errors.Is(err, staff.ErrPasswordChangeRequired) {
+	} else if errors.Is(err, errStaffNetwork) || errors.Is(err, staff.ErrPasswordChangeRequired) || errors.Is(err, staff.ErrTOTPEnrolRequired) {
 		return consultation.Room{}, consultation.Member{}, err
 	}
 	tok := ticketToken(r)

@@ -98,8 +98,8 @@ func (s *Server) staffSignedPage(w http.ResponseWriter, r *http.Request, p page,
 		http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
 		return
 	}
-	if sess.MustChange {
-		http.Redirect(w, r, "/staff/password", http.StatusSeeOther)
+	if to := staffGate(sess); to != "" {
+		http.Redirect(w, r, to, http.StatusSeeOther)
 		return
 	}
 	s.render(w, r, 200, p, args...)

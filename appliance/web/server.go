@@ -113,6 +113,8 @@ type Options struct {
 	// LDAP checks staff logins that are not local accounts at the
 	// county's directory (ldap.go); nil: none.
 	LDAP *ldapauth.Directory
+	// TOTPIssuer is the name authenticator apps show for a staff key.
+	TOTPIssuer string
 	// ProofOfWork guards booking holds; nil refuses every hold.
 	ProofOfWork ProofOfWork
 	// Outbox shows admins the notification outbox (GET

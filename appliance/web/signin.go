@@ -59,6 +59,12 @@ type signinView struct {
 	// configured button text ("" for the catalogue's).
 	OIDC      bool
 	OIDCLabel string
+	// Pending binds the TOTP code form ("totp") to the password step.
+	Pending string
+	// Secret is the key of a TOTP enrolment ("enrol"); Forced: the role
+	// requires it before anything else.
+	Secret string
+	Forced bool
 }
 
 func (s *Server) renderSignin(w http.ResponseWriter, r *http.Request, status int, v signinView, err error) {
@@ -71,6 +77,10 @@ func (s *Server) renderSignin(w http.ResponseWriter, r *http.Request, status int
 		p.Title = "staff.newpw"
 	case "noaccess":
 		p.Title = "oidc.noaccess"
+	case "totp":
+		p.Title = "totp.title"
+	case "enrol", "enrolled":
+		p.Title = "totp.enrol.title"
 	}
 	if err != nil {
 		pr, ok := problemOf(err)
@@ -107,16 +117,15 @@ func (s *Server) formLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess, err := s.signIn(r.Context(), r.FormValue("login"), r.FormValue("password"), s.clientIP(r))
+	if sf, ok := errors.AsType[*staff.SecondFactorError](err); ok {
+		s.renderSignin(w, r, 200, signinView{Mode: "totp", Pending: sf.Pending}, nil)
+		return
+	}
 	if err != nil {
 		s.renderSignin(w, r, http.StatusUnauthorized, signinView{Mode: "login"}, err)
 		return
 	}
-	s.setSession(w, sess)
-	if sess.MustChange {
-		http.Redirect(w, r, "/staff/password", http.StatusSeeOther)
-		return
-	}
-	http.Redirect(w, r, "/staff", http.StatusSeeOther)
+	s.afterSignIn(w, r, sess)
 }
 
 func (s *Server) formLogout(w http.ResponseWriter, r *http.Request) {
@@ -137,8 +146,8 @@ func (s *Server) pageConsole(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
 		return
 	}
-	if sess.MustChange {
-		http.Redirect(w, r, "/staff/password", http.StatusSeeOther)
+	if to := staffGate(sess); to != "" {
+		http.Redirect(w, r, to, http.StatusSeeOther)
 		return
 	}
 	s.render(w, r, 200, page{Title: "staff.console", Body: "console", Script: "console.js"})
