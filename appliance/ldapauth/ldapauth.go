@@ -207,37 +207,18 @@ func (d *Directory) mapUser(c *ldap.Conn, login string, u *ldap.Entry) (staff.Cl
 	if err != nil {
 		return staff.Clerk{}, err
 	}
-	cl := staff.Clerk{Login: login, DisplayName: strings.TrimSpace(u.GetAttributeValue(d.cfg.NameAttribute))}
-	if cl.DisplayName == "" {
-		cl.DisplayName = strings.TrimSpace(u.GetAttributeValue("cn"))
+	name := strings.TrimSpace(u.GetAttributeValue(d.cfg.NameAttribute))
+	if name == "" {
+		name = u.GetAttributeValue("cn")
 	}
-	rank := map[string]int{"clerk": 1, "lead": 2, "admin": 3}
-	matched := false
+	var matched []staff.Grant
 	for i, g := range d.cfg.Groups {
-		if !slices.ContainsFunc(groups, d.groups[i].EqualFold) {
-			continue
-		}
-		matched = true
-		if rank[g.Role] > rank[string(cl.Role)] {
-			cl.Role = staff.Role(g.Role)
-		}
-		for _, o := range g.Offices {
-			if !slices.Contains(cl.Offices, o) {
-				cl.Offices = append(cl.Offices, o)
-			}
+		if slices.ContainsFunc(groups, d.groups[i].EqualFold) {
+			matched = append(matched, staff.Grant{Offices: g.Offices, Role: g.Role})
 		}
 	}
-	if !matched {
-		return staff.Clerk{}, ErrNoAccess
-	}
-	slices.Sort(cl.Offices)
-	if cl.DisplayName == "" {
-		cl.DisplayName = login
-	}
-	if len(cl.DisplayName) > 100 {
-		cl.DisplayName = cl.DisplayName[:100]
-	}
-	if staff.ValidateClerk(cl) != nil {
+	cl, ok := staff.FromGrants(login, name, matched)
+	if !ok {
 		return staff.Clerk{}, ErrNoAccess
 	}
 	return cl, nil

@@ -261,34 +261,14 @@ func (p *Provider) LogoutURL(idToken string) string {
 func (p *Provider) Map(claims map[string]any) (Identity, error) {
 	sub, _ := claims["sub"].(string)
 	values := claimValues(claims, p.cfg.GroupsClaim)
-	c := staff.Clerk{Login: loginOf(claims), DisplayName: strings.TrimSpace(str(claims["name"]))}
-	rank := map[string]int{"clerk": 1, "lead": 2, "admin": 3}
-	matched := false
+	var matched []staff.Grant
 	for _, g := range p.cfg.Groups {
-		if !slices.Contains(values, g.Value) {
-			continue
-		}
-		matched = true
-		if rank[g.Role] > rank[string(c.Role)] {
-			c.Role = staff.Role(g.Role)
-		}
-		for _, o := range g.Offices {
-			if !slices.Contains(c.Offices, o) {
-				c.Offices = append(c.Offices, o)
-			}
+		if slices.Contains(values, g.Value) {
+			matched = append(matched, staff.Grant{Offices: g.Offices, Role: g.Role})
 		}
 	}
-	if !matched || sub == "" {
-		return Identity{}, ErrNoAccess
-	}
-	slices.Sort(c.Offices)
-	if c.DisplayName == "" {
-		c.DisplayName = c.Login
-	}
-	if len(c.DisplayName) > 100 {
-		c.DisplayName = c.DisplayName[:100]
-	}
-	if staff.ValidateClerk(c) != nil {
+	c, ok := staff.FromGrants(loginOf(claims), str(claims["name"]), matched)
+	if !ok || sub == "" {
 		return Identity{}, ErrNoAccess
 	}
 	return Identity{Clerk: c, Subject: sub}, nil

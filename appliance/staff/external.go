@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"unicode/utf8"
 )
 
 // ErrLocalAccount refuses a directory sign-in whose login names a local
@@ -119,4 +121,51 @@ func (s *Service) DirectoryLogin(ctx context.Context, login, addr, via string, c
 		return Session{}, err
 	}
 	return s.OpenSession(ctx, c.Login)
+}
+
+// Grant is what one mapped directory group or provider claim value gives.
+type Grant struct {
+	Offices []string
+	Role    string // clerk, lead or admin; "" is clerk
+}
+
+// MaxDisplayName bounds a provisioned clerk's display name (bytes, cut at
+// a character boundary).
+const MaxDisplayName = 100
+
+// FromGrants is the clerk a directory or an OpenID provider maps: every
+// office of the matched grants, the highest role among them, the display
+// name bounded (the login when empty). ok is false when nothing matched or
+// the result is not a valid clerk.
+func FromGrants(login, name string, matched []Grant) (c Clerk, ok bool) {
+	if len(matched) == 0 {
+		return Clerk{}, false
+	}
+	rank := map[string]int{string(RoleClerk): 1, string(RoleLead): 2, string(RoleAdmin): 3}
+	c = Clerk{Login: login, DisplayName: strings.TrimSpace(name), Role: RoleClerk}
+	for _, g := range matched {
+		if rank[g.Role] > rank[string(c.Role)] {
+			c.Role = Role(g.Role)
+		}
+		for _, o := range g.Offices {
+			if !slices.Contains(c.Offices, o) {
+				c.Offices = append(c.Offices, o)
+			}
+		}
+	}
+	slices.Sort(c.Offices)
+	if c.DisplayName == "" {
+		c.DisplayName = login
+	}
+	if len(c.DisplayName) > MaxDisplayName {
+		cut := MaxDisplayName
+		for cut > 0 && !utf8.RuneStart(c.DisplayName[cut]) {
+			cut--
+		}
+		c.DisplayName = c.DisplayName[:cut]
+	}
+	if ValidateClerk(c) != nil {
+		return Clerk{}, false
+	}
+	return c, true
 }
