@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -125,6 +126,15 @@ func step(t testing.TB, ctx context.Context, name string, actions ...chromedp.Ac
 		chromedp.Run(ctx, chromedp.Location(&loc))
 		t.Fatalf("%s: %v (page %s)", name, err, loc)
 	}
+}
+
+// focus moves the keyboard focus to the first element matching the CSS
+// selector, waiting until it is there. It works in the page's script, not
+// on DevTools node ids: a page that has just been navigated to may still
+// replace its document, which makes chromedp.Focus fail with "Could not
+// find node with given id" although the element is on screen.
+func focus(sel string) chromedp.Action {
+	return chromedp.Poll(`(() => { const e = document.querySelector(`+strconv.Quote(sel)+`); if (!e) return false; e.focus(); return document.activeElement === e })()`, nil)
 }
 
 // spkiHash returns the base64 SHA-256 of a certificate's public key; for

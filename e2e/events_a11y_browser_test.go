@@ -85,8 +85,8 @@ func TestEventPagesAccessible(t *testing.T) {
 		c.check(viewer, lang, "viewer page before joining", true)
 		var pressed string
 		step(t, viewer, "join, raise the hand by keyboard",
-			chromedp.Focus("#join", chromedp.ByID), chromedp.KeyEvent("\r"), chromedp.WaitVisible("#hand", chromedp.ByID),
-			chromedp.Focus("#hand", chromedp.ByID), chromedp.KeyEvent("\r"),
+			focus("#join"), chromedp.KeyEvent("\r"), chromedp.WaitVisible("#hand", chromedp.ByID),
+			focus("#hand"), chromedp.KeyEvent("\r"),
 			chromedp.Poll(`document.getElementById('hand').getAttribute('aria-pressed') === 'true' && document.getElementById('hand-state').textContent !== ''`, nil),
 			chromedp.AttributeValue("#hand", "aria-pressed", &pressed, nil, chromedp.ByID),
 			chromedp.SendKeys("#ask-text", "Eine Frage aus dem Publikum", chromedp.ByID), chromedp.Click("#ask button[type=submit]", chromedp.ByQuery),

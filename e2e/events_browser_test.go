@@ -124,8 +124,16 @@ func TestEventQuestionsStageAndTwentyViewers(t *testing.T) {
 	// two steps, each with its own deadline: on a loaded machine the watch
 	// page's load and the join (session, media admission beside 20 peers)
 	// together can outlast one
-	step(t, b, "open the watch page", chromedp.Click("#watch", chromedp.ByID), chromedp.WaitVisible("#join", chromedp.ByID))
-	step(t, b, "join by keyboard", chromedp.Focus("#join", chromedp.ByID), chromedp.KeyEvent("\r"), chromedp.WaitVisible("#ask-text", chromedp.ByID))
+	// the link is followed by navigating to its target, which waits for the
+	// page's load: a click's navigation can still replace the document
+	// after #join is found, failing the next action on a loaded machine
+	var watch string
+	step(t, b, "read the watch link", chromedp.Evaluate(`document.getElementById('watch').href`, &watch))
+	if want := srv.URL + "/events/" + id + "/watch"; watch != want {
+		t.Fatalf("watch link %q, want %q", watch, want)
+	}
+	step(t, b, "open the watch page", chromedp.Navigate(watch), chromedp.WaitVisible("#join", chromedp.ByID))
+	step(t, b, "join by keyboard", focus("#join"), chromedp.KeyEvent("\r"), chromedp.WaitVisible("#ask-text", chromedp.ByID))
 	for i, v := range viewers {
 		waitUntil(t, eventWait, fmt.Sprintf("viewer %d hears the speaker", i), func() bool { return v.peer.heard("speaker") > 5 })
 	}

@@ -243,7 +243,7 @@ func TestPermanentRoomPagesAccessible(t *testing.T) {
 		login(t, host, srv.URL, lead.Login, lead.Password)
 		step(t, host, "staff list", chromedp.Navigate(srv.URL+"/staff/rooms"), chromedp.WaitVisible("#create-form", chromedp.ByID))
 		title := "Team Ausländerbehörde " + lang
-		step(t, host, "create by keyboard", chromedp.Focus("#create-name", chromedp.ByID), chromedp.SendKeys("#create-name", title+"\r", chromedp.ByID),
+		step(t, host, "create by keyboard", focus("#create-name"), chromedp.SendKeys("#create-name", title+"\r", chromedp.ByID),
 			chromedp.Poll(`[...document.querySelectorAll('li.permroom-item h3')].some((h) => h.textContent === `+jsString(title)+`)`, nil))
 		var room string
 		step(t, host, "room id", chromedp.Evaluate(`[...document.querySelectorAll('li.permroom-item')].find((li) => li.querySelector('h3').textContent === `+jsString(title)+`).dataset.room`, &room))
@@ -256,7 +256,7 @@ func TestPermanentRoomPagesAccessible(t *testing.T) {
 		dir(guest, "public page")
 		step(t, host, "enter", chromedp.Click(`li.permroom-item[data-room="`+room+`"] a[data-action=enter]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`#perm-people li[data-identity="`+lead.Login+`"]`, chromedp.ByQuery))
-		step(t, guest, "knock by keyboard", chromedp.Focus("#knock-name", chromedp.ByID), chromedp.SendKeys("#knock-name", "Amira Gast\r", chromedp.ByID),
+		step(t, guest, "knock by keyboard", focus("#knock-name"), chromedp.SendKeys("#knock-name", "Amira Gast\r", chromedp.ByID),
 			chromedp.WaitVisible("#waiting", chromedp.ByID))
 		var focused string
 		step(t, guest, "focus on withdraw", chromedp.Evaluate(`document.activeElement.id`, &focused))
@@ -270,14 +270,14 @@ func TestPermanentRoomPagesAccessible(t *testing.T) {
 		step(t, host, "knock shown", chromedp.WaitVisible(admit, chromedp.ByQuery))
 		c.check(host, lang, "permanent room as host, a knock waiting", false)
 		dir(host, "room")
-		step(t, host, "admit by keyboard", chromedp.Focus(admit, chromedp.ByQuery), chromedp.KeyEvent("\r"))
+		step(t, host, "admit by keyboard", focus(admit), chromedp.KeyEvent("\r"))
 		step(t, guest, "in the room", chromedp.WaitVisible("#chat-text", chromedp.ByID),
 			chromedp.Poll(`[...document.querySelectorAll('#perm-people li')].some((li) => li.textContent.includes('Amira Gast'))`, nil))
 		c.check(guest, lang, "permanent room as guest", true)
 
 		// removed
 		remove := `#perm-people li button[data-action=remove]`
-		step(t, host, "remove", chromedp.WaitVisible(remove, chromedp.ByQuery), chromedp.Focus(remove, chromedp.ByQuery), chromedp.KeyEvent("\r"))
+		step(t, host, "remove", chromedp.WaitVisible(remove, chromedp.ByQuery), focus(remove), chromedp.KeyEvent("\r"))
 		step(t, guest, "removed", chromedp.WaitVisible(`#state[data-removed="true"]`, chromedp.ByQuery))
 		c.check(guest, lang, "permanent room as guest, removed", true)
 		step(t, host, "leave", chromedp.Click(`#actions button[data-action=leave]`, chromedp.ByQuery), chromedp.WaitVisible("#rooms", chromedp.ByID))

@@ -51,7 +51,7 @@ func TestCitizenClerkJourney(t *testing.T) {
 	}
 	// the queue updates in place: another knock arriving does not take the
 	// keyboard focus from the row the clerk is about to act on
-	step(t, anna, "focus the admit button", chromedp.Focus(`li.ticket[data-number="B-001"] button[data-action=admit]`, chromedp.ByQuery))
+	step(t, anna, "focus the admit button", focus(`li.ticket[data-number="B-001"] button[data-action=admit]`))
 	newClient(t, srv).knock("buergerbuero", "Noch ein Anliegen")
 	step(t, anna, "second knock appears, focus stays",
 		chromedp.WaitVisible(`li.ticket[data-number="B-002"]`, chromedp.ByQuery),

@@ -75,6 +75,6 @@ func TestCaptionAndSignLanguageInterpreters(t *testing.T) {
 		t.Errorf("pinned tile large %v, button pressed %q", large, pressed)
 	}
 	// by keyboard this time (and immune to tiles moving while frames arrive)
-	step(t, citizen, "unpin", chromedp.Focus(tileSel+` button[data-action=pin]`, chromedp.ByQuery), chromedp.KeyEvent(kb.Enter),
+	step(t, citizen, "unpin", focus(tileSel+` button[data-action=pin]`), chromedp.KeyEvent(kb.Enter),
 		chromedp.Poll(`!document.querySelector(`+jsString(tileSel)+`).classList.contains('bb-pinned') && !document.querySelector('.bb-grid').classList.contains('bb-has-pinned')`, nil))
 }

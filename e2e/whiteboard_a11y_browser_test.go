@@ -54,7 +54,7 @@ func TestWhiteboardAxe(t *testing.T) {
 		// the arrow key in reading direction moves to the next one
 		var focused, next string
 		step(t, citizen, "focus emulation", emulation.SetFocusEmulationEnabled(true))
-		step(t, citizen, "tab to the tools", chromedp.Focus("#wb-toggle", chromedp.ByID), chromedp.KeyEvent("\t"),
+		step(t, citizen, "tab to the tools", focus("#wb-toggle"), chromedp.KeyEvent("\t"),
 			chromedp.Evaluate(`document.activeElement.dataset.tool || ''`, &focused))
 		forward := kb.ArrowRight
 		if lang == "ar" {

@@ -361,6 +361,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 	}
 	a.Rec.Hub.Shutdown()
 	a.done.Wait()
+	if a.Permanent != nil {
+		a.Permanent.Close() // rooms emptied within their grace are emptied now
+	}
 	return a.DB.Close()
 }
 

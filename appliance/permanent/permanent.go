@@ -106,6 +106,7 @@ type Service struct {
 	mu      sync.Mutex
 	live    map[string]*liveRoom
 	purges  map[string]*pendingPurge // rooms empty since, to be emptied
+	purging sync.WaitGroup           // emptyings under way
 	changed chan struct{}            // closed and replaced on every change
 }
 

@@ -341,6 +341,28 @@ func TestPermanentReloadWithinTheGraceKeepsTheChat(t *testing.T) {
 	}
 }
 
+// TestPermanentShutdownWithinTheGraceEmptiesTheRoom: the appliance
+// stopping while the last person's grace runs does not leave the chat
+// behind; Close empties the room before the store goes away.
+func TestPermanentShutdownWithinTheGraceEmptiesTheRoom(t *testing.T) {
+	f := newFixtureGrace(t, time.Hour)
+	ctx := context.Background()
+	r := f.create(t, false)
+	p, m := f.enter(t, r.ID, anna)
+	room, _ := f.rooms.Room(ctx, r.ID)
+	if _, err := f.rooms.PostMessage(ctx, room, m, "geht mit", "c1"); err != nil {
+		t.Fatal(err)
+	}
+	p.Leave()
+	if ms, _ := f.rooms.Messages(ctx, r.ID, 0); len(ms) != 1 {
+		t.Fatalf("emptied before the grace: %d messages", len(ms))
+	}
+	f.perm.Close()
+	if ms, _ := f.rooms.Messages(ctx, r.ID, 0); len(ms) != 0 {
+		t.Fatalf("the chat stayed after shutdown: %d messages", len(ms))
+	}
+}
+
 // TestPermanentUncollectedAdmissionLapses: an admitted knock whose page
 // was closed no longer holds a place after a while.
 func TestPermanentUncollectedAdmissionLapses(t *testing.T) {

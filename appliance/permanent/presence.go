@@ -115,7 +115,7 @@ func (p *Presence) Leave() {
 	if old := s.purges[p.room.ID]; old != nil {
 		old.t.Stop()
 	}
-	pp := &pendingPurge{}
+	pp := &pendingPurge{room: p.room}
 	s.purges[p.room.ID] = pp
 	if s.set.EmptyGrace < 0 {
 		s.mu.Unlock()
@@ -127,7 +127,10 @@ func (p *Presence) Leave() {
 }
 
 // pendingPurge is a room waiting out EmptyGrace.
-type pendingPurge struct{ t *time.Timer }
+type pendingPurge struct {
+	room Room
+	t    *time.Timer
+}
 
 // purgeIfEmpty empties r if it is still empty and pp still pending.
 func (s *Service) purgeIfEmpty(r Room, pp *pendingPurge) {
@@ -138,6 +141,8 @@ func (s *Service) purgeIfEmpty(r Room, pp *pendingPurge) {
 		return
 	}
 	delete(s.purges, r.ID)
+	s.purging.Add(1) // claimed: Close waits for it
+	defer s.purging.Done()
 	var unmute []string
 	if lr != nil {
 		for ident := range lr.muted {
@@ -294,4 +299,24 @@ func (s *Service) StateFor(r Room, m consultation.Member) State {
 		st.Waiting = 0
 	}
 	return st
+}
+
+// Close empties now every room whose grace is still running, so that a
+// shutdown within the grace does not leave the content of an empty room
+// behind, and waits for emptyings already under way. Call it before the
+// store is closed.
+func (s *Service) Close() {
+	s.mu.Lock()
+	pending := make([]*pendingPurge, 0, len(s.purges))
+	for _, pp := range s.purges {
+		if pp.t != nil {
+			pp.t.Stop()
+		}
+		pending = append(pending, pp)
+	}
+	s.mu.Unlock()
+	for _, pp := range pending {
+		s.purgeIfEmpty(pp.room, pp)
+	}
+	s.purging.Wait()
 }
