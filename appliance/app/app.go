@@ -247,7 +247,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		Location: siteLoc, PseudoLocale: a.PseudoLocale,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
-		Outbox: a.DB, OutboxChannels: a.outboxChannels,
+		Outbox: a.DB, OutboxChannels: a.outboxChannels, Stats: a.DB,
 		CalendarFeeds: a.DB, Appointments: a.feedSource(),
 		Booking: a.Book, Events: a.openEvents(), Permanent: a.Permanent, OIDC: sso, LDAP: dir, TOTPIssuer: a.Cfg.Auth.TOTP.Issuer,
 	}, a.Log)

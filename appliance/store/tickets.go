@@ -197,6 +197,9 @@ func writeChange(ctx context.Context, tx *sql.Tx, ch reception.Change) (int64, e
 		return 0, err
 	}
 	seq, _ := res.LastInsertId()
+	if err := countChange(ctx, tx, ch); err != nil {
+		return 0, err
+	}
 	detail := ""
 	if ch.FromOffice != "" {
 		detail = "from " + ch.FromOffice + " to " + ch.Ticket.OfficeID

@@ -32,6 +32,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
+	"github.com/buergerbuero/buergerbuero/appliance/stats"
 )
 
 //go:embed templates/*.html
@@ -139,6 +140,9 @@ type Options struct {
 	// Permanent is the permanent rooms (lobby, presence, moderation); nil
 	// answers their API with 404.
 	Permanent *permanent.Service
+	// Stats are the persisted usage figures (the statistics page); nil
+	// answers the page with 403.
+	Stats stats.Source
 	// PseudoLocale renders every page text through the pseudo-locale
 	// (i18n.Catalogue.Pseudo): for tests that look for hard-coded text.
 	PseudoLocale bool
