@@ -13,6 +13,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/buergerbuero/buergerbuero/appliance/stats"
 )
 
 // statsGet fetches a statistics address of the scripted day as login.
@@ -208,4 +212,52 @@ func mapsEqual(a, b map[string][]string) bool {
 		}
 	}
 	return true
+}
+
+// TestDailyFiguresAsGauges: the scripted day's persisted figures reach
+// Prometheus as today's gauges per office, survive a restart, and a cell
+// with fewer than five cases is left out.
+func TestDailyFiguresAsGauges(t *testing.T) {
+	srv, clock := statsAppliance(t)
+	scriptDay(t, srv, clock)
+	srv.Restart()
+	berlin, _ := time.LoadLocation(srv.Config.Site.TimeZone)
+	c := stats.NewCollector(srv.App.DB, func() []string { return srv.Offices }, berlin)
+	c.Now = clock.Now
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			key := f.GetName()
+			for _, l := range m.GetLabel() {
+				key += " " + l.GetName() + "=" + l.GetValue()
+			}
+			got[key] = m.GetGauge().GetValue()
+		}
+	}
+	for key, want := range map[string]float64{
+		"buergerbuero_daily_figure day=today figure=knocks office=buergerbuero":              12,
+		"buergerbuero_daily_figure day=today figure=admitted office=buergerbuero":            8,
+		"buergerbuero_daily_figure day=today figure=consultations office=buergerbuero":       8,
+		"buergerbuero_daily_figure day=today figure=abandoned office=bauamt":                 0,
+		"buergerbuero_daily_wait_seconds day=today office=buergerbuero quantile=0.5":         240,
+		"buergerbuero_daily_wait_seconds day=today office=buergerbuero quantile=0.9":         480,
+		"buergerbuero_daily_consultation_seconds day=today office=buergerbuero quantile=0.9": 2400,
+		"buergerbuero_daily_figure day=yesterday figure=knocks office=buergerbuero":          0,
+	} {
+		if v, ok := got[key]; !ok || v != want {
+			t.Errorf("%s = %v (exported: %v), want %v", key, v, ok, want)
+		}
+	}
+	for _, gone := range []string{"buergerbuero_daily_figure day=today figure=knocks office=bauamt", "buergerbuero_daily_figure day=today figure=declined office=buergerbuero",
+		"buergerbuero_daily_wait_seconds day=today office=bauamt quantile=0.5"} {
+		if v, ok := got[gone]; ok {
+			t.Errorf("%s = %v exported; a cell below 5 cases must be left out", gone, v)
+		}
+	}
 }

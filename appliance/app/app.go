@@ -33,6 +33,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/pow"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
+	"github.com/buergerbuero/buergerbuero/appliance/stats"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 	"github.com/buergerbuero/buergerbuero/appliance/web"
 )
@@ -142,6 +143,14 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 		KnockPer: cfg.Reception.KnockPer.Duration, Retention: reception.Retention{Content: cfg.Reception.Retention.Content.Duration, Personal: cfg.Reception.Retention.Personal.Duration}, MaxUpload: cfg.Reception.MaxUpload,
 		Roles: cfg.RolePolicy(),
 	}, reception.NewMetrics(a.Registry), log)
+	// the persisted daily figures as gauges (package stats)
+	a.Registry.MustRegister(stats.NewCollector(db, func() []string {
+		var ids []string
+		for _, o := range a.Rec.Offices() {
+			ids = append(ids, o.ID)
+		}
+		return ids
+	}, loc))
 	for _, o := range opts {
 		o(a)
 	}
