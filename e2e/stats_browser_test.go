@@ -16,7 +16,7 @@ import (
 // English, at 1280 and 320 px.
 func TestStatisticsPageInTheBrowser(t *testing.T) {
 	src := axeScript(t)
-	srv, clock := statsAppliance(t)
+	srv, clock := statsAppliance(t, false)
 	scriptDay(t, srv, clock)
 	berlin, _ := time.LoadLocation(srv.Config.Site.TimeZone)
 	day := clock.start.In(berlin).Format("2006-01-02")

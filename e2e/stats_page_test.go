@@ -16,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/stats"
 )
 
@@ -137,7 +138,7 @@ func odsTable(t *testing.T, b []byte) map[string][]string {
 }
 
 func TestStatisticsOfAScriptedDay(t *testing.T) {
-	srv, clock := statsAppliance(t)
+	srv, clock := statsAppliance(t, false)
 	scriptDay(t, srv, clock)
 	berlin, _ := time.LoadLocation(srv.Config.Site.TimeZone)
 	day := clock.start.In(berlin).Format("2006-01-02")
@@ -168,7 +169,7 @@ func TestStatisticsOfAScriptedDay(t *testing.T) {
 		if !strings.Contains(string(page), `<td data-value="&lt; 5">&lt; 5</td>`) {
 			t.Errorf("%s: the page shows no suppressed cell as < 5", when)
 		}
-		for _, lang := range []string{`<th scope="row">de</th><td data-value="11">11</td>`, `<th scope="row">en</th><td data-value="&lt; 5">`} {
+		for _, lang := range []string{`<th scope="row" lang="de" dir="ltr">Deutsch</th><td data-value="11">11</td>`, `<th scope="row" lang="en" dir="ltr">English</th><td data-value="&lt; 5">`} {
 			if !strings.Contains(string(page), lang) {
 				t.Errorf("%s: languages table lacks %s", when, lang)
 			}
@@ -218,7 +219,7 @@ func mapsEqual(a, b map[string][]string) bool {
 // Prometheus as today's gauges per office, survive a restart, and a cell
 // with fewer than five cases is left out.
 func TestDailyFiguresAsGauges(t *testing.T) {
-	srv, clock := statsAppliance(t)
+	srv, clock := statsAppliance(t, false)
 	scriptDay(t, srv, clock)
 	srv.Restart()
 	berlin, _ := time.LoadLocation(srv.Config.Site.TimeZone)
@@ -259,5 +260,35 @@ func TestDailyFiguresAsGauges(t *testing.T) {
 		if v, ok := got[gone]; ok {
 			t.Errorf("%s = %v exported; a cell below 5 cases must be left out", gone, v)
 		}
+	}
+}
+
+// TestStatisticsTextsComeFromTheCatalogue: in the pseudo-locale every
+// text of the statistics page (headings, column names, chart titles and
+// descriptions, units) is catalogue text; the rest is data.
+func TestStatisticsTextsComeFromTheCatalogue(t *testing.T) {
+	srv, clock := statsAppliance(t, true)
+	scriptDay(t, srv, clock)
+	berlin, _ := time.LoadLocation(srv.Config.Site.TimeZone)
+	day := clock.start.In(berlin).Format("2006-01-02")
+	data := []string{srv.Config.Site.Name, "Deutsch", "English"}
+	for _, o := range srv.Config.Offices {
+		data = append(data, o.Name)
+	}
+	for _, tag := range i18n.Staff {
+		data = append(data, i18n.SelfName(tag))
+	}
+	lead := staffAs(t, srv, "carla")
+	st, body := statsGet(t, lead, "/staff/stats", day)
+	if st != 200 || !strings.Contains(string(body), `id="chart-days"`) {
+		t.Fatalf("statistics page: %d %.300s", st, body)
+	}
+	for _, s := range hardCoded(string(body), data) {
+		t.Errorf("the statistics page shows text that is not from the catalogue: %q", s)
+	}
+	clerk := staffAs(t, srv, "anna")
+	_, body = statsGet(t, clerk, "/staff/stats", day)
+	for _, s := range hardCoded(string(body), data) {
+		t.Errorf("the refusal shows text that is not from the catalogue: %q", s)
 	}
 }

@@ -37,11 +37,11 @@ func (c *statsClock) at(d time.Duration) {
 
 // statsAppliance starts an appliance on the scripted day's clock. The
 // grace period is long: nobody is abandoned by the sweep, only by leaving.
-func statsAppliance(t *testing.T) (*apptest.Server, *statsClock) {
+func statsAppliance(t *testing.T, pseudo bool) (*apptest.Server, *statsClock) {
 	t.Helper()
 	start := time.Now().Add(time.Hour).Truncate(time.Minute)
 	clock := &statsClock{start: start, now: start}
-	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true,
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, PseudoLocale: pseudo,
 		Configure: func(c *config.Config) { c.Reception.GracePeriod = config.Duration{Duration: 24 * time.Hour} },
 		Prepare:   func(a *app.App) { a.Rec.SetClock(clock.Now) },
 	})

@@ -27,9 +27,11 @@ type statsCell struct {
 	Suppressed  bool
 }
 
+// statsLabelled is a table row: a label (a language's row says its name
+// in that language, marked with Lang and Dir) and its cell.
 type statsLabelled struct {
-	Label string
-	Cell  statsCell
+	Label, Lang, Dir string
+	Cell             statsCell
 }
 
 // statsChart is a bar chart's geometry in its viewBox; Rows are its data
@@ -106,7 +108,8 @@ func (s *Server) statsView(l pageLang, req statsRequest, rep stats.Report) stats
 	}
 	v.Outcomes = barChart(outcomes, outValues)
 	for _, lv := range rep.Languages {
-		v.Languages = append(v.Languages, statsLabelled{Label: lv.Lang, Cell: statsText(l, lv.Knocks)})
+		o := languageOptions([]string{lv.Lang})[0]
+		v.Languages = append(v.Languages, statsLabelled{Label: o.Name, Lang: o.Code, Dir: o.Dir, Cell: statsText(l, lv.Knocks)})
 	}
 	return v
 }
