@@ -2,6 +2,7 @@ package stats
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -72,7 +73,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			}
 			seen[office] = true
 			for _, col := range gaugeColumns {
-				if n, ok := row[index(col)].Number(); ok {
+				if n, ok := row[slices.Index(Columns, col)].Number(); ok {
 					ch <- prometheus.MustNewConstMetric(dailyDesc, prometheus.GaugeValue, n, office, string(col), d.label)
 				}
 			}
@@ -81,7 +82,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 				col  Column
 				q    string
 			}{{dailyWaitDesc, ColWaitP50, "0.5"}, {dailyWaitDesc, ColWaitP90, "0.9"}, {dailyHandlingDesc, ColHandlingP50, "0.5"}, {dailyHandlingDesc, ColHandlingP90, "0.9"}} {
-				if m, ok := row[index(q.col)].Number(); ok {
+				if m, ok := row[slices.Index(Columns, q.col)].Number(); ok {
 					ch <- prometheus.MustNewConstMetric(q.desc, prometheus.GaugeValue, m*60, office, q.q, d.label)
 				}
 			}
@@ -96,13 +97,4 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			}
 		}
 	}
-}
-
-func index(c Column) int {
-	for i, x := range Columns {
-		if x == c {
-			return i
-		}
-	}
-	return 0
 }

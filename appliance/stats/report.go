@@ -43,6 +43,9 @@ type Query struct {
 	From, To time.Time
 	Offices  []string
 	Loc      *time.Location
+	// ServiceName names a booking's service (bookings carry its id,
+	// tickets its name); nil keeps the id.
+	ServiceName func(office, id string) string
 }
 
 // Column names a column of the office table, in the order the page and
@@ -148,6 +151,18 @@ type Report struct {
 	// Languages: knocks per conversation language over the selected
 	// offices, most frequent first.
 	Languages []LangValue
+	// Services: per office and service (walk-ins have service ""), the
+	// counts of ServiceColumns.
+	Services []ServiceRow
+}
+
+// ServiceColumns are the figures of the service table.
+var ServiceColumns = []Column{ColKnocks, ColAdmitted, ColConsultations, ColBooked, ColKept, ColNoShows}
+
+// ServiceRow is one office's service with the ServiceColumns.
+type ServiceRow struct {
+	Office, Service string
+	Values          []Value
 }
 
 // DayValue is the knocks of one day.
@@ -254,10 +269,37 @@ func Build(ctx context.Context, src Source, q Query) (Report, error) {
 			langs[r.Detail] += r.N
 		}
 	}
+	type svcKey struct{ office, service string }
+	svc := map[svcKey]*cell{}
+	ofSvc := func(k svcKey) *cell {
+		if svc[k] == nil {
+			svc[k] = newCell()
+		}
+		return svc[k]
+	}
+	for _, r := range rows {
+		ofSvc(svcKey{r.Office, r.Service}).add(r)
+	}
 	for _, b := range books {
 		of(b.Office).addBooking(b)
 		total.addBooking(b)
+		name := b.Service
+		if q.ServiceName != nil {
+			name = q.ServiceName(b.Office, b.Service)
+		}
+		ofSvc(svcKey{b.Office, name}).addBooking(b)
 	}
+	for k, c := range svc {
+		all := c.values(k.office)
+		var vals []Value
+		for _, col := range ServiceColumns {
+			vals = append(vals, all[slices.Index(Columns, col)])
+		}
+		rep.Services = append(rep.Services, ServiceRow{Office: k.office, Service: k.service, Values: vals})
+	}
+	slices.SortFunc(rep.Services, func(a, b ServiceRow) int {
+		return cmp.Or(cmp.Compare(slices.Index(q.Offices, a.Office), slices.Index(q.Offices, b.Office)), cmp.Compare(a.Service, b.Service))
+	})
 	for _, o := range q.Offices {
 		if c := per[o]; c != nil {
 			rep.Offices = append(rep.Offices, c.values(o))

@@ -72,7 +72,9 @@ type fakeSource struct {
 	books []Booking
 }
 
-func (f fakeSource) Figures(context.Context, string, string, []string) ([]Row, error) { return f.rows, nil }
+func (f fakeSource) Figures(context.Context, string, string, []string) ([]Row, error) {
+	return f.rows, nil
+}
 func (f fakeSource) Bookings(context.Context, time.Time, time.Time, []string) ([]Booking, error) {
 	return f.books, nil
 }

@@ -113,7 +113,8 @@ func (s *Server) statsReport(w http.ResponseWriter, r *http.Request) (statsReque
 		return statsRequest{}, stats.Report{}, false
 	}
 	req := s.statsFilter(r.URL.Query(), allowed)
-	rep, err := stats.Build(r.Context(), s.opt.Stats, stats.Query{From: req.From, To: req.To, Offices: req.offices(), Loc: s.location()})
+	rep, err := stats.Build(r.Context(), s.opt.Stats, stats.Query{From: req.From, To: req.To, Offices: req.offices(), Loc: s.location(),
+		ServiceName: s.serviceName})
 	if err != nil {
 		s.log.Error("statistics", "err", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
@@ -185,4 +186,22 @@ func (s *Server) statsExport(ods bool) http.HandlerFunc {
 			s.log.Warn("statistics export", "err", err)
 		}
 	}
+}
+
+// serviceName names a bookable service of an office (bookings carry the
+// id, tickets the name); an unknown one keeps its id.
+func (s *Server) serviceName(office, id string) string {
+	if s.opt.Booking == nil {
+		return id
+	}
+	list, err := s.opt.Booking.Services(office)
+	if err != nil {
+		return id
+	}
+	for _, svc := range list {
+		if svc.ID == id {
+			return svc.Name
+		}
+	}
+	return id
 }

@@ -18,6 +18,14 @@ type statsView struct {
 	Days      statsChart
 	Outcomes  statsChart
 	Languages []statsLabelled
+	// Services: per office and service, the counts of stats.ServiceColumns
+	ServiceHeader []string
+	Services      []statsServiceRow
+}
+
+type statsServiceRow struct {
+	Office, Service string
+	Cells           []statsCell
 }
 
 // statsCell is a table cell: Text shown, Value the canonical number (the
@@ -107,6 +115,19 @@ func (s *Server) statsView(l pageLang, req statsRequest, rep stats.Report) stats
 		outValues = append(outValues, total[i])
 	}
 	v.Outcomes = barChart(outcomes, outValues)
+	for _, c := range stats.ServiceColumns {
+		v.ServiceHeader = append(v.ServiceHeader, l.T(statsColumnKeys[c]))
+	}
+	for _, sr := range rep.Services {
+		row := statsServiceRow{Office: names[sr.Office], Service: sr.Service}
+		if row.Service == "" {
+			row.Service = l.T("stats.walk_in")
+		}
+		for _, val := range sr.Values {
+			row.Cells = append(row.Cells, statsText(l, val))
+		}
+		v.Services = append(v.Services, row)
+	}
 	for _, lv := range rep.Languages {
 		o := languageOptions([]string{lv.Lang})[0]
 		v.Languages = append(v.Languages, statsLabelled{Label: o.Name, Lang: o.Code, Dir: o.Dir, Cell: statsText(l, lv.Knocks)})
