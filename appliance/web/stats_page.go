@@ -99,7 +99,7 @@ func (req statsRequest) offices() []string {
 	return ids
 }
 
-func (req statsRequest) query(loc *time.Location) url.Values {
+func (req statsRequest) query() url.Values {
 	v := url.Values{"from": {req.From.Format("2006-01-02")}, "to": {req.To.Format("2006-01-02")}}
 	if req.Office != "" {
 		v.Set("office", req.Office)

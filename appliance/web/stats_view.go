@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/buergerbuero/buergerbuero/appliance/stats"
@@ -83,7 +84,7 @@ func decimal(l pageLang, s string) string {
 }
 
 func (s *Server) statsView(l pageLang, req statsRequest, rep stats.Report) statsView {
-	v := statsView{Req: req, From: rep.From, To: rep.To, Query: req.query(s.location()).Encode()}
+	v := statsView{Req: req, From: rep.From, To: rep.To, Query: req.query().Encode()}
 	for _, c := range stats.Columns {
 		v.Header = append(v.Header, l.T(statsColumnKeys[c]))
 	}
@@ -110,7 +111,7 @@ func (s *Server) statsView(l pageLang, req statsRequest, rep stats.Report) stats
 	var outcomes []statsLabelled
 	var outValues []stats.Value
 	for _, c := range []stats.Column{stats.ColAdmitted, stats.ColDeclined, stats.ColAbandoned, stats.ColForwarded} {
-		i := columnIndex(c)
+		i := slices.Index(stats.Columns, c)
 		outcomes = append(outcomes, statsLabelled{Label: l.T(statsColumnKeys[c]), Cell: statsText(l, total[i])})
 		outValues = append(outValues, total[i])
 	}
@@ -133,15 +134,6 @@ func (s *Server) statsView(l pageLang, req statsRequest, rep stats.Report) stats
 		v.Languages = append(v.Languages, statsLabelled{Label: o.Name, Lang: o.Code, Dir: o.Dir, Cell: statsText(l, lv.Knocks)})
 	}
 	return v
-}
-
-func columnIndex(c stats.Column) int {
-	for i, x := range stats.Columns {
-		if x == c {
-			return i
-		}
-	}
-	return 0
 }
 
 func maxOf(vals []stats.Value) float64 {
