@@ -53,10 +53,19 @@ type Increment struct {
 // one "with an interpreter".
 var InterpreterRoles = []string{consultation.RoleInterpreter, consultation.RoleSignInterpreter, consultation.RoleWrittenInterpreter}
 
+// Facts are what the store knows about a change beyond the ticket,
+// answered in the change's transaction.
+type Facts struct {
+	// Interpreted: an interpreter took part in the room the change ends.
+	Interpreted bool
+	// AdmittedBefore: the ticket was admitted in this office before (sent
+	// back to the waiting room, or forwarded to a colleague in the same
+	// office, and called again).
+	AdmittedBefore bool
+}
+
 // Counts says what a committed ticket change adds to the figures.
-// interpreted reports whether an interpreter took part in the room that
-// the change ends; the store answers it in the same transaction.
-func Counts(ch reception.Change, interpreted bool) []Increment {
+func Counts(ch reception.Change, f Facts) []Increment {
 	t := ch.Ticket
 	at := func(office string, f Figure, detail string) Increment {
 		return Increment{Day: t.Day, Office: office, Service: t.Service, Figure: f, Detail: detail, N: 1}
@@ -65,9 +74,8 @@ func Counts(ch reception.Change, interpreted bool) []Increment {
 	case reception.ActKnock:
 		return []Increment{at(t.OfficeID, Knocks, ""), at(t.OfficeID, Lang, t.Language)}
 	case reception.ActAdmit:
-		// a ticket sent back to the waiting room and called again was
-		// admitted once
-		if ch.Before == reception.StateReturned {
+		// a ticket called again in the same office was admitted once
+		if f.AdmittedBefore {
 			return nil
 		}
 		return []Increment{at(t.OfficeID, Admitted, ""), at(t.OfficeID, Wait, Bucket(t.CalledAt.Sub(t.KnockedAt)))}
@@ -86,7 +94,7 @@ func Counts(ch reception.Change, interpreted bool) []Increment {
 			return nil
 		}
 		out := []Increment{at(t.OfficeID, Consultations, ""), at(t.OfficeID, Handling, Bucket(t.EndedAt.Sub(t.StartedAt)))}
-		if interpreted {
+		if f.Interpreted {
 			out = append(out, at(t.OfficeID, Interpreted, ""))
 		}
 		return out

@@ -16,29 +16,29 @@ func TestCountsPerChange(t *testing.T) {
 	tk := reception.Ticket{Day: "2026-11-23", OfficeID: "bauamt", Language: "tr", Service: "bauantrag", KnockedAt: knock,
 		CalledAt: knock.Add(4*time.Minute + 10*time.Second), StartedAt: knock.Add(5 * time.Minute), EndedAt: knock.Add(17 * time.Minute)}
 	cases := []struct {
-		name        string
-		ch          reception.Change
-		interpreted bool
-		want        []Increment
+		name  string
+		ch    reception.Change
+		facts Facts
+		want  []Increment
 	}{
-		{"knock counts the language", reception.Change{Action: reception.ActKnock, Ticket: tk}, false,
+		{"knock counts the language", reception.Change{Action: reception.ActKnock, Ticket: tk}, Facts{},
 			[]Increment{{"2026-11-23", "bauamt", "bauantrag", Knocks, "", 1}, {"2026-11-23", "bauamt", "bauantrag", Lang, "tr", 1}}},
-		{"first admission with its wait (4:10 → the 4:30 bucket)", reception.Change{Action: reception.ActAdmit, Before: reception.StateWaiting, Ticket: tk}, false,
+		{"first admission with its wait (4:10 → the 4:30 bucket)", reception.Change{Action: reception.ActAdmit, Before: reception.StateWaiting, Ticket: tk}, Facts{},
 			[]Increment{{"2026-11-23", "bauamt", "bauantrag", Admitted, "", 1}, {"2026-11-23", "bauamt", "bauantrag", Wait, "270000", 1}}},
-		{"admitted again after a return: not twice", reception.Change{Action: reception.ActAdmit, Before: reception.StateReturned, Ticket: tk}, false, nil},
-		{"forward counts at the office it left", reception.Change{Action: reception.ActForward, FromOffice: "buergerbuero", Ticket: tk}, false,
+		{"admitted again in the same office: not twice", reception.Change{Action: reception.ActAdmit, Before: reception.StateReturned, Ticket: tk}, Facts{AdmittedBefore: true}, nil},
+		{"forward counts at the office it left", reception.Change{Action: reception.ActForward, FromOffice: "buergerbuero", Ticket: tk}, Facts{},
 			[]Increment{{"2026-11-23", "buergerbuero", "bauantrag", Forwarded, "", 1}}},
-		{"leaving the queue is abandoned", reception.Change{Action: reception.ActLeave, Ticket: tk}, false,
+		{"leaving the queue is abandoned", reception.Change{Action: reception.ActLeave, Ticket: tk}, Facts{},
 			[]Increment{{"2026-11-23", "bauamt", "bauantrag", Abandoned, "", 1}}},
-		{"timed out is abandoned", reception.Change{Action: reception.ActAbandon, Ticket: tk}, false,
+		{"timed out is abandoned", reception.Change{Action: reception.ActAbandon, Ticket: tk}, Facts{},
 			[]Increment{{"2026-11-23", "bauamt", "bauantrag", Abandoned, "", 1}}},
-		{"end with an interpreter (12 min)", reception.Change{Action: reception.ActEnd, Ticket: tk}, true,
+		{"end with an interpreter (12 min)", reception.Change{Action: reception.ActEnd, Ticket: tk}, Facts{Interpreted: true},
 			[]Increment{{"2026-11-23", "bauamt", "bauantrag", Consultations, "", 1}, {"2026-11-23", "bauamt", "bauantrag", Handling, "720000", 1},
 				{"2026-11-23", "bauamt", "bauantrag", Interpreted, "", 1}}},
-		{"a return counts nothing", reception.Change{Action: reception.ActReturn, Ticket: tk}, false, nil},
+		{"a return counts nothing", reception.Change{Action: reception.ActReturn, Ticket: tk}, Facts{}, nil},
 	}
 	for _, c := range cases {
-		if got := Counts(c.ch, c.interpreted); !slices.Equal(got, c.want) {
+		if got := Counts(c.ch, c.facts); !slices.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}

@@ -17,7 +17,17 @@ var _ stats.Source = (*DB)(nil)
 // daily figures, in the change's transaction: a change is counted exactly
 // once, and before any retention purge can touch its ticket.
 func countChange(ctx context.Context, tx *sql.Tx, ch reception.Change) error {
-	interpreted := false
+	var f stats.Facts
+	if ch.Action == reception.ActAdmit {
+		// the audit keeps every admission (its ticket and office stay when
+		// the purge anonymises it); this one is not written yet
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit WHERE ticket_id = ? AND action = ? AND office_id = ?`,
+			ch.Ticket.ID, string(reception.ActAdmit), ch.Ticket.OfficeID).Scan(&n); err != nil {
+			return fmt.Errorf("count admissions: %w", err)
+		}
+		f.AdmittedBefore = n > 0
+	}
 	if (ch.Action == reception.ActEnd || ch.Action == reception.ActHangUp) && ch.Ticket.RoomID != "" {
 		roles := stats.InterpreterRoles
 		args := []any{ch.Ticket.RoomID}
@@ -29,9 +39,9 @@ func countChange(ctx context.Context, tx *sql.Tx, ch reception.Change) error {
 			AND (used_at <> 0 OR kind = 'session')`, args...).Scan(&n); err != nil {
 			return fmt.Errorf("count interpreters: %w", err)
 		}
-		interpreted = n > 0
+		f.Interpreted = n > 0
 	}
-	for _, inc := range stats.Counts(ch, interpreted) {
+	for _, inc := range stats.Counts(ch, f) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO stats_daily (day, office_id, service, figure, detail, n) VALUES (?,?,?,?,?,?)
 			ON CONFLICT (day, office_id, service, figure, detail) DO UPDATE SET n = stats_daily.n + excluded.n`,
 			inc.Day, inc.Office, inc.Service, string(inc.Figure), inc.Detail, inc.N); err != nil {

@@ -88,3 +88,55 @@ func TestFiguresAreCountedOnceAndOutliveThePurge(t *testing.T) {
 	defer db.Close()
 	check("after reopening", figures(db))
 }
+
+// TestAdmissionCountsOncePerOffice: a ticket sent back to the waiting
+// room and called again, or forwarded within its office and called
+// again, is one admission there; forwarded to another office and called
+// there, it is one admission in each.
+func TestAdmissionCountsOncePerOffice(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.OpenSQLite(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	tk := &reception.Ticket{ID: "t_1", OfficeID: "bauamt", Number: "BA", Day: "2026-11-23", TokenHash: []byte{1},
+		Language: "de", State: reception.StateWaiting, KnockedAt: at, UpdatedAt: at}
+	if _, err := db.CreateTicket(ctx, tk, 100); err != nil {
+		t.Fatal(err)
+	}
+	step := func(a reception.Action, mutate func(*reception.Ticket)) {
+		t.Helper()
+		if _, err := db.Apply(ctx, "t_1", a, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
+			tk.UpdatedAt = at.Add(time.Minute)
+			if mutate != nil {
+				mutate(tk)
+			}
+			return nil, nil
+		}); err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+	}
+	called := func(tk *reception.Ticket) { tk.CalledAt = at.Add(time.Minute) }
+	step(reception.ActAdmit, called)
+	step(reception.ActReturn, nil)
+	step(reception.ActAdmit, called)
+	step(reception.ActForward, func(tk *reception.Ticket) { tk.ReservedFor = "ben" }) // a colleague here
+	step(reception.ActAdmit, called)
+	step(reception.ActForward, func(tk *reception.Ticket) { tk.OfficeID, tk.ForwardedFrom = "buergerbuero", "bauamt" })
+	step(reception.ActAdmit, called)
+	rows, err := db.Figures(ctx, "2026-11-23", "2026-11-23", []string{"bauamt", "buergerbuero"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, r := range rows {
+		got[r.Office+" "+string(r.Figure)] += r.N
+	}
+	for k, n := range map[string]int64{"bauamt admitted": 1, "buergerbuero admitted": 1, "bauamt wait": 1, "buergerbuero wait": 1, "bauamt forwarded": 2} {
+		if got[k] != n {
+			t.Errorf("%s = %d, want %d (all: %v)", k, got[k], n, got)
+		}
+	}
+}
