@@ -15,7 +15,11 @@ import (
 // page's data-value: a suppressed cell as "< 5".
 func WriteCSV(w io.Writer, rep Report, header []string, names map[string]string) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(header); err != nil {
+	safe := make([]string, len(header))
+	for i, h := range header {
+		safe[i] = noFormula(h)
+	}
+	if err := cw.Write(safe); err != nil {
 		return err
 	}
 	for _, row := range rep.Offices {
@@ -23,13 +27,23 @@ func WriteCSV(w io.Writer, rep Report, header []string, names map[string]string)
 		for i, v := range row {
 			line[i] = v.Canonical()
 		}
-		line[0] = names[row[0].Text]
+		line[0] = noFormula(names[row[0].Text])
 		if err := cw.Write(line); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// noFormula keeps a spreadsheet from reading a name as a formula
+// ("=HYPERLINK(…)" as an office name): such a text gets a leading
+// apostrophe, which spreadsheets show as text.
+func noFormula(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // WriteODS writes the office table as a minimal OpenDocument

@@ -119,3 +119,18 @@ func TestSmallCellsAreSuppressed(t *testing.T) {
 		t.Errorf("days %+v, want 12 then 0", rep.Days)
 	}
 }
+
+func TestCSVNamesAreNoFormulas(t *testing.T) {
+	rep := Report{Offices: [][]Value{{{Kind: KindText, Text: "x"}, count(7)}}}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, rep, []string{"Amt", "Angeklopft"}, map[string]string{"x": `=HYPERLINK("http://evil")`}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs[1][0] != `'=HYPERLINK("http://evil")` || recs[1][1] != "7" {
+		t.Errorf("line %q: a name starting with = must not become a formula", recs[1])
+	}
+}
