@@ -50,7 +50,7 @@ func statsAppliance(t *testing.T, pseudo bool) (*apptest.Server, *statsClock) {
 
 func statsClerk(login string) reception.Actor {
 	return reception.Actor{Clerk: staff.Clerk{Login: login, DisplayName: login, Role: staff.RoleClerk,
-		Offices: []string{"buergerbuero", "bauamt"}, Presence: staff.PresenceAvailable}}
+		Offices: []string{"buergerbuero", "bauamt", "auslaenderbehoerde"}, Presence: staff.PresenceAvailable}}
 }
 
 // scriptDay plays a day of visits through the reception, every step at a
@@ -66,10 +66,14 @@ func statsClerk(login string) reception.Actor {
 // forwarded ticket is admitted at +30 min (wait 30 min from its knock) and
 // ends after 10 min.
 //
+// Ausländerbehörde: 5 knocks in German, admitted at +10 min by five
+// clerks, ended at +15 min.
+//
 // Hand-computed (nearest rank over the histogram buckets): Bürgerbüro
 // wait p50 4 min, p90 8 min; consultation p50 10 min, p90 40 min; 5 of 8
-// with an interpreter (62.5 %). Total: waits 1…8, 30 → p50 5, p90 30;
-// consultations 10×5, 20×3, 40 → p50 10, p90 40; 5 of 9 interpreted.
+// with an interpreter (62.5 %). Ausländerbehörde: waits and
+// consultations all 10 and 5 min. Total: 20 knocks, 14 admitted, 14
+// consultations.
 func scriptDay(t *testing.T, srv *apptest.Server, clock *statsClock) {
 	t.Helper()
 	ctx := context.Background()
@@ -92,6 +96,10 @@ func scriptDay(t *testing.T, srv *apptest.Server, clock *statsClock) {
 	var b []reception.KnockResult
 	for range 3 {
 		b = append(b, knock("bauamt", "de"))
+	}
+	var c []reception.KnockResult
+	for range 5 {
+		c = append(c, knock("auslaenderbehoerde", "de"))
 	}
 	handling := []time.Duration{10, 10, 10, 10, 20, 20, 20, 40}
 	type open struct {
@@ -134,10 +142,28 @@ func scriptDay(t *testing.T, srv *apptest.Server, clock *statsClock) {
 	if err := rec.Leave(ctx, a[11].Ticket.ID, a[11].Token); err != nil {
 		t.Fatalf("leave: %v", err)
 	}
+	clock.at(10 * time.Minute)
+	var abh []reception.Actor
+	for k := range c {
+		who := statsClerk("a" + string(rune('1'+k)))
+		abh = append(abh, who)
+		if _, err := rec.Admit(ctx, who, c[k].Ticket.ID); err != nil {
+			t.Fatalf("admit Ausländerbehörde %d: %v", k, err)
+		}
+		if _, err := rec.Enter(ctx, c[k].Ticket.ID, c[k].Token); err != nil {
+			t.Fatalf("enter Ausländerbehörde %d: %v", k, err)
+		}
+	}
 	for _, o := range ends[:4] { // the ends at +11 … +14 come before the forwarded admission
 		clock.at(o.end)
 		if _, err := rec.End(ctx, o.who, o.id); err != nil {
 			t.Fatalf("end: %v", err)
+		}
+	}
+	clock.at(15 * time.Minute)
+	for k := range c {
+		if _, err := rec.End(ctx, abh[k], c[k].Ticket.ID); err != nil {
+			t.Fatalf("end Ausländerbehörde %d: %v", k, err)
 		}
 	}
 	clock.at(30 * time.Minute)

@@ -87,7 +87,9 @@ const (
 )
 
 // Value is one published cell. Suppressed: fewer than K cases (shown as
-// "< 5"); None: nothing to show (no case at all for a percentile).
+// "< 5"); Secondary: hidden so that a suppressed cell cannot be computed
+// from a sum (shown as "."; protect.go); None: nothing to show (no case
+// at all for a percentile).
 type Value struct {
 	Kind       Kind
 	Text       string
@@ -95,16 +97,19 @@ type Value struct {
 	Minutes    float64
 	Percent    float64
 	Suppressed bool
+	Secondary  bool
 	None       bool
 }
 
 // Canonical is the value as the CSV writes it and the page carries it
 // (data-value): a count, minutes with one decimal, a percentage with one
-// decimal, "< 5" or "".
+// decimal, "< 5", "." or "".
 func (v Value) Canonical() string {
 	switch {
 	case v.Suppressed:
 		return fmt.Sprintf("< %d", K)
+	case v.Secondary:
+		return "."
 	case v.None:
 		return ""
 	}
@@ -121,7 +126,7 @@ func (v Value) Canonical() string {
 
 // Number is the value as a number and whether it has one.
 func (v Value) Number() (float64, bool) {
-	if v.Suppressed || v.None {
+	if v.Suppressed || v.Secondary || v.None {
 		return 0, false
 	}
 	switch v.Kind {
@@ -319,5 +324,6 @@ func Build(ctx context.Context, src Source, q Query) (Report, error) {
 		}
 		return cmp.Compare(a.Lang, b.Lang)
 	})
+	protectReport(&rep)
 	return rep, nil
 }

@@ -134,3 +134,42 @@ func TestCSVNamesAreNoFormulas(t *testing.T) {
 		t.Errorf("line %q: a name starting with = must not become a formula", recs[1])
 	}
 }
+
+// TestSmallCellsCannotBeComputedFromTheTotal: with the Bauamt's 3 knocks
+// hidden, the total minus the other offices would give them back; the
+// smallest other office is withheld too, and the total's percentile is
+// withheld when an office's is suppressed.
+func TestSmallCellsCannotBeComputedFromTheTotal(t *testing.T) {
+	var rows []Row
+	add := func(office string, f Figure, detail string, n int64) {
+		rows = append(rows, Row{Day: "2026-11-23", Office: office, Figure: f, Detail: detail, N: n})
+	}
+	add("a", Knocks, "", 12)
+	add("a", Lang, "de", 12)
+	add("a", Wait, Bucket(2*time.Minute), 6)
+	add("b", Knocks, "", 3)
+	add("b", Lang, "en", 3)
+	add("b", Wait, Bucket(40*time.Minute), 1)
+	add("c", Knocks, "", 5)
+	add("c", Lang, "de", 5)
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	rep, err := Build(context.Background(), fakeSource{rows, nil}, Query{From: day, To: day, Offices: []string{"a", "b", "c"}, Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	knocks, wait := slices.Index(Columns, ColKnocks), slices.Index(Columns, ColWaitP50)
+	var got []string
+	for _, row := range rep.Offices {
+		got = append(got, row[knocks].Canonical(), row[wait].Canonical())
+	}
+	if want := []string{"12", "2.0", "< 5", "< 5", ".", "", "20", "."}; !slices.Equal(got, want) {
+		t.Errorf("knocks and wait p50 of a, b, c, total: %v, want %v", got, want)
+	}
+	var langs []string
+	for _, l := range rep.Languages {
+		langs = append(langs, l.Lang+" "+l.Knocks.Canonical())
+	}
+	if want := []string{"de .", "en < 5"}; !slices.Equal(langs, want) {
+		t.Errorf("languages %v, want %v: 20 knocks minus 17 in German would give the English ones", langs, want)
+	}
+}

@@ -30,7 +30,7 @@ type statsServiceRow struct {
 }
 
 // statsCell is a table cell: Text shown, Value the canonical number (the
-// CSV's), Suppressed for "< 5".
+// CSV's), Suppressed for "< 5" and ".".
 type statsCell struct {
 	Text, Value string
 	Suppressed  bool
@@ -59,10 +59,12 @@ type statsBar struct {
 }
 
 func statsText(l pageLang, v stats.Value) statsCell {
-	c := statsCell{Value: v.Canonical(), Suppressed: v.Suppressed}
+	c := statsCell{Value: v.Canonical(), Suppressed: v.Suppressed || v.Secondary}
 	switch {
 	case v.Suppressed:
 		c.Text = l.T("stats.suppressed")
+	case v.Secondary:
+		c.Text = l.T("stats.secondary")
 	case v.None:
 		c.Text = l.T("stats.none")
 	case v.Kind == stats.KindMinutes:
