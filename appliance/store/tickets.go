@@ -182,6 +182,10 @@ type ChangePayload struct {
 }
 
 func writeChange(ctx context.Context, tx *sql.Tx, ch reception.Change) (int64, error) {
+	// the usage figures count in the change's transaction (stats.go)
+	if err := countChange(ctx, tx, ch); err != nil {
+		return 0, err
+	}
 	// The event log is kept longer than personal data may be: it carries
 	// the ticket's state, never what the citizen or a clerk wrote.
 	t := ch.Ticket
@@ -197,9 +201,6 @@ func writeChange(ctx context.Context, tx *sql.Tx, ch reception.Change) (int64, e
 		return 0, err
 	}
 	seq, _ := res.LastInsertId()
-	if err := countChange(ctx, tx, ch); err != nil {
-		return 0, err
-	}
 	detail := ""
 	if ch.FromOffice != "" {
 		detail = "from " + ch.FromOffice + " to " + ch.Ticket.OfficeID
