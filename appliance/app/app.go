@@ -143,14 +143,6 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 		KnockPer: cfg.Reception.KnockPer.Duration, Retention: reception.Retention{Content: cfg.Reception.Retention.Content.Duration, Personal: cfg.Reception.Retention.Personal.Duration}, MaxUpload: cfg.Reception.MaxUpload,
 		Roles: cfg.RolePolicy(),
 	}, reception.NewMetrics(a.Registry), log)
-	// the persisted daily figures as gauges (package stats)
-	a.Registry.MustRegister(stats.NewCollector(db, func() []string {
-		var ids []string
-		for _, o := range a.Rec.Offices() {
-			ids = append(ids, o.ID)
-		}
-		return ids
-	}, loc))
 	for _, o := range opts {
 		o(a)
 	}
@@ -179,6 +171,14 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 		return nil, err
 	}
 	a.Book.SetMetrics(appointments.NewMetrics(a.Registry))
+	// the persisted daily figures as gauges (package stats)
+	a.Registry.MustRegister(stats.NewCollector(db, func() []string {
+		var ids []string
+		for _, o := range a.Rec.Offices() {
+			ids = append(ids, o.ID)
+		}
+		return ids
+	}, loc))
 	a.Staff.OnPresence = a.Rec.UpdateClerk
 	a.Rec.PresenceChanged = func(login string, p staff.Presence) {
 		if err := db.SetPresence(context.Background(), login, p); err != nil {
@@ -254,9 +254,10 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready, Started: a.started.Load,
 		EmbedExample: a.EmbedExample, Mailbox: a.mailbox(), Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,
 		Location: siteLoc, PseudoLocale: a.PseudoLocale,
+		Stats:     a.DB,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
-		Outbox: a.DB, OutboxChannels: a.outboxChannels, Stats: a.DB,
+		Outbox: a.DB, OutboxChannels: a.outboxChannels,
 		CalendarFeeds: a.DB, Appointments: a.feedSource(),
 		Booking: a.Book, Events: a.openEvents(), Permanent: a.Permanent, OIDC: sso, LDAP: dir, TOTPIssuer: a.Cfg.Auth.TOTP.Issuer,
 	}, a.Log)

@@ -131,6 +131,9 @@ type Options struct {
 	Mailbox Mailbox
 	// Booking is the appointment book; nil answers the booking API with 404.
 	Booking *appointments.Book
+	// Stats are the persisted usage figures (the statistics page); nil
+	// answers the page with 403.
+	Stats stats.Source
 	// Events are the citizens' hours and press conferences; nil answers
 	// their API and pages with 404.
 	Events *events.Service
@@ -140,9 +143,6 @@ type Options struct {
 	// Permanent is the permanent rooms (lobby, presence, moderation); nil
 	// answers their API with 404.
 	Permanent *permanent.Service
-	// Stats are the persisted usage figures (the statistics page); nil
-	// answers the page with 403.
-	Stats stats.Source
 	// PseudoLocale renders every page text through the pseudo-locale
 	// (i18n.Catalogue.Pseudo): for tests that look for hard-coded text.
 	PseudoLocale bool
