@@ -33,7 +33,7 @@ func TestAppointmentFiguresPerService(t *testing.T) {
 	if b := got["Bauamt"]; len(b) != 14 || b[11] != "6" || b[12] != "< 5" || b[13] != "0" {
 		t.Errorf("Bauamt row %v, want 6 booked, < 5 kept, 0 missed", b)
 	}
-	row := regexp.MustCompile(`<tr><td>Bauamt</td><th scope="row">Personalausweis</th>((?:<td[^>]*>[^<]*</td>)+)</tr>`).FindStringSubmatch(page)
+	row := regexp.MustCompile(`<tr><td class="name">Bauamt</td><th scope="row">Personalausweis</th>((?:<td[^>]*>[^<]*</td>)+)</tr>`).FindStringSubmatch(page)
 	if row == nil {
 		t.Fatalf("no service row for the Personalausweis:\n%s", page)
 	}

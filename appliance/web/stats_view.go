@@ -159,8 +159,8 @@ func columnChart(rows []statsLabelled, vals []stats.Value) statsChart {
 	for i, r := range rows {
 		n, _ := vals[i].Number()
 		h := int(n / m * 180)
-		x := 10 + int(float64(i)*slot+slot*0.15)
-		w := max(int(slot*0.7), 1)
+		w := min(max(int(slot*0.7), 1), 48)
+		x := 10 + int(float64(i)*slot+slot/2) - w/2
 		label := r.Label
 		if len(label) == 10 {
 			label = label[8:10] + "." + label[5:7] + "." // dd.mm.
