@@ -290,6 +290,14 @@ func TestStatisticsTextsComeFromTheCatalogue(t *testing.T) {
 	for _, s := range hardCoded(string(body), data) {
 		t.Errorf("the statistics page shows text that is not from the catalogue: %q", s)
 	}
+	// a range that ends before it starts: said, and the last week shown
+	_, bad := fetchPage(t, lead.http, lead.base+"/staff/stats?from=2026-12-01&to=2026-11-01", nil)
+	if !strings.Contains(bad, `id="stats-invalid"`) || !strings.Contains(bad, `id="stats-offices"`) {
+		t.Errorf("an inverted range is not reported: %.400s", bad)
+	}
+	for _, s := range hardCoded(bad, data) {
+		t.Errorf("the range error shows text that is not from the catalogue: %q", s)
+	}
 	clerk := staffAs(t, srv, "anna")
 	_, body = statsGet(t, clerk, "/staff/stats", day)
 	for _, s := range hardCoded(string(body), data) {
