@@ -3,6 +3,7 @@ package e2e
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/xml"
 	"html"
@@ -17,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
+	"github.com/buergerbuero/buergerbuero/appliance/staff"
 	"github.com/buergerbuero/buergerbuero/appliance/stats"
 )
 
@@ -194,6 +196,27 @@ func TestStatisticsOfAScriptedDay(t *testing.T) {
 		}
 	}
 	check("after the day")
+
+	// a lead of the Bauamt alone sees the Bauamt alone, also when the
+	// address asks for another office; an admin sees every office
+	ctx := context.Background()
+	for _, c := range []staff.Clerk{{Login: "emil", DisplayName: "Emil", Role: staff.RoleLead, Offices: []string{"bauamt"}},
+		{Login: "dora", DisplayName: "Dora", Role: staff.RoleAdmin}} {
+		if err := srv.App.Staff.Save(ctx, c, c.Login+"-passwort-1234", false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	emil := newClient(t, srv)
+	emil.login("emil", "emil-passwort-1234")
+	_, page := fetchPage(t, emil.http, emil.base+"/staff/stats?from="+day+"&to="+day+"&office=buergerbuero", nil)
+	if rows := pageTable(t, []byte(page)); len(rows) != 2 || !slices.Equal(rows["Bauamt"], want["Bauamt"]) || strings.Contains(page, `value="buergerbuero"`) {
+		t.Errorf("the Bauamt's lead sees %v", rows)
+	}
+	dora := newClient(t, srv)
+	dora.login("dora", "dora-passwort-1234")
+	if _, page := statsGet(t, dora, "/staff/stats", day); len(pageTable(t, page)) != 4 {
+		t.Errorf("the admin does not see every office: %v", pageTable(t, page))
+	}
 
 	clerk := staffAs(t, srv, "anna")
 	if st, _ := statsGet(t, clerk, "/staff/stats", day); st != 403 {
