@@ -28,19 +28,26 @@ func forEachDialect(t *testing.T, test func(t *testing.T, open opener)) {
 	}
 }
 
-func newOpener(t *testing.T, dialect string) opener {
-	var open func() (*store.DB, error)
-	switch dialect {
-	case "sqlite":
-		dir := t.TempDir()
-		open = func() (*store.DB, error) { return store.OpenSQLite(context.Background(), dir) }
-	case "postgres":
-		dsn := pgtest.DSN(t)
-		open = func() (*store.DB, error) { return store.OpenPostgres(context.Background(), dsn, "") }
+// location makes a new, empty database of the dialect for t: SQLite's
+// directory or PostgreSQL's DSN.
+func location(t *testing.T, dialect string) string {
+	if dialect == "postgres" {
+		return pgtest.DSN(t)
 	}
+	return t.TempDir()
+}
+
+func newOpener(t *testing.T, dialect string) opener {
+	where := location(t, dialect)
 	return func() *store.DB {
 		t.Helper()
-		db, err := open()
+		var db *store.DB
+		var err error
+		if dialect == "postgres" {
+			db, err = store.OpenPostgres(context.Background(), where, "")
+		} else {
+			db, err = store.OpenSQLite(context.Background(), where)
+		}
 		if err != nil {
 			t.Fatalf("open %s store: %v", dialect, err)
 		}

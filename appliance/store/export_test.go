@@ -9,12 +9,42 @@ import (
 // the API does not reach. Statements use ? placeholders on both dialects.
 func Raw(db *DB) *sql.DB { return db.w }
 
-// MigrateTo migrates db up to version to (an upgrade test starts from an
-// older schema).
-func MigrateTo(ctx context.Context, db *DB, to int) error {
-	files, _, err := db.migrationFiles()
-	if err != nil {
-		return err
+// OpenAt opens a dialect's database (SQLite: its directory; PostgreSQL:
+// its DSN) migrated only up to version to: an upgrade test starts from an
+// older schema.
+func OpenAt(ctx context.Context, dialect, where string, to int) (*DB, error) {
+	var db *DB
+	var err error
+	if dialect == "postgres" {
+		db, err = openPostgres(ctx, where, "")
+	} else {
+		db, err = openSQLite(where)
 	}
-	return db.migrateTo(ctx, files, to)
+	if err != nil {
+		return nil, err
+	}
+	files, _, err := db.migrationFiles()
+	if err == nil {
+		err = db.migrateTo(ctx, files, to)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// MigrationNames lists a dialect's migration files.
+func MigrationNames(dialect string) []string {
+	dir := "migrations"
+	fsys := migrations
+	if dialect == "postgres" {
+		dir, fsys = "migrations_postgres", migrationsPostgres
+	}
+	entries, _ := fsys.ReadDir(dir)
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -32,6 +33,18 @@ const writeLockKey = 0x62756572 // "buer"
 // or ~/.pgpass) and runs the migrations. An unreachable server fails here,
 // with its host and the cause.
 func OpenPostgres(ctx context.Context, dsn, password string) (*DB, error) {
+	db, err := openPostgres(ctx, dsn, password)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, dsn, password string) (*DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		// pgx quotes the DSN in some parse errors; never echo a password
@@ -40,6 +53,10 @@ func OpenPostgres(ctx context.Context, dsn, password string) (*DB, error) {
 	if password != "" {
 		cfg.Password = password
 	}
+	if cfg.ConnectTimeout == 0 {
+		// a host that drops packets must not hold serve's start-up forever
+		cfg.ConnectTimeout = 10 * time.Second
+	}
 	pool := sql.OpenDB(rebindConnector{stdlib.GetConnector(*cfg)})
 	pool.SetMaxOpenConns(8)
 	pool.SetMaxIdleConns(8)
@@ -47,12 +64,7 @@ func OpenPostgres(ctx context.Context, dsn, password string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres at %s: %w", pgTarget(cfg), pgCause(err))
 	}
-	db := &DB{w: pool, r: pool, pg: true}
-	if err := db.migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
+	return &DB{w: pool, r: pool, pg: true}, nil
 }
 
 // pgTarget names the server for an error: host and port, or the socket

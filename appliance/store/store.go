@@ -47,6 +47,18 @@ type DB struct {
 
 // OpenSQLite opens (and creates) the database in dir and runs migrations.
 func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
+	db, err := openSQLite(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openSQLite(dir string) (*DB, error) {
 	path := filepath.Join(dir, "buergerbuero.db")
 	if err := restrict(dir, path); err != nil {
 		return nil, err
@@ -69,12 +81,7 @@ func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	db := &DB{w: w, r: r, path: path}
-	if err := db.migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
+	return &DB{w: w, r: r, path: path}, nil
 }
 
 // restrict makes the data directory 0700 and the database files 0600,
