@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -62,7 +63,7 @@ func openPostgres(ctx context.Context, dsn, password string) (*DB, error) {
 	pool.SetMaxIdleConns(8)
 	if err := pool.PingContext(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("postgres at %s: %w", pgTarget(cfg), pgCause(err))
+		return nil, fmt.Errorf("cannot connect to PostgreSQL at %s: %w", pgTarget(cfg), pgCause(err))
 	}
 	return &DB{w: pool, r: pool, pg: true}, nil
 }
@@ -78,18 +79,19 @@ func pgTarget(cfg *pgx.ConnConfig) string {
 }
 
 // pgCause keeps the server's own message (authentication failed, database
-// does not exist) or the network error, without pgx's repetition of the
-// connection string.
+// does not exist) or the network's (connection refused, no such host,
+// timeout), without pgx's repetition of the address.
 func pgCause(err error) error {
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &pe):
 		return fmt.Errorf("%s (SQLSTATE %s)", pe.Message, pe.Code)
-	}
-	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) {
-		if u := errors.Unwrap(ce); u != nil {
-			return u
-		}
+	case errors.As(err, &dns):
+		return dns
+	case errors.As(err, &op):
+		return op.Err
 	}
 	return err
 }

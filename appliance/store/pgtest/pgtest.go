@@ -5,7 +5,8 @@
 // schema is the store's business (store.OpenPostgres migrates).
 //
 // A package that uses it runs its tests through Main, which stops the
-// cluster and removes its files afterwards:
+// cluster and removes its files afterwards (or calls Stop in its own
+// TestMain):
 //
 //	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 //
@@ -54,10 +55,17 @@ var (
 // Main runs the tests and then stops the cluster, if one was started.
 func Main(m *testing.M) int {
 	code := m.Run()
+	Stop()
+	return code
+}
+
+// Stop stops the cluster, if one was started, and removes its files (for
+// a TestMain that stops other servers too).
+func Stop() {
 	if running != nil {
 		running.stop()
+		running = nil
 	}
-	return code
 }
 
 // DSN creates an empty database for t and returns its connection string.
