@@ -116,6 +116,11 @@ func (db *DB) Close() error {
 	return errors.Join(db.r.Close(), db.w.Close())
 }
 
+// ReadDB is the store's read handle, for tests and diagnostics that
+// inspect rows directly. Its statements use ? placeholders on both
+// dialects.
+func (db *DB) ReadDB() *sql.DB { return db.r }
+
 // Dialect names the database: "sqlite" or "postgres".
 func (db *DB) Dialect() string {
 	if db.pg {
