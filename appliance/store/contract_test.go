@@ -12,6 +12,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
+	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 )
@@ -220,6 +221,27 @@ func testAppointmentTxKeepsAllOrNothing(t *testing.T, open opener) {
 		}
 		if n := count(t, db, c.query, "a_ok"); n != 1 {
 			t.Errorf("committed transaction has %d of its %s", n, c.what)
+		}
+	}
+}
+
+// TestFlagsRoundTrip: a Go bool written as a statement argument (a
+// permanent room that keeps its documents) reads back as written on both
+// dialects; PostgreSQL keeps flags in integer columns, as SQLite does.
+func TestFlagsRoundTrip(t *testing.T) { forEachDialect(t, testFlagsRoundTrip) }
+
+func testFlagsRoundTrip(t *testing.T, open opener) {
+	db := open()
+	ctx := context.Background()
+	for _, keep := range []bool{true, false} {
+		id := fmt.Sprintf("r_keep_%t", keep)
+		r := permanent.Room{ID: id, OfficeID: "bauamt", Title: "Raum " + id, KeepDocuments: keep, CreatedBy: "carla", CreatedAt: time.Now()}
+		if err := db.CreatePermanentRoom(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.PermanentRoom(ctx, id)
+		if err != nil || got.KeepDocuments != keep {
+			t.Fatalf("room %s: keep_documents %v, %v; want %v", id, got.KeepDocuments, err, keep)
 		}
 	}
 }

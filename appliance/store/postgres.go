@@ -128,6 +128,20 @@ func (c rebindConn) QueryContext(ctx context.Context, query string, args []drive
 	return c.Conn.QueryContext(ctx, rebind(query), args)
 }
 
+// CheckNamedValue stores a Go bool as 1 or 0, as SQLite's driver does: the
+// schema keeps flags in integer columns on both dialects, where pgx would
+// refuse to encode a bool. Everything else is pgx's own conversion.
+func (c rebindConn) CheckNamedValue(nv *driver.NamedValue) error {
+	if b, ok := nv.Value.(bool); ok {
+		nv.Value = int64(0)
+		if b {
+			nv.Value = int64(1)
+		}
+		return nil
+	}
+	return c.Conn.CheckNamedValue(nv)
+}
+
 // rebind turns each ? outside string literals, quoted names and comments
 // into $1, $2, … in order.
 func rebind(q string) string {

@@ -8,7 +8,9 @@ package storetest
 
 import (
 	"context"
+	"database/sql"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -56,6 +58,23 @@ func Open(t testing.TB, dir string) *store.DB {
 	}
 	if err != nil {
 		t.Fatalf("open %s store: %v", Dialect(), err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Raw opens a second handle on the database "in dir", for tests that set
+// up or inspect rows directly; it may write. Statements use ? placeholders
+// on both dialects. It is closed when t ends.
+func Raw(t testing.TB, dir string) *sql.DB {
+	t.Helper()
+	if Dialect() == "postgres" {
+		// PostgreSQL's store reads and writes through one pool
+		return Open(t, dir).ReadDB()
+	}
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "buergerbuero.db")+"?_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
