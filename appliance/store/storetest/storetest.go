@@ -37,6 +37,20 @@ var (
 	dsns = map[string]string{} // SQLite directory → its PostgreSQL stand-in
 )
 
+// DSN is the PostgreSQL database that stands in for the data directory
+// dir: a new one the first time, the same one after.
+func DSN(t testing.TB, dir string) string {
+	t.Helper()
+	mu.Lock()
+	defer mu.Unlock()
+	dsn, ok := dsns[dir]
+	if !ok {
+		dsn = pgtest.DSN(t)
+		dsns[dir] = dsn
+	}
+	return dsn
+}
+
 // Open opens the store "in dir" and closes it when t ends. On SQLite the
 // database lives in dir; on PostgreSQL dir names a database of its own, so
 // opening the same dir again opens the same data (a restart).
@@ -45,14 +59,7 @@ func Open(t testing.TB, dir string) *store.DB {
 	var db *store.DB
 	var err error
 	if Dialect() == "postgres" {
-		mu.Lock()
-		dsn, ok := dsns[dir]
-		if !ok {
-			dsn = pgtest.DSN(t)
-			dsns[dir] = dsn
-		}
-		mu.Unlock()
-		db, err = store.OpenPostgres(context.Background(), dsn, "")
+		db, err = store.OpenPostgres(context.Background(), DSN(t, dir), "")
 	} else {
 		db, err = store.OpenSQLite(context.Background(), dir)
 	}
