@@ -77,7 +77,10 @@ func DSN(t testing.TB) string {
 		t.Fatalf("pgtest: %v", startErr)
 	}
 	name := fmt.Sprintf("t%d", dbs.Add(1))
-	if err := running.exec(`CREATE DATABASE ` + name); err != nil {
+	// German collation (ICU), as a county's server may well have: text
+	// comparisons that must be byte-wise (key ranges) have to say so in
+	// the schema, not rely on the test cluster's C locale
+	if err := running.exec(`CREATE DATABASE ` + name + ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'de-DE' LOCALE 'C.UTF-8'`); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}
 	t.Cleanup(func() { running.exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`) })
