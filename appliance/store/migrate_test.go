@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -96,5 +97,37 @@ func TestEveryMigrationOnBothDialects(t *testing.T) {
 	sqlite, postgres := store.MigrationNames("sqlite"), store.MigrationNames("postgres")
 	if strings.Join(sqlite, "\n") != strings.Join(postgres, "\n") {
 		t.Fatalf("migrations differ:\n  migrations/:          %v\n  migrations_postgres/: %v", sqlite, postgres)
+	}
+}
+
+// TestConcurrentStartsMigrateOnce: several nodes starting on one empty
+// database at the same moment all come up, and every migration is applied
+// once.
+func TestConcurrentStartsMigrateOnce(t *testing.T) {
+	where := location(t, "postgres")
+	const nodes = 4
+	errs := make([]error, nodes)
+	dbs := make([]*store.DB, nodes)
+	var wg sync.WaitGroup
+	for i := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dbs[i], errs[i] = store.OpenPostgres(context.Background(), where, "")
+		}()
+	}
+	wg.Wait()
+	for i, db := range dbs {
+		if errs[i] != nil {
+			t.Fatalf("node %d: %v", i, errs[i])
+		}
+		defer db.Close()
+	}
+	var n, distinct int
+	if err := store.Raw(dbs[0]).QueryRow(`SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations`).Scan(&n, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if n != distinct || n != dbs[0].SchemaVersion() {
+		t.Fatalf("schema_migrations: %d rows, %d versions, want %d once each", n, distinct, dbs[0].SchemaVersion())
 	}
 }

@@ -180,11 +180,16 @@ func (db *DB) migrate(ctx context.Context) error {
 // is newer than to was written by a newer version of the program: it is
 // refused untouched, since this binary's statements may no longer fit it.
 func (db *DB) migrateTo(ctx context.Context, files map[int]string, to int) error {
-	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
+	// under the write lock: two nodes starting on one PostgreSQL at once
+	// must not both create the table or apply a migration
 	var have int
-	if err := db.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have)
+	})
+	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	if have > to {
