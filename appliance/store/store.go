@@ -33,9 +33,11 @@ var migrations embed.FS
 //go:embed migrations_postgres/*.sql
 var migrationsPostgres embed.FS
 
-// DB is the SQLite store. Writes go through a single connection with
-// immediate transactions (SQLite has one writer anyway; this avoids
-// SQLITE_BUSY upgrade deadlocks); reads use a small pool.
+// DB is the store on either dialect. On SQLite, writes go through a single
+// connection with immediate transactions (SQLite has one writer anyway;
+// this avoids SQLITE_BUSY upgrade deadlocks) and reads use a small pool;
+// on PostgreSQL one pool serves both and write transactions take an
+// advisory lock instead (postgres.go).
 type DB struct {
 	w, r *sql.DB
 	path string
