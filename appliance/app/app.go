@@ -99,14 +99,11 @@ type App struct {
 // Open prepares the appliance: database, offices from the configuration,
 // staff and reception services. Nothing listens yet.
 func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Option) (*App, error) {
-	if cfg.Store.Driver != "sqlite" {
-		return nil, fmt.Errorf("store.driver %q: only sqlite is implemented in this version", cfg.Store.Driver)
-	}
 	cat, err := i18n.Load(cfg.Site.LocaleDir)
 	if err != nil {
 		return nil, fmt.Errorf("site.locale_dir: %w", err)
 	}
-	db, err := store.OpenSQLite(ctx, cfg.Store.DataDir)
+	db, err := OpenStore(ctx, cfg.Store)
 	if err != nil {
 		return nil, err
 	}

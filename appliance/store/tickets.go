@@ -195,12 +195,12 @@ func writeChange(ctx context.Context, tx *sql.Tx, ch reception.Change) (int64, e
 		return 0, err
 	}
 	now := ms(time.Now())
-	res, err := tx.ExecContext(ctx, `INSERT INTO events (type, office_id, room_id, at, payload) VALUES ('ticket', ?, ?, ?, ?)`,
-		ch.Ticket.OfficeID, ch.Ticket.RoomID, now, string(payload))
+	var seq int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO events (type, office_id, room_id, at, payload) VALUES ('ticket', ?, ?, ?, ?) RETURNING seq`,
+		ch.Ticket.OfficeID, ch.Ticket.RoomID, now, string(payload)).Scan(&seq)
 	if err != nil {
 		return 0, err
 	}
-	seq, _ := res.LastInsertId()
 	detail := ""
 	if ch.FromOffice != "" {
 		detail = "from " + ch.FromOffice + " to " + ch.Ticket.OfficeID
