@@ -107,6 +107,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 	if err != nil {
 		return nil, err
 	}
+	db.SetNode(newNodeName())
 	powKey, err := pow.LoadKey(cfg.Store.DataDir)
 	if err != nil {
 		db.Close()
@@ -204,6 +205,11 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return err
 	}
+	// a node sharing the database follows the others' changes from here
+	follow, err := a.Rec.LastEventSeq(ctx)
+	if err != nil {
+		return err
+	}
 	if err := a.Rec.Start(ctx, clerks); err != nil {
 		return err
 	}
@@ -269,6 +275,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 	a.cancel = cancel
 	a.done.Add(1)
 	go func() { defer a.done.Done(); a.Rec.Run(runCtx) }()
+	a.followOthers(runCtx, follow)
 	if a.Outbox != nil {
 		a.done.Add(1)
 		go func() { defer a.done.Done(); a.Outbox.Run(runCtx) }()

@@ -20,7 +20,8 @@ func (s *Service) committed(ch Change) {
 // ticket as it was and the offices whose queue changed.
 func (s *Service) record(ch Change) (prev Ticket, offices []string) {
 	prev, _ = s.q.get(ch.Ticket.ID)
-	return prev, s.q.apply(ch.Ticket, ch.FromOffice)
+	offices, _ = s.q.applyAt(ch.Ticket, ch.FromOffice, ch.Seq)
+	return prev, offices
 }
 
 // publish brings metrics, estimator, presence and live connections up to

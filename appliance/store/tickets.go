@@ -74,7 +74,7 @@ func (db *DB) CreateTicket(ctx context.Context, t *reception.Ticket, maxQueue in
 			return err
 		}
 		ch = reception.Change{Action: reception.ActKnock, Actor: "citizen", Ticket: *t}
-		seq, err := writeChange(ctx, tx, ch)
+		seq, err := db.writeChange(ctx, tx, ch)
 		ch.Seq = seq
 		return err
 	})
@@ -163,7 +163,7 @@ func (db *DB) Apply(ctx context.Context, id string, a reception.Action, actor st
 		if fromOffice != t.OfficeID {
 			ch.FromOffice = fromOffice
 		}
-		seq, err := writeChange(ctx, tx, ch)
+		seq, err := db.writeChange(ctx, tx, ch)
 		ch.Seq = seq
 		return err
 	})
@@ -181,7 +181,7 @@ type ChangePayload struct {
 	Ticket     reception.Ticket `json:"ticket"`
 }
 
-func writeChange(ctx context.Context, tx *sql.Tx, ch reception.Change) (int64, error) {
+func (db *DB) writeChange(ctx context.Context, tx *sql.Tx, ch reception.Change) (int64, error) {
 	// the usage figures count in the change's transaction (stats.go)
 	if err := countChange(ctx, tx, ch); err != nil {
 		return 0, err
@@ -196,8 +196,8 @@ func writeChange(ctx context.Context, tx *sql.Tx, ch reception.Change) (int64, e
 	}
 	now := ms(time.Now())
 	var seq int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO events (type, office_id, room_id, at, payload) VALUES ('ticket', ?, ?, ?, ?) RETURNING seq`,
-		ch.Ticket.OfficeID, ch.Ticket.RoomID, now, string(payload)).Scan(&seq)
+	err = tx.QueryRowContext(ctx, `INSERT INTO events (type, office_id, room_id, at, payload, node) VALUES ('ticket', ?, ?, ?, ?, ?) RETURNING seq`,
+		ch.Ticket.OfficeID, ch.Ticket.RoomID, now, string(payload), db.node).Scan(&seq)
 	if err != nil {
 		return 0, err
 	}

@@ -1,0 +1,129 @@
+package reception
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Several nodes share one database (PostgreSQL); each keeps its own
+// replica of the queue and its own live connections. A node applies its
+// own changes when it commits them (committed); the changes of the other
+// nodes it reads from the event stream by sequence number: Follow loads
+// each changed ticket, applies it to the replica and pushes the views to
+// this node's live connections and staff streams. The origin node's side
+// effects (rooms closed, presence, metrics counted, visitEnded) are not
+// repeated: they happened once, where the change was made.
+
+// followBatch is how many events one read of the stream takes.
+const followBatch = 500
+
+// followRetry is the pause before the stream is read again after a
+// failed read (the database is unreachable for a moment).
+const followRetry = time.Second
+
+// tickedEvent is the part of a ticket event's payload a follower needs.
+type tickedEvent struct {
+	FromOffice string `json:"from_office"`
+	Ticket     struct {
+		ID string `json:"id"`
+	} `json:"ticket"`
+}
+
+// Follow applies the changes other nodes commit after event from until
+// ctx ends; take from (LastEventSeq) before Start loads the queue, so no
+// change falls between the two. node is this process's name in the events
+// it writes (the store's); wake receives a value whenever some node may
+// have committed events (the store's Listen); reads are by sequence
+// number, so wake-ups may be merged or spurious. Call it once.
+func (s *Service) Follow(ctx context.Context, node string, from int64, wake <-chan struct{}) {
+	s.q.track()
+	cursor := from
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		}
+		for {
+			next, n, err := s.followOnce(ctx, node, cursor)
+			cursor = next
+			if err != nil {
+				if !s.pause(ctx, "follow", err) {
+					return
+				}
+				continue
+			}
+			if n < followBatch {
+				break
+			}
+		}
+	}
+}
+
+// pause logs a failed read and waits before the next try; false when ctx
+// ended.
+func (s *Service) pause(ctx context.Context, what string, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	s.log.Warn(what, "err", err)
+	t := time.NewTimer(followRetry)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// followOnce applies one batch of events after cursor and returns the new
+// cursor and how many events were read.
+func (s *Service) followOnce(ctx context.Context, node string, cursor int64) (int64, int, error) {
+	evs, err := s.store.Events(ctx, cursor, followBatch)
+	if err != nil {
+		return cursor, 0, err
+	}
+	for _, e := range evs {
+		if e.Node != node && e.Type == "ticket" {
+			if err := s.applyRemote(ctx, e); err != nil {
+				return cursor, 0, err
+			}
+		}
+		cursor = e.Seq
+	}
+	if len(evs) > 0 {
+		s.q.forget(cursor)
+		s.refreshGauges()
+		s.Hub.wakeEvents()
+	}
+	return cursor, len(evs), nil
+}
+
+// applyRemote brings the replica and this node's live connections up to
+// date with a ticket another node changed. The ticket is read as it is
+// now, which is at least as new as the event.
+func (s *Service) applyRemote(ctx context.Context, e Event) error {
+	var p tickedEvent
+	if err := json.Unmarshal(e.Payload, &p); err != nil || p.Ticket.ID == "" {
+		return nil // not a change a replica holds
+	}
+	t, err := s.store.Ticket(ctx, p.Ticket.ID)
+	if errors.Is(err, ErrTicketNotFound) {
+		return nil // forgotten since; nothing to show
+	}
+	if err != nil {
+		return err
+	}
+	offices, ok := s.q.applyAt(t, p.FromOffice, e.Seq)
+	if !ok {
+		return nil
+	}
+	s.Hub.deliver(t.ID, s.view(t))
+	for _, o := range offices {
+		s.pushOffice(o, t.ID)
+	}
+	return nil
+}
