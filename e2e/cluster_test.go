@@ -82,6 +82,15 @@ func TestThreeNodesOnePostgres(t *testing.T) {
 		t.Fatalf("end on node A: %d", st)
 	}
 
+	// a stream key issued by node A opens the stream on node B, once
+	key := streamKeyOn(t, a, "/api/v1/tickets/"+second.ID+"/events", second.Token)
+	if code := dialWithKey(t, b, "/api/v1/tickets/"+second.ID+"/events", key); code != http.StatusSwitchingProtocols {
+		t.Fatalf("stream key of node A on node B: status %d", code)
+	}
+	if code := dialWithKey(t, c, "/api/v1/tickets/"+second.ID+"/events", key); code != http.StatusUnauthorized {
+		t.Fatalf("the same stream key again on node C: status %d, want 401", code)
+	}
+
 	// 5. every acknowledged knock is queued on every node, in knock order
 	want := make([]string, 0, len(knocked)-1)
 	for _, k := range knocked[1:] {
@@ -122,6 +131,33 @@ func TestThreeNodesOnePostgres(t *testing.T) {
 			t.Fatalf("round %d: end: %d", round, st)
 		}
 	}
+}
+
+// streamKeyOn asks node p for a stream key as the browser does.
+func streamKeyOn(t *testing.T, p *apptest.Process, path, token string) string {
+	t.Helper()
+	cl := nodeClient(t, p)
+	cl.token = token
+	var k struct{ Key string }
+	if st := cl.do("POST", "/api/v1/stream-keys", map[string]string{"stream": path}, &k); st != http.StatusCreated {
+		t.Fatalf("stream key on %s: %d", p.URL, st)
+	}
+	return k.Key
+}
+
+// dialWithKey opens path on node p with a stream key and returns the
+// handshake's status.
+func dialWithKey(t *testing.T, p *apptest.Process, path, key string) int {
+	t.Helper()
+	d := websocket.Dialer{TLSClientConfig: p.TLSConfig(), HandshakeTimeout: 5 * time.Second}
+	ws, res, err := d.Dial("wss://"+strings.TrimPrefix(p.URL, "https://")+path+"?stream_key="+url.QueryEscape(key), nil)
+	if ws != nil {
+		ws.Close()
+	}
+	if res == nil {
+		t.Fatalf("dial %s: %v", p.URL, err)
+	}
+	return res.StatusCode
 }
 
 // startCluster starts n serve processes on one PostgreSQL database, with

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+
+	"github.com/buergerbuero/buergerbuero/appliance/onetime"
 )
 
 // Several nodes on one PostgreSQL (docs/operations.md, "Several nodes"):
@@ -38,4 +40,17 @@ func (a *App) followOthers(ctx context.Context, from int64) {
 		})
 	}()
 	go func() { defer a.done.Done(); a.Rec.Follow(ctx, a.DB.Node(), from, wake) }()
+}
+
+// singleUse is where single-use keys live: in the shared database when
+// other nodes may redeem them, else in this process (nil). The media
+// admission keys move there too.
+func (a *App) singleUse() onetime.Store {
+	if !a.DB.Shared() {
+		return nil
+	}
+	if m, ok := a.Media.(*Media); ok && m != nil {
+		m.Share(a.DB)
+	}
+	return a.DB
 }

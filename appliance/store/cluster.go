@@ -83,9 +83,6 @@ func (db *DB) listenOnce(ctx context.Context, wake, connected func()) error {
 	}
 }
 
-// ErrSingleUse: the key is unknown, was used already or has expired.
-var ErrSingleUse = errors.New("single-use key unknown, used or expired")
-
 // PutSingleUse stores a single-use key's sealed body under the key's hash
 // until expires; expired keys of every kind are deleted on the way.
 func (db *DB) PutSingleUse(ctx context.Context, kind, keyHash string, body []byte, expires time.Time) error {
@@ -100,7 +97,8 @@ func (db *DB) PutSingleUse(ctx context.Context, kind, keyHash string, body []byt
 
 // TakeSingleUse removes a key and returns its body: of any number of
 // concurrent calls for one key, on any node, exactly one gets it. An
-// unknown, taken or expired key is ErrSingleUse.
+// unknown, taken or expired key gives a nil body and no error
+// (onetime.Store's contract).
 func (db *DB) TakeSingleUse(ctx context.Context, kind, keyHash string) ([]byte, error) {
 	var body []byte
 	var exp int64
@@ -108,7 +106,7 @@ func (db *DB) TakeSingleUse(ctx context.Context, kind, keyHash string) ([]byte, 
 		return tx.QueryRowContext(ctx, `DELETE FROM single_use WHERE kind = ? AND key_hash = ? RETURNING body, expires`, kind, keyHash).Scan(&body, &exp)
 	})
 	if errors.Is(err, sql.ErrNoRows) || err == nil && time.Now().UnixMilli() > exp {
-		return nil, ErrSingleUse
+		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("single-use key: %w", err)
