@@ -109,6 +109,9 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 	}
 	db.SetNode(newNodeName())
 	powKey, err := pow.LoadKey(cfg.Store.DataDir)
+	if err == nil {
+		powKey, err = sharedPoWKey(ctx, db, powKey)
+	}
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -117,6 +120,9 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 	if err != nil {
 		db.Close()
 		return nil, err
+	}
+	if db.Shared() {
+		pw.Share(powSpent{db})
 	}
 	a := &App{Cfg: cfg, DB: db, Log: log, Registry: prometheus.NewRegistry(), Catalogue: cat, PoW: pw}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

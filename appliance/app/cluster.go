@@ -3,9 +3,13 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
+	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/onetime"
+	"github.com/buergerbuero/buergerbuero/appliance/pow"
+	"github.com/buergerbuero/buergerbuero/appliance/store"
 )
 
 // Several nodes on one PostgreSQL (docs/operations.md, "Several nodes"):
@@ -53,4 +57,28 @@ func (a *App) singleUse() onetime.Store {
 		m.Share(a.DB)
 	}
 	return a.DB
+}
+
+// sharedPoWKey is the proof of work's HMAC key all nodes sign with: the
+// first node's key file becomes the cluster's key in the database, and
+// every node uses that one (a challenge from one node is solved on
+// another). One node keeps its file's key.
+func sharedPoWKey(ctx context.Context, db *store.DB, local []byte) ([]byte, error) {
+	if !db.Shared() {
+		return local, nil
+	}
+	return db.SharedSecret(ctx, "pow-hmac", local)
+}
+
+// powSpent keeps the spent proof-of-work solutions in the shared
+// database, under their signature's hash.
+type powSpent struct{ db *store.DB }
+
+var _ pow.Spender = powSpent{}
+
+func (p powSpent) Spend(sig string, exp time.Time) (bool, error) {
+	h := sha256.Sum256([]byte(sig))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return p.db.SpendOnce(ctx, "pow", hex.EncodeToString(h[:]), exp)
 }

@@ -131,3 +131,25 @@ func (db *DB) SharedSecret(ctx context.Context, name string, value []byte) ([]by
 	}
 	return out, nil
 }
+
+// SpendOnce records keyHash of kind as used until expires: true the first
+// time, on any node, false after (the proof of work's spent solutions).
+func (db *DB) SpendOnce(ctx context.Context, kind, keyHash string, expires time.Time) (bool, error) {
+	var n int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM single_use WHERE kind = ? AND expires < ?`, kind, ms(time.Now())); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO single_use (kind, key_hash, body, expires) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key_hash) DO NOTHING`,
+			kind, keyHash, []byte{}, ms(expires))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("spend %s: %w", kind, err)
+	}
+	return n == 1, nil
+}

@@ -133,3 +133,19 @@ func TestListenWakesOtherNodes(t *testing.T) {
 		t.Fatalf("events on node b: %+v %v", evs, err)
 	}
 }
+
+// TestSpendOnceAcrossNodes: a proof-of-work solution spent through one
+// node's store is spent for every node.
+func TestSpendOnceAcrossNodes(t *testing.T) { forEachDialect(t, testSpendOnceAcrossNodes) }
+
+func testSpendOnceAcrossNodes(t *testing.T, open opener) {
+	ctx := context.Background()
+	a, b := open(), open()
+	exp := time.Now().Add(time.Minute)
+	if ok, err := a.SpendOnce(ctx, "pow", "h1", exp); !ok || err != nil {
+		t.Fatalf("first spend: %v %v", ok, err)
+	}
+	if ok, err := b.SpendOnce(ctx, "pow", "h1", exp); ok || err != nil {
+		t.Fatalf("second spend on another node: %v %v, want false", ok, err)
+	}
+}
