@@ -12,9 +12,10 @@ import (
 // own changes when it commits them (committed); the changes of the other
 // nodes it reads from the event stream by sequence number: Follow loads
 // each changed ticket, applies it to the replica and pushes the views to
-// this node's live connections and staff streams. The origin node's side
-// effects (rooms closed, presence, metrics counted, visitEnded) are not
-// repeated: they happened once, where the change was made.
+// this node's live connections and staff streams, and adds ended
+// consultations to the estimator. The origin node's side effects (rooms
+// closed, presence, metrics counted, visitEnded) are not repeated: they
+// happened once, where the change was made.
 
 // followBatch is how many events one read of the stream takes.
 const followBatch = 500
@@ -25,6 +26,7 @@ const followRetry = time.Second
 
 // tickedEvent is the part of a ticket event's payload a follower needs.
 type tickedEvent struct {
+	Action     Action `json:"action"`
 	FromOffice string `json:"from_office"`
 	Ticket     struct {
 		ID string `json:"id"`
@@ -120,6 +122,10 @@ func (s *Service) applyRemote(ctx context.Context, e Event) error {
 	offices, ok := s.q.applyAt(t, p.FromOffice, e.Seq)
 	if !ok {
 		return nil
+	}
+	if (p.Action == ActEnd || p.Action == ActHangUp) && !t.StartedAt.IsZero() {
+		// every node estimates waits from every node's consultations
+		s.est.Add(Sample{OfficeID: t.OfficeID, EndedAt: t.EndedAt, Duration: t.EndedAt.Sub(t.StartedAt)})
 	}
 	s.Hub.deliver(t.ID, s.view(t))
 	for _, o := range offices {

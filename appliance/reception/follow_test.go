@@ -1,0 +1,85 @@
+package reception_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/reception"
+	"github.com/buergerbuero/buergerbuero/appliance/staff"
+)
+
+// views records the views a live connection receives.
+type views chan reception.View
+
+func (v views) Update(x reception.View) {
+	select {
+	case v <- x:
+	default:
+	}
+}
+
+// TestFollowerAppliesOtherNodesChanges: two nodes on one database. A knock
+// and an admission on node A reach node B's queue, its waiting citizen's
+// live connection and its staff streams once B's follower is woken; B
+// repeats none of A's side effects (presence, rooms closed).
+func TestFollowerAppliesOtherNodesChanges(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a := newFixture(t, monday(9, 0), dir, nil)
+	b := newFixture(t, a.now(), dir, nil)
+	a.db.SetNode("node-a")
+	b.db.SetNode("node-b")
+	b.svc.PresenceChanged = func(string, staff.Presence) { t.Error("node B changed a clerk's presence for node A's admission") }
+	b.svc.RoomEnded = func(string) { t.Error("node B closed node A's room") }
+	from, err := b.svc.LastEventSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wake := make(chan struct{}, 1)
+	done := make(chan struct{})
+	go func() { defer close(done); b.svc.Follow(ctx, "node-b", from, wake) }()
+	defer func() { cancel(); <-done }()
+	// follow wakes B and waits until B's staff streams are woken
+	follow := func(what string) {
+		t.Helper()
+		changed := b.svc.Hub.EventsChanged()
+		wake <- struct{}{}
+		select {
+		case <-changed:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("node B's staff streams were not woken: %s", what)
+		}
+	}
+
+	x := knock(t, a, "bauamt", "eins")
+	y := knock(t, a, "bauamt", "zwei")
+	follow("two knocks on node A")
+	if q := b.svc.Queue("bauamt"); len(q) != 2 || q[0].ID != x.Ticket.ID || q[1].Place != 2 {
+		t.Fatalf("node B's queue after two knocks on A: %+v", q)
+	}
+	seen := make(views, 8)
+	_, unsubscribe := b.svc.Hub.Subscribe(y.Ticket.ID, seen)
+	defer unsubscribe()
+
+	anna := reception.Actor{Clerk: clerkAnna}
+	if _, err := a.svc.Admit(ctx, anna, x.Ticket.Number); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.End(ctx, anna, x.Ticket.Number); err != nil {
+		t.Fatal(err)
+	}
+	follow("admission and end on node A")
+	select {
+	case v := <-seen:
+		if v.Place != 1 {
+			t.Fatalf("the citizen on node B saw place %d, want 1", v.Place)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the citizen waiting on node B got no view")
+	}
+	if q := b.svc.Queue("bauamt"); len(q) != 1 || q[0].ID != y.Ticket.ID {
+		t.Fatalf("node B's queue after the end on A: %+v", q)
+	}
+}
