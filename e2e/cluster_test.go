@@ -33,8 +33,9 @@ const crossNodeGoal = 250 * time.Millisecond
 // event stream on node B within 250 ms (p99 of 200 knocks); two clerks on
 // different nodes admit the same ticket at once and exactly one wins, 100
 // rounds; a citizen waiting on node C sees the place change a clerk
-// causes on node A; every acknowledged knock is in the queue of every
-// node.
+// causes on node A; stream keys and media admission keys issued by one
+// node admit on another, once; every acknowledged knock is in the queue
+// of every node.
 func TestThreeNodesOnePostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("three processes and a PostgreSQL")
@@ -72,11 +73,29 @@ func TestThreeNodesOnePostgres(t *testing.T) {
 	if !waiting.waitFor(deadline, func(v ticketView, n int) bool { return n >= 1 && v.Place == 2 }) {
 		t.Fatalf("the citizen on node C never saw place 2: %+v", waiting.last)
 	}
-	if st := anna.do("POST", "/api/v1/staff/tickets/"+knocked[0].ID+"/admit", map[string]string{}, nil); st != 200 {
-		t.Fatalf("admit on node A: %d", st)
+	var admitted struct {
+		RoomID string `json:"room_id"`
+	}
+	if st := anna.do("POST", "/api/v1/staff/tickets/"+knocked[0].ID+"/admit", map[string]string{}, &admitted); st != 200 || admitted.RoomID == "" {
+		t.Fatalf("admit on node A: %d %+v", st, admitted)
 	}
 	if !waiting.waitFor(time.Now().Add(pageWait), func(v ticketView, n int) bool { return v.Place == 1 }) {
 		t.Fatalf("the citizen on node C did not move up after an admission on node A: %+v", waiting.last)
+	}
+
+	// a media admission key issued by node A admits on node B, once
+	var grant struct {
+		SignalURL string `json:"signal_url"`
+		Token     string `json:"token"`
+	}
+	if st := anna.do("GET", "/api/v1/rooms/"+admitted.RoomID+"/media", nil, &grant); st != 200 || grant.Token == "" {
+		t.Fatalf("media grant on node A: %d %+v", st, grant)
+	}
+	if code := dialMedia(t, b, grant.Token); code != http.StatusSwitchingProtocols {
+		t.Fatalf("node A's admission key on node B's SFU: status %d", code)
+	}
+	if code := dialMedia(t, c, grant.Token); code != http.StatusUnauthorized {
+		t.Fatalf("the same admission key again on node C: status %d, want 401", code)
 	}
 	if st := anna.do("POST", "/api/v1/staff/tickets/"+knocked[0].ID+"/end", map[string]string{}, nil); st != 200 {
 		t.Fatalf("end on node A: %d", st)
@@ -156,6 +175,21 @@ func dialWithKey(t *testing.T, p *apptest.Process, path, key string) int {
 	}
 	if res == nil {
 		t.Fatalf("dial %s: %v", p.URL, err)
+	}
+	return res.StatusCode
+}
+
+// dialMedia opens node p's signalling WebSocket with an admission key and
+// returns the handshake's status.
+func dialMedia(t *testing.T, p *apptest.Process, key string) int {
+	t.Helper()
+	d := websocket.Dialer{TLSClientConfig: p.TLSConfig(), HandshakeTimeout: 5 * time.Second}
+	ws, res, err := d.Dial("wss://"+strings.TrimPrefix(p.URL, "https://")+"/sfu", http.Header{"Authorization": {"Bearer " + key}})
+	if ws != nil {
+		ws.Close()
+	}
+	if res == nil {
+		t.Fatalf("dial media on %s: %v", p.URL, err)
 	}
 	return res.StatusCode
 }
