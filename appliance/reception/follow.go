@@ -89,8 +89,8 @@ func (s *Service) followOnce(ctx context.Context, node string, cursor int64) (in
 		return cursor, 0, err
 	}
 	for _, e := range evs {
-		if e.Node != node && e.Type == "ticket" {
-			if err := s.applyRemote(ctx, e); err != nil {
+		if e.Node != node {
+			if err := s.applyEvent(ctx, e); err != nil {
 				return cursor, 0, err
 			}
 		}
@@ -102,6 +102,36 @@ func (s *Service) followOnce(ctx context.Context, node string, cursor int64) (in
 		s.Hub.wakeEvents()
 	}
 	return cursor, len(evs), nil
+}
+
+// applyEvent applies another node's event: a changed ticket, or changed
+// offices (hours, texts) read again.
+func (s *Service) applyEvent(ctx context.Context, e Event) error {
+	switch e.Type {
+	case "ticket":
+		return s.applyRemote(ctx, e)
+	case EventOffices:
+		if err := s.ReloadOffices(ctx); err != nil {
+			return err
+		}
+		s.RefreshAll()
+	}
+	return nil
+}
+
+// EventOffices is the event type that tells the other nodes to read the
+// offices again (OfficesChanged); staff streams do not show it.
+const EventOffices = "offices"
+
+// OfficesChanged reads the offices again after they were changed in the
+// store (the web administration) and tells the other nodes to do the same.
+func (s *Service) OfficesChanged(ctx context.Context) error {
+	if err := s.ReloadOffices(ctx); err != nil {
+		return err
+	}
+	s.RefreshAll()
+	_, err := s.store.AddEvent(ctx, EventOffices, []byte(`{}`))
+	return err
 }
 
 // applyRemote brings the replica and this node's live connections up to

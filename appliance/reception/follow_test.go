@@ -83,3 +83,45 @@ func TestFollowerAppliesOtherNodesChanges(t *testing.T) {
 		t.Fatalf("node B's queue after the end on A: %+v", q)
 	}
 }
+
+// TestOfficeChangeReachesOtherNodes: an office changed through node A
+// (the web administration) is read again by node B's follower.
+func TestOfficeChangeReachesOtherNodes(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a := newFixture(t, monday(9, 0), dir, nil)
+	b := newFixture(t, a.now(), dir, nil)
+	a.db.SetNode("node-a")
+	b.db.SetNode("node-b")
+	from, _ := b.svc.LastEventSeq(ctx)
+	wake := make(chan struct{}, 1)
+	done := make(chan struct{})
+	go func() { defer close(done); b.svc.Follow(ctx, "node-b", from, wake) }()
+	defer func() { cancel(); <-done }()
+
+	offices, err := a.db.Offices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := offices[0]
+	o.Name = "Bauamt (neu)"
+	if err := a.db.UpsertOffice(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.svc.OfficesChanged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	changed := b.svc.Hub.EventsChanged()
+	wake <- struct{}{}
+	select {
+	case <-changed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("node B's follower did not read the office change")
+	}
+	for _, st := range b.svc.Offices() {
+		if st.ID == o.ID && st.Name != "Bauamt (neu)" {
+			t.Fatalf("node B still shows %q", st.Name)
+		}
+	}
+}
