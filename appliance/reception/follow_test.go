@@ -125,3 +125,36 @@ func TestOfficeChangeReachesOtherNodes(t *testing.T) {
 		}
 	}
 }
+
+// TestCitizenMovedToAnotherNodeIsNotAbandoned: a citizen's connection to
+// node A closes after they reconnected to node B (a dead node's TCP
+// timeout, say). A records the disconnection; B, which holds the live
+// connection, clears it on its next sweep, and no node abandons the
+// ticket after the grace period.
+func TestCitizenMovedToAnotherNodeIsNotAbandoned(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	a := newFixture(t, monday(9, 0), dir, nil)
+	b := newFixture(t, a.now(), dir, nil)
+	x := knock(t, a, "buergerbuero", "eins")
+	_, unsubscribe := b.svc.Hub.Subscribe(x.Ticket.ID, watcher{})
+	defer unsubscribe()
+	if err := b.svc.Connected(ctx, x.Ticket.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.svc.Disconnected(ctx, x.Ticket.ID); err != nil {
+		t.Fatal(err)
+	}
+	b.advance(30 * time.Second)
+	if err := b.svc.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a.advance(5 * time.Minute)
+	if err := a.svc.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	v, err := a.svc.TicketView(ctx, x.Ticket.ID, x.Token)
+	if err != nil || v.State != reception.StateWaiting {
+		t.Fatalf("the citizen connected to node B: %+v %v, want still waiting", v, err)
+	}
+}

@@ -124,7 +124,15 @@ func (s *Service) Sweep(ctx context.Context) error {
 	}
 	now := s.now()
 	for id, since := range gone {
-		if now.Sub(since) < s.set.GracePeriod || s.Hub.Watched(id) {
+		if s.Hub.Watched(id) {
+			// connected here: the disconnection was recorded by another
+			// node after the citizen had moved to this one
+			if err := s.store.SetDisconnected(ctx, id, time.Time{}); err != nil {
+				return err
+			}
+			continue
+		}
+		if now.Sub(since) < s.set.GracePeriod {
 			continue
 		}
 		t, ok := s.q.get(id)
