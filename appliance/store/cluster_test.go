@@ -149,3 +149,32 @@ func testSpendOnceAcrossNodes(t *testing.T, open opener) {
 		t.Fatalf("second spend on another node: %v %v, want false", ok, err)
 	}
 }
+
+// TestKnockOrderIsCommitOrder: a knock committed after another in the same
+// office and day is stamped later, even when the node that took it has a
+// clock behind (two nodes, clocks apart): the queue's order by knock time
+// is the order of the numbers.
+func TestKnockOrderIsCommitOrder(t *testing.T) { forEachDialect(t, testKnockOrderIsCommitOrder) }
+
+func testKnockOrderIsCommitOrder(t *testing.T, open opener) {
+	a, b := open(), open()
+	now := time.Now().Truncate(time.Millisecond)
+	first, _, err := knock(t, a, "t_a", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, at := range []time.Time{now.Add(-time.Second), now} {
+		second, ch, err := knock(t, b, "t_b"+string(rune('0'+i)), at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !second.KnockedAt.After(first.KnockedAt) || !ch.Ticket.KnockedAt.Equal(second.KnockedAt) {
+			t.Fatalf("knock %s stamped %v, after %s at %v", ch.Ticket.Number, second.KnockedAt, first.Number, first.KnockedAt)
+		}
+		first = second
+	}
+	active, err := b.ActiveTickets(context.Background())
+	if err != nil || len(active) != 3 || active[0].Number != "BA-001" || active[2].Number != "BA-003" {
+		t.Fatalf("queue order: %+v %v", active, err)
+	}
+}

@@ -54,12 +54,18 @@ func (db *DB) CreateTicket(ctx context.Context, t *reception.Ticket, maxQueue in
 			return reception.ErrQueueFull
 		}
 		var next int
-		err := tx.QueryRowContext(ctx, `SELECT next FROM counters WHERE office_id = ? AND day = ?`, t.OfficeID, t.Day).Scan(&next)
+		var last int64
+		err := tx.QueryRowContext(ctx, `SELECT next, last_knock FROM counters WHERE office_id = ? AND day = ?`, t.OfficeID, t.Day).Scan(&next, &last)
+		// knock order is commit order, also across nodes with clocks apart
+		if ms(t.KnockedAt) <= last {
+			t.KnockedAt = fromMS(last + 1)
+			t.UpdatedAt = t.KnockedAt
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			next = 1
-			_, err = tx.ExecContext(ctx, `INSERT INTO counters (office_id, day, next) VALUES (?, ?, 2)`, t.OfficeID, t.Day)
+			_, err = tx.ExecContext(ctx, `INSERT INTO counters (office_id, day, next, last_knock) VALUES (?, ?, 2, ?)`, t.OfficeID, t.Day, ms(t.KnockedAt))
 		} else if err == nil {
-			_, err = tx.ExecContext(ctx, `UPDATE counters SET next = next + 1 WHERE office_id = ? AND day = ?`, t.OfficeID, t.Day)
+			_, err = tx.ExecContext(ctx, `UPDATE counters SET next = next + 1, last_knock = ? WHERE office_id = ? AND day = ?`, ms(t.KnockedAt), t.OfficeID, t.Day)
 		}
 		if err != nil {
 			return err

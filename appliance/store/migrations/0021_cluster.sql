@@ -3,6 +3,11 @@
 -- the stream skips its own changes (it applied them when it committed).
 ALTER TABLE events ADD COLUMN node TEXT NOT NULL DEFAULT '';
 
+-- The newest knock time of an office's day: a knock committed after it is
+-- stamped later, whatever the clock of the node that took it, so the
+-- queue's order (by knock time) is the order of the numbers.
+ALTER TABLE counters ADD COLUMN last_knock BIGINT NOT NULL DEFAULT 0;
+
 -- Single-use keys that one node issues and another redeems (stream keys,
 -- media admission keys): stored under the SHA-256 of the key, the body
 -- sealed with a key derived from it, so the table alone opens nothing.

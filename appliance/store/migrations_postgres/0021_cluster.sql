@@ -3,6 +3,11 @@
 -- commit, which wakes the other nodes' followers (store/listen.go).
 ALTER TABLE events ADD COLUMN node TEXT NOT NULL DEFAULT '';
 
+-- The newest knock time of an office's day: a knock committed after it is
+-- stamped later, whatever the clock of the node that took it, so the
+-- queue's order (by knock time) is the order of the numbers.
+ALTER TABLE counters ADD COLUMN last_knock BIGINT NOT NULL DEFAULT 0;
+
 CREATE TABLE single_use (
 	kind TEXT NOT NULL,
 	key_hash TEXT NOT NULL,
