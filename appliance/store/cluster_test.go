@@ -178,3 +178,45 @@ func testKnockOrderIsCommitOrder(t *testing.T, open opener) {
 		t.Fatalf("queue order: %+v %v", active, err)
 	}
 }
+
+// TestListenReconnectsAndCatchesUp: when the listening connection is cut
+// (a PostgreSQL restart, a fail-over), the listener connects again by
+// itself, wakes its caller to catch up on what was committed meanwhile,
+// and later commits wake it again.
+func TestListenReconnectsAndCatchesUp(t *testing.T) {
+	open := newOpener(t, "postgres")
+	a, b := open(), open()
+	ctx, cancel := context.WithCancel(context.Background())
+	wake := make(chan struct{}, 16)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b.Listen(ctx, slog.New(slog.DiscardHandler), func() { wake <- struct{}{} })
+	}()
+	defer func() { cancel(); <-done }()
+	waitWake := func(what string) {
+		t.Helper()
+		select {
+		case <-wake:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no wake-up: %s", what)
+		}
+	}
+	waitWake("after connecting")
+	var cut int
+	if err := a.ReadDB().QueryRow(`SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND query = 'LISTEN bb_events' AND pid <> pg_backend_pid()`).Scan(&cut); err != nil || cut != 1 {
+		t.Fatalf("cut the listening connection: %d %v", cut, err)
+	}
+	if _, err := a.AddEvent(context.Background(), "presence", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	waitWake("after the connection was cut (reconnect and catch up)")
+	for len(wake) > 0 {
+		<-wake
+	}
+	if _, err := a.AddEvent(context.Background(), "presence", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	waitWake("a commit after the reconnect")
+}
