@@ -9,6 +9,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/onetime"
 	"github.com/buergerbuero/buergerbuero/appliance/pow"
+	"github.com/buergerbuero/buergerbuero/appliance/staff"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 )
 
@@ -31,6 +32,13 @@ func (a *App) followOthers(ctx context.Context, from int64) {
 	if !a.DB.Shared() {
 		return
 	}
+	// presence changed here is announced to the others, and read there
+	a.Staff.OnPresence = func(c staff.Clerk) {
+		if err := a.Rec.ClerkChanged(context.Background(), c); err != nil {
+			a.Log.Error("announce presence", "err", err)
+		}
+	}
+	a.Rec.LoadClerk = a.Staff.Clerk
 	wake := make(chan struct{}, 1)
 	a.Log.Info("following other nodes", "node", a.DB.Node(), "from_event", from)
 	a.done.Add(2)

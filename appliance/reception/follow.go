@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
 
 // Several nodes share one database (PostgreSQL); each keeps its own
@@ -115,8 +117,47 @@ func (s *Service) applyEvent(ctx context.Context, e Event) error {
 			return err
 		}
 		s.RefreshAll()
+	case EventClerk:
+		s.reloadClerk(ctx, e)
 	}
 	return nil
+}
+
+// EventClerk is the event type that tells the other nodes a clerk's
+// presence (or memberships) changed (ClerkChanged); staff streams do not
+// show it. Its payload names the clerk's login, nothing else.
+const EventClerk = "clerk"
+
+type clerkEvent struct {
+	Login string `json:"login"`
+}
+
+// ClerkChanged records a clerk's presence and memberships (UpdateClerk)
+// and tells the other nodes to read the clerk again, so every node counts
+// the same clerks on duty when it takes a knock.
+func (s *Service) ClerkChanged(ctx context.Context, c staff.Clerk) error {
+	s.UpdateClerk(c)
+	payload, err := json.Marshal(clerkEvent{Login: c.Login})
+	if err != nil {
+		return err
+	}
+	_, err = s.store.AddEvent(ctx, EventClerk, payload)
+	return err
+}
+
+// reloadClerk reads a clerk another node changed (LoadClerk).
+func (s *Service) reloadClerk(ctx context.Context, e Event) {
+	var p clerkEvent
+	if s.LoadClerk == nil || json.Unmarshal(e.Payload, &p) != nil || p.Login == "" {
+		return
+	}
+	c, err := s.LoadClerk(ctx, p.Login)
+	if err != nil {
+		// deleted since, or unreadable now: the next change reads it again
+		s.log.Warn("follow: clerk changed on another node", "err", err)
+		return
+	}
+	s.UpdateClerk(c)
 }
 
 // EventOffices is the event type that tells the other nodes to read the
@@ -149,9 +190,18 @@ func (s *Service) applyRemote(ctx context.Context, e Event) error {
 	if err != nil {
 		return err
 	}
+	prev, _ := s.q.get(t.ID)
 	offices, ok := s.q.applyAt(t, p.FromOffice, e.Seq)
 	if !ok {
 		return nil
+	}
+	// the clerk's presence as the origin node set it, without saving it
+	// again (PresenceChanged ran there)
+	if p.Action == ActAdmit {
+		s.mirrorPresence(t.Clerk, staff.PresenceInConsultation)
+	}
+	if busy(prev.State) && !busy(t.State) {
+		s.mirrorPresence(prev.Clerk, staff.PresenceAvailable)
 	}
 	if (p.Action == ActEnd || p.Action == ActHangUp) && !t.StartedAt.IsZero() {
 		// every node estimates waits from every node's consultations

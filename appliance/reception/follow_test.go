@@ -158,3 +158,69 @@ func TestCitizenMovedToAnotherNodeIsNotAbandoned(t *testing.T) {
 		t.Fatalf("the citizen connected to node B: %+v %v, want still waiting", v, err)
 	}
 }
+
+// TestPresenceReachesOtherNodes: a clerk who goes on duty through node A
+// (the only one of the office) is counted on node B too, and an admission
+// on A shows the clerk in consultation on B; B saves no presence itself.
+func TestPresenceReachesOtherNodes(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a := newFixture(t, monday(9, 0), dir, nil)
+	b := newFixture(t, a.now(), dir, nil)
+	a.db.SetNode("node-a")
+	b.db.SetNode("node-b")
+	stored := map[string]staff.Clerk{}
+	b.svc.LoadClerk = func(_ context.Context, login string) (staff.Clerk, error) { return stored[login], nil }
+	b.svc.PresenceChanged = func(string, staff.Presence) { t.Error("node B saved a presence node A changed") }
+	from, _ := b.svc.LastEventSeq(ctx)
+	wake := make(chan struct{}, 1)
+	done := make(chan struct{})
+	go func() { defer close(done); b.svc.Follow(ctx, "node-b", from, wake) }()
+	defer func() { cancel(); <-done }()
+	follow := func(what string) {
+		t.Helper()
+		changed := b.svc.Hub.EventsChanged()
+		wake <- struct{}{}
+		select {
+		case <-changed:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("node B did not follow: %s", what)
+		}
+	}
+	onDuty := func(f *fixture) int {
+		st, _ := f.svc.OfficeStatus("buergerbuero")
+		return st.ClerksOnDuty
+	}
+	for _, c := range []staff.Clerk{clerkAnna, clerkBen} {
+		c.Presence = staff.PresenceOffline
+		stored[c.Login] = c
+		if err := a.svc.ClerkChanged(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	follow("both clerks offline on node A")
+	if n := onDuty(b); n != 0 {
+		t.Fatalf("node B counts %d clerks on duty, want 0", n)
+	}
+	anna := clerkAnna
+	stored["anna"] = anna
+	if err := a.svc.ClerkChanged(ctx, anna); err != nil {
+		t.Fatal(err)
+	}
+	follow("anna available on node A")
+	if n := onDuty(b); n != 1 {
+		t.Fatalf("node B counts %d clerks on duty, want 1", n)
+	}
+	x := knock(t, a, "buergerbuero", "eins")
+	if _, err := a.svc.Admit(ctx, reception.Actor{Clerk: anna}, x.Ticket.Number); err != nil {
+		t.Fatal(err)
+	}
+	follow("admission on node A")
+	if q := b.svc.Queue("buergerbuero"); len(q) != 1 || q[0].State != reception.StateCalled {
+		t.Fatalf("node B's queue: %+v", q)
+	}
+	if st, _ := b.svc.OfficeStatus("buergerbuero"); st.ChairsFree != 0 {
+		t.Fatalf("node B shows %d free chairs while the only clerk is in a consultation", st.ChairsFree)
+	}
+}

@@ -60,20 +60,29 @@ func (s *Service) publish(ch Change, prev Ticket, offices []string) {
 }
 
 func (s *Service) setClerkPresence(login string, p staff.Presence) {
+	if s.mirrorPresence(login, p) && s.PresenceChanged != nil {
+		s.PresenceChanged(login, p)
+	}
+}
+
+// mirrorPresence changes a clerk's presence in memory (not on a break or
+// offline); it reports whether the clerk is known.
+func (s *Service) mirrorPresence(login string, p staff.Presence) bool {
 	if login == "" || login == "citizen" || login == "system" {
-		return
+		return false
 	}
 	s.clerkMu.Lock()
+	defer s.clerkMu.Unlock()
 	c, ok := s.clerks[login]
 	if ok && c.Presence != staff.PresenceBreak && c.Presence != staff.PresenceOffline {
 		c.Presence = p
 		s.clerks[login] = c
 	}
-	s.clerkMu.Unlock()
-	if ok && s.PresenceChanged != nil {
-		s.PresenceChanged(login, p)
-	}
+	return ok
 }
+
+// busy: a clerk is with the ticket's citizen.
+func busy(st State) bool { return st == StateCalled || st == StateInConsultation }
 
 // pushOffice sends fresh place and estimate to every watched queued ticket
 // of an office (except skip, which was sent already).
