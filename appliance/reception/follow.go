@@ -22,6 +22,9 @@ import (
 // followBatch is how many events one read of the stream takes.
 const followBatch = 500
 
+// followSafety is how often the stream is read without a wake-up.
+const followSafety = 10 * time.Second
+
 // followRetry is the pause before the stream is read again after a
 // failed read (the database is unreachable for a moment).
 const followRetry = time.Second
@@ -44,11 +47,16 @@ type tickedEvent struct {
 func (s *Service) Follow(ctx context.Context, node string, from int64, wake <-chan struct{}) {
 	s.q.track()
 	cursor := from
+	// a notification lost on the way (a proxy that drops them) delays a
+	// change by this much at most, instead of for good
+	safety := time.NewTicker(followSafety)
+	defer safety.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-wake:
+		case <-safety.C:
 		}
 		for {
 			next, n, err := s.followOnce(ctx, node, cursor)
