@@ -136,21 +136,23 @@ type Store interface {
 
 var loginRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,39}$`)
 
-// ValidateClerk checks a clerk's fields.
+// ValidateClerk checks a clerk's fields (CheckClerk's rules), with the
+// first problem said for the command line.
 func ValidateClerk(c Clerk) error {
-	if !loginRE.MatchString(c.Login) {
+	errs := CheckClerk(c)
+	if len(errs) == 0 {
+		return nil
+	}
+	switch errs[0].Field {
+	case "login":
 		return fmt.Errorf("login %q: use 2-40 lower-case letters, digits, '.', '_' or '-'", c.Login)
-	}
-	if strings.TrimSpace(c.DisplayName) == "" || len(c.DisplayName) > 100 {
-		return fmt.Errorf("display name: 1 to 100 characters")
-	}
-	if !slices.Contains([]Role{RoleClerk, RoleLead, RoleAdmin}, c.Role) {
+	case "display_name":
+		return fmt.Errorf("display name: 1 to %d characters", MaxDisplayName)
+	case "role":
 		return fmt.Errorf("role %q: allowed are clerk, lead, admin", c.Role)
-	}
-	if c.MatrixID != "" && (!strings.HasPrefix(c.MatrixID, "@") || !strings.Contains(c.MatrixID, ":")) {
+	default:
 		return fmt.Errorf("matrix id %q: expected @user:server", c.MatrixID)
 	}
-	return nil
 }
 
 // argon2id parameters (RFC 9106 second recommended option, memory-constrained).
