@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
+	"github.com/buergerbuero/buergerbuero/appliance/audit"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/events"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
@@ -139,6 +140,9 @@ type Options struct {
 	// Permanent is the permanent rooms (lobby, presence, moderation); nil
 	// answers their API with 404.
 	Permanent *permanent.Service
+	// Audit is the audit log the administration writes to and its viewer
+	// reads (audit_pages.go); nil: no viewer.
+	Audit audit.Log
 	// PseudoLocale renders every page text through the pseudo-locale
 	// (i18n.Catalogue.Pseudo): for tests that look for hard-coded text.
 	PseudoLocale bool

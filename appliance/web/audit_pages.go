@@ -1,0 +1,200 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/audit"
+	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/staff"
+)
+
+// The audit-log viewer for admins: /staff/admin/audit (a filtered table,
+// newest first, paged), /staff/admin/audit.csv (the filtered entries as
+// CSV) and GET /api/v1/staff/admin/audit. The audit log holds no personal
+// data of citizens (see package audit).
+
+// auditPageSize is the number of entries a page of the viewer shows.
+const auditPageSize = 50
+
+// auditMaxExport bounds one CSV export.
+const auditMaxExport = 100_000
+
+var errDateFormat = problem.Invalid("from", "date_format", nil)
+
+// auditQuery is the viewer's filter as typed (dates YYYY-MM-DD).
+type auditQuery struct {
+	From, To, Actor, Action, Office string
+	Page                            int
+}
+
+func auditQueryOf(r *http.Request) auditQuery {
+	q := r.URL.Query()
+	p, _ := strconv.Atoi(q.Get("page"))
+	return auditQuery{From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")), Actor: strings.TrimSpace(q.Get("actor")),
+		Action: strings.TrimSpace(q.Get("action")), Office: q.Get("office"), Page: max(p, 1)}
+}
+
+// values is the query string of the filter (paging and export links).
+func (q auditQuery) values(page int) string {
+	v := url.Values{}
+	for k, x := range map[string]string{"from": q.From, "to": q.To, "actor": q.Actor, "action": q.Action, "office": q.Office} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return v.Encode()
+}
+
+// filter is the store's filter: dates are days in the site's time zone,
+// To inclusive.
+func (q auditQuery) filter(loc *time.Location) (audit.Filter, staff.FieldErrors) {
+	f := audit.Filter{Actor: q.Actor, ActionPrefix: q.Action, Office: q.Office}
+	var errs staff.FieldErrors
+	if q.From != "" {
+		d, err := time.ParseInLocation("2006-01-02", q.From, loc)
+		if err != nil {
+			errs = append(errs, errDateFormat)
+		}
+		f.From = d
+	}
+	if q.To != "" {
+		d, err := time.ParseInLocation("2006-01-02", q.To, loc)
+		if err != nil {
+			errs = append(errs, errDateFormat.With("to", nil))
+		}
+		f.To = d.AddDate(0, 0, 1)
+	}
+	return f, errs
+}
+
+// auditRow is an entry as the table shows it.
+type auditRow struct {
+	audit.Entry
+	When, Stamp string
+}
+
+type auditView struct {
+	Query      auditQuery
+	Rows       []auditRow
+	Offices    []officeChoice
+	Errors     formErrors
+	Prev, Next string // query strings of the neighbouring pages ("" none)
+	HasPrev    bool
+	HasNext    bool
+	Export     string
+}
+
+func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
+	if s.adminPageSession(w, r) == nil {
+		return
+	}
+	q := auditQueryOf(r)
+	v := auditView{Query: q, Offices: s.officeChoices([]string{q.Office}, "", false), Export: q.values(0)}
+	f, errs := q.filter(s.location())
+	status := 200
+	if len(errs) > 0 {
+		v.Errors, status = s.formErrorsOf(r, errs), http.StatusUnprocessableEntity
+	} else if s.opt.Audit != nil {
+		f.Offset, f.Limit = (q.Page-1)*auditPageSize, auditPageSize+1
+		list, err := s.opt.Audit.Entries(r.Context(), f)
+		if err != nil {
+			v.Errors, status = s.formErrorsOf(r, err), 500
+		}
+		if len(list) > auditPageSize {
+			list, v.HasNext, v.Next = list[:auditPageSize], true, q.values(q.Page+1)
+		}
+		if q.Page > 1 {
+			v.HasPrev, v.Prev = true, q.values(q.Page-1)
+		}
+		lang := s.pageLang(r)
+		for _, e := range list {
+			v.Rows = append(v.Rows, auditRow{Entry: e, When: lang.l.FormatDateTime(e.At, lang.loc), Stamp: e.At.In(lang.loc).Format(time.RFC3339)})
+		}
+	}
+	s.render(w, r, status, page{Title: "audit.title", Body: "audit", Data: v})
+}
+
+// formAudit takes the filter form (a post, as every form) to the page
+// of its filter.
+func (s *Server) formAudit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if s.adminPageSession(w, r) == nil {
+		return
+	}
+	q := auditQuery{From: strings.TrimSpace(r.FormValue("from")), To: strings.TrimSpace(r.FormValue("to")), Actor: strings.TrimSpace(r.FormValue("actor")),
+		Action: strings.TrimSpace(r.FormValue("action")), Office: r.FormValue("office")}
+	to := "/staff/admin/audit"
+	if v := q.values(0); v != "" {
+		to += "?" + v
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// auditFilterOf is the filter of an export or API request; a problem for
+// a bad date.
+func (s *Server) auditFilterOf(r *http.Request) (audit.Filter, error) {
+	f, errs := auditQueryOf(r).filter(s.location())
+	if len(errs) > 0 {
+		return f, errs
+	}
+	if s.opt.Audit == nil {
+		return f, errNotFound
+	}
+	return f, nil
+}
+
+func (s *Server) pageAuditCSV(w http.ResponseWriter, r *http.Request) {
+	if s.adminPageSession(w, r) == nil {
+		return
+	}
+	f, err := s.auditFilterOf(r)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	f.Limit = auditMaxExport
+	list, err := s.opt.Audit.Entries(r.Context(), f)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="audit-`+time.Now().In(s.location()).Format("2006-01-02")+`.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	if err := audit.WriteCSV(w, list, s.location()); err != nil {
+		s.log.Warn("audit export", "err", err)
+	}
+}
+
+// apiAudit lists audit entries: the viewer's filters, offset and limit
+// (default 50, at most 1000).
+func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
+	f, err := s.auditFilterOf(r)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	f.Limit, _ = strconv.Atoi(q.Get("limit"))
+	f.Offset, f.Limit = max(f.Offset, 0), min(max(f.Limit, 0), 1000)
+	if f.Limit == 0 {
+		f.Limit = auditPageSize
+	}
+	list, err := s.opt.Audit.Entries(r.Context(), f)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []audit.Entry{}
+	}
+	writeJSON(w, 200, map[string]any{"entries": list})
+}
