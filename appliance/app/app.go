@@ -249,7 +249,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
 		Outbox: a.DB, OutboxChannels: a.outboxChannels,
 		CalendarFeeds: a.DB, Appointments: a.feedSource(),
-		Audit: a.DB,
+		Audit:   a.DB,
 		Booking: a.Book, Events: a.openEvents(), Permanent: a.Permanent, OIDC: sso, LDAP: dir, TOTPIssuer: a.Cfg.Auth.TOTP.Issuer,
 	}, a.Log)
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 // each change writes.
 
 var (
-	errAdminOnly = problem.New(problem.KindForbidden, "admin_only")
+	errAdminOnly  = problem.New(problem.KindForbidden, "admin_only")
 	errOwnAccount = problem.New(problem.KindForbidden, "own_account")
 )
 
