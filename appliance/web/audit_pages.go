@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -74,6 +75,13 @@ func (q auditQuery) filter(loc *time.Location) (audit.Filter, staff.FieldErrors)
 	return f, errs
 }
 
+func auditURL(path, query string) template.URL {
+	if query != "" {
+		path += "?" + query
+	}
+	return template.URL(path)
+}
+
 // auditRow is an entry as the table shows it.
 type auditRow struct {
 	audit.Entry
@@ -81,14 +89,14 @@ type auditRow struct {
 }
 
 type auditView struct {
-	Query      auditQuery
-	Rows       []auditRow
-	Offices    []officeChoice
-	Errors     formErrors
-	Prev, Next string // query strings of the neighbouring pages ("" none)
-	HasPrev    bool
-	HasNext    bool
-	Export     string
+	Query   auditQuery
+	Rows    []auditRow
+	Offices []officeChoice
+	Errors  formErrors
+	// Prev, Next: the neighbouring pages; Export: the CSV of the filter
+	// (built by url.Values, so the template need not escape them)
+	Prev, Next, Export template.URL
+	HasPrev, HasNext   bool
 }
 
 func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
@@ -96,7 +104,7 @@ func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := auditQueryOf(r)
-	v := auditView{Query: q, Offices: s.officeChoices([]string{q.Office}, "", false), Export: q.values(0)}
+	v := auditView{Query: q, Offices: s.officeChoices([]string{q.Office}, "", false), Export: auditURL("/staff/admin/audit.csv", q.values(0))}
 	f, errs := q.filter(s.location())
 	status := 200
 	if len(errs) > 0 {
@@ -108,10 +116,10 @@ func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
 			v.Errors, status = s.formErrorsOf(r, err), 500
 		}
 		if len(list) > auditPageSize {
-			list, v.HasNext, v.Next = list[:auditPageSize], true, q.values(q.Page+1)
+			list, v.HasNext, v.Next = list[:auditPageSize], true, auditURL("/staff/admin/audit", q.values(q.Page+1))
 		}
 		if q.Page > 1 {
-			v.HasPrev, v.Prev = true, q.values(q.Page-1)
+			v.HasPrev, v.Prev = true, auditURL("/staff/admin/audit", q.values(q.Page-1))
 		}
 		lang := s.pageLang(r)
 		for _, e := range list {
@@ -130,11 +138,7 @@ func (s *Server) formAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	q := auditQuery{From: strings.TrimSpace(r.FormValue("from")), To: strings.TrimSpace(r.FormValue("to")), Actor: strings.TrimSpace(r.FormValue("actor")),
 		Action: strings.TrimSpace(r.FormValue("action")), Office: r.FormValue("office")}
-	to := "/staff/admin/audit"
-	if v := q.values(0); v != "" {
-		to += "?" + v
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	http.Redirect(w, r, string(auditURL("/staff/admin/audit", q.values(0))), http.StatusSeeOther)
 }
 
 // auditFilterOf is the filter of an export or API request; a problem for
