@@ -30,13 +30,19 @@ func (f formErrors) Err(field string) string {
 	return ""
 }
 
+// pageProblem is a problem's message on a page: in the page's language,
+// through the pseudo-locale when that is on.
+func (s *Server) pageProblem(r *http.Request, p *problem.Error) string {
+	return s.pageLang(r).l.T(p.Key(), p.Args)
+}
+
 // formErrorsOf turns an error into messages; one without a field is
 // shown in the summary only.
 func (s *Server) formErrorsOf(r *http.Request, err error) formErrors {
 	var out formErrors
 	if fe, ok := errors.AsType[staff.FieldErrors](err); ok {
 		for _, p := range fe {
-			out = append(out, fieldError{p.Field, s.problemMessage(r, p)})
+			out = append(out, fieldError{p.Field, s.pageProblem(r, p)})
 		}
 		return out
 	}
@@ -45,7 +51,7 @@ func (s *Server) formErrorsOf(r *http.Request, err error) formErrors {
 		s.log.Error("administration", "path", r.URL.Path, "err", err)
 		p = errInternal
 	}
-	return formErrors{{p.Field, s.problemMessage(r, p)}}
+	return formErrors{{p.Field, s.pageProblem(r, p)}}
 }
 
 // officeChoice is an office in the clerk form.
@@ -87,7 +93,7 @@ func (s *Server) adminPageSession(w http.ResponseWriter, r *http.Request) *staff
 		http.Redirect(w, r, staffGate(sess), http.StatusSeeOther)
 	case !isAdmin(a):
 		s.render(w, r, http.StatusForbidden, page{Title: "adminusers.title", Body: "adminusers", Data: clerksView{Mode: "denied"},
-			Error: s.problemMessage(r, errAdminOnly)})
+			Error: s.pageProblem(r, errAdminOnly)})
 	default:
 		return sess
 	}
@@ -101,7 +107,7 @@ func (s *Server) adminForm(w http.ResponseWriter, r *http.Request) *staff.Sessio
 	sess := s.adminPageSession(w, r)
 	if sess != nil && (!sameOrigin(r) || !constantEq(r.FormValue("csrf_token"), sess.CSRF)) {
 		s.render(w, r, http.StatusForbidden, page{Title: "adminusers.title", Body: "adminusers", Data: clerksView{Mode: "denied"},
-			Error: s.problemMessage(r, errCSRF)})
+			Error: s.pageProblem(r, errCSRF)})
 		return nil
 	}
 	return sess
@@ -131,7 +137,7 @@ func (s *Server) renderClerks(w http.ResponseWriter, r *http.Request, status int
 	list, err := s.staff.Accounts(r.Context())
 	if err != nil {
 		s.log.Error("administration: clerks", "err", err)
-		s.render(w, r, 500, page{Title: "adminusers.title", Body: "adminusers", Data: clerksView{Mode: "denied"}, Error: s.problemMessage(r, errInternal)})
+		s.render(w, r, 500, page{Title: "adminusers.title", Body: "adminusers", Data: clerksView{Mode: "denied"}, Error: s.pageProblem(r, errInternal)})
 		return
 	}
 	v.Mode, v.CSRF, v.Accounts = "list", sess.CSRF, list
