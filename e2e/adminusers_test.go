@@ -5,10 +5,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
+	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
 
@@ -156,8 +159,7 @@ func TestAdminDisableEndsSession(t *testing.T) {
 
 // TestAdminClerkRules: the administration checks a clerk as the command
 // line does and names the field; a login is taken once; a new one-time
-// password ends the clerk's sessions and must be replaced; a clerk a
-// directory provisioned keeps the role and offices the directory maps.
+// password ends the clerk's sessions and must be replaced.
 func TestAdminClerkRules(t *testing.T) {
 	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true})
 	withAdmin(t, srv)
@@ -195,13 +197,35 @@ func TestAdminClerkRules(t *testing.T) {
 		t.Fatalf("sign-in with the new one-time password: %d %+v", st, me)
 	}
 
+}
+
+// TestAdminDirectoryClerkReadOnly: a clerk the LDAP directory provisioned
+// is listed with its source; its role and offices cannot be changed here,
+// and its page names the directory group each office comes from.
+func TestAdminDirectoryClerkReadOnly(t *testing.T) {
+	pw := filepath.Join(t.TempDir(), "bind")
+	if err := os.WriteFile(pw, []byte("secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const group = "CN=GG-Bauamt,OU=Gruppen,DC=kreis,DC=local"
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, Configure: func(c *config.Config) {
+		// never reached: the directory is only asked at a directory sign-in
+		c.Auth.LDAP = &config.LDAP{URL: "ldaps://127.0.0.1:1", BindDN: "cn=svc,dc=kreis,dc=local", BindPasswordFile: pw,
+			UserBase: "ou=people,dc=kreis,dc=local", UserFilter: "(uid={login})", GroupBase: "ou=groups,dc=kreis,dc=local",
+			Groups: []config.LDAPGroup{{DN: group, Offices: []string{"bauamt"}}}}
+	}})
+	withAdmin(t, srv)
+	admin := adminClient(t, srv)
 	olaf := staff.Clerk{Login: "olaf", DisplayName: "Olaf", Role: staff.RoleClerk, Offices: []string{"bauamt"}}
-	if err := srv.App.Staff.Provision(context.Background(), olaf, "oidc"); err != nil {
+	if err := srv.App.Staff.Provision(context.Background(), olaf, "ldap"); err != nil {
 		t.Fatal(err)
 	}
 	var e adminError
 	if st := admin.do("PUT", "/api/v1/staff/admin/clerks/olaf", map[string]any{"display_name": "Olaf", "role": "admin", "offices": []string{"bauamt"}}, &e); st != 409 || e.Error.Code != "directory_clerk" {
 		t.Fatalf("changing a directory clerk: %d %+v", st, e)
+	}
+	if st := admin.do("POST", "/api/v1/staff/admin/clerks/olaf/reset-password", nil, &e); st != 409 || e.Error.Code != "directory_clerk" {
+		t.Fatalf("a one-time password for a directory clerk: %d %+v", st, e)
 	}
 	var list struct {
 		Clerks []struct{ Login, Source, Role string }
@@ -210,7 +234,7 @@ func TestAdminClerkRules(t *testing.T) {
 	for _, c := range list.Clerks {
 		want := "local"
 		if c.Login == "olaf" {
-			want = "oidc"
+			want = "ldap"
 		}
 		if c.Source != want {
 			t.Errorf("%s: source %q, want %q", c.Login, c.Source, want)
@@ -220,7 +244,10 @@ func TestAdminClerkRules(t *testing.T) {
 		}
 	}
 	st, body := admin.page("GET", "/staff/admin/clerks/olaf", nil)
-	if st != 200 || !strings.Contains(body, `id="directory-offices"`) || strings.Contains(body, `id="edit-form"`) {
-		t.Fatalf("a directory clerk's page: %d, offices read-only: %v", st, strings.Contains(body, `id="directory-offices"`))
+	if st != 200 || strings.Contains(body, `id="edit-form"`) || strings.Contains(body, `id="reset-password"`) {
+		t.Fatalf("a directory clerk's page: %d, with a form to change it", st)
+	}
+	if !strings.Contains(body, "aus der Verzeichnisgruppe "+group) {
+		t.Fatalf("the page does not say where the office comes from: %s", body)
 	}
 }
