@@ -181,8 +181,31 @@ func TestAdminClerkRules(t *testing.T) {
 		}
 	}
 
-	ben := staffAs(t, srv, "ben")
+	anna := staffAs(t, srv, "anna")
 	var out adminClerkBody
+	if st := admin.do("PUT", "/api/v1/staff/admin/clerks/anna", map[string]any{"display_name": "Anna Schneider", "role": "lead", "offices": []string{"bauamt"}}, &out); st != 200 {
+		t.Fatalf("change anna: %d %+v", st, out)
+	}
+	var me0 struct {
+		Role    string
+		Offices []string
+	}
+	if st := anna.do("GET", "/api/v1/staff/me", nil, &me0); st != 200 || me0.Role != "lead" || strings.Join(me0.Offices, ",") != "bauamt" {
+		t.Fatalf("anna's next request: %d %+v, want lead of bauamt", st, me0)
+	}
+	var e0 adminError
+	if st := admin.do("PUT", "/api/v1/staff/admin/clerks/"+adminLogin, map[string]any{"display_name": "Dora", "role": "clerk", "offices": []string{}}, &e0); st != 403 || e0.Error.Code != "own_account" {
+		t.Fatalf("taking the admin role from oneself: %d %+v", st, e0)
+	}
+	var log struct {
+		Entries []struct{ Actor, Action, Detail string }
+	}
+	admin.do("GET", "/api/v1/staff/admin/audit?action=admin.clerk.update", nil, &log)
+	if len(log.Entries) != 1 || log.Entries[0].Detail != "login=anna changed=role,offices role=lead offices=bauamt" {
+		t.Fatalf("audit of the change: %+v", log.Entries)
+	}
+
+	ben := staffAs(t, srv, "ben")
 	if st := admin.do("POST", "/api/v1/staff/admin/clerks/ben/reset-password", nil, &out); st != 200 || len(out.OneTime) < 12 || !out.Clerk.MustChange {
 		t.Fatalf("reset password: %d %+v", st, out)
 	}
