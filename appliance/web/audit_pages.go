@@ -121,9 +121,11 @@ func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
 		if q.Page > 1 {
 			v.HasPrev, v.Prev = true, auditURL("/staff/admin/audit", q.values(q.Page-1))
 		}
-		lang := s.pageLang(r)
 		for _, e := range list {
-			v.Rows = append(v.Rows, auditRow{Entry: e, When: lang.l.FormatDateTime(e.At, lang.loc), Stamp: e.At.In(lang.loc).Format(time.RFC3339)})
+			// an audit log wants the year and the second: ISO 8601 in
+			// the site's time zone, the same in German and English
+			at := e.At.In(s.location())
+			v.Rows = append(v.Rows, auditRow{Entry: e, When: at.Format("2006-01-02 15:04:05"), Stamp: at.Format(time.RFC3339)})
 		}
 	}
 	s.render(w, r, status, page{Title: "audit.title", Body: "audit", Data: v})
