@@ -85,6 +85,11 @@ func TestAdminUsersBrowser(t *testing.T) {
 	step(t, e, "set a new password", chromedp.SendKeys("#current_password", oneTime, chromedp.ByID),
 		chromedp.SendKeys("#new_password", mine, chromedp.ByID), chromedp.SendKeys("#repeat_password", mine, chromedp.ByID),
 		chromedp.Submit("#new_password", chromedp.ByID), chromedp.WaitVisible("#offices section", chromedp.ByQuery))
+	var linkHidden bool
+	step(t, e, "no administration link for a clerk", chromedp.Evaluate(`document.getElementById('adminusers-link').hidden`, &linkHidden))
+	if !linkHidden {
+		t.Error("the console shows a clerk the link to the administration")
+	}
 
 	// the audit log, filtered by the action
 	step(t, b, "audit log", chromedp.Navigate(srv.URL+"/staff/admin/audit"), chromedp.WaitVisible("#audit-filter", chromedp.ByID),
