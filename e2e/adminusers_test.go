@@ -183,7 +183,7 @@ func TestAdminClerkRules(t *testing.T) {
 
 	anna := staffAs(t, srv, "anna")
 	var out adminClerkBody
-	if st := admin.do("PUT", "/api/v1/staff/admin/clerks/anna", map[string]any{"display_name": "Anna Schneider", "role": "lead", "offices": []string{"bauamt"}}, &out); st != 200 {
+	if st := admin.do("PUT", "/api/v1/staff/admin/clerks/anna", map[string]any{"display_name": "Anna Schneider", "role": "lead", "offices": []string{"bauamt", "bauamt"}}, &out); st != 200 {
 		t.Fatalf("change anna: %d %+v", st, out)
 	}
 	var me0 struct {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
@@ -55,7 +56,7 @@ type clerkInput struct {
 }
 
 func (in clerkInput) clerk() staff.Clerk {
-	return staff.Clerk{Login: in.Login, DisplayName: in.DisplayName, Role: staff.Role(in.Role), Offices: in.Offices}
+	return staff.Clerk{Login: strings.TrimSpace(in.Login), DisplayName: strings.TrimSpace(in.DisplayName), Role: staff.Role(in.Role), Offices: in.Offices}
 }
 
 func (s *Server) apiAdminClerkAdd(w http.ResponseWriter, r *http.Request) {
@@ -64,12 +65,13 @@ func (s *Server) apiAdminClerkAdd(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	pw, err := s.createClerk(r.Context(), actorOf(r).Clerk.Login, in.clerk())
+	c := in.clerk()
+	pw, err := s.createClerk(r.Context(), actorOf(r).Clerk.Login, c)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	s.writeAdminClerk(w, r, http.StatusCreated, in.Login, pw)
+	s.writeAdminClerk(w, r, http.StatusCreated, c.Login, pw)
 }
 
 func (s *Server) writeAdminClerk(w http.ResponseWriter, r *http.Request, status int, login, oneTime string) {

@@ -57,6 +57,7 @@ func (s *Server) checkOffices(offices []string, errs staff.FieldErrors) staff.Fi
 // createClerk checks and creates a local clerk and records it; it returns
 // the one-time password.
 func (s *Server) createClerk(ctx context.Context, admin string, c staff.Clerk) (string, error) {
+	c.Offices = officeSet(c.Offices)
 	if errs := s.checkOffices(c.Offices, nil); len(errs) > 0 {
 		errs = append(staff.CheckClerk(c), errs...)
 		return "", errs
@@ -82,8 +83,8 @@ func (s *Server) updateClerk(ctx context.Context, admin string, c staff.Clerk) e
 	if c.Login == admin && c.Role != staff.RoleAdmin {
 		return errOwnAccount
 	}
+	c.Offices = officeSet(c.Offices)
 	if errs := s.checkOffices(c.Offices, nil); len(errs) > 0 {
-		c.Login = old.Login
 		return append(staff.CheckClerk(c), errs...)
 	}
 	if err := s.staff.Update(ctx, c); err != nil {
@@ -96,17 +97,19 @@ func (s *Server) updateClerk(ctx context.Context, admin string, c staff.Clerk) e
 	if old.Role != c.Role {
 		changed = append(changed, "role")
 	}
-	if !slices.Equal(old.Offices, sorted(c.Offices)) {
+	if !slices.Equal(old.Offices, c.Offices) {
 		changed = append(changed, "offices")
 	}
 	s.recordAdmin(ctx, admin, "admin.clerk.update", c.Login, "changed="+strings.Join(changed, ",")+" role="+string(c.Role)+" offices="+strings.Join(c.Offices, ","))
 	return nil
 }
 
-func sorted(xs []string) []string {
+// officeSet is a list of offices sorted, each once (as the store keeps
+// memberships).
+func officeSet(xs []string) []string {
 	out := slices.Clone(xs)
 	slices.Sort(out)
-	return out
+	return slices.Compact(out)
 }
 
 // clerkActions are the changes to one clerk besides its fields.
