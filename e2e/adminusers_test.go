@@ -2,15 +2,20 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
+	"github.com/buergerbuero/buergerbuero/appliance/audit"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
@@ -272,5 +277,39 @@ func TestAdminDirectoryClerkReadOnly(t *testing.T) {
 	}
 	if !strings.Contains(body, "aus der Verzeichnisgruppe "+group) {
 		t.Fatalf("the page does not say where the office comes from: %s", body)
+	}
+}
+
+// TestAuditViewerPagesAndDates: the viewer pages by 50, newest first,
+// keeping the filter in its links; a wrong date is said at its field.
+func TestAuditViewerPagesAndDates(t *testing.T) {
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true})
+	withAdmin(t, srv)
+	admin := adminClient(t, srv)
+	ctx := context.Background()
+	base := time.Now().Add(-time.Hour)
+	for i := range 60 {
+		if err := srv.App.DB.Record(ctx, audit.Entry{At: base.Add(time.Duration(i) * time.Second), Actor: "dora", Action: "test.page", Detail: fmt.Sprintf("n=%02d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := regexp.MustCompile(`<td dir="ltr">n=(\d+)</td>`)
+	st, body := admin.page("GET", "/staff/admin/audit?action=test.", nil)
+	first := rows.FindAllStringSubmatch(body, -1)
+	if st != 200 || len(first) != 50 || first[0][1] != "59" || first[49][1] != "10" {
+		t.Fatalf("first page: %d, %d rows", st, len(first))
+	}
+	next := regexp.MustCompile(`id="audit-next" href="([^"]+)"`).FindStringSubmatch(body)
+	if next == nil || strings.Contains(body, `id="audit-prev"`) {
+		t.Fatal("first page: no link to the next page, or one to a previous")
+	}
+	st, body = admin.page("GET", html.UnescapeString(next[1]), nil)
+	second := rows.FindAllStringSubmatch(body, -1)
+	if st != 200 || len(second) != 10 || second[0][1] != "09" || !strings.Contains(body, `id="audit-prev"`) || strings.Contains(body, `id="audit-next"`) {
+		t.Fatalf("second page (%s): %d, %d rows", next[1], st, len(second))
+	}
+	st, body = admin.page("GET", "/staff/admin/audit?from=2026-13-01", nil)
+	if st != 422 || !strings.Contains(body, `id="from-error"`) || !strings.Contains(body, `id="error-summary"`) {
+		t.Fatalf("a wrong date: %d", st)
 	}
 }
