@@ -56,6 +56,9 @@ func TestAdminUsersBrowser(t *testing.T) {
 	if !strings.Contains(msg, "Kleinbuchstaben") || !strings.Contains(summary, msg) {
 		t.Fatalf("field message %q, summary %q", msg, summary)
 	}
+	for _, x := range runAxe(t, b, src) { // the form with its errors
+		t.Errorf("clerks with errors: axe %s (%s): %s %v", x.ID, x.Impact, x.Help, x.Nodes)
+	}
 	var kept string
 	var officeKept bool
 	step(t, b, "what was typed is kept", chromedp.Value("#display_name", &kept, chromedp.ByID),
