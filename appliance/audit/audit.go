@@ -36,6 +36,9 @@ type Filter struct {
 	ActionPrefix string
 	// Office is matched exactly against the entry's office.
 	Office string
+	// Offices, unless nil, limits the entries to these offices (an office
+	// lead's view: entries without an office are not among them).
+	Offices []string
 	// Offset and Limit page through the result; Limit 0 means no limit.
 	Offset, Limit int
 }

@@ -32,6 +32,16 @@ func (db *DB) Entries(ctx context.Context, f audit.Filter) ([]audit.Entry, error
 	if f.Office != "" {
 		where, args = append(where, "office_id = ?"), append(args, f.Office)
 	}
+	if f.Offices != nil {
+		in := "1 = 0"
+		if len(f.Offices) > 0 {
+			in = "office_id IN (?" + strings.Repeat(", ?", len(f.Offices)-1) + ")"
+		}
+		where = append(where, in)
+		for _, o := range f.Offices {
+			args = append(args, o)
+		}
+	}
 	q := `SELECT id, at, actor, action, ticket_id, office_id, detail FROM audit`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")

@@ -22,11 +22,27 @@ import (
 var (
 	errAdminOnly  = problem.New(problem.KindForbidden, "admin_only")
 	errOwnAccount = problem.New(problem.KindForbidden, "own_account")
+	errAuditOnly  = problem.New(problem.KindForbidden, "audit_forbidden")
 )
 
 // isAdmin: only a named admin (a session, or a service client acting for
 // one) administers clerks and reads the audit log.
 func isAdmin(a reception.Actor) bool { return a.Clerk.Login != "" && a.Clerk.Role == staff.RoleAdmin }
+
+// auditScope is what of the audit log a member of staff reads: an admin
+// every entry (nil), an office lead the entries of their offices; ok is
+// false for anybody else.
+func auditScope(a reception.Actor) (offices []string, ok bool) {
+	switch {
+	case isAdmin(a):
+		return nil, true
+	case a.Clerk.Login != "" && a.Clerk.Role == staff.RoleLead:
+		return append([]string{}, a.Clerk.Offices...), true
+	}
+	return nil, false
+}
+
+func mayReadAudit(a reception.Actor) bool { _, ok := auditScope(a); return ok }
 
 // adminOnly guards an administration API endpoint: staffOnly, then the
 // admin role.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
+	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
 
@@ -85,19 +86,26 @@ type clerksView struct {
 // sign-in when there is no session, the gates of a new session, 403 for
 // anybody but an admin. nil when the response is written.
 func (s *Server) adminPageSession(w http.ResponseWriter, r *http.Request) *staff.Session {
+	_, sess := s.pageSessionFor(w, r, isAdmin, errAdminOnly)
+	return sess
+}
+
+// pageSessionFor is adminPageSession for those allow admits; refused is
+// the problem said to the others.
+func (s *Server) pageSessionFor(w http.ResponseWriter, r *http.Request, allow func(reception.Actor) bool, refused *problem.Error) (reception.Actor, *staff.Session) {
 	a, sess, err := s.staffIdentity(r)
 	switch {
 	case err != nil || sess == nil:
 		http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
 	case staffGate(sess) != "":
 		http.Redirect(w, r, staffGate(sess), http.StatusSeeOther)
-	case !isAdmin(a):
+	case !allow(a):
 		s.render(w, r, http.StatusForbidden, page{Title: "adminusers.title", Body: "adminusers", Data: clerksView{Mode: "denied"},
-			Error: s.pageProblem(r, errAdminOnly)})
+			Error: s.pageProblem(r, refused)})
 	default:
-		return sess
+		return a, sess
 	}
-	return nil
+	return a, nil
 }
 
 // adminForm is adminPageSession for a form post: same origin and the

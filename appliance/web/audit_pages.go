@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +14,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
 
-// The audit-log viewer for admins: /staff/admin/audit (a filtered table,
+// The audit-log viewer for admins (office leads: their offices' entries): /staff/admin/audit (a filtered table,
 // newest first, paged), /staff/admin/audit.csv (the filtered entries as
 // CSV) and GET /api/v1/staff/admin/audit. The audit log holds no personal
 // data of citizens (see package audit).
@@ -97,15 +98,35 @@ type auditView struct {
 	// (built by url.Values, so the template need not escape them)
 	Prev, Next, Export template.URL
 	HasPrev, HasNext   bool
+	// Admin: the reader administers clerks (else an office lead, who
+	// reads the entries of their offices)
+	Admin bool
+}
+
+// auditSession resolves who reads the audit log on a page (auditScope).
+func (s *Server) auditSession(w http.ResponseWriter, r *http.Request) (scope []string, ok bool) {
+	a, sess := s.pageSessionFor(w, r, mayReadAudit, errAuditOnly)
+	if sess == nil {
+		return nil, false
+	}
+	scope, _ = auditScope(a)
+	return scope, true
 }
 
 func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
-	if s.adminPageSession(w, r) == nil {
+	scope, ok := s.auditSession(w, r)
+	if !ok {
 		return
 	}
 	q := auditQueryOf(r)
-	v := auditView{Query: q, Offices: s.officeChoices([]string{q.Office}, "", false), Export: auditURL("/staff/admin/audit.csv", q.values(0))}
+	v := auditView{Query: q, Export: auditURL("/staff/admin/audit.csv", q.values(0)), Admin: scope == nil}
+	for _, o := range s.officeChoices([]string{q.Office}, "", false) {
+		if scope == nil || slices.Contains(scope, o.ID) {
+			v.Offices = append(v.Offices, o)
+		}
+	}
 	f, errs := q.filter(s.location())
+	f.Offices = scope
 	status := 200
 	if len(errs) > 0 {
 		v.Errors, status = s.formErrorsOf(r, errs), http.StatusUnprocessableEntity
@@ -135,7 +156,7 @@ func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
 // of its filter.
 func (s *Server) formAudit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-	if s.adminPageSession(w, r) == nil {
+	if _, ok := s.auditSession(w, r); !ok {
 		return
 	}
 	q := auditQuery{From: strings.TrimSpace(r.FormValue("from")), To: strings.TrimSpace(r.FormValue("to")), Actor: strings.TrimSpace(r.FormValue("actor")),
@@ -143,10 +164,11 @@ func (s *Server) formAudit(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, string(auditURL("/staff/admin/audit", q.values(0))), http.StatusSeeOther)
 }
 
-// auditFilterOf is the filter of an export or API request; a problem for
-// a bad date.
-func (s *Server) auditFilterOf(r *http.Request) (audit.Filter, error) {
+// auditFilterOf is the filter of an export or API request within scope
+// (auditScope); a problem for a bad date.
+func (s *Server) auditFilterOf(r *http.Request, scope []string) (audit.Filter, error) {
 	f, errs := auditQueryOf(r).filter(s.location())
+	f.Offices = scope
 	if len(errs) > 0 {
 		return f, errs
 	}
@@ -157,10 +179,11 @@ func (s *Server) auditFilterOf(r *http.Request) (audit.Filter, error) {
 }
 
 func (s *Server) pageAuditCSV(w http.ResponseWriter, r *http.Request) {
-	if s.adminPageSession(w, r) == nil {
+	scope, ok := s.auditSession(w, r)
+	if !ok {
 		return
 	}
-	f, err := s.auditFilterOf(r)
+	f, err := s.auditFilterOf(r, scope)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -180,9 +203,15 @@ func (s *Server) pageAuditCSV(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiAudit lists audit entries: the viewer's filters, offset and limit
-// (default 50, at most 1000).
+// (default 50, at most 1000); an office lead gets the entries of their
+// offices.
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
-	f, err := s.auditFilterOf(r)
+	scope, ok := auditScope(actorOf(r))
+	if !ok {
+		s.writeProblem(w, r, errAuditOnly)
+		return
+	}
+	f, err := s.auditFilterOf(r, scope)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

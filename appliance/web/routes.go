@@ -165,7 +165,7 @@ func (s *Server) adminUsersRoutes() {
 	s.handle("PUT /api/v1/staff/admin/clerks/{id}", s.adminOnly(s.apiAdminClerkEdit))
 	s.handle("DELETE /api/v1/staff/admin/clerks/{id}", s.adminOnly(s.apiAdminClerkRemove))
 	s.handle("POST /api/v1/staff/admin/clerks/{id}/{action}", s.adminOnly(s.apiAdminClerkAction))
-	s.handle("GET /api/v1/staff/admin/audit", s.adminOnly(s.apiAudit))
+	s.handle("GET /api/v1/staff/admin/audit", s.staffOnly(s.apiAudit))
 	s.handle("GET /staff/admin/clerks", s.staffPage(s.pageAdminClerks))
 	s.handle("POST /staff/admin/clerks", s.staffPage(s.formAdminClerkAdd))
 	s.handle("GET /staff/admin/clerks/{id}", s.staffPage(s.pageAdminClerk))
