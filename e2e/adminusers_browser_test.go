@@ -16,7 +16,8 @@ import (
 // summary); the one-time password is shown once; the new clerk signs in
 // with it, must set a new password and reaches the console. The addition
 // is in the audit-log viewer filtered by its action, and the CSV export of
-// that filter has the same rows as the page. The clerks list, the clerk's
+// that filter has the same rows as the page. A clerk's console has no link
+// to the administration, a lead's leads to the audit log. The clerks list, the clerk's
 // page and the audit log have no axe-core violations in German and English.
 func TestAdminUsersBrowser(t *testing.T) {
 	src := axeScript(t)
@@ -93,6 +94,11 @@ func TestAdminUsersBrowser(t *testing.T) {
 	if !linkHidden {
 		t.Error("the console shows a clerk the link to the administration")
 	}
+	lead := open()
+	setLangCookie(t, lead, srv.URL, "de")
+	signIn(lead, "carla", srv.Clerks[2].Password, "#offices section")
+	step(t, lead, "a lead's console links the audit log", chromedp.Click("#adminusers-link", chromedp.ByID),
+		chromedp.WaitVisible("#audit-filter", chromedp.ByID))
 
 	// the audit log, filtered by the action
 	step(t, b, "audit log", chromedp.Navigate(srv.URL+"/staff/admin/audit"), chromedp.WaitVisible("#audit-filter", chromedp.ByID),

@@ -13,7 +13,8 @@ import (
 
 // TestAuditEntriesFilter: the viewer's filters select by time (From
 // inclusive, To exclusive), actor, action prefix (an '_' in it is a
-// character, not a wildcard) and office, newest first, paged.
+// character, not a wildcard), office and a lead's offices, newest first,
+// paged.
 func TestAuditEntriesFilter(t *testing.T) {
 	ctx := context.Background()
 	db, err := store.OpenSQLite(ctx, t.TempDir())
@@ -57,6 +58,8 @@ func TestAuditEntriesFilter(t *testing.T) {
 		{"office", audit.Filter{Office: "bauamt"}, []string{"admin.office.update", "admit"}},
 		{"time", audit.Filter{From: day.Add(time.Hour), To: day.Add(3 * time.Hour)}, []string{"admin_clerkXcreate", "admin.clerk.disable"}},
 		{"page 2", audit.Filter{Offset: 2, Limit: 2}, []string{"admin_clerkXcreate", "admin.clerk.disable"}},
+		{"a lead's offices", audit.Filter{Offices: []string{"bauamt", "bauamt2"}}, []string{"admin.office.update", "admit"}},
+		{"a lead without offices", audit.Filter{Offices: []string{}}, nil},
 	} {
 		if got := actions(c.f); strings.Join(got, " ") != strings.Join(c.want, " ") {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
