@@ -103,6 +103,8 @@ func TestAdminUsersBrowser(t *testing.T) {
 	// the audit log, filtered by the action
 	step(t, b, "audit log", chromedp.Navigate(srv.URL+"/staff/admin/audit"), chromedp.WaitVisible("#audit-filter", chromedp.ByID),
 		chromedp.SendKeys("#action", "admin.clerk.create", chromedp.ByID), chromedp.Submit("#action", chromedp.ByID),
+		// the unfiltered page has a table too: wait for the filtered one
+		chromedp.WaitVisible(`#action[value="admin.clerk.create"]`, chromedp.ByQuery),
 		chromedp.WaitVisible("#audit-table", chromedp.ByID))
 	var page [][]string
 	step(t, b, "read the table", chromedp.Evaluate(`[...document.querySelectorAll('#audit-table tbody tr')].map(tr =>
