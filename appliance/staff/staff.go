@@ -3,8 +3,9 @@
 // account (never a lock anybody could trigger; see Throttle), one-time
 // passwords that must be replaced at the first log-in, an optional TOTP
 // second factor of local accounts (enforceable per role; totp.go),
-// sessions with an absolute and an idle deadline and CSRF tokens, and
-// presence. It does not
+// sessions with an absolute and an idle deadline and CSRF tokens,
+// presence, and the administration's changes to accounts (one-time
+// passwords, disabling, removal; admin.go). It does not
 // touch tickets, and it does not decide from where staff may sign in (the
 // web layer's staff networks do).
 package staff
