@@ -24,7 +24,7 @@ var wantMetrics = []string{
 	"buergerbuero_sfu_sent_bytes_total", "buergerbuero_sfu_received_packets_lost_total", "buergerbuero_sfu_nacks_received_total",
 	"buergerbuero_sfu_plis_sent_total", "buergerbuero_sfu_rtt_seconds_bucket",
 	"buergerbuero_appointment_arrivals_total", "buergerbuero_appointment_no_shows_total",
-	"buergerbuero_outbox_pending", "buergerbuero_outbox_sent_total", "buergerbuero_outbox_failed_total", "buergerbuero_outbox_retries_total",
+	"buergerbuero_daily_figure", "buergerbuero_outbox_pending", "buergerbuero_outbox_sent_total", "buergerbuero_outbox_failed_total", "buergerbuero_outbox_retries_total",
 	"go_goroutines", "go_memstats_heap_alloc_bytes", "process_resident_memory_bytes",
 }
 

@@ -15,6 +15,7 @@ import (
 	"text/template"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the pgx driver (database: postgres://…)
 	"go.mau.fi/util/dbutil"
 	_ "go.mau.fi/util/dbutil/litestream" // registers the sqlite3-fk-wal driver (mattn/go-sqlite3)
 	"gopkg.in/yaml.v3"
@@ -171,7 +172,11 @@ func (c *Config) bridgeConfig(asToken, hsToken string) (*bridgeconfig.Config, er
 	bc.AppService.UsernameTemplate = c.AppService.UsernameTemplate
 	bc.AppService.ASToken, bc.AppService.HSToken = asToken, hsToken
 	bc.AppService.EphemeralEvents = false
-	bc.Database = dbutil.Config{PoolConfig: dbutil.PoolConfig{Type: "sqlite3-fk-wal", URI: "file:" + c.Database + "?_txlock=immediate", MaxOpenConns: 5, MaxIdleConns: 1}}
+	if c.Postgres() {
+		bc.Database = dbutil.Config{PoolConfig: dbutil.PoolConfig{Type: "pgx", URI: c.Database, MaxOpenConns: 5, MaxIdleConns: 1}}
+	} else {
+		bc.Database = dbutil.Config{PoolConfig: dbutil.PoolConfig{Type: "sqlite3-fk-wal", URI: "file:" + c.Database + "?_txlock=immediate", MaxOpenConns: 5, MaxIdleConns: 1}}
+	}
 
 	bc.Bridge.CommandPrefix = "!bb"
 	bc.Bridge.PortalEventBuffer = 0 // synchronous: the stream only advances when Matrix has the event

@@ -26,7 +26,9 @@ type Config struct {
 	AppService AppServiceConfig `yaml:"appservice"`
 	Appliance  ApplianceConfig  `yaml:"appliance"`
 	// Database is the path of the bridge's SQLite database (mautrix's tables
-	// and the bridge's own: last event seq, outbox, rooms).
+	// and the bridge's own: last event seq, outbox, rooms), or a PostgreSQL
+	// database: a postgres:// URL or a key=value string with dbname=
+	// (password from PGPASSWORD or ~/.pgpass).
 	Database string `yaml:"database"`
 	// Language of the bridge's replies: "de" (default) or "en".
 	Language string `yaml:"language"`
@@ -163,7 +165,7 @@ func (c *Config) Validate() error {
 		bad("appliance.service_token_file", "required")
 	}
 	if c.Database == "" {
-		bad("database", "required (path of the SQLite file)")
+		bad("database", "required (path of the SQLite file, or a postgres:// URL)")
 	}
 	if c.Language != "de" && c.Language != "en" {
 		bad("language", "must be de or en, got %q", c.Language)
@@ -222,4 +224,11 @@ func readSecret(field, path string) (string, error) {
 		return "", fmt.Errorf("%s: %s is empty", field, path)
 	}
 	return s, nil
+}
+
+// Postgres reports whether Database names a PostgreSQL database rather
+// than a SQLite file.
+func (c *Config) Postgres() bool {
+	d := c.Database
+	return strings.HasPrefix(d, "postgres://") || strings.HasPrefix(d, "postgresql://") || strings.Contains(d, "dbname=")
 }

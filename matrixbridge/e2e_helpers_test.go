@@ -3,6 +3,7 @@ package matrixbridge_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,6 +21,8 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/store/pgtest"
+	"github.com/buergerbuero/buergerbuero/appliance/store/storetest"
 	"github.com/buergerbuero/buergerbuero/matrixbridge"
 	"github.com/buergerbuero/buergerbuero/matrixbridge/dendritetest"
 )
@@ -34,6 +37,8 @@ const (
 
 // TestMain lets the test binary double as the bridge process, so tests can
 // SIGKILL a real bridge: with BB_BRIDGE_ARGS set it runs matrixbridge.Main.
+// Otherwise it runs the tests and stops PostgreSQL if a run on PostgreSQL
+// (storetest) started it.
 func TestMain(m *testing.M) {
 	if args := os.Getenv("BB_BRIDGE_ARGS"); args != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
@@ -41,7 +46,9 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	pgtest.Stop()
+	os.Exit(code)
 }
 
 // env is a real appliance, a real Dendrite and the bridge between them.
@@ -71,6 +78,11 @@ func newEnv(t testing.TB, serverName string, configure ...func(*config.Config)) 
 	must(t, os.WriteFile(filepath.Join(e.dir, "ca.pem"), e.app.CertPEM, 0o600))
 	asAddr := dendritetest.FreeAddr(t)
 	reg := filepath.Join(e.dir, "registration.yaml")
+	bridgeDB := filepath.Join(e.dir, "bridge.db")
+	if storetest.Dialect() == "postgres" {
+		// BUERGERBUERO_TEST_STORE=postgres: the bridge's database too
+		bridgeDB = `"` + storetest.DSN(t, bridgeDB) + `"`
+	}
 	write := func(hsURL string) {
 		cfg := fmt.Sprintf(`homeserver:
     address: %s
@@ -89,7 +101,7 @@ language: de
 retention: 0s
 log_level: debug
 `, hsURL, serverName, filepath.Join(e.dir, "admin-token"), asAddr, reg, e.app.URL,
-			filepath.Join(e.dir, "token"), filepath.Join(e.dir, "ca.pem"), filepath.Join(e.dir, "bridge.db"))
+			filepath.Join(e.dir, "token"), filepath.Join(e.dir, "ca.pem"), bridgeDB)
 		e.config = filepath.Join(e.dir, "bridge.yaml")
 		must(t, os.WriteFile(e.config, []byte(cfg), 0o600))
 	}
@@ -108,6 +120,16 @@ log_level: debug
 	must(t, os.WriteFile(filepath.Join(e.dir, "admin-token"), []byte(admin.AccessToken), 0o600))
 	t.Cleanup(func() {
 		e.stopBridge()
+		if storetest.Dialect() == "postgres" && e.bridgeLog() != "" {
+			// the bridge really kept its tables on PostgreSQL
+			db, err := sql.Open("pgx", strings.Trim(bridgeDB, `"`))
+			must(t, err)
+			var v int
+			if err := db.QueryRow(`SELECT version FROM bb_version`).Scan(&v); err != nil || v < 1 {
+				t.Errorf("bridge tables on PostgreSQL: version %d, %v", v, err)
+			}
+			db.Close()
+		}
 		log := e.bridgeLog()
 		for _, bad := range []string{"WARNING: DATA RACE", "purge room failed", "panic:"} {
 			if i := strings.Index(log, bad); i >= 0 {

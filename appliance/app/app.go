@@ -33,6 +33,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/pow"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
+	"github.com/buergerbuero/buergerbuero/appliance/stats"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 	"github.com/buergerbuero/buergerbuero/appliance/web"
 )
@@ -98,14 +99,11 @@ type App struct {
 // Open prepares the appliance: database, offices from the configuration,
 // staff and reception services. Nothing listens yet.
 func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Option) (*App, error) {
-	if cfg.Store.Driver != "sqlite" {
-		return nil, fmt.Errorf("store.driver %q: only sqlite is implemented in this version", cfg.Store.Driver)
-	}
 	cat, err := i18n.Load(cfg.Site.LocaleDir)
 	if err != nil {
 		return nil, fmt.Errorf("site.locale_dir: %w", err)
 	}
-	db, err := store.OpenSQLite(ctx, cfg.Store.DataDir)
+	db, err := OpenStore(ctx, cfg.Store)
 	if err != nil {
 		return nil, err
 	}
@@ -170,6 +168,14 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 		return nil, err
 	}
 	a.Book.SetMetrics(appointments.NewMetrics(a.Registry))
+	// the persisted daily figures as gauges (package stats)
+	a.Registry.MustRegister(stats.NewCollector(db, func() []string {
+		var ids []string
+		for _, o := range a.Rec.Offices() {
+			ids = append(ids, o.ID)
+		}
+		return ids
+	}, loc))
 	a.Staff.OnPresence = a.Rec.UpdateClerk
 	a.Rec.PresenceChanged = func(login string, p staff.Presence) {
 		if err := db.SetPresence(context.Background(), login, p); err != nil {
@@ -245,6 +251,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready, Started: a.started.Load,
 		EmbedExample: a.EmbedExample, Mailbox: a.mailbox(), Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,
 		Location: siteLoc, PseudoLocale: a.PseudoLocale,
+		Stats:     a.DB,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
 		Outbox: a.DB, OutboxChannels: a.outboxChannels,

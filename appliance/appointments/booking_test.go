@@ -12,7 +12,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
-	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/storetest"
 )
 
 var monday = at("2026-06-01 06:30")
@@ -278,18 +278,14 @@ func TestRateLimitPerContact(t *testing.T) {
 // field), instead of a hold whose code never arrives; e-mail still works.
 func TestContactOnlyThroughConfiguredChannels(t *testing.T) {
 	dir := t.TempDir()
-	db, err := store.OpenSQLite(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, dir)
 	set := settings()
 	set.Channels = map[notify.Channel]bool{notify.ChannelEmail: true}
 	b := appointments.New(db, set, []appointments.Office{bauamt(t)}, nil)
 	c := &clock{t: monday}
 	b.SetClock(c.now)
 	req := appointments.HoldRequest{Office: "bauamt", Service: "ausweis", Start: at("2026-06-03 10:00"), Contact: "+49 171 1234567"}
-	_, err = b.Hold(context.Background(), req)
+	_, err := b.Hold(context.Background(), req)
 	if p, ok := problem.As(err); !ok || p.Field != "contact" || p.Reason != "channel_sms_unavailable" {
 		t.Fatalf("a mobile number without an SMS gateway: %v, want invalid contact (channel_sms_unavailable)", err)
 	}

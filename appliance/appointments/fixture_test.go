@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/hours"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/storetest"
 )
 
 var berlin, _ = time.LoadLocation("Europe/Berlin")
@@ -68,15 +68,8 @@ func newFixture(t *testing.T, dir string, now time.Time, offices ...appointments
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	db, err := store.OpenSQLite(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "buergerbuero.db")+"?mode=ro&_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close(); db.Close() })
+	db := storetest.Open(t, dir)
+	raw := db.ReadDB()
 	if len(offices) == 0 {
 		offices = []appointments.Office{bauamt(t)}
 	}

@@ -25,12 +25,14 @@ type Adjustment struct {
 	By         string
 }
 
-// Store persists appointments (SQLite: appliance/store/appointments*.go).
+// Store persists appointments (appliance/store/appointments*.go, on SQLite
+// and PostgreSQL alike; the contract suite runs on both).
 //
 // Atomicity: Tx runs fn in one write transaction that is serialisable
 // with every other Tx of every process sharing the store (SQLite: BEGIN
-// IMMEDIATE on the single writer connection; PostgreSQL: SERIALIZABLE with
-// retry, or a row lock per office). Everything fn reads through the Tx is
+// IMMEDIATE on the single writer connection; PostgreSQL: a transaction-
+// scoped advisory lock every write transaction takes first, so writers of
+// all nodes run one after the other). Everything fn reads through the Tx is
 // the committed state no other Tx can change before fn returns, so a
 // count-then-insert in fn is race-free. Nothing fn wrote — appointment rows,
 // outbox messages, audit entries — is kept if fn or the commit fails; all

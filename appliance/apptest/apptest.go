@@ -22,6 +22,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/app"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
+	"github.com/buergerbuero/buergerbuero/appliance/store/storetest"
 	"github.com/buergerbuero/buergerbuero/appliance/web"
 	"github.com/buergerbuero/buergerbuero/sfu"
 )
@@ -109,6 +110,10 @@ func Start(t testing.TB, opts Options) *Server {
 	c.HTTP.AdminListen = ""
 	c.TLS.Mode = "internal"
 	c.Store.DataDir = dir
+	if storetest.Dialect() == "postgres" {
+		// BUERGERBUERO_TEST_STORE=postgres: the same appliance on PostgreSQL
+		c.Store.Driver, c.Store.DSN = "postgres", storetest.DSN(t, dir)
+	}
 	c.Reception.KnockBurst = 100000
 	c.Reception.MaxQueue = 20000
 	c.API.ServiceTokens = []config.ServiceToken{{Name: "matrix-bridge", Token: s.ServiceToken}}

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/app"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/hours"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
@@ -50,18 +51,18 @@ func admin(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return errors.New("admin: missing command")
 	}
-	dir := *data
+	sc := config.Store{Driver: "sqlite", DataDir: *data}
 	if *cfgPath != "" {
 		c, err := config.Load(*cfgPath)
 		if err != nil {
 			return err
 		}
-		dir = c.Store.DataDir
+		sc = c.Store
 	}
-	if dir == "" {
-		dir = "/var/lib/buergerbuero"
+	if sc.DataDir == "" {
+		sc.DataDir = "/var/lib/buergerbuero"
 	}
-	db, err := store.OpenSQLite(ctx, dir)
+	db, err := app.OpenStore(ctx, sc)
 	if err != nil {
 		return err
 	}

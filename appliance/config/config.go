@@ -227,8 +227,18 @@ type Store struct {
 	// DataDir holds the SQLite database, uploaded files and TLS state;
 	// default /var/lib/buergerbuero.
 	DataDir string `yaml:"data_dir"`
-	// DSN for postgres, e.g. "postgres://bb@localhost/bb?sslmode=disable".
+	// DSN for postgres: a URL ("postgres://bb@db.kreis.local/bb") or a
+	// key=value string ("host=/run/postgresql dbname=bb"). Leave the
+	// password out of it: PasswordFile, PGPASSWORD or ~/.pgpass give it.
 	DSN string `yaml:"dsn"`
+	// PasswordFile holds the PostgreSQL password (trimmed); it overrides a
+	// password in the DSN.
+	PasswordFile string `yaml:"password_file"`
+}
+
+// Password reads store.password_file ("" if not set).
+func (s Store) Password() (string, error) {
+	return Secret("store.password_file", "", s.PasswordFile)
 }
 
 // Reception tunes the waiting room.

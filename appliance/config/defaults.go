@@ -176,6 +176,14 @@ func (c *Config) Validate() error {
 		if c.Store.DSN == "" {
 			return bad("store.dsn", "required for driver postgres", "postgres://user@host/db")
 		}
+		if c.Store.DataDir == "" {
+			return bad("store.data_dir", "must not be empty (keys and TLS state stay on the node)", "a directory path")
+		}
+		if c.Store.PasswordFile != "" {
+			if p, err := c.Store.Password(); err != nil || p == "" {
+				return bad("store.password_file", fmt.Sprintf("%q is not a readable, non-empty file", c.Store.PasswordFile), "a file holding the PostgreSQL password")
+			}
+		}
 	default:
 		return bad("store.driver", fmt.Sprintf("%q", c.Store.Driver), "sqlite, postgres")
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/storetest"
 )
 
 var (
@@ -32,11 +33,7 @@ type fixture struct {
 func newFixture(t *testing.T, keepContent bool) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, t.TempDir())
 	all := map[string][]string{}
 	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
 		all[d] = []string{"00:00-24:00"}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"testing"
 	"time"
 
@@ -12,9 +13,16 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/documents"
 	"github.com/buergerbuero/buergerbuero/appliance/documents/clamdtest"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
+	"github.com/buergerbuero/buergerbuero/appliance/store/pgtest"
 )
 
-func TestMain(m *testing.M) { clamdtest.Main(m) }
+// TestMain stops clamd and, on a PostgreSQL run (storetest), PostgreSQL.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	clamdtest.Stop()
+	pgtest.Stop()
+	os.Exit(code)
+}
 
 // members returns the citizen and the clerk of the fixture's room, and an
 // interpreter as the web layer would make one from a session.

@@ -10,6 +10,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/notify/smtptest"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/storetest"
 )
 
 // fakeClock is driven by the test; After channels fire on Advance.
@@ -87,11 +88,7 @@ func renderer(t testing.TB) *notify.Renderer {
 
 func openDB(t testing.TB, dir string) *store.DB {
 	t.Helper()
-	db, err := store.OpenSQLite(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return storetest.Open(t, dir)
 }
 
 func enqueue(t testing.TB, db *store.DB, now time.Time, msgs ...notify.Message) {

@@ -3,24 +3,14 @@ package notify_test
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"testing"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3"
-
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
+	"github.com/buergerbuero/buergerbuero/appliance/store/storetest"
 )
 
-func rawDB(t *testing.T, dir string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "buergerbuero.db")+"?_busy_timeout=10000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
+func rawDB(t *testing.T, dir string) *sql.DB { return storetest.Raw(t, dir) }
 
 // TestRecipientsAreDeletedAfterKeep: a week after delivery the running
 // loop has removed the address and the text; the admin counts remain.

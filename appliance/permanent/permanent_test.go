@@ -11,7 +11,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
-	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/storetest"
 	"github.com/buergerbuero/buergerbuero/appliance/whiteboard"
 )
 
@@ -61,11 +61,7 @@ func newFixture(t *testing.T) *fixture { return newFixtureGrace(t, -1) }
 
 func newFixtureGrace(t *testing.T, grace time.Duration) *fixture {
 	t.Helper()
-	db, err := store.OpenSQLite(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, t.TempDir())
 	rooms := consultation.New(db, consultation.Settings{MaxUpload: 1 << 20}, dir{}, nil)
 	mod := &moderator{muted: map[string]bool{}}
 	return &fixture{rooms: rooms, perm: permanent.New(db, rooms, mod, permanent.Settings{EmptyGrace: grace}), mod: mod}

@@ -25,9 +25,34 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/text"
 )
 
-// Store is what the reception needs persisted; every method that changes a
-// ticket is one transaction. Apply inserts the room its mutate function
-// returns (and ends the ticket's old room) in the ticket's transaction.
+// Store is what the reception needs persisted (appliance/store, on SQLite
+// and PostgreSQL; its contract suite runs every case on both).
+//
+// Concurrency: implementations are safe for concurrent use, also by
+// several processes sharing one database. Every method that changes state
+// is one transaction, and write transactions are serialisable with each
+// other: each sees every write committed before it, none interleaves.
+//
+// Atomicity: CreateTicket and Apply write the ticket together with its
+// event (the Change's Seq), its audit entry and, for Apply, the room its
+// mutate function returns, the ended old room, the forwarding record and
+// the handling sample: all of it or, on any error, none. AddNote writes the
+// note and its audit entry together.
+//
+// Ordering: CreateTicket numbers an office's tickets of a day 1, 2, 3 … in
+// the order the knocks commit, without gaps or duplicates; event sequence
+// numbers (Events, AddEvent, Change.Seq) grow in commit order, so a reader
+// that asks for seq > last never misses an event committed later.
+//
+// Conflict: Apply loads the ticket inside the transaction and refuses an
+// action its current state does not allow (the error of Next); of several
+// concurrent Applies on one ticket, those that lose see the winner's state
+// and fail without writing anything — exactly one admission wins. A ticket
+// that does not exist is ErrTicketNotFound; a full queue is ErrQueueFull.
+//
+// Reads (Ticket, ActiveTickets, Events, …) see committed state and may be
+// stale by the time they return; they never decide a transition.
+// mutate runs inside the write transaction: it must not block.
 type Store interface {
 	UpsertOffice(ctx context.Context, o Office) error
 	Offices(ctx context.Context) ([]Office, error)

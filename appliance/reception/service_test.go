@@ -12,6 +12,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/storetest"
 )
 
 var berlin, _ = time.LoadLocation("Europe/Berlin")
@@ -39,7 +40,8 @@ func (f *fixture) advance(d time.Duration) {
 var clerkAnna = staff.Clerk{Login: "anna", DisplayName: "Anna", Role: staff.RoleClerk, Offices: []string{"bauamt", "buergerbuero"}, Presence: staff.PresenceAvailable}
 var clerkBen = staff.Clerk{Login: "ben", DisplayName: "Ben", Role: staff.RoleClerk, Offices: []string{"bauamt", "buergerbuero"}, Presence: staff.PresenceAvailable}
 
-// newFixture opens a real SQLite store with two offices: the Bauamt
+// newFixture opens a real store (SQLite, or PostgreSQL when the run asks
+// for it: storetest) with two offices: the Bauamt
 // (Mon–Fri 08:00–12:00) and an always-open Bürgerbüro.
 func newFixture(t *testing.T, start time.Time, dir string, mutate func(*reception.Settings)) *fixture {
 	t.Helper()
@@ -47,11 +49,7 @@ func newFixture(t *testing.T, start time.Time, dir string, mutate func(*receptio
 		dir = t.TempDir()
 	}
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, dir)
 	week := map[string][]string{"mon": {"08:00-12:00"}, "tue": {"08:00-12:00"}, "wed": {"08:00-12:00"}, "thu": {"08:00-12:00"}, "fri": {"08:00-12:00"}}
 	all := map[string][]string{}
 	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {

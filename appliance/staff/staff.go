@@ -118,7 +118,12 @@ func (e *ThrottledError) Unwrap() error {
 	return &problem.Error{Kind: problem.KindRateLimited, Code: "login_throttled", Args: map[string]any{"Count": e.Seconds()}}
 }
 
-// Store is what this package needs persisted.
+// Store is what this package needs persisted (appliance/store, SQLite or
+// PostgreSQL). Implementations are safe for concurrent use, also by
+// several processes on one database; each method is atomic on its own.
+// SaveClerk writes the clerk with its office memberships in one
+// transaction (an empty passwordHash keeps the stored one); a later
+// SaveClerk of the same login wins.
 type Store interface {
 	SaveClerk(ctx context.Context, c Clerk, passwordHash string, mustChange bool) error
 	Account(ctx context.Context, login string) (Account, error)

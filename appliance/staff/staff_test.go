@@ -12,6 +12,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/storetest"
 )
 
 func TestPasswordHashing(t *testing.T) {
@@ -50,11 +51,7 @@ var testPolicy = staff.Policy{
 func newService(t *testing.T) (*staff.Service, *store.DB, *clock) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, t.TempDir())
 	svc := staff.NewService(db, testPolicy)
 	c := newClock()
 	svc.SetClock(c.now)

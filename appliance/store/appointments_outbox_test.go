@@ -2,8 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -18,17 +16,16 @@ import (
 // range, not a scan of every pending message); reminders of a booking
 // whose id extends the prefix, sent ones and other kinds stay.
 func TestDropUnsentDeletesOnlyTheBookingsUnsentReminders(t *testing.T) {
+	forEachDialect(t, testDropUnsentDeletesOnlyTheBookingsUnsentReminders)
+}
+
+func testDropUnsentDeletesOnlyTheBookingsUnsentReminders(t *testing.T, open opener) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := store.OpenSQLite(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open()
 	keys := []string{"reminder:a_1:0:1440", "reminder:a_1:0:15", "reminder:a_1:1:15", "reminder:a_10:0:15", "reminder:a_1:0:60",
 		"confirmation:a_1:0", "reminder:a_0:0:15", "reminder:a_2:0:15", "reminder:a_1;0:15"}
 	now := time.Now()
-	err = db.Tx(ctx, func(tx appointments.Tx) error {
+	err := db.Tx(ctx, func(tx appointments.Tx) error {
 		for _, k := range keys {
 			if err := tx.Enqueue(notify.Message{DedupeKey: k, Kind: notify.KindReminder, Channel: notify.ChannelEmail, Lang: "de"}, now); err != nil {
 				return err
@@ -39,11 +36,7 @@ func TestDropUnsentDeletesOnlyTheBookingsUnsentReminders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rw, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "buergerbuero.db")+"?_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rw.Close()
+	rw := store.Raw(db)
 	if _, err := rw.Exec(`UPDATE outbox SET sent_at = 1 WHERE dedupe_key = 'reminder:a_1:0:60'`); err != nil {
 		t.Fatal(err)
 	}

@@ -228,13 +228,8 @@ func (db *DB) AddEventQuestion(ctx context.Context, q events.Question, since tim
 		if recent >= burst || pending >= maxPending {
 			return events.ErrTooMany
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO event_questions (event_id, member_id, text, state, asked_at) VALUES (?,?,?,?,?)`,
-			q.EventID, q.Viewer, q.Text, q.State, ms(q.AskedAt))
-		if err != nil {
-			return err
-		}
-		q.ID, err = res.LastInsertId()
-		return err
+		return tx.QueryRowContext(ctx, `INSERT INTO event_questions (event_id, member_id, text, state, asked_at) VALUES (?,?,?,?,?) RETURNING id`,
+			q.EventID, q.Viewer, q.Text, q.State, ms(q.AskedAt)).Scan(&q.ID)
 	})
 	return q, err
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
-	"github.com/buergerbuero/buergerbuero/appliance/store"
 )
 
 type recordStage struct {
@@ -45,13 +44,11 @@ func (l *lastState) get() *events.State     { l.mu.Lock(); defer l.mu.Unlock(); 
 // office create it, viewers join anonymously, ask (bounded, rate-limited),
 // moderators decide, hands go up, the stage is bounded, and listeners get
 // each change from one snapshot.
-func TestEventRules(t *testing.T) {
+func TestEventRules(t *testing.T) { forEachDialect(t, testEventRules) }
+
+func testEventRules(t *testing.T, open opener) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open()
 	clerks := map[string]staff.Clerk{
 		"anna": {Login: "anna", Offices: []string{"buergerbuero"}},
 		"ben":  {Login: "ben", Offices: []string{"buergerbuero"}},
@@ -190,13 +187,11 @@ func TestEventRules(t *testing.T) {
 }
 
 // TestEventSpeakerInvite: an external speaker's link works once.
-func TestEventSpeakerInvite(t *testing.T) {
+func TestEventSpeakerInvite(t *testing.T) { forEachDialect(t, testEventSpeakerInvite) }
+
+func testEventSpeakerInvite(t *testing.T, open opener) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open()
 	anna := staff.Clerk{Login: "anna", Offices: []string{"bauamt"}}
 	svc := events.New(db, events.Settings{Clerk: func(context.Context, string) (staff.Clerk, error) { return anna, nil }})
 	e, err := svc.Create(ctx, anna, events.Draft{OfficeID: "bauamt", Title: "Pressekonferenz", Start: time.Now(), End: time.Now().Add(time.Hour)})
@@ -226,13 +221,11 @@ func TestEventSpeakerInvite(t *testing.T) {
 // TestEventQuestionsPurged: an event's questions go with its office's
 // content retention after the event's end; viewer sessions when they
 // expire.
-func TestEventQuestionsPurged(t *testing.T) {
+func TestEventQuestionsPurged(t *testing.T) { forEachDialect(t, testEventQuestionsPurged) }
+
+func testEventQuestionsPurged(t *testing.T, open opener) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open()
 	anna := staff.Clerk{Login: "anna", Offices: []string{"bauamt"}}
 	start := time.Now().Add(-3 * time.Hour)
 	svc := events.New(db, events.Settings{Clerk: func(context.Context, string) (staff.Clerk, error) { return anna, nil },

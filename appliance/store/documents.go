@@ -56,7 +56,7 @@ func (db *DB) Files(ctx context.Context, room string) ([]consultation.File, erro
 // changes nothing and gives consultation.ErrFileDeleted.
 func (db *DB) DeleteFile(ctx context.Context, room, id string, at time.Time, notice consultation.Message) (consultation.Message, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE files SET data = X'', deleted_at = ? WHERE id = ? AND room_id = ? AND deleted_at = 0`, ms(at), id, room)
+		res, err := tx.ExecContext(ctx, `UPDATE files SET data = ?, deleted_at = ? WHERE id = ? AND room_id = ? AND deleted_at = 0`, []byte{}, ms(at), id, room)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -31,11 +32,13 @@ func (db *DB) Events(ctx context.Context, since int64, limit int) ([]reception.E
 
 // AddEvent appends a non-ticket event (presence) to the stream.
 func (db *DB) AddEvent(ctx context.Context, typ string, payload []byte) (int64, error) {
-	res, err := db.w.ExecContext(ctx, `INSERT INTO events (type, at, payload) VALUES (?, ?, ?)`, typ, ms(time.Now()), string(payload))
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+	// in a write transaction, so that sequence numbers become visible in
+	// their order on PostgreSQL too (a reader polls seq > last)
+	var seq int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO events (type, at, payload) VALUES (?, ?, ?) RETURNING seq`, typ, ms(time.Now()), string(payload)).Scan(&seq)
+	})
+	return seq, err
 }
 
 // LastEventSeq returns the newest event's sequence number (0 if none).

@@ -14,13 +14,12 @@ import (
 func (db *DB) CreateCalendarFeed(ctx context.Context, hash string, scope notify.FeedScope, by string, now time.Time) (int64, error) {
 	var id int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO calendar_feeds (token_hash, scope, subject, created_by, created_at) VALUES (?,?,?,?,?)`,
-			hash, scope.Kind(), scope.Subject(), by, ms(now))
+		err := tx.QueryRowContext(ctx, `INSERT INTO calendar_feeds (token_hash, scope, subject, created_by, created_at) VALUES (?,?,?,?,?) RETURNING id`,
+			hash, scope.Kind(), scope.Subject(), by, ms(now)).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("calendar feed: %w", err)
 		}
-		id, err = res.LastInsertId()
-		return err
+		return nil
 	})
 	return id, err
 }

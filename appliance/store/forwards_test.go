@@ -7,20 +7,17 @@ import (
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
-	"github.com/buergerbuero/buergerbuero/appliance/store"
 )
 
 // TestForwardingHistory: every forward of a ticket is kept with who
 // forwarded it, from where to where and the note, oldest first, so the
 // clerk who admits sees the whole way; the purge deletes the notes with
 // the ticket's other content.
-func TestForwardingHistory(t *testing.T) {
+func TestForwardingHistory(t *testing.T) { forEachDialect(t, testForwardingHistory) }
+
+func testForwardingHistory(t *testing.T, open opener) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open()
 	old := time.Now().Add(-48 * time.Hour)
 	tk := &reception.Ticket{ID: "t_1", OfficeID: "buergerbuero", Number: "B-001", Day: old.Format("2006-01-02"), TokenHash: []byte{1},
 		Concern: "Ausweis", Language: "de", State: reception.StateWaiting, KnockedAt: old, UpdatedAt: old}

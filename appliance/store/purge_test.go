@@ -7,19 +7,16 @@ import (
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
-	"github.com/buergerbuero/buergerbuero/appliance/store"
 )
 
 // TestPurgeDeletesPersonalData: after the retention period nothing a
 // citizen typed survives (concern, name, notes, chat, files), while
 // tickets still waiting are untouched.
-func TestPurgeDeletesPersonalData(t *testing.T) {
+func TestPurgeDeletesPersonalData(t *testing.T) { forEachDialect(t, testPurgeDeletesPersonalData) }
+
+func testPurgeDeletesPersonalData(t *testing.T, open opener) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open()
 	old := time.Now().Add(-48 * time.Hour)
 	mk := func(id, name string, at time.Time) reception.Ticket {
 		tk := &reception.Ticket{ID: id, OfficeID: "bauamt", Number: "BA", Day: at.Format("2006-01-02"), TokenHash: []byte{1}, Name: name,

@@ -88,12 +88,12 @@ func (db *DB) AddMessage(ctx context.Context, m consultation.Message, f *consult
 
 // insertMessage stores a message and its event in tx and returns its seq.
 func insertMessage(ctx context.Context, tx *sql.Tx, m consultation.Message, fileID string) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO messages (room_id, author_role, author, text, file_id, client_id, at) VALUES (?,?,?,?,?,?,?)`,
-		m.RoomID, m.AuthorRole, m.Author, m.Text, fileID, m.ClientID, ms(m.At))
+	var seq int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO messages (room_id, author_role, author, text, file_id, client_id, at) VALUES (?,?,?,?,?,?,?) RETURNING seq`,
+		m.RoomID, m.AuthorRole, m.Author, m.Text, fileID, m.ClientID, ms(m.At)).Scan(&seq)
 	if err != nil {
 		return 0, err
 	}
-	seq, _ := res.LastInsertId()
 	// the event log says only that there is a message: its text, author
 	// and file are fetched by participants through the room API
 	payload, _ := json.Marshal(MessagePayload{Message: MessageRef{Seq: seq, RoomID: m.RoomID}})

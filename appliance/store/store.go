@@ -1,8 +1,13 @@
 // Package store owns the database: schema, embedded migrations and every SQL
-// statement. Domain packages (reception, staff) define the interfaces they
-// need and own the rules; this package only persists, each state change in
-// one transaction. SQLite (WAL) is the default; the statements are kept
-// portable for the PostgreSQL implementation.
+// statement, on two dialects. Domain packages (reception, staff,
+// appointments) define the interfaces they need, with their contract, and
+// own the rules; this package only persists, each state change in one
+// transaction. SQLite (WAL, OpenSQLite) is the default; PostgreSQL
+// (OpenPostgres, postgres.go) runs the same statements: they are written
+// with ? placeholders, times as Unix milliseconds (BIGINT) and portable
+// SQL (ON CONFLICT, RETURNING), and each dialect has its own migrations
+// (migrations/ for SQLite, migrations_postgres/ for PostgreSQL) under the
+// same version numbers.
 package store
 
 import (
@@ -25,18 +30,37 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DB is the SQLite store. Writes go through a single connection with
-// immediate transactions (SQLite has one writer anyway; this avoids
-// SQLITE_BUSY upgrade deadlocks); reads use a small pool.
+//go:embed migrations_postgres/*.sql
+var migrationsPostgres embed.FS
+
+// DB is the store on either dialect. On SQLite, writes go through a single
+// connection with immediate transactions (SQLite has one writer anyway;
+// this avoids SQLITE_BUSY upgrade deadlocks) and reads use a small pool;
+// on PostgreSQL one pool serves both and write transactions take an
+// advisory lock instead (postgres.go).
 type DB struct {
 	w, r *sql.DB
 	path string
+	// pg: the database is PostgreSQL (OpenPostgres), w and r are one pool.
+	pg bool
 	// outboxWake is called when a message is stored (SetOutboxWaker).
 	outboxWake atomic.Pointer[func()]
 }
 
 // OpenSQLite opens (and creates) the database in dir and runs migrations.
 func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
+	db, err := openSQLite(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openSQLite(dir string) (*DB, error) {
 	path := filepath.Join(dir, "buergerbuero.db")
 	if err := restrict(dir, path); err != nil {
 		return nil, err
@@ -59,12 +83,7 @@ func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	db := &DB{w: w, r: r, path: path}
-	if err := db.migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
+	return &DB{w: w, r: r, path: path}, nil
 }
 
 // restrict makes the data directory 0700 and the database files 0600,
@@ -93,7 +112,23 @@ func restrict(dir, path string) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.r == db.w {
+		return db.w.Close()
+	}
 	return errors.Join(db.r.Close(), db.w.Close())
+}
+
+// ReadDB is the store's read handle, for tests and diagnostics that
+// inspect rows directly. Its statements use ? placeholders on both
+// dialects.
+func (db *DB) ReadDB() *sql.DB { return db.r }
+
+// Dialect names the database: "sqlite" or "postgres".
+func (db *DB) Dialect() string {
+	if db.pg {
+		return "postgres"
+	}
+	return "sqlite"
 }
 
 // Ping checks that the database answers (readiness).
@@ -102,52 +137,111 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+// migrationFiles returns the dialect's migrations by version.
+func (db *DB) migrationFiles() (map[int]string, int, error) {
+	fsys, dir := migrations, "migrations"
+	if db.pg {
+		fsys, dir = migrationsPostgres, "migrations_postgres"
 	}
-	entries, err := migrations.ReadDir("migrations")
+	entries, err := fsys.ReadDir(dir)
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	out, latest := map[int]string{}, 0
 	for _, e := range entries {
 		v, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
 		if err != nil {
-			return fmt.Errorf("migration %s: bad name", e.Name())
+			return nil, 0, fmt.Errorf("migration %s: bad name", e.Name())
 		}
-		var n int
-		if err := db.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, v).Scan(&n); err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
-		if n > 0 {
-			continue
-		}
-		body, _ := migrations.ReadFile("migrations/" + e.Name())
-		tx, err := db.w.BeginTx(ctx, nil)
+		body, err := fsys.ReadFile(dir + "/" + e.Name())
 		if err != nil {
+			return nil, 0, err
+		}
+		out[v] = string(body)
+		latest = max(latest, v)
+	}
+	return out, latest, nil
+}
+
+// SchemaVersion is the newest migration this binary knows for the dialect.
+func (db *DB) SchemaVersion() int {
+	_, latest, _ := db.migrationFiles()
+	return latest
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	files, latest, err := db.migrationFiles()
+	if err != nil {
+		return err
+	}
+	return db.migrateTo(ctx, files, latest)
+}
+
+// migrateTo applies the missing migrations up to version to, each in its
+// own transaction with its schema_migrations row. A database whose schema
+// is newer than to was written by a newer version of the program: it is
+// refused untouched, since this binary's statements may no longer fit it.
+func (db *DB) migrateTo(ctx context.Context, files map[int]string, to int) error {
+	// under the write lock: two nodes starting on one PostgreSQL at once
+	// must not both create the table or apply a migration
+	var have int
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", e.Name(), err)
+		return tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have)
+	})
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if have > to {
+		return fmt.Errorf("%w: the %s database has schema version %d, this program knows up to %d; run the newer program or restore a backup",
+			ErrSchemaTooNew, db.Dialect(), have, to)
+	}
+	versions := make([]int, 0, len(files))
+	for v := range files {
+		versions = append(versions, v)
+	}
+	sort.Ints(versions)
+	for _, v := range versions {
+		if v > to {
+			break
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, v, ms(time.Now())); err != nil {
-			tx.Rollback()
+		err := db.tx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, v).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, files[v]); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, v, ms(time.Now()))
 			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %s: %w", e.Name(), err)
+		})
+		if err != nil {
+			return fmt.Errorf("migration %04d (%s): %w", v, db.Dialect(), err)
 		}
 	}
 	return nil
 }
 
-// tx runs fn in one write transaction.
+// ErrSchemaTooNew: the database was migrated by a newer program.
+var ErrSchemaTooNew = errors.New("schema too new")
+
+// tx runs fn in one write transaction. Write transactions run one at a
+// time on both dialects (SQLite's single writer connection, PostgreSQL's
+// advisory lock), so fn sees every earlier write and none comes between
+// its statements.
 func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
+	}
+	if db.pg {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(writeLockKey)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("write lock: %w", err)
+		}
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()

@@ -182,6 +182,10 @@ type ChangePayload struct {
 }
 
 func writeChange(ctx context.Context, tx *sql.Tx, ch reception.Change) (int64, error) {
+	// the usage figures count in the change's transaction (stats.go)
+	if err := countChange(ctx, tx, ch); err != nil {
+		return 0, err
+	}
 	// The event log is kept longer than personal data may be: it carries
 	// the ticket's state, never what the citizen or a clerk wrote.
 	t := ch.Ticket
@@ -191,12 +195,12 @@ func writeChange(ctx context.Context, tx *sql.Tx, ch reception.Change) (int64, e
 		return 0, err
 	}
 	now := ms(time.Now())
-	res, err := tx.ExecContext(ctx, `INSERT INTO events (type, office_id, room_id, at, payload) VALUES ('ticket', ?, ?, ?, ?)`,
-		ch.Ticket.OfficeID, ch.Ticket.RoomID, now, string(payload))
+	var seq int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO events (type, office_id, room_id, at, payload) VALUES ('ticket', ?, ?, ?, ?) RETURNING seq`,
+		ch.Ticket.OfficeID, ch.Ticket.RoomID, now, string(payload)).Scan(&seq)
 	if err != nil {
 		return 0, err
 	}
-	seq, _ := res.LastInsertId()
 	detail := ""
 	if ch.FromOffice != "" {
 		detail = "from " + ch.FromOffice + " to " + ch.Ticket.OfficeID

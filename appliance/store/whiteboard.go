@@ -130,12 +130,8 @@ type WhiteboardRef struct {
 func (db *DB) AddWhiteboardOp(ctx context.Context, op whiteboard.Op) (int64, error) {
 	var seq int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO whiteboard_ops (room_id, op_id, author, type, target, at) VALUES (?,?,?,?,?,?)`,
-			op.Room, op.ID, op.Author, string(op.Type), op.Target, ms(op.At))
-		if err != nil {
-			return err
-		}
-		if seq, err = res.LastInsertId(); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO whiteboard_ops (room_id, op_id, author, type, target, at) VALUES (?,?,?,?,?,?) RETURNING seq`,
+			op.Room, op.ID, op.Author, string(op.Type), op.Target, ms(op.At)).Scan(&seq); err != nil {
 			return err
 		}
 		// the event log says only that the board changed (room and seq):
@@ -153,10 +149,10 @@ func (db *DB) AddWhiteboardOp(ctx context.Context, op whiteboard.Op) (int64, err
 			_, err = tx.ExecContext(ctx, `INSERT INTO whiteboard_items (room_id, id, seq, author, body) VALUES (?,?,?,?,?)`, op.Room, op.ID, seq, op.Author, string(body))
 			return err
 		case whiteboard.OpUndo:
-			_, err = tx.ExecContext(ctx, `DELETE FROM whiteboard_items WHERE room_id = ? AND id = ?`, op.Room, op.Target)
+			_, err := tx.ExecContext(ctx, `DELETE FROM whiteboard_items WHERE room_id = ? AND id = ?`, op.Room, op.Target)
 			return err
 		case whiteboard.OpClear:
-			_, err = tx.ExecContext(ctx, `DELETE FROM whiteboard_items WHERE room_id = ?`, op.Room)
+			_, err := tx.ExecContext(ctx, `DELETE FROM whiteboard_items WHERE room_id = ?`, op.Room)
 			return err
 		}
 		return fmt.Errorf("unknown operation %q", op.Type)

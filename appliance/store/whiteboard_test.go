@@ -35,20 +35,14 @@ func boardItems(t *testing.T, db *store.DB, room string) int {
 
 // TestWhiteboardSurvivesRestart: the board is in the database, so an
 // appliance restart keeps what was drawn (and its re-send protection).
-func TestWhiteboardSurvivesRestart(t *testing.T) {
+func TestWhiteboardSurvivesRestart(t *testing.T) { forEachDialect(t, testWhiteboardSurvivesRestart) }
+
+func testWhiteboardSurvivesRestart(t *testing.T, open opener) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := store.OpenSQLite(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := open()
 	drawWhiteboard(t, db, "r_1")
 	db.Close()
-	db, err = store.OpenSQLite(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = open()
 	s, err := whiteboard.New(db, nil).Snapshot(ctx, "r_1", whiteboard.Author{Key: "citizen:BA-1"})
 	if err != nil || len(s.Items) != 2 || !s.Items[0].Mine || s.Items[1].Points[1] != (whiteboard.Point{0.3, 0.4, 0.5}) {
 		t.Fatalf("after restart: %+v, %v", s, err)
@@ -59,12 +53,12 @@ func TestWhiteboardSurvivesRestart(t *testing.T) {
 // when the room's content is (confidential offices at the end) and by the
 // retention purge, with nothing of other rooms.
 func TestWhiteboardDeletedWithRoomContent(t *testing.T) {
+	forEachDialect(t, testWhiteboardDeletedWithRoomContent)
+}
+
+func testWhiteboardDeletedWithRoomContent(t *testing.T, open opener) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open()
 	drawWhiteboard(t, db, "r_a")
 	drawWhiteboard(t, db, "r_b")
 	if err := db.DeleteRoomContent(ctx, "r_a"); err != nil {
@@ -112,13 +106,11 @@ func TestWhiteboardDeletedWithRoomContent(t *testing.T) {
 // TestWhiteboardEventNamesTheOp: each operation appends one event to the
 // stream that names the room and the op's seq but carries no drawing; the
 // op it names is what a reader is then sent.
-func TestWhiteboardEventNamesTheOp(t *testing.T) {
+func TestWhiteboardEventNamesTheOp(t *testing.T) { forEachDialect(t, testWhiteboardEventNamesTheOp) }
+
+func testWhiteboardEventNamesTheOp(t *testing.T, open opener) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open()
 	since, _ := db.LastEventSeq(ctx)
 	b := whiteboard.New(db, nil)
 	who := whiteboard.Author{Key: "citizen:BA-1"}

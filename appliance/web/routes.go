@@ -97,6 +97,12 @@ func (s *Server) routes() {
 	s.adminUsersRoutes()
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) { s.writeProblem(w, r, notFoundOrMethod(s.mux, r)) })
 
+	// usage figures for office leads and admins (stats_page.go)
+	s.handle("GET /staff/stats", s.staffPage(s.pageStats))
+	s.handle("POST /staff/stats", s.staffPage(s.formStats))
+	s.handle("GET /staff/stats.csv", s.staffPage(s.statsExport(false)))
+	s.handle("GET /staff/stats.ods", s.staffPage(s.statsExport(true)))
+
 	// permanent rooms: public lobby, staff list, moderation, pages
 	s.permanentRoutes() // api_permanent.go
 

@@ -33,6 +33,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
+	"github.com/buergerbuero/buergerbuero/appliance/stats"
 )
 
 //go:embed templates/*.html
@@ -131,6 +132,9 @@ type Options struct {
 	Mailbox Mailbox
 	// Booking is the appointment book; nil answers the booking API with 404.
 	Booking *appointments.Book
+	// Stats are the persisted usage figures (the statistics page); nil
+	// answers the page with 403.
+	Stats stats.Source
 	// Events are the citizens' hours and press conferences; nil answers
 	// their API and pages with 404.
 	Events *events.Service

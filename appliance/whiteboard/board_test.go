@@ -12,6 +12,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/storetest"
 	"github.com/buergerbuero/buergerbuero/appliance/whiteboard"
 )
 
@@ -23,11 +24,7 @@ var (
 
 func newBoard(t *testing.T) (*whiteboard.Board, *store.DB) {
 	t.Helper()
-	db, err := store.OpenSQLite(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, t.TempDir())
 	return whiteboard.New(db, nil), db
 }
 

@@ -21,6 +21,9 @@ var exported = []string{
 	"buergerbuero_notification_failures_total",
 	"buergerbuero_http_request_duration_seconds",
 	"buergerbuero_tls_certificate_expiry_timestamp_seconds",
+	"buergerbuero_daily_figure",
+	"buergerbuero_daily_wait_seconds",
+	"buergerbuero_daily_consultation_seconds",
 }
 
 // exportedPrefixes are families whose members the SFU, the bridge, and

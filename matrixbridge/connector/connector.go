@@ -111,7 +111,7 @@ func New(opt Options) *Connector {
 
 func (c *Connector) Init(br *bridgev2.Bridge) {
 	c.br = br
-	c.st = &store{db: br.DB.Database}
+	c.st = newStore(br.DB.Database)
 }
 
 func (c *Connector) Start(ctx context.Context) error { return c.st.migrate(ctx) }

@@ -3,6 +3,7 @@ package connector
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
 	"strconv"
@@ -16,27 +17,25 @@ import (
 // consultation rooms and the outbox of messages to the appliance.
 type store struct{ db *dbutil.Database }
 
-var schema = []string{
-	`CREATE TABLE IF NOT EXISTS bb_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
-	`CREATE TABLE IF NOT EXISTS bb_knock (
-		ticket_id TEXT NOT NULL, office_id TEXT NOT NULL, number TEXT NOT NULL,
-		body TEXT NOT NULL, PRIMARY KEY (ticket_id, office_id))`,
-	`CREATE TABLE IF NOT EXISTS bb_room (
-		room_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, number TEXT NOT NULL,
-		office_id TEXT NOT NULL, clerk TEXT NOT NULL, ghost TEXT NOT NULL,
-		language TEXT NOT NULL, closed INTEGER NOT NULL DEFAULT 0, purge_at INTEGER NOT NULL DEFAULT 0)`,
-	`CREATE TABLE IF NOT EXISTS bb_outbox (
-		id INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT NOT NULL UNIQUE,
-		room_id TEXT NOT NULL, act_as TEXT NOT NULL, mx_room TEXT NOT NULL,
-		text TEXT NOT NULL, file_name TEXT NOT NULL DEFAULT '', file_type TEXT NOT NULL DEFAULT '',
-		file_data BLOB, created INTEGER NOT NULL)`,
+// upgrades are the bridge tables' versions, the mautrix way: numbered
+// files with per-dialect lines (-- only: postgres / sqlite), applied by
+// dbutil and recorded in bb_version, beside mautrix's own tables on SQLite
+// or PostgreSQL.
+//
+//go:embed upgrades/*.sql
+var upgradeFiles embed.FS
+
+var upgrades = dbutil.BuildUpgradeTable().WithFSPath(upgradeFiles, "upgrades").Finish()
+
+// newStore keeps the bridge's tables in the bridge's database under their
+// own version table.
+func newStore(db *dbutil.Database) *store {
+	return &store{db: db.Child("bb_version", upgrades, nil)}
 }
 
 func (s *store) migrate(ctx context.Context) error {
-	for _, q := range schema {
-		if _, err := s.db.Exec(ctx, q); err != nil {
-			return fmt.Errorf("create bridge tables: %w", err)
-		}
+	if err := s.db.Upgrade(ctx); err != nil {
+		return fmt.Errorf("upgrade bridge tables: %w", err)
 	}
 	return nil
 }
