@@ -8,20 +8,17 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/audit"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
-	"github.com/buergerbuero/buergerbuero/appliance/store"
 )
 
 // TestAuditEntriesFilter: the viewer's filters select by time (From
 // inclusive, To exclusive), actor, action prefix (an '_' in it is a
 // character, not a wildcard), office and a lead's offices, newest first,
 // paged.
-func TestAuditEntriesFilter(t *testing.T) {
+func TestAuditEntriesFilter(t *testing.T) { forEachDialect(t, testAuditEntriesFilter) }
+
+func testAuditEntriesFilter(t *testing.T, open opener) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open()
 	day := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	for i, e := range []audit.Entry{
 		{Actor: "dora", Action: "admin.clerk.create", Detail: "login=emil"},
@@ -69,13 +66,11 @@ func TestAuditEntriesFilter(t *testing.T) {
 
 // TestDisabledClerk: a disabled clerk is listed so, cannot sign in and
 // loses its sessions; enabled again it can.
-func TestDisabledClerk(t *testing.T) {
+func TestDisabledClerk(t *testing.T) { forEachDialect(t, testDisabledClerk) }
+
+func testDisabledClerk(t *testing.T, open opener) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open()
 	svc := staff.NewService(db, staff.Policy{SessionLifetime: time.Hour})
 	if err := svc.Save(ctx, staff.Clerk{Login: "anna", DisplayName: "Anna", Role: staff.RoleClerk, Offices: []string{"bauamt"}}, "anna-passwort-123", false); err != nil {
 		t.Fatal(err)
