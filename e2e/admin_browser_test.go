@@ -1,0 +1,257 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/buergerbuero/buergerbuero/appliance/apptest"
+	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/staff"
+)
+
+const adminLogin, adminPassword = "root", "root-passwort-1234"
+
+// startAdmin starts an appliance whose configuration file sets the site
+// name (so the web shows it read-only) and leaves the Bundesland, the
+// embedding origins and the retention to the web; it has an admin.
+func startAdmin(t *testing.T) *apptest.Server {
+	t.Helper()
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, Configure: func(c *config.Config) { c.MarkSetInFile("site.name") }})
+	if err := srv.App.Staff.Save(context.Background(), staff.Clerk{Login: adminLogin, DisplayName: "Root", Role: staff.RoleAdmin}, adminPassword, false); err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// TestAdminBrowserOfficesTextsAndSite: in a real browser an admin creates
+// an office with hours and a dated closed day, which the public office list
+// and API show at once (closed today, the exception's date); overlapping
+// hours, an unknown Bundesland and colours below AA contrast are refused
+// with the problem next to each field; a waiting-room notice the admin
+// types appears on a citizen's waiting page. Every change, and nothing
+// refused, is in the audit table. The pages have no axe-core violations
+// in German and English.
+func TestAdminBrowserOfficesTextsAndSite(t *testing.T) {
+	src := axeScript(t)
+	srv := startAdmin(t)
+	b := newSharedBrowser(t, srv.CertPEM)()
+	setLangCookie(t, b, srv.URL, "de")
+	step(t, b, "sign in", chromedp.Navigate(srv.URL+"/staff/login"), chromedp.WaitVisible("#login", chromedp.ByID),
+		chromedp.SendKeys("#login", adminLogin, chromedp.ByID), chromedp.SendKeys("#password", adminPassword, chromedp.ByID),
+		chromedp.Submit("#password", chromedp.ByID), chromedp.WaitVisible("#admin-link", chromedp.ByID))
+	axe := func(what, path, ready string) {
+		for _, lang := range []string{"de", "en"} {
+			setLangCookie(t, b, srv.URL, lang)
+			step(t, b, what+" in "+lang, chromedp.Navigate(srv.URL+path), chromedp.WaitVisible(ready, chromedp.ByQuery))
+			for _, x := range runAxe(t, b, src) {
+				t.Errorf("%s %s: axe %s (%s): %s %v", what, lang, x.ID, x.Impact, x.Help, x.Nodes)
+			}
+		}
+		setLangCookie(t, b, srv.URL, "de")
+	}
+	axe("offices", "/staff/admin", "#admin-offices")
+	axe("new office", "/staff/admin/offices/new", "#office-form")
+	axe("file office", "/staff/admin/offices/buergerbuero", "#texts-form")
+	axe("site", "/staff/admin/site", "#site-form")
+
+	// a new office: first with overlapping hours, refused next to the field
+	today := time.Now().In(berlinLoc).Format(time.DateOnly)
+	step(t, b, "new office form", chromedp.Navigate(srv.URL+"/staff/admin"), chromedp.WaitVisible("#admin-new-office", chromedp.ByID),
+		chromedp.Click("#admin-new-office", chromedp.ByID), chromedp.WaitVisible("#office-form", chromedp.ByID))
+	fill := []chromedp.Action{chromedp.SetValue("#f-id", "kfz", chromedp.ByID), chromedp.SetValue("#f-name", "Zulassungsstelle", chromedp.ByID),
+		chromedp.SetValue("#f-prefix", "Z", chromedp.ByID), chromedp.SetValue("#f-languages", "de, en", chromedp.ByID),
+		chromedp.SetValue("#f-chairs", "2", chromedp.ByID), chromedp.SetValue("#f-exceptions", today+" closed", chromedp.ByID)}
+	for _, d := range []string{"tue", "wed", "thu", "fri", "sat", "sun"} {
+		fill = append(fill, chromedp.SetValue("#f-hours_"+d, "00:00-24:00", chromedp.ByID))
+	}
+	step(t, b, "overlapping hours", append(fill, chromedp.SetValue("#f-hours_mon", "08:00-12:00, 11:00-14:00", chromedp.ByID),
+		chromedp.Click("#office-save", chromedp.ByID), chromedp.WaitVisible("#f-hours_mon-error", chromedp.ByID))...)
+	fieldError(t, b, "f-hours_mon", "überschneiden")
+	step(t, b, "valid office", append(fill, chromedp.SetValue("#f-hours_mon", "00:00-24:00", chromedp.ByID),
+		chromedp.Click("#office-save", chromedp.ByID), chromedp.WaitVisible("#admin-saved", chromedp.ByID))...)
+
+	// the public list and API show it at once, closed on its exception
+	var list string
+	step(t, b, "public list", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(`[data-office="kfz"]`, chromedp.ByQuery),
+		chromedp.Text(`[data-office="kfz"]`, &list, chromedp.ByQuery))
+	if !strings.Contains(list, "Zulassungsstelle") || !strings.Contains(list, "Geschlossen") {
+		t.Errorf("public list shows the new office as %q, want its name and closed (exception %s)", list, today)
+	}
+	var office struct {
+		Name string `json:"name"`
+		Open bool   `json:"open"`
+	}
+	if st := newClient(t, srv).do("GET", "/api/v1/offices/kfz", nil, &office); st != 200 || office.Name != "Zulassungsstelle" || office.Open {
+		t.Errorf("GET /api/v1/offices/kfz: %d %+v, want the office, closed today", st, office)
+	}
+
+	// the site: an unknown Bundesland and a colour below AA, each next to
+	// its field; the file's site name is read-only
+	step(t, b, "site form", chromedp.Navigate(srv.URL+"/staff/admin/site"), chromedp.WaitVisible("#site-form", chromedp.ByID))
+	var readonly bool
+	step(t, b, "file field", chromedp.WaitVisible("#f-name-file", chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById('f-name').readOnly`, &readonly))
+	if !readonly {
+		t.Error("the site name set in the configuration file is editable")
+	}
+	step(t, b, "invalid site", chromedp.SetValue("#f-state", "XX", chromedp.ByID), chromedp.SetValue("#f-primary", "#777777", chromedp.ByID),
+		chromedp.SetValue("#f-background", "#ffffff", chromedp.ByID), chromedp.Click("#site-save", chromedp.ByID),
+		chromedp.WaitVisible("#f-state-error", chromedp.ByID), chromedp.WaitVisible("#f-primary-error", chromedp.ByID))
+	fieldError(t, b, "f-state", "Bundesland")
+	fieldError(t, b, "f-primary", "4.47:1")
+	var summary int
+	step(t, b, "error summary", chromedp.Evaluate(`document.querySelectorAll('#error-summary a[href="#f-state"], #error-summary a[href="#f-primary"]').length`, &summary))
+	if summary != 2 {
+		t.Errorf("error summary links to %d of the 2 fields", summary)
+	}
+	step(t, b, "valid site", chromedp.SetValue("#f-state", "BY", chromedp.ByID), chromedp.SetValue("#f-primary", "#767676", chromedp.ByID),
+		chromedp.Click("#site-save", chromedp.ByID), chromedp.WaitVisible("#admin-saved", chromedp.ByID))
+	var branded int
+	step(t, b, "branding", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible("#offices", chromedp.ByID),
+		chromedp.Evaluate(`document.querySelectorAll('link[href="/branding.css"]').length`, &branded))
+	if branded != 1 {
+		t.Error("the public page does not load the branding stylesheet after colours were saved")
+	}
+
+	// a waiting-room notice on an office from the file: a citizen sees it
+	step(t, b, "texts", chromedp.Navigate(srv.URL+"/staff/admin/offices/buergerbuero"), chromedp.WaitVisible("#texts-form", chromedp.ByID),
+		chromedp.SetValue("#f-notice", "Heute nur bis 12 Uhr", chromedp.ByID), chromedp.SetValue("#f-greeting", "Willkommen <b>im</b> Bürgerbüro", chromedp.ByID),
+		chromedp.Click("#texts-save", chromedp.ByID), chromedp.WaitVisible("#admin-saved", chromedp.ByID))
+	k := newClient(t, srv).knock("buergerbuero", "Personalausweis verlängern")
+	citizen := newSharedBrowser(t, srv.CertPEM)()
+	setLangCookie(t, citizen, srv.URL, "de")
+	var notice, greeting string
+	step(t, citizen, "waiting page", chromedp.Navigate(srv.URL+"/wait/"+k.ID), chromedp.WaitVisible("#office-notice", chromedp.ByID),
+		chromedp.Text("#office-notice", &notice, chromedp.ByID), chromedp.Text("#office-greeting", &greeting, chromedp.ByID))
+	if notice != "Heute nur bis 12 Uhr" || greeting != "Willkommen <b>im</b> Bürgerbüro" {
+		t.Errorf("waiting page shows notice %q and greeting %q, want them as typed (escaped)", notice, greeting)
+	}
+
+	// the audit log: each change with its actor, office and field names;
+	// the refused forms left nothing
+	rows, err := openDB(t, srv).Query(`SELECT actor, action, office_id, detail FROM audit WHERE action LIKE 'admin.%' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var actor, action, office, detail string
+		if err := rows.Scan(&actor, &action, &office, &detail); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, strings.Join([]string{actor, action, office, detail}, " "))
+	}
+	want := []string{
+		"root admin.office.create kfz name,prefix,languages,chairs,hours,exceptions",
+		"root admin.site.update  state,primary,background",
+		"root admin.texts.update buergerbuero greeting,notice",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit entries:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestAdminRefusesFileSetFieldsAndOtherRoles: the server itself refuses
+// a change to what the configuration file sets (409, admin_file_set) and
+// any administration page to a clerk who is not an admin (403).
+func TestAdminRefusesFileSetFieldsAndOtherRoles(t *testing.T) {
+	srv := startAdmin(t)
+	c := newClient(t, srv)
+	c.login(adminLogin, adminPassword)
+	for _, tc := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/staff/admin/site", url.Values{"name": {"Anderer Kreis"}}},
+		{"/staff/admin/offices/buergerbuero", url.Values{"name": {"Anderes Amt"}, "prefix": {"B"}, "chairs": {"3"}}},
+	} {
+		st, body := adminPost(t, c, tc.path, tc.form)
+		if st != http.StatusConflict || !strings.Contains(body, "Konfigurationsdatei") {
+			t.Errorf("POST %s: %d, want 409 with the file note; body has it: %v", tc.path, st, strings.Contains(body, "Konfigurationsdatei"))
+		}
+	}
+	if n := countAudit(t, srv); n != 0 {
+		t.Errorf("%d audit entries for refused changes", n)
+	}
+	var office struct{ Name string }
+	c.do("GET", "/api/v1/offices/buergerbuero", nil, &office)
+	if office.Name != "Bürgerbüro" {
+		t.Errorf("the file's office was renamed to %q", office.Name)
+	}
+
+	anna := newClient(t, srv)
+	anna.login(srv.Clerks[0].Login, srv.Clerks[0].Password)
+	if st, _ := adminPost(t, anna, "/staff/admin/site", url.Values{"state": {"BY"}}); st != http.StatusForbidden {
+		t.Errorf("a clerk's POST /staff/admin/site: %d, want 403", st)
+	}
+	res, err := anna.http.Get(srv.URL + "/staff/admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("a clerk's GET /staff/admin: %d, want 403", res.StatusCode)
+	}
+	// without the CSRF token even the admin is refused
+	c.csrf = ""
+	if st, _ := adminPost(t, c, "/staff/admin/site", url.Values{"state": {"BY"}}); st != http.StatusForbidden {
+		t.Errorf("POST without CSRF token: %d, want 403", st)
+	}
+}
+
+// adminPost posts a form as the browser does, with the client's session
+// and CSRF token; it returns the status and the page.
+func adminPost(t *testing.T, c *apiClient, path string, form url.Values) (int, string) {
+	t.Helper()
+	if c.csrf != "" {
+		form.Set("csrf_token", c.csrf)
+	}
+	req, _ := http.NewRequest("POST", c.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", c.base)
+	req.Header.Set("Accept-Language", "de")
+	res, err := c.http.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func countAudit(t *testing.T, srv *apptest.Server) int {
+	t.Helper()
+	var n int
+	if err := openDB(t, srv).QueryRow(`SELECT COUNT(*) FROM audit WHERE action LIKE 'admin.%'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// fieldError checks that a field is marked invalid and described by its
+// visible error, which says want.
+func fieldError(t *testing.T, b context.Context, id, want string) {
+	t.Helper()
+	var res struct {
+		Invalid string `json:"invalid"`
+		Text    string `json:"text"`
+	}
+	var raw string
+	step(t, b, "error of "+id, chromedp.Evaluate(`JSON.stringify((() => { const f = document.getElementById(`+jsString(id)+`);
+		const ids = (f.getAttribute('aria-describedby') || '').split(' ');
+		const e = document.getElementById(`+jsString(id+"-error")+`);
+		return {invalid: f.getAttribute('aria-invalid'), text: e && ids.includes(e.id) ? e.textContent : ''}; })())`, &raw))
+	json.Unmarshal([]byte(raw), &res)
+	if res.Invalid != "true" || !strings.Contains(res.Text, want) {
+		t.Errorf("%s: aria-invalid %q, described by error %q; want true and a message with %q", id, res.Invalid, res.Text, want)
+	}
+}
