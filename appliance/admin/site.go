@@ -29,7 +29,7 @@ type Site struct {
 type Branding struct {
 	Primary, Background, Text string
 	// OnPrimary is the text colour on the primary colour (header, buttons):
-	// black or white, whichever contrasts more.
+	// white where it passes AA, else black.
 	OnPrimary string
 	// LogoType is the logo's media type, "" for no logo.
 	LogoType string
@@ -94,8 +94,10 @@ func (s *Service) webValue(key string) (string, bool) {
 	return s.setting(key)
 }
 
+// onColour is white where white passes AA on c (the built-in look), else
+// black (which then passes: every colour reaches 4.5:1 with one of them).
 func onColour(c [3]uint8) string {
-	if Contrast(c, [3]uint8{255, 255, 255}) >= Contrast(c, [3]uint8{}) {
+	if Contrast(c, [3]uint8{255, 255, 255}) >= MinContrast {
 		return "#ffffff"
 	}
 	return "#000000"
