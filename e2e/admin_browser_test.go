@@ -14,6 +14,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
 
@@ -253,5 +254,33 @@ func fieldError(t *testing.T, b context.Context, id, want string) {
 	json.Unmarshal([]byte(raw), &res)
 	if res.Invalid != "true" || !strings.Contains(res.Text, want) {
 		t.Errorf("%s: aria-invalid %q, described by error %q; want true and a message with %q", id, res.Invalid, res.Text, want)
+	}
+}
+
+// TestAdminPagesHaveNoHardCodedText renders the administration's pages in
+// the pseudo-locale: every text outside the office and site names (data)
+// comes from the catalogue.
+func TestAdminPagesHaveNoHardCodedText(t *testing.T) {
+	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, PseudoLocale: true})
+	if err := srv.App.Staff.Save(context.Background(), staff.Clerk{Login: adminLogin, DisplayName: "Root", Role: staff.RoleAdmin}, adminPassword, false); err != nil {
+		t.Fatal(err)
+	}
+	data := []string{srv.Config.Site.Name}
+	for _, o := range srv.Config.Offices {
+		data = append(data, o.Name, o.ID)
+	}
+	for _, tag := range i18n.Staff {
+		data = append(data, i18n.SelfName(tag))
+	}
+	c := newClient(t, srv)
+	c.login(adminLogin, adminPassword)
+	for _, p := range []string{"/staff/admin", "/staff/admin/offices/new", "/staff/admin/offices/buergerbuero", "/staff/admin/site"} {
+		res, body := fetchPage(t, c.http, srv.URL+p, nil)
+		if res.StatusCode != 200 || !strings.Contains(body, `class="admin"`) {
+			t.Fatalf("%s: %d %.300s", p, res.StatusCode, body)
+		}
+		for _, s := range hardCoded(body, data) {
+			t.Errorf("%s shows text that is not from the catalogue: %q", p, s)
+		}
 	}
 }
