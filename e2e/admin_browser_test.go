@@ -34,8 +34,10 @@ func startAdmin(t *testing.T) *apptest.Server {
 
 // TestAdminBrowserOfficesTextsAndSite: in a real browser an admin creates
 // an office with hours and a dated closed day, which the public office list
-// and API show at once (closed today, the exception's date); overlapping
-// hours, an unknown Bundesland and colours below AA contrast are refused
+// and API show at once (closed today, the exception's date), and a service
+// the booking API offers at once; overlapping
+// hours, a service's duration, an unknown Bundesland and colours below AA
+// contrast are refused
 // with the problem next to each field; a waiting-room notice the admin
 // types appears on a citizen's waiting page. Every change, and nothing
 // refused, is in the audit table. The pages have no axe-core violations
@@ -94,6 +96,27 @@ func TestAdminBrowserOfficesTextsAndSite(t *testing.T) {
 		t.Errorf("GET /api/v1/offices/kfz: %d %+v, want the office, closed today", st, office)
 	}
 
+	// a service for the new office: the book offers it at once
+	step(t, b, "service with a bad duration", chromedp.Navigate(srv.URL+"/staff/admin/offices/kfz"), chromedp.WaitVisible("#services-form", chromedp.ByID),
+		chromedp.SetValue("#f-svc_id_0", "zulassung", chromedp.ByID), chromedp.SetValue("#f-svc_name_0", "Fahrzeug zulassen", chromedp.ByID),
+		chromedp.SetValue("#f-svc_duration_0", "7m", chromedp.ByID), chromedp.Click("#services-save", chromedp.ByID),
+		chromedp.WaitVisible("#f-svc_duration_0-error", chromedp.ByID))
+	fieldError(t, b, "f-svc_duration_0", "5 Minuten")
+	step(t, b, "service", chromedp.SetValue("#f-svc_duration_0", "20m", chromedp.ByID), chromedp.Click("#services-save", chromedp.ByID),
+		chromedp.WaitVisible("#admin-saved", chromedp.ByID), chromedp.WaitVisible("#f-svc_id_1", chromedp.ByID))
+	var services struct {
+		Services []struct {
+			ID              string `json:"id"`
+			DurationMinutes int    `json:"duration_minutes"`
+		} `json:"services"`
+	}
+	if st := newClient(t, srv).do("GET", "/api/v1/offices/kfz/services", nil, &services); st != 200 || len(services.Services) != 1 ||
+		services.Services[0].ID != "zulassung" || services.Services[0].DurationMinutes != 20 {
+		t.Errorf("GET /api/v1/offices/kfz/services: %d %+v, want the new service of 20 minutes", st, services)
+	}
+
+	axe("web office", "/staff/admin/offices/kfz", "#f-svc_id_1")
+
 	// the site: an unknown Bundesland and a colour below AA, each next to
 	// its field; the file's site name is read-only
 	step(t, b, "site form", chromedp.Navigate(srv.URL+"/staff/admin/site"), chromedp.WaitVisible("#site-form", chromedp.ByID))
@@ -106,6 +129,9 @@ func TestAdminBrowserOfficesTextsAndSite(t *testing.T) {
 	step(t, b, "invalid site", chromedp.SetValue("#f-state", "XX", chromedp.ByID), chromedp.SetValue("#f-primary", "#777777", chromedp.ByID),
 		chromedp.SetValue("#f-background", "#ffffff", chromedp.ByID), chromedp.Click("#site-save", chromedp.ByID),
 		chromedp.WaitVisible("#f-state-error", chromedp.ByID), chromedp.WaitVisible("#f-primary-error", chromedp.ByID))
+	for _, x := range runAxe(t, b, src) {
+		t.Errorf("site with errors: axe %s (%s): %s %v", x.ID, x.Impact, x.Help, x.Nodes)
+	}
 	fieldError(t, b, "f-state", "Bundesland")
 	fieldError(t, b, "f-primary", "4.47:1")
 	var summary int
@@ -153,6 +179,7 @@ func TestAdminBrowserOfficesTextsAndSite(t *testing.T) {
 	}
 	want := []string{
 		"root admin.office.create kfz name,prefix,languages,chairs,hours,exceptions",
+		"root admin.services.update kfz services:zulassung",
 		"root admin.site.update  state,primary,background",
 		"root admin.texts.update buergerbuero greeting,notice",
 	}

@@ -51,6 +51,8 @@ type Store interface {
 	SaveOfficeTexts(ctx context.Context, officeID string, t Texts, c Change) error
 	Offices(ctx context.Context) ([]reception.Office, error)
 	SaveOffice(ctx context.Context, o reception.Office, c Change) error
+	OfficeServices(ctx context.Context) (map[string][]ServiceDef, error)
+	SaveOfficeServices(ctx context.Context, officeID string, list []ServiceDef, c Change) error
 }
 
 // Hooks apply a change without a restart.
@@ -60,6 +62,10 @@ type Hooks struct {
 	// SiteChanged passes on the effective Bundesland and default retention
 	// (reception.Service.SetSiteDefaults).
 	SiteChanged func(ctx context.Context, state string, r reception.Retention) error
+	// BookChanged rebuilds the appointment book's offices (their services
+	// and schedules) after an office, its services or the Bundesland
+	// changed.
+	BookChanged func(ctx context.Context) error
 }
 
 // Service is the web administration.
@@ -72,12 +78,13 @@ type Service struct {
 	mu       sync.RWMutex
 	settings map[string]string
 	texts    map[string]Texts
+	services map[string][]ServiceDef
 }
 
 // New builds the administration over the file's configuration cfg; call
 // Load before use.
 func New(s Store, cfg *config.Config, h Hooks) *Service {
-	return &Service{store: s, cfg: cfg, hooks: h, now: time.Now, settings: map[string]string{}, texts: map[string]Texts{}}
+	return &Service{store: s, cfg: cfg, hooks: h, now: time.Now, settings: map[string]string{}, texts: map[string]Texts{}, services: map[string][]ServiceDef{}}
 }
 
 // Load reads the stored settings and texts and applies the site settings.
@@ -90,18 +97,26 @@ func (s *Service) Load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("admin texts: %w", err)
 	}
+	services, err := s.store.OfficeServices(ctx)
+	if err != nil {
+		return fmt.Errorf("admin services: %w", err)
+	}
 	s.mu.Lock()
-	s.settings, s.texts = set, texts
+	s.settings, s.texts, s.services = set, texts, services
 	s.mu.Unlock()
 	return s.applySite(ctx)
 }
 
+// applySite passes the effective Bundesland and retention on and rebuilds
+// the appointment book (its schedules know the holidays too).
 func (s *Service) applySite(ctx context.Context) error {
-	if s.hooks.SiteChanged == nil {
-		return nil
+	if s.hooks.SiteChanged != nil {
+		site := s.Site()
+		if err := s.hooks.SiteChanged(ctx, site.State, reception.Retention{Content: site.RetentionContent, Personal: site.RetentionPersonal}); err != nil {
+			return err
+		}
 	}
-	site := s.Site()
-	return s.hooks.SiteChanged(ctx, site.State, reception.Retention{Content: site.RetentionContent, Personal: site.RetentionPersonal})
+	return s.bookChanged(ctx)
 }
 
 // FileOffice reports whether the configuration file declares the office

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
@@ -48,10 +49,56 @@ func (m *memStore) SaveOffice(_ context.Context, o reception.Office, c Change) e
 	return nil
 }
 
+func (m *memStore) OfficeServices(context.Context) (map[string][]ServiceDef, error) {
+	return map[string][]ServiceDef{}, nil
+}
+
+func TestSaveServicesChecksEachRowAndRebuildsTheBook(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.svc.SaveOffice(ctx, "root", validOffice(), true); err != nil {
+		t.Fatal(err)
+	}
+	books := f.books
+	rows := []ServiceInput{
+		{ID: "zulassung", Name: "Fahrzeug zulassen", Duration: "7m"},
+		{ID: "Ab Meldung", Name: "Abmelden", Duration: "15m"},
+		{ID: "zulassung", Name: "Doppelt", Duration: "15m"},
+		{ID: "halter", Name: "Halter ändern", Duration: "15m", Mode: "sometimes"},
+		{}, // an empty row is left out
+	}
+	got := problems(t, f.svc.SaveServices(ctx, "root", "kfz", rows))
+	if want := []string{"svc_duration_0:service_duration", "svc_id_1:service_id", "svc_id_2:service_id", "svc_mode_3:service_mode"}; !slices.Equal(got, want) {
+		t.Errorf("problems %v, want %v", got, want)
+	}
+	rows = []ServiceInput{{ID: "zulassung", Name: "Fahrzeug zulassen", Duration: "20m", Languages: "de", WhatToBring: "Fahrzeugbrief"}, {}}
+	if err := f.svc.SaveServices(ctx, "root", "kfz", rows); err != nil {
+		t.Fatal(err)
+	}
+	list := f.svc.Services("kfz")
+	if len(list) != 1 || list[0].Duration != 20*time.Minute || list[0].Mode != "both" || ServiceInputOf(list[0]).Duration != "20m" {
+		t.Errorf("services %+v", list)
+	}
+	if f.books != books+1 {
+		t.Errorf("appointment book rebuilt %d times, want once", f.books-books)
+	}
+	if c := f.store.audit[len(f.store.audit)-1]; c.Action != "admin.services.update" || c.Detail != "services:zulassung" {
+		t.Errorf("audit %+v", c)
+	}
+	if _, ok := problem.As(f.svc.SaveServices(ctx, "root", "buergerbuero", rows)); !ok {
+		t.Error("the file office's services were changed")
+	}
+}
+func (m *memStore) SaveOfficeServices(_ context.Context, id string, list []ServiceDef, c Change) error {
+	m.audit = append(m.audit, c)
+	return nil
+}
+
 type fixture struct {
 	svc      *Service
 	store    *memStore
 	reloads  int
+	books    int
 	siteSeen []string
 }
 
@@ -65,6 +112,7 @@ func newFixture(t *testing.T, fileKeys ...string) *fixture {
 		offices: []reception.Office{{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Chairs: 1}}}}
 	f.svc = New(f.store, cfg, Hooks{
 		OfficesChanged: func(context.Context) error { f.reloads++; return nil },
+		BookChanged:    func(context.Context) error { f.books++; return nil },
 		SiteChanged: func(_ context.Context, state string, _ reception.Retention) error {
 			f.siteSeen = append(f.siteSeen, state)
 			return nil

@@ -49,29 +49,34 @@ func AsInvalid(err error) (Invalid, bool) {
 // The field problems of the administration's forms; the catalogue's
 // error.admin_invalid.<reason> says each.
 var (
-	errID          = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "id"}
-	errIDTaken     = &problem.Error{Kind: problem.KindConflict, Code: "admin_invalid", Reason: "id_taken"}
-	errName        = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "name"}
-	errPrefix      = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "prefix"}
-	errChairs      = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "chairs"}
-	errLanguages   = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "languages"}
-	errHours       = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "hours"}
-	errOverlap     = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "hours_overlap"}
-	errExceptions  = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "exceptions", Args: map[string]any{"Line": 0}}
-	errDuration    = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "duration"}
-	errState       = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "state", Args: map[string]any{"Allowed": ""}}
-	errOrigin      = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "origin", Args: map[string]any{"Origin": ""}}
-	errColour      = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "colour"}
-	errContrast    = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "contrast", Args: map[string]any{"Ratio": "", "Min": ""}}
-	errTextTooLong = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "too_long", Args: map[string]any{"Max": 0}}
-	errLogoType    = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "logo_type"}
-	errLogoSize    = &problem.Error{Kind: problem.KindTooLarge, Code: "admin_invalid", Reason: "logo_size", Args: map[string]any{"KiB": 0}}
-	errOffice      = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "office"}
+	errID              = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "id"}
+	errIDTaken         = &problem.Error{Kind: problem.KindConflict, Code: "admin_invalid", Reason: "id_taken"}
+	errName            = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "name"}
+	errPrefix          = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "prefix"}
+	errChairs          = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "chairs"}
+	errLanguages       = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "languages"}
+	errHours           = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "hours"}
+	errOverlap         = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "hours_overlap"}
+	errExceptions      = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "exceptions", Args: map[string]any{"Line": 0}}
+	errDuration        = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "duration"}
+	errState           = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "state", Args: map[string]any{"Allowed": ""}}
+	errOrigin          = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "origin", Args: map[string]any{"Origin": ""}}
+	errColour          = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "colour"}
+	errContrast        = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "contrast", Args: map[string]any{"Ratio": "", "Min": ""}}
+	errTextTooLong     = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "too_long", Args: map[string]any{"Max": 0}}
+	errLogoType        = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "logo_type"}
+	errLogoSize        = &problem.Error{Kind: problem.KindTooLarge, Code: "admin_invalid", Reason: "logo_size", Args: map[string]any{"KiB": 0}}
+	errOffice          = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "office"}
+	errServiceID       = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "service_id"}
+	errServiceDuration = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "service_duration"}
+	errServiceMode     = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "service_mode"}
 	// ErrFileSet refuses a change to what the configuration file sets.
 	ErrFileSet = &problem.Error{Kind: problem.KindConflict, Code: "admin_file_set"}
 	// ErrNoOffice is an unknown office.
 	ErrNoOffice = problem.New(problem.KindNotFound, "admin_no_office")
 )
+
+func asField(err error, fe **config.FieldError) bool { return errors.As(err, fe) }
 
 // configField maps a config.FieldError of one office (named "office") to
 // the form's field and problem; the file's rules stay the judge, this

@@ -126,6 +126,9 @@ func (s *Service) SaveOffice(ctx context.Context, actor string, in OfficeInput, 
 			return reception.Office{}, fmt.Errorf("reload offices: %w", err)
 		}
 	}
+	if err := s.bookChanged(ctx); err != nil {
+		return reception.Office{}, fmt.Errorf("reload appointment book: %w", err)
+	}
 	return o, nil
 }
 

@@ -146,7 +146,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 		KnockPer: cfg.Reception.KnockPer.Duration, Retention: reception.Retention{Content: cfg.Reception.Retention.Content.Duration, Personal: cfg.Reception.Retention.Personal.Duration}, MaxUpload: cfg.Reception.MaxUpload,
 		Roles: cfg.RolePolicy(),
 	}, reception.NewMetrics(a.Registry), log)
-	a.Admin = admin.New(db, cfg, admin.Hooks{OfficesChanged: a.Rec.ReloadOffices, SiteChanged: a.Rec.SetSiteDefaults})
+	a.Admin = admin.New(db, cfg, a.adminHooks())
 	for _, o := range opts {
 		o(a)
 	}

@@ -110,3 +110,41 @@ func auditChange(ctx context.Context, tx *sql.Tx, c admin.Change) error {
 	}
 	return nil
 }
+
+// OfficeServices returns the services of the offices the web manages.
+func (db *DB) OfficeServices(ctx context.Context) (map[string][]admin.ServiceDef, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT office_id, data FROM office_services`)
+	if err != nil {
+		return nil, fmt.Errorf("office services: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]admin.ServiceDef{}
+	for rows.Next() {
+		var id, data string
+		if err := rows.Scan(&id, &data); err != nil {
+			return nil, err
+		}
+		var list []admin.ServiceDef
+		if err := json.Unmarshal([]byte(data), &list); err != nil {
+			return nil, fmt.Errorf("services of %s: %w", id, err)
+		}
+		out[id] = list
+	}
+	return out, rows.Err()
+}
+
+// SaveOfficeServices replaces an office's services and audits c.
+func (db *DB) SaveOfficeServices(ctx context.Context, officeID string, list []admin.ServiceDef, c admin.Change) error {
+	data, err := json.Marshal(list)
+	if err != nil {
+		return err
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO office_services (office_id, data, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (office_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`, officeID, string(data), ms(c.At))
+		if err != nil {
+			return fmt.Errorf("save services of %s: %w", officeID, err)
+		}
+		return auditChange(ctx, tx, c)
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/buergerbuero/buergerbuero/appliance/admin"
@@ -25,6 +26,7 @@ func (s *Server) adminRoutes() {
 	s.handle("GET /staff/admin/offices/{id}", s.adminPage(s.pageAdminOffice))
 	s.handle("POST /staff/admin/offices/{id}", s.adminForm(adminBodyLimit, s.formAdminOffice))
 	s.handle("POST /staff/admin/offices/{id}/texts", s.adminForm(adminBodyLimit, s.formAdminTexts))
+	s.handle("POST /staff/admin/offices/{id}/services", s.adminForm(4*adminBodyLimit, s.formAdminServices))
 	s.handle("GET /staff/admin/site", s.adminPage(s.pageAdminSite))
 	s.handle("POST /staff/admin/site", s.adminForm(adminBodyLimit, s.formAdminSite))
 	// a logo up to 4 MiB is read, so that a too large one is refused as
@@ -48,6 +50,8 @@ type adminView struct {
 	FileOwned bool
 	Texts     admin.Texts
 	Days      []adminDay
+	Services  []adminServiceRow
+	Modes     []adminMode
 	// site
 	Site   map[string]adminSiteField
 	States []string
@@ -62,6 +66,17 @@ type adminOfficeRow struct {
 }
 
 type adminDay struct{ Day, Label, Value string }
+
+// adminServiceRow is one row of the services form (N is its index in the
+// field names, svc_name_0 …).
+type adminServiceRow struct {
+	N  int
+	In admin.ServiceInput
+}
+
+type adminMode struct{ Value, Label string }
+
+var adminModes = []adminMode{{"both", "admin.service.mode.both"}, {"booking", "admin.service.mode.booking"}, {"walk_in", "admin.service.mode.walk_in"}}
 
 type adminSiteField struct {
 	Value string
@@ -147,8 +162,56 @@ func (s *Server) officeView(sess *staff.Session, in admin.OfficeInput, isNew boo
 	}
 	if !isNew {
 		v.Texts = s.opt.Admin.Texts(in.ID)
+		var rows []admin.ServiceInput
+		for _, d := range s.opt.Admin.Services(in.ID) {
+			rows = append(rows, admin.ServiceInputOf(d))
+		}
+		v.setServices(rows, !v.FileOwned)
 	}
+	v.Modes = adminModes
 	return v
+}
+
+// setServices shows the rows, and one empty row to add a service.
+func (v *adminView) setServices(rows []admin.ServiceInput, addRow bool) {
+	v.Services = nil
+	if addRow {
+		rows = append(rows, admin.ServiceInput{Mode: "both"})
+	}
+	for i, r := range rows {
+		v.Services = append(v.Services, adminServiceRow{N: i, In: r})
+	}
+}
+
+// adminMaxServices bounds the rows of one services form.
+const adminMaxServices = 50
+
+func (s *Server) formAdminServices(w http.ResponseWriter, r *http.Request, sess *staff.Session) {
+	id := r.PathValue("id")
+	var rows []admin.ServiceInput
+	for i := 0; i < adminMaxServices; i++ {
+		n := strconv.Itoa(i)
+		if _, ok := r.PostForm["svc_id_"+n]; !ok {
+			break
+		}
+		rows = append(rows, admin.ServiceInput{ID: r.PostForm.Get("svc_id_" + n), Name: r.PostForm.Get("svc_name_" + n),
+			Duration: r.PostForm.Get("svc_duration_" + n), Languages: r.PostForm.Get("svc_languages_" + n),
+			WhatToBring: r.PostForm.Get("svc_bring_" + n), Mode: r.PostForm.Get("svc_mode_" + n)})
+	}
+	if err := s.opt.Admin.SaveServices(r.Context(), sess.Clerk.Login, id, rows); err != nil {
+		o, oerr := s.opt.Admin.Office(r.Context(), id)
+		if oerr != nil {
+			s.renderAdmin(w, r, adminStatus(oerr), adminView{Mode: "forbidden"}, oerr)
+			return
+		}
+		v := s.officeView(sess, admin.InputOf(o), false)
+		if !v.FileOwned {
+			v.setServices(rows, false)
+		}
+		s.renderAdmin(w, r, adminStatus(err), v, err)
+		return
+	}
+	http.Redirect(w, r, "/staff/admin/offices/"+url.PathEscape(id)+"?saved=services#services", http.StatusSeeOther)
 }
 
 func (s *Server) pageAdminNewOffice(w http.ResponseWriter, r *http.Request, sess *staff.Session) {

@@ -17,6 +17,7 @@ import (
 func init() {
 	// adminList lets the administration's templates range over field names
 	templateFuncs["adminList"] = func(v ...string) []string { return v }
+	templateFuncs["inc"] = func(n int) int { return n + 1 }
 }
 
 func (s *Server) siteName() string {

@@ -57,7 +57,7 @@ func (s *Server) pagePrivacy(w http.ResponseWriter, r *http.Request) {
 				Content: afterEnd(pl, ret.Content), Personal: afterEnd(pl, ret.Personal)})
 		}
 	}
-	if s.opt.Bookable {
+	if s.opt.Bookable || len(s.bookableOffices()) > 0 { // an office may gain services in the web administration
 		p.Booking = afterAppointment(pl, s.opt.BookingRetention)
 		if s.opt.MessageKeep > 0 {
 			p.Messages = pl.T("privacy.messages_kept", "Days", max(1, int((s.opt.MessageKeep+23*time.Hour)/(24*time.Hour))))

@@ -16,3 +16,11 @@ CREATE TABLE IF NOT EXISTS office_texts (
   notice TEXT NOT NULL DEFAULT '',
   updated_at BIGINT NOT NULL
 );
+-- The services of offices the web administration manages (a JSON array of
+-- {id, name, duration (ns), languages, what_to_bring, mode}); the file's
+-- offices keep theirs in the file.
+CREATE TABLE IF NOT EXISTS office_services (
+  office_id TEXT PRIMARY KEY,
+  data TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
