@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"image"
+	pngenc "image/png"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -309,5 +313,65 @@ func TestAdminPagesHaveNoHardCodedText(t *testing.T) {
 		for _, s := range hardCoded(body, data) {
 			t.Errorf("%s shows text that is not from the catalogue: %q", p, s)
 		}
+	}
+}
+
+// TestAdminLogoAndKnockPageTexts: a PNG logo is stored and shown in every
+// page's header from our own origin; an SVG is refused next to the field
+// (422); an office's waiting-room texts appear on its knock page, escaped.
+func TestAdminLogoAndKnockPageTexts(t *testing.T) {
+	srv := startAdmin(t)
+	c := newClient(t, srv)
+	c.login(adminLogin, adminPassword)
+	var png bytes.Buffer
+	if err := pngenc.Encode(&png, image.NewRGBA(image.Rect(0, 0, 8, 8))); err != nil {
+		t.Fatal(err)
+	}
+	upload := func(name string, data []byte) (int, string) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("csrf_token", c.csrf)
+		fw, _ := mw.CreateFormFile("logo", name)
+		fw.Write(data)
+		mw.Close()
+		req, _ := http.NewRequest("POST", srv.URL+"/staff/admin/logo", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", srv.URL)
+		req.Header.Set("Accept-Language", "de")
+		res, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if st, body := upload("wappen.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`)); st != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, `id="f-logo-error"`) || !strings.Contains(body, `aria-invalid="true"`) {
+		t.Errorf("SVG logo: %d, want 422 with the error next to the field", st)
+	}
+	if st, _ := upload("wappen.png", png.Bytes()); st != http.StatusOK { // the redirect to the site page, followed
+		t.Fatalf("PNG logo: %d", st)
+	}
+	res, err := srv.Client().Get(srv.URL + "/branding/logo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.Header.Get("Content-Type") != "image/png" || !bytes.Equal(got, png.Bytes()) {
+		t.Errorf("GET /branding/logo: %s, %d bytes", res.Header.Get("Content-Type"), len(got))
+	}
+	if st, _ := adminPost(t, c, "/staff/admin/offices/bauamt/texts", url.Values{"greeting": {"Grüß Gott <script>x</script>"}, "documents": {"Bauantrag\nLageplan"}}); st != http.StatusOK {
+		t.Fatalf("texts: %d", st)
+	}
+	_, page := fetchPage(t, srv.Client(), srv.URL+"/offices/bauamt", nil)
+	for _, want := range []string{`class="brand-logo"`, `<p id="office-greeting">Grüß Gott &lt;script&gt;x&lt;/script&gt;</p>`, `<p id="office-documents">Bauantrag` + "\n" + `Lageplan</p>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("knock page lacks %s", want)
+		}
+	}
+	if n := countAudit(t, srv); n != 2 {
+		t.Errorf("%d audit entries, want 2 (logo, texts)", n)
 	}
 }
