@@ -346,11 +346,15 @@ func ValidateState(state string) error {
 	return nil
 }
 
+var originHostRE = regexp.MustCompile(`^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$`)
+
 // ValidateFrameAncestors checks http.frame_ancestors: origins without
 // path.
 func ValidateFrameAncestors(origins []string) error {
 	for i, o := range origins {
-		if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		// the origin goes into the CSP header as it is: only host name
+		// characters, so that no ';' or quote can add a directive
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || !originHostRE.MatchString(u.Host) || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 			return bad(fmt.Sprintf("http.frame_ancestors[%d]", i), fmt.Sprintf("%q is not an origin", o), "scheme://host[:port] without path")
 		}
 	}

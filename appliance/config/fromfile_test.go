@@ -19,3 +19,18 @@ func TestSetInFileRecordsWhatTheFileSets(t *testing.T) {
 		t.Error("a configuration built in code claims the file set site.name")
 	}
 }
+
+// TestFrameAncestorsCannotAddCSPDirectives: an origin goes into the CSP
+// header as written, so only host names, IP literals and ports pass.
+func TestFrameAncestorsCannotAddCSPDirectives(t *testing.T) {
+	for _, o := range []string{"https://www.musterland.de", "https://*.musterland.de", "http://localhost:8443", "https://[::1]:8443", "https://127.0.0.1"} {
+		if err := ValidateFrameAncestors([]string{o}); err != nil {
+			t.Errorf("%s refused: %v", o, err)
+		}
+	}
+	for _, o := range []string{"https://a.de;script-src", "https://a.de'", "https://a.de,b.de", "https://a.de/pfad", "ftp://a.de", "https://user@a.de", "https://"} {
+		if ValidateFrameAncestors([]string{o}) == nil {
+			t.Errorf("%s accepted", o)
+		}
+	}
+}
