@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/buergerbuero/buergerbuero/appliance/admin"
+	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
@@ -290,7 +291,7 @@ var siteFormKeys = [][2]string{{"name", "site.name"}, {"state", "site.state"}, {
 	{"primary", ""}, {"background", ""}, {"text", ""}}
 
 func (s *Server) siteView(sess *staff.Session, values map[string]string) adminView {
-	v := adminView{Mode: "site", CSRF: sess.CSRF, Site: map[string]adminSiteField{}, States: adminStates()}
+	v := adminView{Mode: "site", CSRF: sess.CSRF, Site: map[string]adminSiteField{}, States: config.Bundeslaender}
 	cur := s.opt.Admin.Site()
 	current := map[string]string{"name": cur.Name, "state": cur.State, "frame_ancestors": strings.Join(cur.FrameAncestors, "\n"),
 		"retention_content": cur.RetentionContent.String(), "retention_personal": cur.RetentionPersonal.String(),
@@ -305,10 +306,6 @@ func (s *Server) siteView(sess *staff.Session, values map[string]string) adminVi
 	}
 	v.Logo = cur.Branding.LogoType != ""
 	return v
-}
-
-func adminStates() []string {
-	return []string{"BW", "BY", "BE", "BB", "HB", "HH", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH"}
 }
 
 func (s *Server) pageAdminSite(w http.ResponseWriter, r *http.Request, sess *staff.Session) {
