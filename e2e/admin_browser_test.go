@@ -45,7 +45,8 @@ func startAdmin(t *testing.T) *apptest.Server {
 // with the problem next to each field; a waiting-room notice the admin
 // types appears on a citizen's waiting page. Every change, and nothing
 // refused, is in the audit table. The pages have no axe-core violations
-// in German and English.
+// in German and English, the waiting page with the texts none in German and
+// Arabic.
 func TestAdminBrowserOfficesTextsAndSite(t *testing.T) {
 	src := axeScript(t)
 	srv := startAdmin(t)
@@ -164,6 +165,13 @@ func TestAdminBrowserOfficesTextsAndSite(t *testing.T) {
 		chromedp.Text("#office-notice", &notice, chromedp.ByID), chromedp.Text("#office-greeting", &greeting, chromedp.ByID))
 	if notice != "Heute nur bis 12 Uhr" || greeting != "Willkommen <b>im</b> Bürgerbüro" {
 		t.Errorf("waiting page shows notice %q and greeting %q, want them as typed (escaped)", notice, greeting)
+	}
+	for _, lang := range []string{"de", "ar"} {
+		setLangCookie(t, citizen, srv.URL, lang)
+		step(t, citizen, "waiting page in "+lang, chromedp.Reload(), chromedp.WaitVisible("#office-notice", chromedp.ByID))
+		for _, x := range runAxe(t, citizen, src) {
+			t.Errorf("waiting page with texts %s: axe %s (%s): %s %v", lang, x.ID, x.Impact, x.Help, x.Nodes)
+		}
 	}
 
 	// the audit log: each change with its actor, office and field names;
@@ -366,7 +374,7 @@ func TestAdminLogoAndKnockPageTexts(t *testing.T) {
 		t.Fatalf("texts: %d", st)
 	}
 	_, page := fetchPage(t, srv.Client(), srv.URL+"/offices/bauamt", nil)
-	for _, want := range []string{`class="brand-logo"`, `<p id="office-greeting">Grüß Gott &lt;script&gt;x&lt;/script&gt;</p>`, `<p id="office-documents">Bauantrag` + "\n" + `Lageplan</p>`} {
+	for _, want := range []string{`class="brand-logo"`, `<p id="office-greeting" dir="auto">Grüß Gott &lt;script&gt;x&lt;/script&gt;</p>`, `<p id="office-documents" dir="auto">Bauantrag` + "\n" + `Lageplan</p>`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("knock page lacks %s", want)
 		}
