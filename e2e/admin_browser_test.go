@@ -326,7 +326,7 @@ func TestAdminPagesHaveNoHardCodedText(t *testing.T) {
 
 // TestAdminLogoAndKnockPageTexts: a PNG logo is stored and shown in every
 // page's header from our own origin; an SVG is refused next to the field
-// (422); an office's waiting-room texts appear on its knock page, escaped.
+// (422), as is one over 256 KiB; an office's waiting-room texts appear on its knock page, escaped.
 func TestAdminLogoAndKnockPageTexts(t *testing.T) {
 	srv := startAdmin(t)
 	c := newClient(t, srv)
@@ -357,6 +357,10 @@ func TestAdminLogoAndKnockPageTexts(t *testing.T) {
 	if st, body := upload("wappen.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`)); st != http.StatusUnprocessableEntity ||
 		!strings.Contains(body, `id="f-logo-error"`) || !strings.Contains(body, `aria-invalid="true"`) {
 		t.Errorf("SVG logo: %d, want 422 with the error next to the field", st)
+	}
+	big := append(append([]byte{}, png.Bytes()...), make([]byte, 300<<10)...)
+	if st, body := upload("gross.png", big); st != http.StatusUnprocessableEntity || !strings.Contains(body, "256 KiB") {
+		t.Errorf("300 KiB logo: %d, want 422 saying the limit", st)
 	}
 	if st, _ := upload("wappen.png", png.Bytes()); st != http.StatusOK { // the redirect to the site page, followed
 		t.Fatalf("PNG logo: %d", st)

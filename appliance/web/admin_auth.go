@@ -1,7 +1,9 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
@@ -39,12 +41,29 @@ func (s *Server) adminSession(w http.ResponseWriter, r *http.Request) *staff.Ses
 		return nil
 	}
 	if r.Method == http.MethodPost {
-		if !sameOrigin(r) || !constantEq(r.FormValue("csrf_token"), sess.CSRF) {
+		if err := parseAdminForm(r); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				s.renderAdmin(w, r, http.StatusRequestEntityTooLarge, adminView{Mode: "forbidden"}, errBodySize)
+			} else {
+				s.renderAdmin(w, r, http.StatusBadRequest, adminView{Mode: "forbidden"}, errAdminForm)
+			}
+			return nil
+		}
+		if !sameOrigin(r) || !constantEq(r.PostFormValue("csrf_token"), sess.CSRF) {
 			s.renderAdmin(w, r, http.StatusForbidden, adminView{Mode: "forbidden"}, errCSRF)
 			return nil
 		}
 	}
 	return sess
+}
+
+// parseAdminForm reads a urlencoded or multipart form (the logo).
+func parseAdminForm(r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.ParseMultipartForm(1 << 20)
+	}
+	return r.ParseForm()
 }
 
 // adminForm guards a form post: a bounded body, then adminSession.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -315,10 +314,6 @@ func (s *Server) pageAdminSite(w http.ResponseWriter, r *http.Request, sess *sta
 }
 
 func (s *Server) formAdminSite(w http.ResponseWriter, r *http.Request, sess *staff.Session) {
-	if err := r.ParseForm(); err != nil {
-		s.renderAdmin(w, r, http.StatusBadRequest, s.siteView(sess, nil), errAdminForm)
-		return
-	}
 	values := map[string]string{}
 	ptr := func(name string) *string {
 		if _, ok := r.PostForm[name]; !ok {
@@ -343,15 +338,11 @@ func (s *Server) formAdminLogo(w http.ResponseWriter, r *http.Request, sess *sta
 	if r.FormValue("remove") == "" {
 		f, _, err := r.FormFile("logo")
 		if err == nil {
-			data, err = io.ReadAll(io.LimitReader(f, admin.MaxLogo+1))
+			data, err = io.ReadAll(io.LimitReader(f, admin.MaxLogo+1)) // one byte more: refused as too large
 			f.Close()
 		}
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			data = make([]byte, admin.MaxLogo+1) // refused below as too large
-		case err != nil || len(data) == 0:
-			data = []byte{} // refused below: not an image
+		if err != nil || data == nil {
+			data = []byte{} // no file: refused as not an image
 		}
 	}
 	if err := s.opt.Admin.SetLogo(r.Context(), sess.Clerk.Login, data); err != nil {
