@@ -30,6 +30,11 @@ func (c *Config) MarkSetInFile(keys ...string) {
 	}
 }
 
+// ForgetFileKeys makes every WebManaged key the web's, for a
+// configuration generated in code and parsed (the demo): no operator wrote
+// it.
+func (c *Config) ForgetFileKeys() { c.fileKeys = nil }
+
 // recordFileKeys notes which WebManaged keys the YAML document b sets.
 func (c *Config) recordFileKeys(b []byte) {
 	var root yaml.Node
