@@ -215,8 +215,8 @@ func TestAdminRefusesFileSetFieldsAndOtherRoles(t *testing.T) {
 		{"/staff/admin/offices/buergerbuero", url.Values{"name": {"Anderes Amt"}, "prefix": {"B"}, "chairs": {"3"}}},
 	} {
 		st, body := adminPost(t, c, tc.path, tc.form)
-		if st != http.StatusConflict || !strings.Contains(body, "Konfigurationsdatei") {
-			t.Errorf("POST %s: %d, want 409 with the file note; body has it: %v", tc.path, st, strings.Contains(body, "Konfigurationsdatei"))
+		if st != http.StatusConflict || !strings.Contains(body, `data-code="admin_file_set"`) || !strings.Contains(body, "Konfigurationsdatei") {
+			t.Errorf("POST %s: %d, want 409 with code admin_file_set and the file note", tc.path, st)
 		}
 	}
 	if n := countAudit(t, srv); n != 0 {

@@ -58,7 +58,9 @@ type adminView struct {
 	Logo   bool
 }
 
-type adminError struct{ Field, Message string }
+// adminError is a field's problem: its code (data-code on the page, for
+// scripts and tests) and its message.
+type adminError struct{ Field, Code, Message string }
 
 type adminOfficeRow struct {
 	ID, Name string
@@ -110,7 +112,7 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		if bad, ok := admin.AsInvalid(err); ok {
 			for _, pr := range bad {
-				v.Errors = append(v.Errors, adminError{Field: pr.Field, Message: s.problemMessage(r, pr)})
+				v.Errors = append(v.Errors, adminError{Field: pr.Field, Code: pr.Code, Message: s.problemMessage(r, pr)})
 			}
 		} else {
 			pr, ok := problemOf(err)
