@@ -119,8 +119,8 @@ func (s *Service) SaveSite(ctx context.Context, actor string, in SiteInput) erro
 	var bad Invalid
 	var changed []string
 	field := func(form, key string, v *string, current string, check func(string) (string, *problem.Error)) {
-		if v == nil {
-			return
+		if v == nil || *v == current {
+			return // not sent, or sent back as shown (a file-set field too)
 		}
 		val, p := check(*v)
 		if p != nil {
