@@ -138,7 +138,7 @@ func TestAdminBrowserOfficesTextsAndSite(t *testing.T) {
 		t.Errorf("site with errors: axe %s (%s): %s %v", x.ID, x.Impact, x.Help, x.Nodes)
 	}
 	fieldError(t, b, "f-state", "Bundesland")
-	fieldError(t, b, "f-primary", "4.47:1")
+	fieldError(t, b, "f-primary", "4,47:1")
 	var summary int
 	step(t, b, "error summary", chromedp.Evaluate(`document.querySelectorAll('#error-summary a[href="#f-state"], #error-summary a[href="#f-primary"]').length`, &summary))
 	if summary != 2 {

@@ -224,8 +224,8 @@ func TestSaveSiteValidatesAndKeepsTheFileAuthoritative(t *testing.T) {
 	if got := problems(t, err); !slices.Equal(got, want) {
 		t.Errorf("problems %v, want %v", got, want)
 	}
-	if bad, _ := AsInvalid(err); bad.Field("primary").Args["Ratio"] != "4.47" {
-		t.Errorf("contrast ratio %v, want 4.47", bad.Field("primary").Args["Ratio"])
+	if a := func() map[string]any { bad, _ := AsInvalid(err); return bad.Field("primary").Args }(); a["Whole"] != 4 || a["Decimals"] != "47" {
+		t.Errorf("contrast ratio %v, want 4 and 47", a)
 	}
 	if got := problems(t, f.svc.SaveSite(ctx, "root", SiteInput{Text: p("#cccccc")})); !slices.Equal(got, []string{"text:contrast"}) {
 		t.Errorf("light text on white: %v", got)

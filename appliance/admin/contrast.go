@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"strconv"
@@ -59,8 +60,11 @@ func Contrast(a, b [3]uint8) float64 {
 	return (la + 0.05) / (lb + 0.05)
 }
 
-// ratioText writes a ratio the way WCAG tools do, cut (not rounded) to two
-// decimals, so 4.499 never reads as a passing "4.50".
-func ratioText(r float64) string {
-	return strconv.FormatFloat(math.Floor(r*100)/100, 'f', 2, 64)
+// ratioParts writes a ratio the way WCAG tools do, cut (not rounded) to
+// two decimals, so 4.499 never reads as a passing 4.50; as the whole
+// number and the two decimals, which the catalogue joins with the
+// language's decimal sign.
+func ratioParts(r float64) (whole int, decimals string) {
+	c := int(math.Floor(r * 100))
+	return c / 100, fmt.Sprintf("%02d", c%100)
 }

@@ -47,7 +47,10 @@ func TestParseColourRefusesOtherForms(t *testing.T) {
 }
 
 func TestRatioTextCutsInsteadOfRounding(t *testing.T) {
-	if got := ratioText(4.4999); got != "4.49" {
-		t.Errorf("ratioText(4.4999) = %s", got)
+	if w, d := ratioParts(4.4999); w != 4 || d != "49" {
+		t.Errorf("ratioParts(4.4999) = %d, %s", w, d)
+	}
+	if w, d := ratioParts(21); w != 21 || d != "00" {
+		t.Errorf("ratioParts(21) = %d, %s", w, d)
 	}
 }

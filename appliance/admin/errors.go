@@ -62,7 +62,7 @@ var (
 	errState           = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "state", Args: map[string]any{"Allowed": ""}}
 	errOrigin          = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "origin", Args: map[string]any{"Origin": ""}}
 	errColour          = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "colour"}
-	errContrast        = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "contrast", Args: map[string]any{"Ratio": "", "Min": ""}}
+	errContrast        = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "contrast", Args: map[string]any{"Whole": 0, "Decimals": "", "MinWhole": 0, "MinDecimals": ""}}
 	errTextTooLong     = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "too_long", Args: map[string]any{"Max": 0}}
 	errLogoType        = &problem.Error{Kind: problem.KindInvalid, Code: "admin_invalid", Reason: "logo_type"}
 	errLogoSize        = &problem.Error{Kind: problem.KindTooLarge, Code: "admin_invalid", Reason: "logo_size", Args: map[string]any{"KiB": 0}}

@@ -223,7 +223,9 @@ func (s *Service) colours(in SiteInput, cur Branding, set map[string]string, cha
 	}
 	for _, pair := range [][2]*colour{{cs[2], cs[1]}, {cs[0], cs[1]}} {
 		if r := Contrast(pair[0].rgb, pair[1].rgb); r < MinContrast {
-			bad = append(bad, errContrast.With(pair[0].form, map[string]any{"Ratio": ratioText(r), "Min": ratioText(MinContrast)}))
+			w, d := ratioParts(r)
+			mw, md := ratioParts(MinContrast)
+			bad = append(bad, errContrast.With(pair[0].form, map[string]any{"Whole": w, "Decimals": d, "MinWhole": mw, "MinDecimals": md}))
 		}
 	}
 	if len(bad) > 0 {
