@@ -43,7 +43,7 @@ func TestAdminUsersBrowser(t *testing.T) {
 			chromedp.Submit("#password", chromedp.ByID), chromedp.WaitVisible(waitFor, chromedp.ByQuery))
 	}
 	setLangCookie(t, b, srv.URL, "de")
-	signIn(b, adminLogin, adminPassword, "#offices section")
+	signIn(b, doraLogin, doraPassword, "#offices section")
 	step(t, b, "the console links the administration", chromedp.Click("#adminusers-link", chromedp.ByID),
 		chromedp.WaitVisible("#add-form", chromedp.ByID))
 	axe("clerks", "#clerks")
@@ -109,7 +109,7 @@ func TestAdminUsersBrowser(t *testing.T) {
 	var page [][]string
 	step(t, b, "read the table", chromedp.Evaluate(`[...document.querySelectorAll('#audit-table tbody tr')].map(tr =>
 		[tr.querySelector('time').getAttribute('datetime'), ...[...tr.querySelectorAll('td')].slice(1).map(td => td.textContent)])`, &page))
-	if len(page) != 1 || page[0][1] != adminLogin || page[0][2] != "admin.clerk.create" || !strings.Contains(page[0][5], "login=emil") {
+	if len(page) != 1 || page[0][1] != doraLogin || page[0][2] != "admin.clerk.create" || !strings.Contains(page[0][5], "login=emil") {
 		t.Fatalf("audit page rows: %q", page)
 	}
 	if strings.Contains(strings.Join(page[0], " "), oneTime) {

@@ -10,15 +10,15 @@ import (
 
 // The fixture has no administrator; the administration tests add one.
 const (
-	adminLogin    = "dora"
-	adminPassword = "dora-passwort-1234"
+	doraLogin    = "dora"
+	doraPassword = "dora-passwort-1234"
 )
 
 // withAdmin adds the administrator dora (a local account, every office).
 func withAdmin(t *testing.T, srv *apptest.Server) {
 	t.Helper()
-	c := staff.Clerk{Login: adminLogin, DisplayName: "Dora Admin", Role: staff.RoleAdmin, Offices: srv.Offices}
-	if err := srv.App.Staff.Save(context.Background(), c, adminPassword, false); err != nil {
+	c := staff.Clerk{Login: doraLogin, DisplayName: "Dora Admin", Role: staff.RoleAdmin, Offices: srv.Offices}
+	if err := srv.App.Staff.Save(context.Background(), c, doraPassword, false); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -27,6 +27,6 @@ func withAdmin(t *testing.T, srv *apptest.Server) {
 func adminClient(t *testing.T, srv *apptest.Server) *apiClient {
 	t.Helper()
 	c := newClient(t, srv)
-	c.login(adminLogin, adminPassword)
+	c.login(doraLogin, doraPassword)
 	return c
 }

@@ -18,7 +18,7 @@ func TestAdminUsersPseudoLocale(t *testing.T) {
 	srv := apptest.Start(t, apptest.Options{Quiet: true, NoMedia: true, PseudoLocale: true})
 	withAdmin(t, srv)
 	admin := adminClient(t, srv)
-	data := []string{srv.Config.Site.Name, adminLogin, "Dora Admin", "emil", "Emil Neumann", "admin"}
+	data := []string{srv.Config.Site.Name, doraLogin, "Dora Admin", "emil", "Emil Neumann", "admin"}
 	for _, o := range srv.Config.Offices {
 		data = append(data, o.Name, o.ID)
 	}

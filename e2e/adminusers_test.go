@@ -95,7 +95,7 @@ func TestAdminUsersRefusedToNonAdmins(t *testing.T) {
 			continue
 		}
 		for _, p := range []string{"/staff/admin/clerks", "/staff/admin/clerks/ben", "/staff/admin/audit", "/staff/admin/audit.csv"} {
-			msg := "Das dürfen nur Administratorinnen und Administratoren."
+			msg := "Die Verwaltung ist nur für die Rolle Administration zugänglich."
 			if strings.Contains(p, "/audit") {
 				if who == "carla" {
 					continue
@@ -152,7 +152,7 @@ func TestAdminDisableEndsSession(t *testing.T) {
 	if st := bridge.do("GET", "/api/v1/staff/offices", nil, nil); st != 403 {
 		t.Fatalf("service client acting for a disabled clerk: %d", st)
 	}
-	if st := admin.do("POST", "/api/v1/staff/admin/clerks/"+adminLogin+"/disable", nil, &e); st != 403 || e.Error.Code != "own_account" {
+	if st := admin.do("POST", "/api/v1/staff/admin/clerks/"+doraLogin+"/disable", nil, &e); st != 403 || e.Error.Code != "own_account" {
 		t.Fatalf("disabling oneself: %d %+v", st, e)
 	}
 	if st := admin.do("POST", "/api/v1/staff/admin/clerks/anna/enable", nil, &out); st != 200 || out.Clerk.Disabled {
@@ -165,7 +165,7 @@ func TestAdminDisableEndsSession(t *testing.T) {
 	if st := admin.do("GET", "/api/v1/staff/admin/audit?action=admin.clerk.", nil, &log); st != 200 || len(log.Entries) != 2 {
 		t.Fatalf("audit: %d %+v", st, log)
 	}
-	if l := log.Entries; l[0].Action != "admin.clerk.enable" || l[1].Action != "admin.clerk.disable" || l[1].Actor != adminLogin || l[1].Detail != "login=anna" {
+	if l := log.Entries; l[0].Action != "admin.clerk.enable" || l[1].Action != "admin.clerk.disable" || l[1].Actor != doraLogin || l[1].Detail != "login=anna" {
 		t.Fatalf("audit entries, newest first: %+v", l)
 	}
 }
@@ -207,7 +207,7 @@ func TestAdminClerkRules(t *testing.T) {
 		t.Fatalf("anna's next request: %d %+v, want lead of bauamt", st, me0)
 	}
 	var e0 adminError
-	if st := admin.do("PUT", "/api/v1/staff/admin/clerks/"+adminLogin, map[string]any{"display_name": "Dora", "role": "clerk", "offices": []string{}}, &e0); st != 403 || e0.Error.Code != "own_account" {
+	if st := admin.do("PUT", "/api/v1/staff/admin/clerks/"+doraLogin, map[string]any{"display_name": "Dora", "role": "clerk", "offices": []string{}}, &e0); st != 403 || e0.Error.Code != "own_account" {
 		t.Fatalf("taking the admin role from oneself: %d %+v", st, e0)
 	}
 	var log struct {

@@ -187,10 +187,13 @@ func (s *Service) ReloadOffices(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.officeMu.RLock()
+	state := s.set.State
+	s.officeMu.RUnlock()
 	m := map[string]officeEntry{}
 	var order []string
 	for _, o := range list {
-		sched, err := o.Schedule(s.set.State, s.set.Loc)
+		sched, err := o.Schedule(state, s.set.Loc)
 		if err != nil {
 			return fmt.Errorf("office %s: %w", o.ID, err)
 		}

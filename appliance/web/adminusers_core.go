@@ -20,7 +20,6 @@ import (
 // each change writes.
 
 var (
-	errAdminOnly  = problem.New(problem.KindForbidden, "admin_only")
 	errOwnAccount = problem.New(problem.KindForbidden, "own_account")
 	errAuditOnly  = problem.New(problem.KindForbidden, "audit_forbidden")
 )

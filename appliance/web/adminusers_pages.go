@@ -108,9 +108,9 @@ func (s *Server) pageSessionFor(w http.ResponseWriter, r *http.Request, allow fu
 	return a, nil
 }
 
-// adminForm is adminPageSession for a form post: same origin and the
+// clerksForm is adminPageSession for a form post: same origin and the
 // session's CSRF token.
-func (s *Server) adminForm(w http.ResponseWriter, r *http.Request) *staff.Session {
+func (s *Server) clerksForm(w http.ResponseWriter, r *http.Request) *staff.Session {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	sess := s.adminPageSession(w, r)
 	if sess != nil && (!sameOrigin(r) || !constantEq(r.FormValue("csrf_token"), sess.CSRF)) {
@@ -166,7 +166,7 @@ func (s *Server) pageAdminClerks(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) formAdminClerkAdd(w http.ResponseWriter, r *http.Request) {
-	sess := s.adminForm(w, r)
+	sess := s.clerksForm(w, r)
 	if sess == nil {
 		return
 	}
@@ -219,7 +219,7 @@ func doneParam(d string) string {
 }
 
 func (s *Server) formAdminClerk(w http.ResponseWriter, r *http.Request) {
-	sess := s.adminForm(w, r)
+	sess := s.clerksForm(w, r)
 	if sess == nil {
 		return
 	}
@@ -235,7 +235,7 @@ func (s *Server) formAdminClerk(w http.ResponseWriter, r *http.Request) {
 var errConfirmRemove = problem.Invalid("confirm", "confirm_remove", nil)
 
 func (s *Server) formAdminClerkAction(w http.ResponseWriter, r *http.Request) {
-	sess := s.adminForm(w, r)
+	sess := s.clerksForm(w, r)
 	if sess == nil {
 		return
 	}

@@ -106,6 +106,9 @@ func (s *Server) routes() {
 	// permanent rooms: public lobby, staff list, moderation, pages
 	s.permanentRoutes() // api_permanent.go
 
+	// web administration (admin_pages.go)
+	s.adminRoutes()
+
 	// pages
 	s.handle("GET /{$}", s.pageOffices)
 	s.handle("GET /offices/{id}", s.pageKnock)
