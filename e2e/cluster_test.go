@@ -34,8 +34,9 @@ const crossNodeGoal = 250 * time.Millisecond
 // different nodes admit the same ticket at once and exactly one wins, 100
 // rounds; a citizen waiting on node C sees the place change a clerk
 // causes on node A; stream keys and media admission keys issued by one
-// node admit on another, once; every acknowledged knock is in the queue
-// of every node.
+// node admit on another, once; an office created in the web
+// administration on A is offered by B and C; every acknowledged knock is
+// in the queue of every node.
 func TestThreeNodesOnePostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("three processes and a PostgreSQL")
@@ -119,6 +120,24 @@ func TestThreeNodesOnePostgres(t *testing.T) {
 		cl := nodeClient(t, n)
 		cl.login("anna", "anna-passwort-123")
 		waitFor(t, pageWait, "node "+itoa(i)+" queue", func() bool { return slices.Equal(queueNumbers(t, cl, "buergerbuero"), want) })
+	}
+
+	// an office created in the web administration on node A is offered by B and C
+	admin := nodeClient(t, a)
+	admin.login(adminLogin, adminPassword)
+	office := url.Values{"id": {"kfz"}, "name": {"Zulassungsstelle"}, "prefix": {"Z"}, "languages": {"de"}, "chairs": {"1"}, "hours_mon": {"08:00-12:00"}}
+	if st, body := adminPost(t, admin, "/staff/admin/offices", office); st != http.StatusOK {
+		t.Fatalf("create an office on node A: %d %.300s", st, body)
+	}
+	for i, n := range []*apptest.Process{b, c} {
+		pub := nodeClient(t, n)
+		waitFor(t, pageWait, "the new office on node "+itoa(i+1), func() bool {
+			var list struct {
+				Offices []struct{ ID string } `json:"offices"`
+			}
+			pub.do("GET", "/api/v1/offices", nil, &list)
+			return slices.ContainsFunc(list.Offices, func(o struct{ ID string }) bool { return o.ID == "kfz" })
+		})
 	}
 
 	// 2. two clerks on different nodes admit the same ticket at once
@@ -206,6 +225,7 @@ func startCluster(t *testing.T, dsn string, n int) []*apptest.Process {
 		if i == 0 {
 			addClerkOn(t, cfg, "anna", "anna-passwort-123")
 			addClerkOn(t, cfg, "ben", "ben-passwort-1234")
+			addClerkOn(t, cfg, adminLogin, adminPassword, "--role", "admin")
 		}
 		out = append(out, apptest.StartProcess(t, cfg))
 	}
@@ -213,7 +233,7 @@ func startCluster(t *testing.T, dsn string, n int) []*apptest.Process {
 }
 
 // addClerkOn runs `buergerbuero admin --config` against cfg's database.
-func addClerkOn(t *testing.T, cfg *config.Config, login, password string) {
+func addClerkOn(t *testing.T, cfg *config.Config, login, password string, flags ...string) {
 	t.Helper()
 	b, err := config.Marshal(cfg)
 	if err != nil {
@@ -223,7 +243,8 @@ func addClerkOn(t *testing.T, cfg *config.Config, login, password string) {
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(apptest.Binary(t), "admin", "--config", path, "clerk", "add", "--login", login, "--name", login, "--offices", "buergerbuero,bauamt")
+	args := append([]string{"admin", "--config", path, "clerk", "add", "--login", login, "--name", login, "--offices", "buergerbuero,bauamt"}, flags...)
+	cmd := exec.Command(apptest.Binary(t), args...)
 	cmd.Stdin = strings.NewReader(password + "\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("admin clerk add %s: %v: %s", login, err, out)

@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/buergerbuero/buergerbuero/appliance/admin"
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/documents"
@@ -44,6 +45,9 @@ type App struct {
 	DB    *store.DB
 	Staff *staff.Service
 	Rec   *reception.Service
+	// Admin is the web administration (offices, site settings, branding,
+	// waiting-room texts), applied without a restart.
+	Admin *admin.Service
 	// Book is the appointment book (services, slots, bookings).
 	Book *appointments.Book
 	// Events are the citizens' hours and press conferences (set in Start).
@@ -147,6 +151,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 		KnockPer: cfg.Reception.KnockPer.Duration, Retention: reception.Retention{Content: cfg.Reception.Retention.Content.Duration, Personal: cfg.Reception.Retention.Personal.Duration}, MaxUpload: cfg.Reception.MaxUpload,
 		Roles: cfg.RolePolicy(),
 	}, reception.NewMetrics(a.Registry), log)
+	a.Admin = admin.New(db, cfg, a.announced(a.adminHooks()))
 	for _, o := range opts {
 		o(a)
 	}
@@ -219,6 +224,9 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 	if err := a.Rec.Start(ctx, clerks); err != nil {
 		return err
 	}
+	if err := a.Admin.Load(quiet(ctx)); err != nil {
+		return err
+	}
 	var tokens []web.ServiceToken
 	for _, t := range a.Cfg.API.ServiceTokens {
 		tok, err := t.Value()
@@ -268,8 +276,9 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
 		Outbox: a.DB, OutboxChannels: a.outboxChannels,
 		CalendarFeeds: a.DB, Appointments: a.feedSource(),
+		Audit:     a.DB,
 		SingleUse: a.singleUse(),
-		Booking:   a.Book, Events: a.openEvents(), Permanent: a.Permanent, OIDC: sso, LDAP: dir, TOTPIssuer: a.Cfg.Auth.TOTP.Issuer,
+		Booking:   a.Book, Events: a.openEvents(), Permanent: a.Permanent, Admin: a.Admin, OIDC: sso, LDAP: dir, TOTPIssuer: a.Cfg.Auth.TOTP.Issuer,
 	}, a.Log)
 	if err != nil {
 		return err

@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/admin"
 	"github.com/buergerbuero/buergerbuero/appliance/onetime"
 	"github.com/buergerbuero/buergerbuero/appliance/pow"
+	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 )
@@ -39,6 +41,8 @@ func (a *App) followOthers(ctx context.Context, from int64) {
 		}
 	}
 	a.Rec.LoadClerk = a.Staff.Clerk
+	// what the web administration changed on another node
+	a.Rec.ReloadSettings = func(ctx context.Context) error { return a.Admin.Load(quiet(ctx)) }
 	wake := make(chan struct{}, 1)
 	a.Log.Info("following other nodes", "node", a.DB.Node(), "from_event", from)
 	a.done.Add(2)
@@ -89,4 +93,49 @@ func (p powSpent) Spend(sig string, exp time.Time) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return p.db.SpendOnce(ctx, "pow", hex.EncodeToString(h[:]), exp)
+}
+
+// quietKey marks a context whose administration hooks must not announce
+// the change to the other nodes: the start's own load, and a reload
+// another node's announcement caused (else the nodes would echo each
+// other for ever).
+type quietKey struct{}
+
+func quiet(ctx context.Context) context.Context { return context.WithValue(ctx, quietKey{}, true) }
+
+// announced wraps the administration's hooks: after a change is applied
+// here, the other nodes are told to read offices and settings again.
+func (a *App) announced(h admin.Hooks) admin.Hooks {
+	announce := func(ctx context.Context) error {
+		if !a.DB.Shared() || ctx.Value(quietKey{}) != nil {
+			return nil
+		}
+		return a.Rec.AnnounceOffices(ctx)
+	}
+	out := h
+	if f := h.OfficesChanged; f != nil {
+		out.OfficesChanged = func(ctx context.Context) error {
+			if err := f(ctx); err != nil {
+				return err
+			}
+			return announce(ctx)
+		}
+	}
+	if f := h.SiteChanged; f != nil {
+		out.SiteChanged = func(ctx context.Context, state string, r reception.Retention) error {
+			if err := f(ctx, state, r); err != nil {
+				return err
+			}
+			return announce(ctx)
+		}
+	}
+	if f := h.BookChanged; f != nil {
+		out.BookChanged = func(ctx context.Context) error {
+			if err := f(ctx); err != nil {
+				return err
+			}
+			return announce(ctx)
+		}
+	}
+	return out
 }

@@ -54,6 +54,8 @@ func DemoClerks() []staff.Clerk {
 	return []staff.Clerk{
 		{Login: "anna", DisplayName: "Anna Schneider", Role: staff.RoleClerk, Offices: []string{"buergerbuero", "bauamt"}},
 		{Login: "ben", DisplayName: "Ben Yılmaz", Role: staff.RoleLead, Offices: []string{"buergerbuero", "auslaenderbehoerde"}},
+		// the web administration (/staff/admin)
+		{Login: "clara", DisplayName: "Clara Verwaltung", Role: staff.RoleAdmin},
 	}
 }
 
@@ -112,7 +114,14 @@ func DemoConfig(addr, dataDir string) (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return config.Parse(b)
+	pc, err := config.Parse(b)
+	if err != nil {
+		return nil, err
+	}
+	// no operator wrote this file: the web administration may manage the
+	// site settings (the demo offices stay the configuration's)
+	pc.ForgetFileKeys()
+	return pc, nil
 }
 
 func demo(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {

@@ -55,6 +55,9 @@ type Config struct {
 	// Offices declared here are created or updated at start; offices created
 	// with `buergerbuero admin` live only in the database.
 	Offices []Office `yaml:"offices"`
+
+	// fileKeys are the WebManaged keys the file set (fromfile.go).
+	fileKeys map[string]bool `yaml:"-"`
 }
 
 // Site describes the operator.
@@ -440,6 +443,7 @@ func Parse(b []byte) (*Config, error) {
 		return nil, fmt.Errorf("config: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	c.fill()
+	c.recordFileKeys(b)
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}

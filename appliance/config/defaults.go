@@ -104,8 +104,8 @@ func bad(field, problem, allowed string) error { return &FieldError{field, probl
 
 // Validate checks every field and returns the first problem found.
 func (c *Config) Validate() error {
-	if strings.TrimSpace(c.Site.Name) == "" {
-		return bad("site.name", "must not be empty", "")
+	if err := ValidateSiteName(c.Site.Name); err != nil {
+		return err
 	}
 	if c.Site.PublicURL == "" {
 		return bad("site.public_url", "required", "the https:// address citizens use")
@@ -113,8 +113,8 @@ func (c *Config) Validate() error {
 	if u, err := url.Parse(c.Site.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return bad("site.public_url", fmt.Sprintf("%q is not an absolute URL", c.Site.PublicURL), "https://host[:port]")
 	}
-	if c.Site.State != "" && !slices.Contains(Bundeslaender, c.Site.State) {
-		return bad("site.state", fmt.Sprintf("unknown Bundesland %q", c.Site.State), strings.Join(Bundeslaender, ", ")+` or ""`)
+	if err := ValidateState(c.Site.State); err != nil {
+		return err
 	}
 	if _, err := time.LoadLocation(c.Site.TimeZone); err != nil {
 		return bad("site.time_zone", fmt.Sprintf("unknown time zone %q", c.Site.TimeZone), "an IANA name such as Europe/Berlin")
@@ -146,10 +146,8 @@ func (c *Config) Validate() error {
 			return bad(name, fmt.Sprintf("%q is not host:port", addr), `"host:port" or ":port"`)
 		}
 	}
-	for i, o := range c.HTTP.FrameAncestors {
-		if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" {
-			return bad(fmt.Sprintf("http.frame_ancestors[%d]", i), fmt.Sprintf("%q is not an origin", o), "scheme://host[:port] without path")
-		}
+	if err := ValidateFrameAncestors(c.HTTP.FrameAncestors); err != nil {
+		return err
 	}
 	for i, p := range c.HTTP.TrustedProxies {
 		if _, _, err := net.ParseCIDR(p); err != nil {
@@ -196,8 +194,8 @@ func (c *Config) Validate() error {
 			return bad(d.f, "must be positive", "a duration such as 90s, 15m, 720h")
 		}
 	}
-	if r.Retention.Content.Duration < 0 {
-		return bad("reception.retention.content", "negative duration", "0s (deleted when the consultation ends) or more")
+	if err := ValidateRetention("reception.retention", r.Retention); err != nil {
+		return err
 	}
 	if r.MaxQueue < 1 || r.MaxQueue > 100000 {
 		return bad("reception.max_queue", fmt.Sprint(r.MaxQueue), "1 to 100000")
@@ -281,52 +279,104 @@ func (c *Config) validateOffices() error {
 	seen := map[string]bool{}
 	for i, o := range c.Offices {
 		f := fmt.Sprintf("offices[%d]", i)
-		if !slugRE.MatchString(o.ID) {
-			return bad(f+".id", fmt.Sprintf("%q", o.ID), "lower-case letters, digits and '-', up to 40")
-		}
 		if seen[o.ID] {
 			return bad(f+".id", fmt.Sprintf("%q used twice", o.ID), "unique ids")
 		}
 		seen[o.ID] = true
-		if strings.TrimSpace(o.Name) == "" || len(o.Name) > 100 {
-			return bad(f+".name", "must be 1 to 100 characters", "")
-		}
-		if !prefixRE.MatchString(o.Prefix) {
-			return bad(f+".prefix", fmt.Sprintf("%q", o.Prefix), "one or two capital letters A-Z")
-		}
-		if o.Chairs < 1 || o.Chairs > 500 {
-			return bad(f+".chairs", fmt.Sprint(o.Chairs), "1 to 500")
-		}
-		for _, l := range o.Languages {
-			if !langRE.MatchString(l) {
-				return bad(f+".languages", fmt.Sprintf("%q", l), "ISO 639-1 codes such as de, en, tr")
-			}
-		}
-		for day := range o.Hours {
-			if !slices.Contains(weekdays, day) {
-				return bad(f+".hours", fmt.Sprintf("unknown day %q", day), strings.Join(weekdays, ", "))
-			}
-		}
-		if len(o.ConcernCategories) > 30 {
-			return bad(f+".concern_categories", fmt.Sprint(len(o.ConcernCategories), " categories"), "at most 30")
-		}
-		for j, cat := range o.ConcernCategories {
-			if n := len([]rune(strings.TrimSpace(cat))); n < 2 || n > 80 {
-				return bad(fmt.Sprintf("%s.concern_categories[%d]", f, j), fmt.Sprintf("%q", cat), "2 to 80 characters")
-			}
-		}
-		if r := o.Retention; r != nil && (r.Content.Duration < 0 || r.Personal.Duration < 0) {
-			return bad(f+".retention", "negative duration", "0s or more")
-		}
-		if _, err := hours.FromConfig(o.Hours, o.Exceptions, c.Site.State, o.IgnoreHolidays, nil); err != nil {
-			return fmt.Errorf("config field %s.%w", f, err)
-		}
-		if err := validateBooking(f, o); err != nil {
+		if err := ValidateOffice(f, o, c.Site.State); err != nil {
 			return err
 		}
-		if err := o.Roles.validate(f + ".roles"); err != nil {
-			return err
+	}
+	return nil
+}
+
+// ValidateOffice checks one office (the file's offices[i], named f, or
+// one edited in the web administration) for a site in Bundesland state.
+func ValidateOffice(f string, o Office, state string) error {
+	if !slugRE.MatchString(o.ID) {
+		return bad(f+".id", fmt.Sprintf("%q", o.ID), "lower-case letters, digits and '-', up to 40")
+	}
+	if strings.TrimSpace(o.Name) == "" || len(o.Name) > 100 {
+		return bad(f+".name", "must be 1 to 100 characters", "")
+	}
+	if !prefixRE.MatchString(o.Prefix) {
+		return bad(f+".prefix", fmt.Sprintf("%q", o.Prefix), "one or two capital letters A-Z")
+	}
+	if o.Chairs < 1 || o.Chairs > 500 {
+		return bad(f+".chairs", fmt.Sprint(o.Chairs), "1 to 500")
+	}
+	for _, l := range o.Languages {
+		if !langRE.MatchString(l) {
+			return bad(f+".languages", fmt.Sprintf("%q", l), "ISO 639-1 codes such as de, en, tr")
 		}
+	}
+	for day := range o.Hours {
+		if !slices.Contains(weekdays, day) {
+			return bad(f+".hours", fmt.Sprintf("unknown day %q", day), strings.Join(weekdays, ", "))
+		}
+	}
+	if len(o.ConcernCategories) > 30 {
+		return bad(f+".concern_categories", fmt.Sprint(len(o.ConcernCategories), " categories"), "at most 30")
+	}
+	for j, cat := range o.ConcernCategories {
+		if n := len([]rune(strings.TrimSpace(cat))); n < 2 || n > 80 {
+			return bad(fmt.Sprintf("%s.concern_categories[%d]", f, j), fmt.Sprintf("%q", cat), "2 to 80 characters")
+		}
+	}
+	if r := o.Retention; r != nil && (r.Content.Duration < 0 || r.Personal.Duration < 0) {
+		return bad(f+".retention", "negative duration", "0s or more")
+	}
+	if _, err := hours.FromConfig(o.Hours, o.Exceptions, state, o.IgnoreHolidays, nil); err != nil {
+		return fmt.Errorf("config field %s.%w", f, err)
+	}
+	if err := validateBooking(f, o); err != nil {
+		return err
+	}
+	return o.Roles.validate(f + ".roles")
+}
+
+// ValidateSiteName checks site.name.
+func ValidateSiteName(name string) error {
+	if strings.TrimSpace(name) == "" {
+		return bad("site.name", "must not be empty", "")
+	}
+	if len([]rune(name)) > 100 {
+		return bad("site.name", "longer than 100 characters", "1 to 100 characters")
+	}
+	return nil
+}
+
+// ValidateState checks site.state: a Bundesland code or "".
+func ValidateState(state string) error {
+	if state != "" && !slices.Contains(Bundeslaender, state) {
+		return bad("site.state", fmt.Sprintf("unknown Bundesland %q", state), strings.Join(Bundeslaender, ", ")+` or ""`)
+	}
+	return nil
+}
+
+var originHostRE = regexp.MustCompile(`^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$`)
+
+// ValidateFrameAncestors checks http.frame_ancestors: origins without
+// path.
+func ValidateFrameAncestors(origins []string) error {
+	for i, o := range origins {
+		// the origin goes into the CSP header as it is: only host name
+		// characters, so that no ';' or quote can add a directive
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || !originHostRE.MatchString(u.Host) || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return bad(fmt.Sprintf("http.frame_ancestors[%d]", i), fmt.Sprintf("%q is not an origin", o), "scheme://host[:port] without path")
+		}
+	}
+	return nil
+}
+
+// ValidateRetention checks the site's default retention (f is its field,
+// reception.retention).
+func ValidateRetention(f string, r Retention) error {
+	if r.Personal.Duration <= 0 {
+		return bad(f+".personal", "must be positive", "a duration such as 90s, 15m, 720h")
+	}
+	if r.Content.Duration < 0 {
+		return bad(f+".content", "negative duration", "0s (deleted when the consultation ends) or more")
 	}
 	return nil
 }

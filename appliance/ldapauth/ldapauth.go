@@ -92,6 +92,18 @@ func New(cfg *config.LDAP) (*Directory, error) {
 // Recheck is how often a session's clerk is looked up again.
 func (d *Directory) Recheck() time.Duration { return d.cfg.Recheck.Duration }
 
+// GroupsFor names the mapped groups (DNs) that grant an office (the
+// administration shows where a clerk's office comes from).
+func (d *Directory) GroupsFor(office string) []string {
+	var out []string
+	for _, g := range d.cfg.Groups {
+		if slices.Contains(g.Offices, office) {
+			out = append(out, g.DN)
+		}
+	}
+	return out
+}
+
 // Authenticate checks login and password: the user is searched, bound as
 // with the password, and mapped. A wrong login or password (or an empty
 // password, which LDAP would take as an anonymous bind) is staff.ErrLogin.

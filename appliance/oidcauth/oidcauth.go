@@ -106,6 +106,18 @@ func New(ctx context.Context, cfg *config.OIDC, publicURL string) (*Provider, er
 // Recheck is how often a session's groups are asked again.
 func (p *Provider) Recheck() time.Duration { return p.cfg.Recheck.Duration }
 
+// GroupsFor names the mapped claim values that grant an office (the
+// administration shows where a clerk's office comes from).
+func (p *Provider) GroupsFor(office string) []string {
+	var out []string
+	for _, g := range p.cfg.Groups {
+		if slices.Contains(g.Offices, office) {
+			out = append(out, g.Value)
+		}
+	}
+	return out
+}
+
 // ButtonLabel is the configured label of the sign-in button in lang, or "".
 func (p *Provider) ButtonLabel(lang string) string { return p.cfg.ButtonLabel[lang] }
 

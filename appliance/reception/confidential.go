@@ -60,7 +60,7 @@ func (s *Service) visitEnded(ctx context.Context, t Ticket) {
 // retention returns an office's retention (its own or the site default); a
 // confidential office keeps no content.
 func (s *Service) retention(officeID string) Retention {
-	r := s.set.Retention
+	r := s.siteRetention()
 	o, ok := s.office(officeID)
 	if ok && o.Retention != nil {
 		r = *o.Retention
@@ -83,7 +83,8 @@ func (s *Service) purgeRules(now time.Time) []PurgeRule {
 	s.officeMu.RLock()
 	ids := slices.Clone(s.order)
 	s.officeMu.RUnlock()
-	rules := []PurgeRule{{ContentBefore: now.Add(-s.set.Retention.Content), PersonalBefore: now.Add(-s.set.Retention.Personal)}}
+	def := s.siteRetention()
+	rules := []PurgeRule{{ContentBefore: now.Add(-def.Content), PersonalBefore: now.Add(-def.Personal)}}
 	for _, id := range ids {
 		r := s.retention(id)
 		rules = append(rules, PurgeRule{OfficeID: id, ContentBefore: now.Add(-r.Content), PersonalBefore: now.Add(-r.Personal)})

@@ -114,14 +114,18 @@ func (s *Service) followOnce(ctx context.Context, node string, cursor int64) (in
 	return cursor, len(evs), nil
 }
 
-// applyEvent applies another node's event: a changed ticket, or changed
-// offices (hours, texts) read again.
+// applyEvent applies another node's event: a changed ticket, changed
+// offices and settings read again, a changed clerk read again.
 func (s *Service) applyEvent(ctx context.Context, e Event) error {
 	switch e.Type {
 	case "ticket":
 		return s.applyRemote(ctx, e)
 	case EventOffices:
-		if err := s.ReloadOffices(ctx); err != nil {
+		reload := s.ReloadOffices
+		if s.ReloadSettings != nil {
+			reload = s.ReloadSettings
+		}
+		if err := reload(ctx); err != nil {
 			return err
 		}
 		s.RefreshAll()
@@ -169,16 +173,14 @@ func (s *Service) reloadClerk(ctx context.Context, e Event) {
 }
 
 // EventOffices is the event type that tells the other nodes to read the
-// offices again (OfficesChanged); staff streams do not show it.
+// offices and the site's settings again (AnnounceOffices); staff streams
+// do not show it.
 const EventOffices = "offices"
 
-// OfficesChanged reads the offices again after they were changed in the
-// store (the web administration) and tells the other nodes to do the same.
-func (s *Service) OfficesChanged(ctx context.Context) error {
-	if err := s.ReloadOffices(ctx); err != nil {
-		return err
-	}
-	s.RefreshAll()
+// AnnounceOffices tells the other nodes that offices or site settings
+// changed (the web administration saved them): their followers read them
+// again (ReloadSettings, else ReloadOffices).
+func (s *Service) AnnounceOffices(ctx context.Context) error {
 	_, err := s.store.AddEvent(ctx, EventOffices, []byte(`{}`))
 	return err
 }

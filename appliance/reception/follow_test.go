@@ -109,7 +109,10 @@ func TestOfficeChangeReachesOtherNodes(t *testing.T) {
 	if err := a.db.UpsertOffice(ctx, o); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.svc.OfficesChanged(ctx); err != nil {
+	if err := a.svc.ReloadOffices(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.svc.AnnounceOffices(ctx); err != nil {
 		t.Fatal(err)
 	}
 	changed := b.svc.Hub.EventsChanged()

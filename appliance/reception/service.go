@@ -124,6 +124,9 @@ type Service struct {
 	// LoadClerk reads a clerk as stored, when another node changed it
 	// (follow.go); nil on a single node.
 	LoadClerk func(ctx context.Context, login string) (staff.Clerk, error)
+	// ReloadSettings reads offices and site settings again when another
+	// node changed them (follow.go); nil reloads the offices alone.
+	ReloadSettings func(ctx context.Context) error
 }
 
 type officeEntry struct {
@@ -190,10 +193,13 @@ func (s *Service) ReloadOffices(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.officeMu.RLock()
+	state := s.set.State
+	s.officeMu.RUnlock()
 	m := map[string]officeEntry{}
 	var order []string
 	for _, o := range list {
-		sched, err := o.Schedule(s.set.State, s.set.Loc)
+		sched, err := o.Schedule(state, s.set.Loc)
 		if err != nil {
 			return fmt.Errorf("office %s: %w", o.ID, err)
 		}

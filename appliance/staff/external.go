@@ -53,6 +53,9 @@ func (s *Service) Provision(ctx context.Context, c Clerk, via string) error {
 
 // OpenSession opens a session for a clerk whom a directory has signed in.
 func (s *Service) OpenSession(ctx context.Context, login string) (Session, error) {
+	if err := s.refuseDisabled(ctx, login); err != nil {
+		return Session{}, err
+	}
 	a, err := s.store.Account(ctx, login)
 	if err != nil {
 		return Session{}, err

@@ -92,6 +92,9 @@ func (s *Service) Login(ctx context.Context, login, password, addr string) (Sess
 
 // openSession opens a session for an authenticated account.
 func (s *Service) openSession(ctx context.Context, a Account) (Session, error) {
+	if err := s.refuseDisabled(ctx, a.Login); err != nil {
+		return Session{}, err
+	}
 	now := s.now()
 	sess := Session{Token: RandomToken(32), CSRF: RandomToken(24), Clerk: a.Clerk, Expires: now.Add(s.policy.SessionLifetime), MustChange: a.MustChange, MustEnrol: s.mustEnrol(a)}
 	if err := s.store.CreateSession(ctx, HashToken(sess.Token), a.Login, sess.CSRF, now, sess.Expires); err != nil {

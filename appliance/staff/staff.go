@@ -3,8 +3,9 @@
 // account (never a lock anybody could trigger; see Throttle), one-time
 // passwords that must be replaced at the first log-in, an optional TOTP
 // second factor of local accounts (enforceable per role; totp.go),
-// sessions with an absolute and an idle deadline and CSRF tokens, and
-// presence. It does not
+// sessions with an absolute and an idle deadline and CSRF tokens,
+// presence, and the administration's changes to accounts (one-time
+// passwords, disabling, removal; admin.go). It does not
 // touch tickets, and it does not decide from where staff may sign in (the
 // web layer's staff networks do).
 package staff
@@ -141,21 +142,23 @@ type Store interface {
 
 var loginRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,39}$`)
 
-// ValidateClerk checks a clerk's fields.
+// ValidateClerk checks a clerk's fields (CheckClerk's rules), with the
+// first problem said for the command line.
 func ValidateClerk(c Clerk) error {
-	if !loginRE.MatchString(c.Login) {
+	errs := CheckClerk(c)
+	if len(errs) == 0 {
+		return nil
+	}
+	switch errs[0].Field {
+	case "login":
 		return fmt.Errorf("login %q: use 2-40 lower-case letters, digits, '.', '_' or '-'", c.Login)
-	}
-	if strings.TrimSpace(c.DisplayName) == "" || len(c.DisplayName) > 100 {
-		return fmt.Errorf("display name: 1 to 100 characters")
-	}
-	if !slices.Contains([]Role{RoleClerk, RoleLead, RoleAdmin}, c.Role) {
+	case "display_name":
+		return fmt.Errorf("display name: 1 to %d characters", MaxDisplayName)
+	case "role":
 		return fmt.Errorf("role %q: allowed are clerk, lead, admin", c.Role)
-	}
-	if c.MatrixID != "" && (!strings.HasPrefix(c.MatrixID, "@") || !strings.Contains(c.MatrixID, ":")) {
+	default:
 		return fmt.Errorf("matrix id %q: expected @user:server", c.MatrixID)
 	}
-	return nil
 }
 
 // argon2id parameters (RFC 9106 second recommended option, memory-constrained).

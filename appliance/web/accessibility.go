@@ -31,7 +31,7 @@ type accessibilityPage struct {
 func (s *Server) pageAccessibility(w http.ResponseWriter, r *http.Request) {
 	pl := s.pageLang(r)
 	a := s.opt.Accessibility
-	p := accessibilityPage{Accessibility: a, Site: s.opt.SiteName, Missing: a.Missing(s.opt.Privacy)}
+	p := accessibilityPage{Accessibility: a, Site: s.siteName(), Missing: a.Missing(s.opt.Privacy)}
 	if strings.TrimSpace(p.ContactEmail) == "" {
 		p.ContactEmail = s.opt.Privacy.ContactEmail
 	}

@@ -127,15 +127,15 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	name := s.opt.SiteName + ": " + scope.Subject()
+	name := s.siteName() + ": " + scope.Subject()
 	if o, ok := s.officeName(scope.Office); ok {
-		name = s.opt.SiteName + ": " + o
+		name = s.siteName() + ": " + o
 	}
 	loc := s.opt.Location
 	if loc == nil {
 		loc = berlin
 	}
-	body := (&notify.Renderer{Loc: loc, Site: s.opt.SiteName}).Feed(name, entries, now)
+	body := (&notify.Renderer{Loc: loc, Site: s.siteName()}).Feed(name, entries, now)
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Cache-Control", "private, max-age=300")
 	w.Header().Set("Referrer-Policy", "no-referrer")

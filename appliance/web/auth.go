@@ -39,7 +39,7 @@ func (s *Server) staffIdentity(r *http.Request) (reception.Actor, *staff.Session
 			return reception.Actor{Clerk: staff.Clerk{Login: "", Role: staff.RoleAdmin, DisplayName: name}, Via: name}, nil, nil
 		}
 		c, err := s.staff.Clerk(r.Context(), login)
-		if err != nil {
+		if err != nil || s.staff.IsDisabled(r.Context(), login) {
 			return reception.Actor{}, nil, problem.New(problem.KindForbidden, "unknown_clerk")
 		}
 		return reception.Actor{Clerk: c, Via: name}, nil, nil

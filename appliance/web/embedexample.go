@@ -24,7 +24,7 @@ func (s *Server) pageEmbedExample(w http.ResponseWriter, r *http.Request) {
 	data := struct {
 		Lang                  pageLang
 		Site, Snippet, Script string
-	}{s.pageLang(r), s.opt.SiteName,
+	}{s.pageLang(r), s.siteName(),
 		`<script src="` + base + `/embed.js" async></script>`, "/embed.js"}
 	if err := s.tmpl.ExecuteTemplate(w, "embedexample.html", data); err != nil {
 		s.log.Error("render", "template", "embedexample.html", "err", err)

@@ -18,8 +18,8 @@ import (
 // Function for JavaScript, and no other page gets it.
 func (s *Server) csp(r *http.Request) string {
 	frame := "'none'"
-	if strings.HasPrefix(r.URL.Path, "/embed") && len(s.opt.FrameAncestors) > 0 {
-		frame = strings.Join(s.opt.FrameAncestors, " ")
+	if fa := s.frameAncestors(); strings.HasPrefix(r.URL.Path, "/embed") && len(fa) > 0 {
+		frame = strings.Join(fa, " ")
 	}
 	script := "'self'"
 	if strings.HasPrefix(r.URL.Path, "/room/") {

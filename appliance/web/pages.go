@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/buergerbuero/buergerbuero/appliance/admin"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 )
@@ -34,13 +35,19 @@ type page struct {
 	ContentLang string
 	// Mails: the demo's mailbox
 	Mails []notify.MailboxMail
+	// Branded: the web administration set colours (/branding.css); Logo:
+	// it set a logo (/branding/logo).
+	Branded, Logo bool
+	// Texts are the office's waiting-room texts (knock and waiting page).
+	Texts *admin.Texts
 }
 
 // render writes a page in the request's language. Title is a catalogue
 // key, rendered with TitleArgs.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p page, titleArgs ...any) {
 	p.Lang = s.pageLang(r)
-	p.Site = s.opt.SiteName
+	p.Site = s.siteName()
+	s.branding(&p)
 	p.ContentLang = s.opt.DefaultLanguage
 	if p.ContentLang == "" {
 		p.ContentLang = "de"
@@ -97,7 +104,7 @@ func (s *Server) embedJS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	base := strings.TrimRight(s.opt.PublicURL, "/")
 	b, _ := json.Marshal(base + "/embed")
-	title, _ := json.Marshal(s.opt.SiteName)
+	title, _ := json.Marshal(s.siteName())
 	w.Write([]byte(`(function(){var s=document.currentScript,f=document.createElement("iframe");f.src=` + string(b) +
 		`;f.title=` + string(title) + `;f.style.border="0";f.style.width="100%";f.style.minHeight="420px";f.loading="lazy";s.parentNode.insertBefore(f,s);})();`))
 }
@@ -108,11 +115,13 @@ func (s *Server) pageKnock(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, 404, page{Title: "notfound.title", Body: "notfound"})
 		return
 	}
-	s.render(w, r, 200, page{Title: "knock.title", Body: "knock", Office: st, Script: "knock.js", Bookable: map[string]bool{st.ID: s.bookable(st.ID)}}, "Office", st.Name)
+	s.render(w, r, 200, page{Title: "knock.title", Body: "knock", Office: st, Script: "knock.js", Bookable: map[string]bool{st.ID: s.bookable(st.ID)},
+		Texts: s.officeTexts(st.ID)}, "Office", st.Name)
 }
 
 func (s *Server) pageWait(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, 200, page{Title: "wait.title", Body: "wait", Script: "wait.js", Data: r.PathValue("id")})
+	id := r.PathValue("id")
+	s.render(w, r, 200, page{Title: "wait.title", Body: "wait", Script: "wait.js", Data: id, Texts: s.officeTexts(s.rec.OfficeOfTicket(r.Context(), id))})
 }
 
 func (s *Server) pageRoom(w http.ResponseWriter, r *http.Request) {

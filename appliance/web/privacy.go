@@ -36,9 +36,9 @@ type officeRetention struct {
 
 func (s *Server) pagePrivacy(w http.ResponseWriter, r *http.Request) {
 	pl := s.pageLang(r)
-	p := privacyPage{Privacy: s.opt.Privacy, Site: s.opt.SiteName, Missing: s.opt.Privacy.Missing()}
+	p := privacyPage{Privacy: s.opt.Privacy, Site: s.siteName(), Missing: s.opt.Privacy.Missing()}
 	if strings.TrimSpace(p.Controller) == "" {
-		p.Controller = s.opt.SiteName
+		p.Controller = s.siteName()
 	}
 	if s.rec != nil {
 		for _, st := range s.rec.Offices() {
@@ -46,7 +46,7 @@ func (s *Server) pagePrivacy(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				continue
 			}
-			ret := s.opt.Retention
+			ret := s.defaultRetention()
 			if o.Retention != nil {
 				ret = *o.Retention
 			}
@@ -57,7 +57,7 @@ func (s *Server) pagePrivacy(w http.ResponseWriter, r *http.Request) {
 				Content: afterEnd(pl, ret.Content), Personal: afterEnd(pl, ret.Personal)})
 		}
 	}
-	if s.opt.Bookable {
+	if s.opt.Bookable || len(s.bookableOffices()) > 0 { // an office may gain services in the web administration
 		p.Booking = afterAppointment(pl, s.opt.BookingRetention)
 		if s.opt.MessageKeep > 0 {
 			p.Messages = pl.T("privacy.messages_kept", "Days", max(1, int((s.opt.MessageKeep+23*time.Hour)/(24*time.Hour))))

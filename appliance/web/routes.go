@@ -94,6 +94,7 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/staff/appointments/{id}/cancel", s.staffOnly(s.apiStaffCancel))
 	s.handle("POST /api/v1/staff/appointments/capacity", s.staffOnly(s.apiStaffCapacity))
 	s.handle("GET /api/v1/staff/appointments", s.staffOnly(s.apiStaffDay))
+	s.adminUsersRoutes()
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) { s.writeProblem(w, r, notFoundOrMethod(s.mux, r)) })
 
 	// usage figures for office leads and admins (stats_page.go)
@@ -104,6 +105,9 @@ func (s *Server) routes() {
 
 	// permanent rooms: public lobby, staff list, moderation, pages
 	s.permanentRoutes() // api_permanent.go
+
+	// web administration (admin_pages.go)
+	s.adminRoutes()
 
 	// pages
 	s.handle("GET /{$}", s.pageOffices)
@@ -160,6 +164,25 @@ func (s *Server) routes() {
 	if s.media != nil {
 		s.mux.Handle("/sfu", s.media.Handler())
 	}
+}
+
+// adminUsersRoutes: clerks and the audit log for admins (adminusers_*.go,
+// audit_pages.go).
+func (s *Server) adminUsersRoutes() {
+	s.handle("GET /api/v1/staff/admin/clerks", s.adminOnly(s.apiAdminClerks))
+	s.handle("POST /api/v1/staff/admin/clerks", s.adminOnly(s.apiAdminClerkAdd))
+	s.handle("PUT /api/v1/staff/admin/clerks/{id}", s.adminOnly(s.apiAdminClerkEdit))
+	s.handle("DELETE /api/v1/staff/admin/clerks/{id}", s.adminOnly(s.apiAdminClerkRemove))
+	s.handle("POST /api/v1/staff/admin/clerks/{id}/{action}", s.adminOnly(s.apiAdminClerkAction))
+	s.handle("GET /api/v1/staff/admin/audit", s.staffOnly(s.apiAudit))
+	s.handle("GET /staff/admin/clerks", s.staffPage(s.pageAdminClerks))
+	s.handle("POST /staff/admin/clerks", s.staffPage(s.formAdminClerkAdd))
+	s.handle("GET /staff/admin/clerks/{id}", s.staffPage(s.pageAdminClerk))
+	s.handle("POST /staff/admin/clerks/{id}", s.staffPage(s.formAdminClerk))
+	s.handle("POST /staff/admin/clerks/{id}/{action}", s.staffPage(s.formAdminClerkAction))
+	s.handle("GET /staff/admin/audit", s.staffPage(s.pageAudit))
+	s.handle("POST /staff/admin/audit", s.staffPage(s.formAudit))
+	s.handle("GET /staff/admin/audit.csv", s.staffPage(s.pageAuditCSV))
 }
 
 // notFoundOrMethod tells an unknown API path (404) from a known path used

@@ -25,7 +25,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/buergerbuero/buergerbuero/appliance/admin"
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
+	"github.com/buergerbuero/buergerbuero/appliance/audit"
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/events"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
@@ -147,6 +149,13 @@ type Options struct {
 	// Permanent is the permanent rooms (lobby, presence, moderation); nil
 	// answers their API with 404.
 	Permanent *permanent.Service
+	// Audit is the audit log the administration writes to and its viewer
+	// reads (audit_pages.go); nil: no viewer.
+	Audit audit.Log
+	// Admin is the web administration (/staff/admin, admin_*.go): offices,
+	// site settings, branding and waiting-room texts changed at run time;
+	// nil serves none and uses the options above as they are.
+	Admin *admin.Service
 	// PseudoLocale renders every page text through the pseudo-locale
 	// (i18n.Catalogue.Pseudo): for tests that look for hard-coded text.
 	PseudoLocale bool

@@ -183,6 +183,8 @@ async function main() {
   try { me = await api('/api/v1/staff/me'); } catch (err) { location.assign('/staff/login'); return; }
   auth = {csrf: me.csrf_token};
   $('me').textContent = me.display_name;
+  // the audit log: admins, and office leads for their offices (the server decides too)
+  $('adminusers-link').hidden = me.role !== 'admin' && me.role !== 'lead';
   $('presence').value = me.presence === 'in_consultation' ? 'available' : me.presence;
   $('presence').addEventListener('change', async (ev) => {
     try { await api('/api/v1/staff/me/presence', {method: 'PUT', body: {presence: ev.target.value}, ...auth}); } catch (err) { showError(error, err); }
