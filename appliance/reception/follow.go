@@ -14,10 +14,11 @@ import (
 // own changes when it commits them (committed); the changes of the other
 // nodes it reads from the event stream by sequence number: Follow loads
 // each changed ticket, applies it to the replica and pushes the views to
-// this node's live connections and staff streams, and adds ended
-// consultations to the estimator. The origin node's side effects (rooms
-// closed, presence, metrics counted, visitEnded) are not repeated: they
-// happened once, where the change was made.
+// this node's live connections and staff streams, adds ended
+// consultations to the estimator and ends the media of closed rooms
+// (RoomEnded: media is per node). The origin node's side effects (rooms
+// closed in the store, presence saved, metrics counted, visitEnded) are
+// not repeated: they happened once, where the change was made.
 
 // followBatch is how many events one read of the stream takes.
 const followBatch = 500
@@ -212,6 +213,10 @@ func (s *Service) applyRemote(ctx context.Context, e Event) error {
 	}
 	if busy(prev.State) && !busy(t.State) {
 		s.mirrorPresence(prev.Clerk, staff.PresenceAvailable)
+	}
+	// media is per node: whatever of the room this node carries ends too
+	if room := prev.RoomID; room != "" && (room != t.RoomID || t.State.Final()) && s.RoomEnded != nil {
+		s.RoomEnded(room)
 	}
 	if (p.Action == ActEnd || p.Action == ActHangUp) && !t.StartedAt.IsZero() {
 		// every node estimates waits from every node's consultations

@@ -22,7 +22,8 @@ func (v views) Update(x reception.View) {
 // TestFollowerAppliesOtherNodesChanges: two nodes on one database. A knock
 // and an admission on node A reach node B's queue, its waiting citizen's
 // live connection and its staff streams once B's follower is woken; B
-// repeats none of A's side effects (presence, rooms closed).
+// saves no presence itself, and ends the media of the closed room (media
+// is per node).
 func TestFollowerAppliesOtherNodesChanges(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -32,7 +33,8 @@ func TestFollowerAppliesOtherNodesChanges(t *testing.T) {
 	a.db.SetNode("node-a")
 	b.db.SetNode("node-b")
 	b.svc.PresenceChanged = func(string, staff.Presence) { t.Error("node B changed a clerk's presence for node A's admission") }
-	b.svc.RoomEnded = func(string) { t.Error("node B closed node A's room") }
+	var mediaEnded []string
+	b.svc.RoomEnded = func(room string) { mediaEnded = append(mediaEnded, room) }
 	from, err := b.svc.LastEventSeq(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -64,13 +66,19 @@ func TestFollowerAppliesOtherNodesChanges(t *testing.T) {
 	defer unsubscribe()
 
 	anna := reception.Actor{Clerk: clerkAnna}
-	if _, err := a.svc.Admit(ctx, anna, x.Ticket.Number); err != nil {
+	admitted, err := a.svc.Admit(ctx, anna, x.Ticket.Number)
+	if err != nil {
 		t.Fatal(err)
 	}
+	follow("admission on node A")
 	if _, err := a.svc.End(ctx, anna, x.Ticket.Number); err != nil {
 		t.Fatal(err)
 	}
-	follow("admission and end on node A")
+	follow("end on node A")
+	// the media of the room, wherever it ran, ends on node B too
+	if len(mediaEnded) != 1 || mediaEnded[0] != admitted.RoomID {
+		t.Fatalf("node B ended the media of %v, want [%s]", mediaEnded, admitted.RoomID)
+	}
 	select {
 	case v := <-seen:
 		if v.Place != 1 {
