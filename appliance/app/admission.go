@@ -2,16 +2,17 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
+	"github.com/buergerbuero/buergerbuero/appliance/onetime"
 	"github.com/buergerbuero/buergerbuero/appliance/web"
 	"github.com/buergerbuero/buergerbuero/sfu"
 )
@@ -24,27 +25,36 @@ const admissionTTL = 2 * time.Minute
 // single-use admission keys (bound to one room, identity and role) and
 // checks them when the browser connects to the signalling endpoint. The
 // key travels in the signalling URL (browsers cannot set headers on a
-// WebSocket), so it is opaque: 128 random bits that name nobody, kept
-// here with their grant and void once used or expired. It implements
-// web.Media and sfu.Authorizer.
+// WebSocket), so it is opaque: random bits that name nobody, kept with
+// their sealed grant (appliance/onetime) and void once used or expired;
+// with several nodes in the shared database (Share), so any node admits.
+// It implements web.Media and sfu.Authorizer.
 type Media struct {
 	SFU       *sfu.SFU
 	publicURL string
 
-	mu     sync.Mutex
-	grants map[string]sfu.Grant // key → grant, until used or expired
+	keys atomic.Pointer[onetime.Keys]
 }
+
+// admissionIO bounds the database's part in issuing or redeeming a key.
+const admissionIO = 5 * time.Second
 
 var (
 	_ web.Media      = (*Media)(nil)
 	_ sfu.Authorizer = (*Media)(nil)
 )
 
-// NewMedia creates the adapter (keys do not survive a restart; they live
-// two minutes anyway).
+// NewMedia creates the adapter, with its keys in this process (they do
+// not survive a restart; they live two minutes anyway).
 func NewMedia(publicURL string) *Media {
-	return &Media{publicURL: strings.TrimRight(publicURL, "/"), grants: map[string]sfu.Grant{}}
+	m := &Media{publicURL: strings.TrimRight(publicURL, "/")}
+	m.keys.Store(onetime.New(nil, "media"))
+	return m
 }
+
+// Share keeps the admission keys in s from now on, where every node of a
+// cluster redeems them.
+func (m *Media) Share(s onetime.Store) { m.keys.Store(onetime.New(s, "media")) }
 
 func roleOf(r string) sfu.Role {
 	switch r {
@@ -88,19 +98,17 @@ func withheld(r consultation.Rights) sfu.Kinds {
 }
 
 func (m *Media) grant(g sfu.Grant) (web.MediaGrant, error) {
-	b := make([]byte, 16)
-	rand.Read(b)
-	key := base64.RawURLEncoding.EncodeToString(b)
 	g.Expires = time.Now().Add(admissionTTL)
-	m.mu.Lock()
-	now := time.Now()
-	for k, old := range m.grants {
-		if now.After(old.Expires) {
-			delete(m.grants, k)
-		}
+	body, err := json.Marshal(g)
+	if err != nil {
+		return web.MediaGrant{}, err
 	}
-	m.grants[key] = g
-	m.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), admissionIO)
+	defer cancel()
+	key, err := m.keys.Load().Issue(ctx, body, admissionTTL)
+	if err != nil {
+		return web.MediaGrant{}, fmt.Errorf("media admission: %w", err)
+	}
 	u, _ := url.Parse(m.publicURL)
 	scheme := "wss"
 	if u.Scheme == "http" {
@@ -112,12 +120,16 @@ func (m *Media) grant(g sfu.Grant) (web.MediaGrant, error) {
 var errAdmission = errors.New("invalid or expired admission key")
 
 // Authorize redeems a key once: unknown, used or expired keys are refused.
-func (m *Media) Authorize(_ context.Context, key string) (sfu.Grant, error) {
-	m.mu.Lock()
-	g, ok := m.grants[key]
-	delete(m.grants, key)
-	m.mu.Unlock()
-	if !ok || time.Now().After(g.Expires) {
+func (m *Media) Authorize(ctx context.Context, key string) (sfu.Grant, error) {
+	body, err := m.keys.Load().Redeem(ctx, key)
+	if errors.Is(err, onetime.ErrInvalid) {
+		return sfu.Grant{}, errAdmission
+	}
+	if err != nil {
+		return sfu.Grant{}, err
+	}
+	var g sfu.Grant
+	if err := json.Unmarshal(body, &g); err != nil || time.Now().After(g.Expires) {
 		return sfu.Grant{}, errAdmission
 	}
 	return g, nil

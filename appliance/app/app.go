@@ -111,7 +111,11 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 	if err != nil {
 		return nil, err
 	}
+	db.SetNode(newNodeName())
 	powKey, err := pow.LoadKey(cfg.Store.DataDir)
+	if err == nil {
+		powKey, err = sharedPoWKey(ctx, db, powKey)
+	}
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -120,6 +124,9 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 	if err != nil {
 		db.Close()
 		return nil, err
+	}
+	if db.Shared() {
+		pw.Share(powSpent{db})
 	}
 	a := &App{Cfg: cfg, DB: db, Log: log, Registry: prometheus.NewRegistry(), Catalogue: cat, PoW: pw}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -144,7 +151,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 		KnockPer: cfg.Reception.KnockPer.Duration, Retention: reception.Retention{Content: cfg.Reception.Retention.Content.Duration, Personal: cfg.Reception.Retention.Personal.Duration}, MaxUpload: cfg.Reception.MaxUpload,
 		Roles: cfg.RolePolicy(),
 	}, reception.NewMetrics(a.Registry), log)
-	a.Admin = admin.New(db, cfg, a.adminHooks())
+	a.Admin = admin.New(db, cfg, a.announced(a.adminHooks()))
 	for _, o := range opts {
 		o(a)
 	}
@@ -209,10 +216,15 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return err
 	}
+	// a node sharing the database follows the others' changes from here
+	follow, err := a.Rec.LastEventSeq(ctx)
+	if err != nil {
+		return err
+	}
 	if err := a.Rec.Start(ctx, clerks); err != nil {
 		return err
 	}
-	if err := a.Admin.Load(ctx); err != nil {
+	if err := a.Admin.Load(quiet(ctx)); err != nil {
 		return err
 	}
 	var tokens []web.ServiceToken
@@ -264,8 +276,9 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
 		Outbox: a.DB, OutboxChannels: a.outboxChannels,
 		CalendarFeeds: a.DB, Appointments: a.feedSource(),
-		Audit:   a.DB,
-		Booking: a.Book, Events: a.openEvents(), Permanent: a.Permanent, Admin: a.Admin, OIDC: sso, LDAP: dir, TOTPIssuer: a.Cfg.Auth.TOTP.Issuer,
+		Audit:     a.DB,
+		SingleUse: a.singleUse(),
+		Booking:   a.Book, Events: a.openEvents(), Permanent: a.Permanent, Admin: a.Admin, OIDC: sso, LDAP: dir, TOTPIssuer: a.Cfg.Auth.TOTP.Issuer,
 	}, a.Log)
 	if err != nil {
 		return err
@@ -278,6 +291,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 	a.cancel = cancel
 	a.done.Add(1)
 	go func() { defer a.done.Done(); a.Rec.Run(runCtx) }()
+	a.followOthers(runCtx, follow)
 	if a.Outbox != nil {
 		a.done.Add(1)
 		go func() { defer a.done.Done(); a.Outbox.Run(runCtx) }()

@@ -35,6 +35,7 @@ func (a *App) openNotify(loc *time.Location) error {
 	a.Outbox = notify.New(a.DB, senders, notify.Policy{
 		FirstRetry: n.FirstRetry.Duration, MaxRetry: n.MaxRetry.Duration,
 		MaxAttempts: n.MaxAttempts, MaxAge: n.MaxAge.Duration, Keep: n.Keep.Duration,
+		Shared: a.DB.Shared(),
 	}, nil, notify.NewMetrics(a.Registry), a.Log)
 	a.DB.SetOutboxWaker(a.Outbox.Wake)
 	for ch := range senders {

@@ -45,6 +45,11 @@ type Policy struct {
 	Idle time.Duration
 	// Batch is how many messages one claim takes (default 20).
 	Batch int
+	// Shared: other processes deliver from the same database (several
+	// nodes on one PostgreSQL). A starting loop then releases no claims,
+	// since they may be another node's sends in progress; a dead node's
+	// claims are due again when their Lease ends.
+	Shared bool
 	// Keep is how long recipient and content of a sent or given-up message
 	// are kept (default 7 days); then they are deleted, counts stay.
 	Keep time.Duration
@@ -162,8 +167,12 @@ func (o *Outbox) Run(ctx context.Context) {
 }
 
 // Recover releases the claims a killed process left behind: their
-// messages are due at once. Run calls it first.
+// messages are due at once. Run calls it first. With Policy.Shared it
+// releases nothing (the claims may be a live node's).
 func (o *Outbox) Recover(ctx context.Context) error {
+	if o.policy.Shared {
+		return nil
+	}
 	n, err := o.store.ReleaseOutboxClaims(ctx)
 	if n > 0 {
 		o.log.Info("outbox: messages claimed by a previous process are due again", "count", n)

@@ -42,11 +42,13 @@ type Problem struct {
 // appliance/store). Rows are written by the domain that causes a message,
 // in its own transaction; see the migration 0005_outbox.sql.
 //
-// Only one delivery loop runs per database. Claim leases rows: it moves
-// their next_attempt to leaseUntil and marks them claimed until the
-// outcome is recorded. A loop starting up releases the claims a killed
-// process left (ReleaseOutboxClaims), so those messages are sent by the
-// next process at once, and once. A row with sent_at set is never claimed
+// Claim leases rows: it moves their next_attempt to leaseUntil and marks
+// them claimed until the outcome is recorded, so of several delivery loops
+// on one database (several nodes) each row is claimed by one. A single
+// loop starting up releases the claims a killed process left
+// (ReleaseOutboxClaims), so those messages are sent by the next process at
+// once, and once; with several nodes (Policy.Shared) they are due again
+// when their lease ends. A row with sent_at set is never claimed
 // again.
 type Store interface {
 	// ClaimOutbox returns up to limit due rows (not sent, not failed,

@@ -6,9 +6,9 @@
 // spent solutions; it knows nothing of bookings or HTTP.
 //
 // One node: spent solutions are remembered in memory until their challenge
-// expires. Several nodes behind one name must share the key file and move
-// the spent set into the shared store, or a solution could be spent once per
-// node.
+// expires. Several nodes behind one name share the key (from the shared
+// database, app/cluster.go) and the spent set (Share), or a solution could
+// be spent once per node.
 package pow
 
 import (
@@ -55,7 +55,19 @@ type PoW struct {
 	mu    sync.Mutex
 	spent map[string]time.Time // signature → expiry of its challenge
 	sweep int                  // sweep the spent set when it reaches this size
+	// shared, when set, replaces the spent map (several nodes).
+	shared Spender
 }
+
+// Spender remembers spent solutions for every node: Spend is true the
+// first time a signature is spent, on any node, until exp; safe for
+// concurrent use by several processes.
+type Spender interface {
+	Spend(sig string, exp time.Time) (bool, error)
+}
+
+// Share keeps the spent solutions in s from now on; call it before use.
+func (p *PoW) Share(s Spender) { p.shared = s }
 
 // New returns a PoW signing with key (see LoadKey).
 func New(key []byte, s Settings) (*PoW, error) {
@@ -110,6 +122,9 @@ func (p *PoW) Verify(payload string) (bool, error) {
 	now := p.now()
 	if !ok || !now.Before(exp) {
 		return false, nil
+	}
+	if p.shared != nil {
+		return p.shared.Spend(parsed.Signature, exp)
 	}
 	return p.spend(parsed.Signature, exp, now), nil
 }

@@ -13,6 +13,9 @@ type Event struct {
 	RoomID   string    `json:"room_id,omitempty"`
 	At       time.Time `json:"at"`
 	Payload  []byte    `json:"-"` // JSON of the event body
+	// Node is the process that wrote the event ("" for events written
+	// without one); a follower skips its own (follow.go).
+	Node string `json:"-"`
 }
 
 // Events returns staff stream events after seq.

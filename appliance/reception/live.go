@@ -20,7 +20,8 @@ func (s *Service) committed(ch Change) {
 // ticket as it was and the offices whose queue changed.
 func (s *Service) record(ch Change) (prev Ticket, offices []string) {
 	prev, _ = s.q.get(ch.Ticket.ID)
-	return prev, s.q.apply(ch.Ticket, ch.FromOffice)
+	offices, _ = s.q.applyAt(ch.Ticket, ch.FromOffice, ch.Seq)
+	return prev, offices
 }
 
 // publish brings metrics, estimator, presence and live connections up to
@@ -59,20 +60,29 @@ func (s *Service) publish(ch Change, prev Ticket, offices []string) {
 }
 
 func (s *Service) setClerkPresence(login string, p staff.Presence) {
+	if s.mirrorPresence(login, p) && s.PresenceChanged != nil {
+		s.PresenceChanged(login, p)
+	}
+}
+
+// mirrorPresence changes a clerk's presence in memory (not on a break or
+// offline); it reports whether the clerk is known.
+func (s *Service) mirrorPresence(login string, p staff.Presence) bool {
 	if login == "" || login == "citizen" || login == "system" {
-		return
+		return false
 	}
 	s.clerkMu.Lock()
+	defer s.clerkMu.Unlock()
 	c, ok := s.clerks[login]
 	if ok && c.Presence != staff.PresenceBreak && c.Presence != staff.PresenceOffline {
 		c.Presence = p
 		s.clerks[login] = c
 	}
-	s.clerkMu.Unlock()
-	if ok && s.PresenceChanged != nil {
-		s.PresenceChanged(login, p)
-	}
+	return ok
 }
+
+// busy: a clerk is with the ticket's citizen.
+func busy(st State) bool { return st == StateCalled || st == StateInConsultation }
 
 // pushOffice sends fresh place and estimate to every watched queued ticket
 // of an office (except skip, which was sent already).
@@ -123,7 +133,15 @@ func (s *Service) Sweep(ctx context.Context) error {
 	}
 	now := s.now()
 	for id, since := range gone {
-		if now.Sub(since) < s.set.GracePeriod || s.Hub.Watched(id) {
+		if s.Hub.Watched(id) {
+			// connected here: the disconnection was recorded by another
+			// node after the citizen had moved to this one
+			if err := s.store.SetDisconnected(ctx, id, time.Time{}); err != nil {
+				return err
+			}
+			continue
+		}
+		if now.Sub(since) < s.set.GracePeriod {
 			continue
 		}
 		t, ok := s.q.get(id)

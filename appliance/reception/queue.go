@@ -17,6 +17,10 @@ type queue struct {
 	byOff   map[string][]*Ticket       // queued tickets per office, in order
 	busyOff map[string]map[string]bool // office → tickets called or in consultation
 	byClerk map[string]string          // clerk → the ticket they handle
+	// seqs: ticket → sequence number of the newest change applied, kept
+	// only while the service follows other nodes (follow.go), so a change
+	// read back late cannot overwrite a newer one.
+	seqs map[string]int64
 }
 
 func newQueue() *queue {
@@ -94,6 +98,46 @@ func (q *queue) load(ts []Ticket) {
 func (q *queue) apply(t Ticket, fromOffice string) []string {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	return q.applyLocked(t, fromOffice)
+}
+
+// applyAt records the change with event sequence number seq unless a
+// change with a higher number was applied to the ticket already; ok
+// reports whether it was applied.
+func (q *queue) applyAt(t Ticket, fromOffice string, seq int64) (offices []string, ok bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.seqs != nil && seq > 0 {
+		if seq < q.seqs[t.ID] {
+			return nil, false
+		}
+		q.seqs[t.ID] = seq
+	}
+	return q.applyLocked(t, fromOffice), true
+}
+
+// track starts keeping sequence numbers per ticket (see seqs).
+func (q *queue) track() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.seqs == nil {
+		q.seqs = map[string]int64{}
+	}
+}
+
+// forget drops the sequence numbers up to seq: the follower has read past
+// them, so any change it reads later is newer.
+func (q *queue) forget(seq int64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for id, s := range q.seqs {
+		if s <= seq {
+			delete(q.seqs, id)
+		}
+	}
+}
+
+func (q *queue) applyLocked(t Ticket, fromOffice string) []string {
 	offices := []string{t.OfficeID}
 	if fromOffice != "" && fromOffice != t.OfficeID {
 		offices = append(offices, fromOffice)

@@ -121,6 +121,12 @@ type Service struct {
 	// RoomEnded is called when a consultation room closes (end, return,
 	// forward, decline), so media can be torn down.
 	RoomEnded func(roomID string)
+	// LoadClerk reads a clerk as stored, when another node changed it
+	// (follow.go); nil on a single node.
+	LoadClerk func(ctx context.Context, login string) (staff.Clerk, error)
+	// ReloadSettings reads offices and site settings again when another
+	// node changed them (follow.go); nil reloads the offices alone.
+	ReloadSettings func(ctx context.Context) error
 }
 
 type officeEntry struct {

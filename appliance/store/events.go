@@ -11,7 +11,7 @@ import (
 
 // Events returns up to limit stream events with seq > since.
 func (db *DB) Events(ctx context.Context, since int64, limit int) ([]reception.Event, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT seq, type, office_id, room_id, at, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit)
+	rows, err := db.r.QueryContext(ctx, `SELECT seq, type, office_id, room_id, at, payload, node FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit)
 	if err != nil {
 		return nil, fmt.Errorf("events: %w", err)
 	}
@@ -21,7 +21,7 @@ func (db *DB) Events(ctx context.Context, since int64, limit int) ([]reception.E
 		var e reception.Event
 		var at int64
 		var payload string
-		if err := rows.Scan(&e.Seq, &e.Type, &e.OfficeID, &e.RoomID, &at, &payload); err != nil {
+		if err := rows.Scan(&e.Seq, &e.Type, &e.OfficeID, &e.RoomID, &at, &payload, &e.Node); err != nil {
 			return nil, err
 		}
 		e.At, e.Payload = fromMS(at), []byte(payload)
@@ -36,7 +36,7 @@ func (db *DB) AddEvent(ctx context.Context, typ string, payload []byte) (int64, 
 	// their order on PostgreSQL too (a reader polls seq > last)
 	var seq int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO events (type, at, payload) VALUES (?, ?, ?) RETURNING seq`, typ, ms(time.Now()), string(payload)).Scan(&seq)
+		return tx.QueryRowContext(ctx, `INSERT INTO events (type, at, payload, node) VALUES (?, ?, ?, ?) RETURNING seq`, typ, ms(time.Now()), string(payload), db.node).Scan(&seq)
 	})
 	return seq, err
 }

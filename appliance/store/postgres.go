@@ -65,7 +65,7 @@ func openPostgres(ctx context.Context, dsn, password string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("cannot connect to PostgreSQL at %s: %w", pgTarget(cfg), pgCause(err))
 	}
-	return &DB{w: pool, r: pool, pg: true}, nil
+	return &DB{w: pool, r: pool, pg: true, pgcfg: cfg}, nil
 }
 
 // pgTarget names the server for an error: host and port, or the socket

@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "github.com/mattn/go-sqlite3" // the one SQLite driver of the binary
 )
 
@@ -43,6 +44,11 @@ type DB struct {
 	path string
 	// pg: the database is PostgreSQL (OpenPostgres), w and r are one pool.
 	pg bool
+	// node names this process in the events it writes (SetNode, cluster.go).
+	node string
+	// pgcfg is the PostgreSQL connection's configuration, for the
+	// follower's own LISTEN connection (listen.go).
+	pgcfg *pgx.ConnConfig
 	// outboxWake is called when a message is stored (SetOutboxWaker).
 	outboxWake atomic.Pointer[func()]
 }

@@ -54,12 +54,18 @@ func (db *DB) CreateTicket(ctx context.Context, t *reception.Ticket, maxQueue in
 			return reception.ErrQueueFull
 		}
 		var next int
-		err := tx.QueryRowContext(ctx, `SELECT next FROM counters WHERE office_id = ? AND day = ?`, t.OfficeID, t.Day).Scan(&next)
+		var last int64
+		err := tx.QueryRowContext(ctx, `SELECT next, last_knock FROM counters WHERE office_id = ? AND day = ?`, t.OfficeID, t.Day).Scan(&next, &last)
+		// knock order is commit order, also across nodes with clocks apart
+		if ms(t.KnockedAt) <= last {
+			t.KnockedAt = fromMS(last + 1)
+			t.UpdatedAt = t.KnockedAt
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			next = 1
-			_, err = tx.ExecContext(ctx, `INSERT INTO counters (office_id, day, next) VALUES (?, ?, 2)`, t.OfficeID, t.Day)
+			_, err = tx.ExecContext(ctx, `INSERT INTO counters (office_id, day, next, last_knock) VALUES (?, ?, 2, ?)`, t.OfficeID, t.Day, ms(t.KnockedAt))
 		} else if err == nil {
-			_, err = tx.ExecContext(ctx, `UPDATE counters SET next = next + 1 WHERE office_id = ? AND day = ?`, t.OfficeID, t.Day)
+			_, err = tx.ExecContext(ctx, `UPDATE counters SET next = next + 1, last_knock = ? WHERE office_id = ? AND day = ?`, ms(t.KnockedAt), t.OfficeID, t.Day)
 		}
 		if err != nil {
 			return err
@@ -74,7 +80,7 @@ func (db *DB) CreateTicket(ctx context.Context, t *reception.Ticket, maxQueue in
 			return err
 		}
 		ch = reception.Change{Action: reception.ActKnock, Actor: "citizen", Ticket: *t}
-		seq, err := writeChange(ctx, tx, ch)
+		seq, err := db.writeChange(ctx, tx, ch)
 		ch.Seq = seq
 		return err
 	})
@@ -163,7 +169,7 @@ func (db *DB) Apply(ctx context.Context, id string, a reception.Action, actor st
 		if fromOffice != t.OfficeID {
 			ch.FromOffice = fromOffice
 		}
-		seq, err := writeChange(ctx, tx, ch)
+		seq, err := db.writeChange(ctx, tx, ch)
 		ch.Seq = seq
 		return err
 	})
@@ -181,7 +187,7 @@ type ChangePayload struct {
 	Ticket     reception.Ticket `json:"ticket"`
 }
 
-func writeChange(ctx context.Context, tx *sql.Tx, ch reception.Change) (int64, error) {
+func (db *DB) writeChange(ctx context.Context, tx *sql.Tx, ch reception.Change) (int64, error) {
 	// the usage figures count in the change's transaction (stats.go)
 	if err := countChange(ctx, tx, ch); err != nil {
 		return 0, err
@@ -196,8 +202,8 @@ func writeChange(ctx context.Context, tx *sql.Tx, ch reception.Change) (int64, e
 	}
 	now := ms(time.Now())
 	var seq int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO events (type, office_id, room_id, at, payload) VALUES ('ticket', ?, ?, ?, ?) RETURNING seq`,
-		ch.Ticket.OfficeID, ch.Ticket.RoomID, now, string(payload)).Scan(&seq)
+	err = tx.QueryRowContext(ctx, `INSERT INTO events (type, office_id, room_id, at, payload, node) VALUES ('ticket', ?, ?, ?, ?, ?) RETURNING seq`,
+		ch.Ticket.OfficeID, ch.Ticket.RoomID, now, string(payload), db.node).Scan(&seq)
 	if err != nil {
 		return 0, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/ldapauth"
 	"github.com/buergerbuero/buergerbuero/appliance/oidcauth"
+	"github.com/buergerbuero/buergerbuero/appliance/onetime"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -72,6 +73,9 @@ type ServiceToken struct {
 
 // Options configure the server.
 type Options struct {
+	// SingleUse keeps stream keys where every node can redeem them (the
+	// shared database); nil keeps them in this process (one node).
+	SingleUse       onetime.Store
 	SiteName        string
 	PublicURL       string
 	DefaultLanguage string
@@ -201,6 +205,7 @@ func New(rec *reception.Service, st *staff.Service, media Media, opt Options, lo
 	}
 	s := &Server{rec: rec, staff: st, media: media, opt: opt, log: log, tmpl: tmpl, mux: http.NewServeMux(),
 		writer: newWriterPool(16), shutdown: make(chan struct{})}
+	s.streamKeys.keys = onetime.New(opt.SingleUse, "stream")
 	for _, t := range opt.ServiceTokens {
 		s.tokens = append(s.tokens, tokenEntry{t.Name, sha256.Sum256([]byte(t.Token))})
 	}

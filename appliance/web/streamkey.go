@@ -1,15 +1,16 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/base64"
+	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
+	"github.com/buergerbuero/buergerbuero/appliance/onetime"
 	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 )
@@ -27,8 +28,6 @@ import (
 const (
 	streamKeyParam = "stream_key"
 	streamKeyTTL   = 30 * time.Second
-	// maxStreamKeys bounds the memory unredeemed keys can take.
-	maxStreamKeys = 100_000
 )
 
 var (
@@ -38,55 +37,48 @@ var (
 )
 
 type streamKey struct {
-	path    string
-	auth    string // Authorization header the key was issued for
-	ticket  string // X-Ticket header (a citizen in a room), if any
-	expires time.Time
+	Path   string `json:"path"`
+	Auth   string `json:"auth"`             // Authorization header the key was issued for
+	Ticket string `json:"ticket,omitempty"` // X-Ticket header (a citizen in a room), if any
 }
 
-// streamKeys holds the unredeemed keys; each is used once.
+// streamKeys holds the unredeemed keys; each is used once. With several
+// nodes they are in the shared database (Options.SingleUse), so a key
+// issued by one node opens a stream on any other.
 type streamKeys struct {
-	mu   sync.Mutex
-	keys map[string]streamKey
+	keys *onetime.Keys
 }
 
-func (k *streamKeys) issue(sk streamKey) (string, error) {
-	b := make([]byte, 24)
-	rand.Read(b)
-	key := base64.RawURLEncoding.EncodeToString(b)
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.keys == nil {
-		k.keys = map[string]streamKey{}
+func (k *streamKeys) issue(ctx context.Context, sk streamKey) (string, error) {
+	body, err := json.Marshal(sk)
+	if err != nil {
+		return "", err
 	}
-	now := time.Now()
-	for id, e := range k.keys {
-		if now.After(e.expires) {
-			delete(k.keys, id)
-		}
-	}
-	if len(k.keys) >= maxStreamKeys {
+	key, err := k.keys.Issue(ctx, body, streamKeyTTL)
+	if errors.Is(err, onetime.ErrFull) {
 		return "", errStreamKeysFull
 	}
-	k.keys[key] = sk
-	return key, nil
+	return key, err
 }
 
 // redeem takes the request's key out of the set and puts the credentials
 // it was issued for into the request's headers.
 func (k *streamKeys) redeem(r *http.Request) error {
 	q := r.URL.Query()
-	key := q.Get(streamKeyParam)
-	k.mu.Lock()
-	sk, ok := k.keys[key]
-	delete(k.keys, key)
-	k.mu.Unlock()
-	if !ok || time.Now().After(sk.expires) || sk.path != r.URL.Path {
+	body, err := k.keys.Redeem(r.Context(), q.Get(streamKeyParam))
+	if errors.Is(err, onetime.ErrInvalid) {
 		return errStreamKey
 	}
-	r.Header.Set("Authorization", sk.auth)
-	if sk.ticket != "" {
-		r.Header.Set("X-Ticket", sk.ticket)
+	if err != nil {
+		return err
+	}
+	var sk streamKey
+	if json.Unmarshal(body, &sk) != nil || sk.Path != r.URL.Path {
+		return errStreamKey
+	}
+	r.Header.Set("Authorization", sk.Auth)
+	if sk.Ticket != "" {
+		r.Header.Set("X-Ticket", sk.Ticket)
 	}
 	q.Del(streamKeyParam)
 	r.URL.RawQuery = q.Encode()
@@ -121,7 +113,7 @@ func (s *Server) apiStreamKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	exp := time.Now().Add(streamKeyTTL)
-	key, err := s.streamKeys.issue(streamKey{path: u.Path, auth: auth, ticket: r.Header.Get("X-Ticket"), expires: exp})
+	key, err := s.streamKeys.issue(r.Context(), streamKey{Path: u.Path, Auth: auth, Ticket: r.Header.Get("X-Ticket")})
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

@@ -338,6 +338,8 @@ func (s *Server) apiStaffEvents(w http.ResponseWriter, r *http.Request) {
 			return s.staffMessageEvent(r.Context(), s.localizer(r), a, e), false
 		case "whiteboard":
 			return nil, false // for the room's own stream
+		case reception.EventOffices, reception.EventClerk:
+			return nil, false // for the other nodes (reception.Follow)
 		default:
 			return eventJSON(e), false
 		}
