@@ -3,14 +3,18 @@ package tlsconf
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 	"github.com/buergerbuero/buergerbuero/appliance/store/pgtest"
 )
@@ -230,5 +234,87 @@ func TestSharedLockHonoursCancel(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Lock did not return after its context was cancelled")
+	}
+}
+
+// TestInternalCAOnTwoNodes: two nodes on one PostgreSQL, started at once
+// in mode internal, form one CA: each serves a certificate that verifies
+// against the other's root, and it is one certificate, issued once.
+func TestInternalCAOnTwoNodes(t *testing.T) {
+	dbs := nodesOnOnePostgres(t, 2)
+	names := []string{"localhost", "127.0.0.1"}
+	ms := make([]*Manager, 2)
+	dirs := []string{t.TempDir(), t.TempDir()}
+	errs := make(chan error, 2)
+	for i := range ms {
+		go func() {
+			cfg := config.TLS{Mode: ModeInternal, Domains: names, StorageDir: dirs[i]}
+			m, err := New(context.Background(), cfg, testLogger(t), WithSharedStorage(dbs[i]))
+			ms[i] = m
+			errs <- err
+		}()
+	}
+	for range ms {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range ms {
+		defer m.Close()
+	}
+	if !bytes.Equal(ms[0].RootPEM(), ms[1].RootPEM()) {
+		t.Fatal("the two nodes have different internal CAs")
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(ms[0].RootPEM()) {
+		t.Fatal("RootPEM is not a certificate")
+	}
+	var serials []string
+	for i, m := range ms {
+		st, err := handshake(serveHTTPS(t, m.TLSConfig()), &tls.Config{ServerName: "localhost", RootCAs: pool})
+		if err != nil {
+			t.Fatalf("node %d's certificate against node 0's root: %v", i, err)
+		}
+		serials = append(serials, serialOf(st).String())
+		// operators find the root where a single node keeps it; the key
+		// stays in the database
+		if b, err := os.ReadFile(filepath.Join(dirs[i], "ca", "root.pem")); err != nil || !bytes.Equal(b, m.RootPEM()) {
+			t.Errorf("node %d: root.pem in the storage directory: %v", i, err)
+		}
+		if _, err := os.Stat(filepath.Join(dirs[i], "ca", "root.key")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("node %d: root key written to the storage directory (%v)", i, err)
+		}
+	}
+	if serials[0] != serials[1] {
+		t.Errorf("the nodes serve different certificates (%s, %s): both issued one", serials[0], serials[1])
+	}
+}
+
+// TestSingleNodeCAMovesToSharedStorage: a node that kept its CA in its
+// storage directory and now joins a cluster brings the CA along, so the
+// browsers that imported its root keep trusting it.
+func TestSingleNodeCAMovesToSharedStorage(t *testing.T) {
+	cfg := config.TLS{Mode: ModeInternal, Domains: []string{"localhost"}, StorageDir: t.TempDir()}
+	single, err := New(context.Background(), cfg, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := single.RootPEM()
+	single.Close()
+
+	dbs := nodesOnOnePostgres(t, 2)
+	first, err := New(context.Background(), cfg, testLogger(t), WithSharedStorage(dbs[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	cfg.StorageDir = t.TempDir() // a new node
+	second, err := New(context.Background(), cfg, testLogger(t), WithSharedStorage(dbs[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	if !bytes.Equal(first.RootPEM(), root) || !bytes.Equal(second.RootPEM(), root) {
+		t.Fatal("the single node's CA did not become the cluster's")
 	}
 }
