@@ -1,6 +1,7 @@
 package tlsconf
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -93,6 +94,9 @@ func loadOrCreateCA(ctx context.Context, st certmagic.Storage, legacyDir string,
 	if err != nil {
 		return nil, fmt.Errorf("internal CA: parse %s: %w", caKeyKey, err)
 	}
+	if !key.PublicKey.Equal(cert.PublicKey) {
+		return nil, fmt.Errorf("internal CA: %s does not belong to %s", caKeyKey, caCertKey)
+	}
 	return &localCA{cert: cert, certPEM: certPEM, key: key, lifetime: lifetime}, nil
 }
 
@@ -164,13 +168,25 @@ func createCA() (certPEM, keyPEM []byte, err error) {
 
 // writeRootFile keeps the root certificate (public) at
 // <storage_dir>/ca/root.pem on a node whose storage is the database, where
-// operators and the documentation look for it to import into browsers.
+// operators and the documentation look for it to import into browsers. A
+// different root of the node's own (it joined a cluster that had a CA
+// already) is kept as root.pem.replaced with its key, so the directory
+// never pairs the cluster's root with another root's key.
 func writeRootFile(dir string, certPEM []byte) error {
-	fn := (&certmagic.FileStorage{Path: dir}).Filename(caCertKey)
-	if err := os.MkdirAll(filepath.Dir(fn), 0o700); err != nil {
+	fst := &certmagic.FileStorage{Path: dir}
+	certFile, keyFile := fst.Filename(caCertKey), fst.Filename(caKeyKey)
+	if err := os.MkdirAll(filepath.Dir(certFile), 0o700); err != nil {
 		return err
 	}
-	return os.WriteFile(fn, certPEM, 0o644)
+	if old, err := os.ReadFile(certFile); err == nil && !bytes.Equal(old, certPEM) {
+		if err := os.Rename(keyFile, keyFile+".replaced"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if err := os.Rename(certFile, certFile+".replaced"); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(certFile, certPEM, 0o644)
 }
 
 // Issue signs a leaf for the names in the CSR.

@@ -317,4 +317,29 @@ func TestSingleNodeCAMovesToSharedStorage(t *testing.T) {
 	if !bytes.Equal(first.RootPEM(), root) || !bytes.Equal(second.RootPEM(), root) {
 		t.Fatal("the single node's CA did not become the cluster's")
 	}
+
+	// a node with a CA of its own joins: the cluster's root wins, and its
+	// directory no longer pairs that root with its own key
+	cfg.StorageDir = t.TempDir()
+	own, err := New(context.Background(), cfg, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	own.Close()
+	third, err := New(context.Background(), cfg, testLogger(t), WithSharedStorage(dbs[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	third.Close()
+	if !bytes.Equal(third.RootPEM(), root) {
+		t.Fatal("a joining node kept its own CA")
+	}
+	if _, err := os.Stat(filepath.Join(cfg.StorageDir, "ca", "root.key")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the joining node's own root key still beside the cluster's root.pem (%v)", err)
+	}
+	back, err := New(context.Background(), cfg, testLogger(t)) // and back to a single node
+	if err != nil {
+		t.Fatalf("single node after leaving the cluster: %v", err)
+	}
+	back.Close()
 }
