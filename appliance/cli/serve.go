@@ -81,6 +81,11 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 			p, _ := strconv.Atoi(u.Port())
 			opts = append(opts, tlsconf.WithHTTPSPort(p))
 		}
+		if a.DB.Shared() {
+			// several nodes on one PostgreSQL: one set of certificates,
+			// one ACME account, one internal CA for all of them
+			opts = append(opts, tlsconf.WithSharedStorage(a.DB))
+		}
 		if tm, err = tlsconf.New(tlsCtx, cfg.TLS, log, opts...); err != nil {
 			return err
 		}

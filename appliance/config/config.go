@@ -220,6 +220,8 @@ type TLS struct {
 	CertFile string `yaml:"cert_file"`
 	KeyFile  string `yaml:"key_file"`
 	// StorageDir for certificates and keys; default <store.data_dir>/tls.
+	// With store.driver "postgres" the nodes keep certificates and keys in
+	// the database instead, and only the internal CA's root.pem here.
 	StorageDir string `yaml:"storage_dir"`
 }
 

@@ -1,6 +1,7 @@
 package tlsconf
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -42,46 +43,105 @@ var _ certmagic.Issuer = (*localCA)(nil)
 
 const rootLifetime = 10 * 365 * 24 * time.Hour
 
-// loadOrCreateCA reads the root from dir, creating it on first start.
-func loadOrCreateCA(dir string, lifetime time.Duration) (*localCA, error) {
-	certPath, keyPath := filepath.Join(dir, "root.pem"), filepath.Join(dir, "root.key")
-	certPEM, err := os.ReadFile(certPath)
+// Keys of the internal CA in the certificate storage: under the storage
+// directory these are the files ca/root.pem and ca/root.key, where a
+// single node has always kept them; in the shared storage every node
+// reads the same root, so the nodes form one CA.
+const (
+	caCertKey = "ca/root.pem"
+	caKeyKey  = "ca/root.key"
+	caLock    = "buergerbuero_internal_ca"
+)
+
+// loadOrCreateCA reads the root from st, creating it on first start. The
+// first node on a shared storage brings the root of its storage directory
+// (legacyDir) along if it has one, so browsers that trust a single node's
+// root go on trusting the cluster.
+func loadOrCreateCA(ctx context.Context, st certmagic.Storage, legacyDir string, lifetime time.Duration) (*localCA, error) {
+	certPEM, keyPEM, err := loadCA(ctx, st)
 	if errors.Is(err, fs.ErrNotExist) {
-		if err := createCA(dir, certPath, keyPath); err != nil {
-			return nil, err
+		// one node creates the root; the others wait and then read it
+		if err := st.Lock(ctx, caLock); err != nil {
+			return nil, fmt.Errorf("internal CA: lock: %w", err)
 		}
-		certPEM, err = os.ReadFile(certPath)
+		certPEM, keyPEM, err = loadCA(ctx, st)
+		if errors.Is(err, fs.ErrNotExist) {
+			certPEM, keyPEM, err = legacyCA(legacyDir)
+			if errors.Is(err, fs.ErrNotExist) {
+				certPEM, keyPEM, err = createCA()
+			}
+			if err == nil {
+				err = storeCA(ctx, st, certPEM, keyPEM)
+			}
+		}
+		if uerr := st.Unlock(context.WithoutCancel(ctx), caLock); uerr != nil && err == nil {
+			err = uerr
+		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("internal CA: read root: %w", err)
-	}
-	keyPEM, err := os.ReadFile(keyPath)
-	if err != nil {
-		return nil, fmt.Errorf("internal CA: read root key: %w", err)
+		return nil, fmt.Errorf("internal CA: %w", err)
 	}
 	cb, _ := pem.Decode(certPEM)
 	kb, _ := pem.Decode(keyPEM)
 	if cb == nil || kb == nil {
-		return nil, fmt.Errorf("internal CA: %s or %s is not PEM", certPath, keyPath)
+		return nil, fmt.Errorf("internal CA: %s or %s is not PEM", caCertKey, caKeyKey)
 	}
 	cert, err := x509.ParseCertificate(cb.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("internal CA: parse %s: %w", certPath, err)
+		return nil, fmt.Errorf("internal CA: parse %s: %w", caCertKey, err)
 	}
 	key, err := x509.ParseECPrivateKey(kb.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("internal CA: parse %s: %w", keyPath, err)
+		return nil, fmt.Errorf("internal CA: parse %s: %w", caKeyKey, err)
+	}
+	if !key.PublicKey.Equal(cert.PublicKey) {
+		return nil, fmt.Errorf("internal CA: %s does not belong to %s", caKeyKey, caCertKey)
 	}
 	return &localCA{cert: cert, certPEM: certPEM, key: key, lifetime: lifetime}, nil
 }
 
-func createCA(dir, certPath, keyPath string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("internal CA: %w", err)
+func loadCA(ctx context.Context, st certmagic.Storage) (certPEM, keyPEM []byte, err error) {
+	if certPEM, err = st.Load(ctx, caCertKey); err != nil {
+		return nil, nil, err
 	}
+	if keyPEM, err = st.Load(ctx, caKeyKey); err != nil {
+		return nil, nil, err
+	}
+	return certPEM, keyPEM, nil
+}
+
+// storeCA stores the key before the certificate: a root certificate is
+// only ever found with its key.
+func storeCA(ctx context.Context, st certmagic.Storage, certPEM, keyPEM []byte) error {
+	if err := st.Store(ctx, caKeyKey, keyPEM); err != nil {
+		return fmt.Errorf("store root key: %w", err)
+	}
+	if err := st.Store(ctx, caCertKey, certPEM); err != nil {
+		return fmt.Errorf("store root: %w", err)
+	}
+	return nil
+}
+
+// legacyCA reads a root from the files of a storage directory; both
+// files missing is fs.ErrNotExist.
+func legacyCA(dir string) (certPEM, keyPEM []byte, err error) {
+	if dir == "" {
+		return nil, nil, fs.ErrNotExist
+	}
+	fst := &certmagic.FileStorage{Path: dir}
+	if certPEM, err = os.ReadFile(fst.Filename(caCertKey)); err != nil {
+		return nil, nil, err
+	}
+	if keyPEM, err = os.ReadFile(fst.Filename(caKeyKey)); err != nil {
+		return nil, nil, fmt.Errorf("root without its key: %w", err)
+	}
+	return certPEM, keyPEM, nil
+}
+
+func createCA() (certPEM, keyPEM []byte, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return fmt.Errorf("internal CA: generate key: %w", err)
+		return nil, nil, fmt.Errorf("generate key: %w", err)
 	}
 	now := time.Now()
 	tmpl := &x509.Certificate{
@@ -96,19 +156,37 @@ func createCA(dir, certPath, keyPath string) error {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return fmt.Errorf("internal CA: create root: %w", err)
+		return nil, nil, fmt.Errorf("create root: %w", err)
 	}
 	kder, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
-		return fmt.Errorf("internal CA: %w", err)
+		return nil, nil, err
 	}
-	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
-		return fmt.Errorf("internal CA: write key: %w", err)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), nil
+}
+
+// writeRootFile keeps the root certificate (public) at
+// <storage_dir>/ca/root.pem on a node whose storage is the database, where
+// operators and the documentation look for it to import into browsers. A
+// different root of the node's own (it joined a cluster that had a CA
+// already) is kept as root.pem.replaced with its key, so the directory
+// never pairs the cluster's root with another root's key.
+func writeRootFile(dir string, certPEM []byte) error {
+	fst := &certmagic.FileStorage{Path: dir}
+	certFile, keyFile := fst.Filename(caCertKey), fst.Filename(caKeyKey)
+	if err := os.MkdirAll(filepath.Dir(certFile), 0o700); err != nil {
+		return err
 	}
-	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
-		return fmt.Errorf("internal CA: write root: %w", err)
+	if old, err := os.ReadFile(certFile); err == nil && !bytes.Equal(old, certPEM) {
+		if err := os.Rename(keyFile, keyFile+".replaced"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if err := os.Rename(certFile, certFile+".replaced"); err != nil {
+			return err
+		}
 	}
-	return nil
+	return os.WriteFile(certFile, certPEM, 0o644)
 }
 
 // Issue signs a leaf for the names in the CSR.

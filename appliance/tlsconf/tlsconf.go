@@ -2,8 +2,10 @@
 // serves certificates (modes acme, internal, files, off; see config.TLS),
 // fixes the protocol parameters to BSI TR-02102-2, answers ACME HTTP-01
 // challenges and redirects plain HTTP, and exports certificate expiry as a
-// metric. It keeps all key material under config.TLS.StorageDir. It does not
-// own listeners, HTTP headers or routes: the web server does.
+// metric. It keeps all key material under config.TLS.StorageDir, or, for
+// several nodes on one PostgreSQL, in the database (SharedStorage), so the
+// nodes share their certificates, ACME account and internal CA. It does
+// not own listeners, HTTP headers or routes: the web server does.
 package tlsconf
 
 import (
@@ -51,6 +53,7 @@ type options struct {
 	filesPoll        time.Duration
 	internalLifetime time.Duration
 	renewCheck       time.Duration
+	shared           CertDB
 }
 
 // WithHTTPChallengeAddr tells the ACME client where the listener serving
@@ -69,6 +72,11 @@ func WithHTTPChallengeAddr(hostport string) Option {
 // WithHTTPSPort sets the port HTTPHandler redirects to when it is not 443.
 func WithHTTPSPort(port int) Option { return func(o *options) { o.httpsPort = port } }
 
+// WithSharedStorage keeps certificates, keys, the ACME account and the
+// internal CA in db instead of tls.storage_dir, for nodes that share one
+// database (store.driver postgres). Modes acme and internal only.
+func WithSharedStorage(db CertDB) Option { return func(o *options) { o.shared = db } }
+
 // Manager serves the certificate of one configuration.
 type Manager struct {
 	mode    string
@@ -80,6 +88,7 @@ type Manager struct {
 	cache  *certmagic.Cache      // modes acme and internal
 	acme   *certmagic.ACMEIssuer // mode acme
 	ca     *localCA              // mode internal
+	shared *SharedStorage        // with WithSharedStorage
 	files  *fileCert             // mode files
 	tlsCfg *tls.Config           // nil in mode off
 
@@ -145,6 +154,12 @@ func (m *Manager) startManaged(ctx context.Context, cfg config.TLS) error {
 	if err := os.MkdirAll(cfg.StorageDir, 0o700); err != nil {
 		return fmt.Errorf("tls.storage_dir: %w", err)
 	}
+	var storage certmagic.Storage = &certmagic.FileStorage{Path: cfg.StorageDir}
+	legacyDir := "" // the CA's files are the storage itself
+	if m.opts.shared != nil {
+		m.shared = NewSharedStorage(m.opts.shared, m.log)
+		storage, legacyDir = m.shared, cfg.StorageDir
+	}
 	zl := logging.ZapLogger(m.log)
 	m.cache = certmagic.NewCache(certmagic.CacheOptions{
 		GetConfigForCert:   func(certmagic.Certificate) (*certmagic.Config, error) { return m.magic, nil },
@@ -152,7 +167,7 @@ func (m *Manager) startManaged(ctx context.Context, cfg config.TLS) error {
 		Logger:             zl,
 	})
 	m.magic = certmagic.New(m.cache, certmagic.Config{
-		Storage:           &certmagic.FileStorage{Path: cfg.StorageDir},
+		Storage:           storage,
 		KeySource:         certmagic.StandardKeyGenerator{KeyType: certmagic.P256},
 		DefaultServerName: cfg.Domains[0],
 		Logger:            zl,
@@ -161,9 +176,14 @@ func (m *Manager) startManaged(ctx context.Context, cfg config.TLS) error {
 	m.tlsCfg.GetCertificate = m.magic.GetCertificate
 
 	if cfg.Mode == ModeInternal {
-		ca, err := loadOrCreateCA(filepath.Join(cfg.StorageDir, "ca"), m.opts.internalLifetime)
+		ca, err := loadOrCreateCA(ctx, storage, legacyDir, m.opts.internalLifetime)
 		if err != nil {
 			return err
+		}
+		if m.shared != nil {
+			if err := writeRootFile(cfg.StorageDir, ca.certPEM); err != nil {
+				return fmt.Errorf("internal CA: %w", err)
+			}
 		}
 		ca.names = cfg.Domains
 		m.ca = ca
@@ -239,5 +259,8 @@ func (m *Manager) Close() {
 			m.cache.Stop()
 		}
 		m.wg.Wait()
+		if m.shared != nil {
+			m.shared.Close()
+		}
 	})
 }
