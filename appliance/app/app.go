@@ -292,6 +292,10 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 	a.done.Add(1)
 	go func() { defer a.done.Done(); a.Rec.Run(runCtx) }()
 	a.followOthers(runCtx, follow)
+	if err := a.placeMedia(runCtx); err != nil {
+		cancel()
+		return err
+	}
 	if a.Outbox != nil {
 		a.done.Add(1)
 		go func() { defer a.done.Done(); a.Outbox.Run(runCtx) }()

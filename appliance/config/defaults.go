@@ -113,6 +113,11 @@ func (c *Config) Validate() error {
 	if u, err := url.Parse(c.Site.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return bad("site.public_url", fmt.Sprintf("%q is not an absolute URL", c.Site.PublicURL), "https://host[:port]")
 	}
+	if c.Media.NodeURL != "" {
+		if u, err := url.Parse(c.Media.NodeURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return bad("media.node_url", fmt.Sprintf("%q is not an absolute URL", c.Media.NodeURL), "https://host[:port] of this node, or empty for site.public_url")
+		}
+	}
 	if err := ValidateState(c.Site.State); err != nil {
 		return err
 	}
