@@ -72,6 +72,10 @@ func (d *DB) Register(ctx context.Context) error { return d.beat(ctx) }
 // of the registry (a clean stop: its rooms move at the next ask without
 // waiting for the expiry). Nodes dead for a day are removed on the way.
 func (d *DB) Run(ctx context.Context) {
+	log := d.Log
+	if log == nil {
+		log = slog.Default()
+	}
 	t := time.NewTicker(d.interval())
 	defer t.Stop()
 	for {
@@ -80,13 +84,13 @@ func (d *DB) Run(ctx context.Context) {
 			c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			if err := d.Store.RemoveNode(c, d.Self.ID, time.Now().Add(-24*time.Hour)); err != nil {
-				d.Log.Warn("leave the media node registry", "err", err)
+				log.Warn("leave the media node registry", "err", err)
 			}
 			return
 		case <-t.C:
 			c, cancel := context.WithTimeout(ctx, d.interval())
 			if err := d.beat(c); err != nil && ctx.Err() == nil {
-				d.Log.Warn("media node heartbeat", "err", err)
+				log.Warn("media node heartbeat", "err", err)
 			}
 			cancel()
 		}

@@ -83,7 +83,8 @@ func TestDBRouterTwoNodes(t *testing.T) {
 	if n, _ := a.NodeForRoom(ctx, "room2"); n.ID != "a" {
 		t.Fatalf("room2 on %s, want a", n.ID)
 	}
-	c := &placement.DB{Store: db, Self: placement.Node{ID: "c", URL: "https://c.example"}, Interval: iv, Expiry: 3 * iv}
+	// c judges with a longer expiry, so the check before it is not racy
+	c := &placement.DB{Store: db, Self: placement.Node{ID: "c", URL: "https://c.example"}, Interval: iv, Expiry: 500 * time.Millisecond}
 	if err := c.Register(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -94,8 +95,9 @@ func TestDBRouterTwoNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	cctx, stopC := context.WithCancel(ctx)
-	defer stopC()
-	go c.Run(cctx)
+	cDone := make(chan struct{})
+	go func() { c.Run(cctx); close(cDone) }()
+	defer func() { stopC(); <-cDone }()
 	if n, _ := c.NodeForRoom(ctx, "room2"); n.ID != "a" {
 		t.Fatalf("room2 moved to %s before a's heartbeat expired", n.ID)
 	}

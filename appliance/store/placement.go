@@ -53,8 +53,14 @@ func (db *DB) RemoveNode(ctx context.Context, id string, gone time.Time) error {
 // for one room, on any node, return the same node: the placement is a
 // conditional insert, and a move off a dead node a conditional update.
 func (db *DB) PlaceRoom(ctx context.Context, room string, alive time.Time) (MediaNode, error) {
-	var n MediaNode
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	// the common case, a room on a live node, reads without the write lock
+	n, err := placedOn(ctx, db.r, room, alive)
+	if err == nil {
+		return n, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return n, fmt.Errorf("place room: %w", err)
+	}
+	err = db.tx(ctx, func(tx *sql.Tx) error {
 		if n2, err := placedOn(ctx, tx, room, alive); err == nil {
 			n = n2
 			return nil
@@ -99,7 +105,9 @@ func (db *DB) UnplaceRoom(ctx context.Context, room string) error {
 
 // placedOn is the node room is placed on, if its heartbeat is not older
 // than alive.
-func placedOn(ctx context.Context, tx *sql.Tx, room string, alive time.Time) (MediaNode, error) {
+func placedOn(ctx context.Context, tx interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, room string, alive time.Time) (MediaNode, error) {
 	var n MediaNode
 	var hb int64
 	err := tx.QueryRowContext(ctx, `SELECT n.id, n.url, n.heartbeat, n.participants, n.cpu FROM room_nodes r JOIN media_nodes n ON n.id = r.node_id
