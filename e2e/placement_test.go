@@ -23,7 +23,8 @@ type mediaGrant struct {
 // TestMediaPlacementTwoNodes: two `serve` processes on one PostgreSQL. A
 // consultation is placed on the less loaded node (the other carries a
 // participant already) and its admission's signalling URL points there,
-// whichever node is asked; the key admits on that node's SFU. After that
+// whichever node is asked; the key admits on that node's SFU, and every
+// node's pages may connect to the other's signalling origin. After that
 // node is killed with SIGKILL, the next admission (what the room page's
 // retry asks for) places the room on the survivor, within the documented
 // heartbeat expiry.
@@ -95,6 +96,21 @@ func TestMediaPlacementTwoNodes(t *testing.T) {
 	}
 	if code := dialMedia(t, placed, g2.Token); code != http.StatusSwitchingProtocols {
 		t.Fatalf("the admission on its node's SFU: %d", code)
+	}
+
+	// a page of either node may open the other node's signalling socket
+	for i, n := range nodes {
+		other := strings.Replace(nodes[1-i].URL, "https://", "wss://", 1)
+		hc := n.Client()
+		waitFor(t, placement.Expiry+pageWait, "node "+itoa(i)+"'s pages allowing "+other, func() bool {
+			res, err := hc.Get(n.URL + "/")
+			if err != nil {
+				return false
+			}
+			res.Body.Close()
+			return strings.Contains(res.Header.Get("Content-Security-Policy"), "connect-src 'self' ") &&
+				strings.Contains(res.Header.Get("Content-Security-Policy"), other)
+		})
 	}
 
 	// the room's node dies; asked again, the survivor carries the room

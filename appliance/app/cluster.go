@@ -161,8 +161,17 @@ func (a *App) placeMedia(ctx context.Context) error {
 		return fmt.Errorf("media placement: join the node registry: %w", err)
 	}
 	m.Place(r)
+	a.placer.Store(r)
 	a.Log.Info("media placement across nodes", "node", a.DB.Node(), "heartbeat", placement.Interval, "expiry", placement.Expiry)
 	a.done.Add(1)
 	go func() { defer a.done.Done(); r.Run(ctx) }()
+	return nil
+}
+
+// mediaOrigins are the nodes' signalling origins a page may connect to.
+func (a *App) mediaOrigins() []string {
+	if r := a.placer.Load(); r != nil {
+		return r.Origins()
+	}
 	return nil
 }

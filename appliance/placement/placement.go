@@ -10,10 +10,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/url"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/store"
@@ -50,6 +52,7 @@ type Store interface {
 	RemoveNode(ctx context.Context, id string, gone time.Time) error
 	PlaceRoom(ctx context.Context, room string, alive time.Time) (store.MediaNode, error)
 	UnplaceRoom(ctx context.Context, room string) error
+	NodeURLs(ctx context.Context) ([]string, error)
 }
 
 // DB places rooms through the registry in the shared database.
@@ -63,6 +66,18 @@ type DB struct {
 	// Interval and Expiry default to the package's constants (tests
 	// shorten them).
 	Interval, Expiry time.Duration
+
+	origins atomic.Pointer[[]string]
+}
+
+// Origins are the signalling origins (wss://host) of the nodes in the
+// registry as of the last heartbeat: a page's Content-Security-Policy
+// lets it connect to them.
+func (d *DB) Origins() []string {
+	if p := d.origins.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // Register reports this node once, so it can be placed on at once.
@@ -102,7 +117,25 @@ func (d *DB) beat(ctx context.Context) error {
 	if d.Participants != nil {
 		n.Participants = d.Participants()
 	}
-	return d.Store.BeatNode(ctx, n)
+	if err := d.Store.BeatNode(ctx, n); err != nil {
+		return err
+	}
+	urls, err := d.Store.NodeURLs(ctx)
+	if err != nil {
+		return err
+	}
+	var origins []string
+	for _, s := range urls {
+		if u, err := url.Parse(s); err == nil && u.Host != "" {
+			scheme := "wss"
+			if u.Scheme == "http" {
+				scheme = "ws"
+			}
+			origins = append(origins, scheme+"://"+u.Host)
+		}
+	}
+	d.origins.Store(&origins)
+	return nil
 }
 
 // NodeForRoom returns the room's node, placing it first if it has none

@@ -70,6 +70,11 @@ func TestDBRouterTwoNodes(t *testing.T) {
 	if n2, _ := b.NodeForRoom(ctx, "room"); n2 != n {
 		t.Fatalf("the other node says %+v, want %+v", n2, n)
 	}
+	// after a heartbeat, both know both signalling origins
+	waitUntil(t, "origins of both nodes", func() bool {
+		o := a.Origins()
+		return len(o) == 2 && o[0] == "wss://a.example" && o[1] == "wss://b.example"
+	})
 
 	// b stops cleanly: its room is carried by a at the next ask
 	stopB()

@@ -95,6 +95,25 @@ func (db *DB) PlaceRoom(ctx context.Context, room string, alive time.Time) (Medi
 	return n, err
 }
 
+// NodeURLs are the public addresses of the nodes in the registry, live
+// or not yet removed.
+func (db *DB) NodeURLs(ctx context.Context) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT url FROM media_nodes ORDER BY url`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
 // UnplaceRoom forgets a room's placement (it ended).
 func (db *DB) UnplaceRoom(ctx context.Context, room string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
