@@ -55,6 +55,10 @@ func (c *Config) fill() {
 		if u, err := url.Parse(c.Site.PublicURL); err == nil && u.Hostname() != "" {
 			c.TLS.Domains = []string{u.Hostname()}
 		}
+		// this node's own name for signalling (media placement) too
+		if u, err := url.Parse(c.Media.NodeURL); err == nil && u.Hostname() != "" && !slices.Contains(c.TLS.Domains, u.Hostname()) {
+			c.TLS.Domains = append(c.TLS.Domains, u.Hostname())
+		}
 	}
 	if c.TLS.StorageDir == "" {
 		c.TLS.StorageDir = filepath.Join(c.Store.DataDir, "tls")
