@@ -114,6 +114,26 @@ func (db *DB) NodeURLs(ctx context.Context) ([]string, error) {
 	return out, rows.Err()
 }
 
+// MediaNodes lists the registry (operations, tests).
+func (db *DB) MediaNodes(ctx context.Context) ([]MediaNode, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, url, heartbeat, participants, cpu FROM media_nodes ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []MediaNode
+	for rows.Next() {
+		var n MediaNode
+		var hb int64
+		if err := rows.Scan(&n.ID, &n.URL, &hb, &n.Participants, &n.CPU); err != nil {
+			return nil, err
+		}
+		n.Heartbeat = fromMS(hb)
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
 // UnplaceRoom forgets a room's placement (it ended).
 func (db *DB) UnplaceRoom(ctx context.Context, room string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
