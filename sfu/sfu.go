@@ -292,3 +292,11 @@ func (s *SFU) closeSockets() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Participants is how many signalling connections the SFU carries (the
+// node's load in media placement).
+func (s *SFU) Participants() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/onetime"
+	"github.com/buergerbuero/buergerbuero/appliance/placement"
 	"github.com/buergerbuero/buergerbuero/appliance/web"
 	"github.com/buergerbuero/buergerbuero/sfu"
 )
@@ -34,7 +35,12 @@ type Media struct {
 	publicURL string
 
 	keys atomic.Pointer[onetime.Keys]
+	// router places each room's media on a node (appliance/placement);
+	// unset, every room is on this node at publicURL.
+	router atomic.Pointer[placed]
 }
+
+type placed struct{ r placement.Router }
 
 // admissionIO bounds the database's part in issuing or redeeming a key.
 const admissionIO = 5 * time.Second
@@ -56,6 +62,25 @@ func NewMedia(publicURL string) *Media {
 // cluster redeems them.
 func (m *Media) Share(s onetime.Store) { m.keys.Store(onetime.New(s, "media")) }
 
+// Place asks r from now on which node carries a room: the signalling URL
+// of an admission points there.
+func (m *Media) Place(r placement.Router) { m.router.Store(&placed{r}) }
+
+// Participants is how many are connected to this node's SFU (its load).
+func (m *Media) Participants() int { return m.SFU.Participants() }
+
+// signalBase is the public address of the node that carries room.
+func (m *Media) signalBase(ctx context.Context, room string) (string, error) {
+	p := m.router.Load()
+	if p == nil {
+		return m.publicURL, nil
+	}
+	n, err := p.r.NodeForRoom(ctx, room)
+	if err != nil {
+		return "", fmt.Errorf("media placement: %w", err)
+	}
+	return strings.TrimRight(n.URL, "/"), nil
+}
 func roleOf(r string) sfu.Role {
 	switch r {
 	case "clerk", "speaker": // an event's speaker publishes like a clerk
@@ -109,7 +134,11 @@ func (m *Media) grant(g sfu.Grant) (web.MediaGrant, error) {
 	if err != nil {
 		return web.MediaGrant{}, fmt.Errorf("media admission: %w", err)
 	}
-	u, _ := url.Parse(m.publicURL)
+	base, err := m.signalBase(ctx, g.Room)
+	if err != nil {
+		return web.MediaGrant{}, err
+	}
+	u, _ := url.Parse(base)
 	scheme := "wss"
 	if u.Scheme == "http" {
 		scheme = "ws"
@@ -138,8 +167,22 @@ func (m *Media) Authorize(ctx context.Context, key string) (sfu.Grant, error) {
 // Handler serves the SFU's signalling WebSocket.
 func (m *Media) Handler() http.Handler { return m.SFU.Handler() }
 
-// CloseRoom disconnects everybody from a room.
-func (m *Media) CloseRoom(room string) { m.SFU.CloseRoom(room) }
+// CloseRoom disconnects everybody from a room; its placement is
+// forgotten (in the background: the registry is in the database).
+func (m *Media) CloseRoom(room string) {
+	m.SFU.CloseRoom(room)
+	if p := m.router.Load(); p != nil {
+		if f, ok := p.r.(interface {
+			Forget(context.Context, string) error
+		}); ok {
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), admissionIO)
+				defer cancel()
+				f.Forget(ctx, room)
+			}()
+		}
+	}
+}
 
 // Kick disconnects one participant's media from a room (a host removed
 // them from a permanent room).

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"github.com/buergerbuero/buergerbuero/appliance/ldapauth"
 	"github.com/buergerbuero/buergerbuero/appliance/oidcauth"
+	"github.com/buergerbuero/buergerbuero/appliance/placement"
 	"log/slog"
 	"net"
 	"net/http"
@@ -91,6 +92,9 @@ type App struct {
 	PseudoLocale bool
 
 	started atomic.Bool
+	// placer places rooms across nodes (cluster.go placeMedia); nil on
+	// one node.
+	placer atomic.Pointer[placement.DB]
 
 	mu      sync.Mutex
 	servers []*http.Server
@@ -270,7 +274,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		FrameAncestors: a.Cfg.HTTP.FrameAncestors, TrustedProxies: proxies, StaffNetworks: staffNets, ServiceTokens: tokens, SecureCookies: true,
 		MaxUpload: a.Cfg.Reception.MaxUpload, Registerer: a.Registry, Ready: a.Ready, Started: a.started.Load,
 		EmbedExample: a.EmbedExample, Mailbox: a.mailbox(), Privacy: a.Cfg.Site.Privacy, Accessibility: a.Cfg.Site.Accessibility, Catalogue: a.Catalogue,
-		Location: siteLoc, PseudoLocale: a.PseudoLocale,
+		Location: siteLoc, PseudoLocale: a.PseudoLocale, MediaOrigins: a.mediaOrigins,
 		Stats:     a.DB,
 		Retention: reception.Retention{Content: a.Cfg.Reception.Retention.Content.Duration, Personal: a.Cfg.Reception.Retention.Personal.Duration},
 		Bookable:  bookable(a.Cfg), BookingRetention: a.Cfg.Appointments.Retention.Duration, MessageKeep: messageKeep(a.Cfg.Notify),
@@ -292,6 +296,10 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 	a.done.Add(1)
 	go func() { defer a.done.Done(); a.Rec.Run(runCtx) }()
 	a.followOthers(runCtx, follow)
+	if err := a.placeMedia(runCtx); err != nil {
+		cancel()
+		return err
+	}
 	if a.Outbox != nil {
 		a.done.Add(1)
 		go func() { defer a.done.Done(); a.Outbox.Run(runCtx) }()

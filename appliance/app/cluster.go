@@ -5,10 +5,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/admin"
 	"github.com/buergerbuero/buergerbuero/appliance/onetime"
+	"github.com/buergerbuero/buergerbuero/appliance/placement"
 	"github.com/buergerbuero/buergerbuero/appliance/pow"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
@@ -138,4 +140,38 @@ func (a *App) announced(h admin.Hooks) admin.Hooks {
 		}
 	}
 	return out
+}
+
+// placeMedia places each room's media on one node when other nodes share
+// the database (appliance/placement): this node joins the registry under
+// its node name with its public address (media.node_url, default
+// site.public_url) and reports its load until ctx ends. One node places
+// nothing: every room is here.
+func (a *App) placeMedia(ctx context.Context) error {
+	m, ok := a.Media.(*Media)
+	if !a.DB.Shared() || !ok || m == nil || m.SFU == nil {
+		return nil
+	}
+	self := a.Cfg.Media.NodeURL
+	if self == "" {
+		self = a.Cfg.Site.PublicURL
+	}
+	r := &placement.DB{Store: a.DB, Self: placement.Node{ID: a.DB.Node(), URL: self}, Participants: m.Participants, Log: a.Log}
+	if err := r.Register(ctx); err != nil {
+		return fmt.Errorf("media placement: join the node registry: %w", err)
+	}
+	m.Place(r)
+	a.placer.Store(r)
+	a.Log.Info("media placement across nodes", "node", a.DB.Node(), "heartbeat", placement.Interval, "expiry", placement.Expiry)
+	a.done.Add(1)
+	go func() { defer a.done.Done(); r.Run(ctx) }()
+	return nil
+}
+
+// mediaOrigins are the nodes' signalling origins a page may connect to.
+func (a *App) mediaOrigins() []string {
+	if r := a.placer.Load(); r != nil {
+		return r.Origins()
+	}
+	return nil
 }

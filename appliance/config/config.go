@@ -346,6 +346,11 @@ type Media struct {
 	PublicIPs []string `yaml:"public_ips"`
 	// TURN enables the embedded TURN server.
 	TURN TURN `yaml:"turn"`
+	// NodeURL is this node's own public address (https://host[:port]),
+	// when several nodes share one PostgreSQL behind a load balancer: a
+	// room placed on this node gets its signalling URL here
+	// (docs/operations.md, "Media placement"). Default: site.public_url.
+	NodeURL string `yaml:"node_url"`
 }
 
 // TURN configures the embedded TURN server.

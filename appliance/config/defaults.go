@@ -55,6 +55,10 @@ func (c *Config) fill() {
 		if u, err := url.Parse(c.Site.PublicURL); err == nil && u.Hostname() != "" {
 			c.TLS.Domains = []string{u.Hostname()}
 		}
+		// this node's own name for signalling (media placement) too
+		if u, err := url.Parse(c.Media.NodeURL); err == nil && u.Hostname() != "" && !slices.Contains(c.TLS.Domains, u.Hostname()) {
+			c.TLS.Domains = append(c.TLS.Domains, u.Hostname())
+		}
 	}
 	if c.TLS.StorageDir == "" {
 		c.TLS.StorageDir = filepath.Join(c.Store.DataDir, "tls")
@@ -112,6 +116,11 @@ func (c *Config) Validate() error {
 	}
 	if u, err := url.Parse(c.Site.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return bad("site.public_url", fmt.Sprintf("%q is not an absolute URL", c.Site.PublicURL), "https://host[:port]")
+	}
+	if c.Media.NodeURL != "" {
+		if u, err := url.Parse(c.Media.NodeURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return bad("media.node_url", fmt.Sprintf("%q is not an absolute URL", c.Media.NodeURL), "https://host[:port] of this node, or empty for site.public_url")
+		}
 	}
 	if err := ValidateState(c.Site.State); err != nil {
 		return err

@@ -131,7 +131,8 @@ func TestConcurrentStartsMigrateOnce(t *testing.T) {
 	if err := store.Raw(dbs[0]).QueryRow(`SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations`).Scan(&n, &distinct); err != nil {
 		t.Fatal(err)
 	}
-	if n != distinct || n != dbs[0].SchemaVersion() {
-		t.Fatalf("schema_migrations: %d rows, %d versions, want %d once each", n, distinct, dbs[0].SchemaVersion())
+	// versions are pre-assigned to parallel work, so there may be gaps
+	if want := len(store.MigrationNames("postgres")); n != distinct || n != want {
+		t.Fatalf("schema_migrations: %d rows, %d versions, want %d once each", n, distinct, want)
 	}
 }

@@ -30,8 +30,15 @@ func (s *Server) csp(r *http.Request) string {
 		// sign-in and logout forms lead on to the OpenID provider (oidc.go)
 		form += " " + strings.Join(s.opt.OIDC.Origins(), " ")
 	}
+	connect := "'self'"
+	if s.opt.MediaOrigins != nil {
+		// rooms placed on other nodes (appliance/placement)
+		for _, o := range s.opt.MediaOrigins() {
+			connect += " " + o
+		}
+	}
 	return "default-src 'self'; script-src " + script + "; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; " +
-		"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action " + form + "; frame-ancestors " + frame
+		"connect-src " + connect + "; font-src 'self'; object-src 'none'; base-uri 'none'; form-action " + form + "; frame-ancestors " + frame
 }
 
 func (s *Server) secure(next http.Handler) http.Handler {

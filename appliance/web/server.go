@@ -159,6 +159,10 @@ type Options struct {
 	// PseudoLocale renders every page text through the pseudo-locale
 	// (i18n.Catalogue.Pseudo): for tests that look for hard-coded text.
 	PseudoLocale bool
+	// MediaOrigins are the other nodes' signalling origins (wss://host)
+	// a page may connect to when rooms are placed across nodes
+	// (appliance/placement); nil: this node's own only.
+	MediaOrigins func() []string
 }
 
 // Server is the HTTP front of the appliance.
