@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/template"
@@ -175,12 +176,23 @@ func SMSBodyTemplate(body string) (*template.Template, error) {
 }
 
 // Secret reads a password or token: the file's trimmed content if file is
-// set, else inline.
+// set, else inline. A file the process cannot read (root's 0600 file,
+// read by the service running as a dynamic user) is taken from the
+// service's systemd credential of the same name if there is one
+// (LoadCredential=NAME:FILE puts it in $CREDENTIALS_DIRECTORY/NAME), so
+// the service and root's `buergerbuero admin` read one configuration.
 func Secret(field, inline, file string) (string, error) {
 	if file == "" {
 		return inline, nil
 	}
 	b, err := os.ReadFile(file)
+	if err != nil {
+		if dir := os.Getenv("CREDENTIALS_DIRECTORY"); dir != "" {
+			if cb, cerr := os.ReadFile(filepath.Join(dir, filepath.Base(file))); cerr == nil {
+				b, err = cb, nil
+			}
+		}
+	}
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", field, err)
 	}

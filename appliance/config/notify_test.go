@@ -53,3 +53,25 @@ func TestNotifyErrorsNameTheField(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretFromSystemdCredential: the service, running as a dynamic user,
+// cannot read root's password file; it reads the credential systemd
+// loaded from that file (LoadCredential=NAME:FILE), found by the file's
+// name. Without a credential the error names the field.
+func TestSecretFromSystemdCredential(t *testing.T) {
+	creds := t.TempDir()
+	if err := os.WriteFile(filepath.Join(creds, "db-password"), []byte("geheim\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	unreadable := filepath.Join(t.TempDir(), "etc", "db-password") // not there for this process
+	if _, err := Secret("store.password_file", "", unreadable); err == nil || !strings.Contains(err.Error(), "store.password_file") {
+		t.Fatalf("without a credential: %v, want an error naming store.password_file", err)
+	}
+	t.Setenv("CREDENTIALS_DIRECTORY", creds)
+	if got, err := Secret("store.password_file", "", unreadable); err != nil || got != "geheim" {
+		t.Fatalf("with the credential: %q, %v", got, err)
+	}
+	if _, err := Secret("store.password_file", "", filepath.Join(t.TempDir(), "other")); err == nil {
+		t.Fatal("a file without a credential of its name was read")
+	}
+}

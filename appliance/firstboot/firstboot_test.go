@@ -97,6 +97,81 @@ func TestApplySeed(t *testing.T) {
 	}
 }
 
+const clusterSeed = `cluster:
+  database_url: postgres://buergerbuero@db.musterland.de/buergerbuero?sslmode=verify-full
+  database_password: "s3cr3t Passwort"
+  node_url: https://media-b.buergerbuero.musterland.de
+`
+
+// TestSeedJoinsACluster: a seed with the shared PostgreSQL and this node's
+// address makes a cluster node: the configuration names the database and
+// the node, the password is in a root-only file handed to the service as a
+// systemd credential and never in the configuration; bad values name
+// their field.
+func TestSeedJoinsACluster(t *testing.T) {
+	for name, tc := range map[string]struct{ from, to, field string }{
+		"password in the URL": {"postgres://buergerbuero@", "postgres://buergerbuero:pw@", "cluster.database_url"},
+		"not postgres":        {"postgres://buergerbuero@db", "mysql://buergerbuero@db", "cluster.database_url"},
+		"no database":         {"musterland.de/buergerbuero?", "musterland.de/?", "cluster.database_url"},
+		"no password":         {`"s3cr3t Passwort"`, `""`, "cluster.database_password"},
+		"node not https":      {"https://media-b", "http://media-b", "cluster.node_url"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseSeed([]byte(goodSeed + strings.Replace(clusterSeed, tc.from, tc.to, 1)))
+			if err == nil || !strings.Contains(err.Error(), tc.field) {
+				t.Fatalf("error %v, want one naming %s", err, tc.field)
+			}
+		})
+	}
+
+	root := t.TempDir()
+	seedFile := filepath.Join(root, "seed.yaml")
+	os.WriteFile(seedFile, []byte(goodSeed+clusterSeed), 0o600)
+	var out, errb bytes.Buffer
+	if code := Main(context.Background(), []string{"--seed", seedFile, "--os-root", root}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	confPath := filepath.Join(root, "etc/buergerbuero/config.yaml")
+	conf, err := os.ReadFile(confPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(conf), "s3cr3t") {
+		t.Error("the database password is in config.yaml")
+	}
+	pw := filepath.Join(root, DBPasswordFile)
+	// loaded as on the appliance, where the seed's root is /
+	cfg, err := config.Parse([]byte(strings.ReplaceAll(string(conf), DBPasswordFile, pw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Store.Driver != "postgres" || cfg.Store.DSN != "postgres://buergerbuero@db.musterland.de/buergerbuero?sslmode=verify-full" ||
+		cfg.Store.PasswordFile != pw || cfg.Media.NodeURL != "https://media-b.buergerbuero.musterland.de" {
+		t.Errorf("store %+v, media.node_url %q", cfg.Store, cfg.Media.NodeURL)
+	}
+	if !strings.Contains(string(conf), "password_file: "+DBPasswordFile) {
+		t.Errorf("config.yaml does not name %s:\n%s", DBPasswordFile, conf)
+	}
+	if b, err := os.ReadFile(pw); err != nil || string(b) != "s3cr3t Passwort\n" {
+		t.Errorf("password file %q, %v", b, err)
+	}
+	if fi, err := os.Stat(pw); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("password file mode %v, %v; want 0600", fi.Mode(), err)
+	}
+	dropIn, err := os.ReadFile(filepath.Join(root, "etc/systemd/system/buergerbuero.service.d/20-database.conf"))
+	if err != nil || !strings.Contains(string(dropIn), "[Service]\nLoadCredential=db-password:/etc/buergerbuero/db-password\n") {
+		t.Errorf("drop-in %q, %v", dropIn, err)
+	}
+	// the service reads the credential systemd loads from that file
+	creds := t.TempDir()
+	os.WriteFile(filepath.Join(creds, "db-password"), []byte("s3cr3t Passwort\n"), 0o600)
+	t.Setenv("CREDENTIALS_DIRECTORY", creds)
+	cfg.Store.PasswordFile = filepath.Join(t.TempDir(), "db-password") // not readable here, as for the dynamic user
+	if got, err := cfg.Store.Password(); err != nil || got != "s3cr3t Passwort" {
+		t.Errorf("the service's password: %q, %v", got, err)
+	}
+}
+
 func TestSetupPage(t *testing.T) {
 	root := t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -43,7 +43,33 @@ type Seed struct {
 	// Network is optional: a fixed address instead of DHCP. Only the seed
 	// can set it; a setup page that is reachable has a working network.
 	Network *SeedNetwork `yaml:"network"`
+	// Cluster is optional: the appliance joins several nodes that share
+	// the county's PostgreSQL (docs/operations.md, "Several nodes"). Only
+	// the seed can set it.
+	Cluster *SeedCluster `yaml:"cluster"`
 }
+
+// SeedCluster joins the appliance to a cluster. There are no keys to copy
+// between nodes: what the nodes share (signing keys, certificates, the
+// internal CA) is in the database, and the first node brings it.
+type SeedCluster struct {
+	// DatabaseURL of the shared PostgreSQL without the password, e.g.
+	// "postgres://buergerbuero@db.musterland.de/buergerbuero?sslmode=verify-full".
+	DatabaseURL string `yaml:"database_url"`
+	// DatabasePassword of that user. It is written to DBPasswordFile (root
+	// only) and handed to the service as a systemd credential, never into
+	// the configuration file.
+	DatabasePassword string `yaml:"database_password"`
+	// NodeURL is this node's own address, e.g.
+	// "https://media-a.buergerbuero.musterland.de": rooms placed on this
+	// node are reached there (media.node_url).
+	NodeURL string `yaml:"node_url"`
+}
+
+// DBPasswordFile holds a cluster node's database password (mode 0600,
+// root). The service, which runs as a dynamic user, receives it as the
+// systemd credential of the same name (config.Secret).
+const DBPasswordFile = "/etc/buergerbuero/db-password"
 
 // SeedNetwork is a static address for the appliance's Ethernet interface.
 type SeedNetwork struct {
@@ -170,8 +196,30 @@ func (s *Seed) Validate() error {
 			}
 		}
 	}
+	if c := s.Cluster; c != nil {
+		if err := c.validate(); err != nil {
+			return err
+		}
+	}
 	if len(s.SSH.AuthorizedKeys) > 0 && len(s.SSH.AdminNetworks) == 0 {
 		return &SeedError{"ssh.admin_networks", "required when authorized_keys are given"}
+	}
+	return nil
+}
+
+func (c *SeedCluster) validate() error {
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" || strings.Trim(u.Path, "/") == "" {
+		return &SeedError{"cluster.database_url", "not a URL such as postgres://buergerbuero@db.musterland.de/buergerbuero"}
+	}
+	if _, ok := u.User.Password(); ok {
+		return &SeedError{"cluster.database_url", "must not contain the password (give it in cluster.database_password)"}
+	}
+	if strings.TrimSpace(c.DatabasePassword) == "" || strings.ContainsAny(c.DatabasePassword, "\r\n") {
+		return &SeedError{"cluster.database_password", "required, on one line"}
+	}
+	if n, err := url.Parse(c.NodeURL); err != nil || n.Scheme != "https" || n.Host == "" || (n.Path != "" && n.Path != "/") {
+		return &SeedError{"cluster.node_url", fmt.Sprintf("%q is not this node's address such as https://media-a.buergerbuero.musterland.de", c.NodeURL)}
 	}
 	return nil
 }
@@ -191,12 +239,26 @@ func (s *Seed) Config() ([]byte, error) {
 		CertFile      string `yaml:"cert_file,omitempty"`
 		KeyFile       string `yaml:"key_file,omitempty"`
 	}
+	type store struct {
+		Driver       string `yaml:"driver"`
+		DSN          string `yaml:"dsn"`
+		PasswordFile string `yaml:"password_file"`
+	}
+	type media struct {
+		NodeURL string `yaml:"node_url"`
+	}
 	out := struct {
-		Site site `yaml:"site"`
-		TLS  tls  `yaml:"tls"`
+		Site  site   `yaml:"site"`
+		TLS   tls    `yaml:"tls"`
+		Store *store `yaml:"store,omitempty"`
+		Media *media `yaml:"media,omitempty"`
 	}{
 		Site: site{Name: s.SiteName, PublicURL: "https://" + s.FQDN, State: s.State},
 		TLS:  tls{Mode: s.TLS.Mode, Email: s.AdminEmail, ACMEDirectory: s.TLS.ACMEDirectory, CertFile: s.TLS.CertFile, KeyFile: s.TLS.KeyFile},
+	}
+	if c := s.Cluster; c != nil {
+		out.Store = &store{Driver: "postgres", DSN: c.DatabaseURL, PasswordFile: DBPasswordFile}
+		out.Media = &media{NodeURL: strings.TrimSuffix(c.NodeURL, "/")}
 	}
 	b, err := yaml.Marshal(out)
 	if err != nil {
@@ -207,7 +269,25 @@ func (s *Seed) Config() ([]byte, error) {
 		// The certificate may be copied in later; Validate must not require it yet.
 		return b, nil
 	}
-	if _, err := config.Parse(b); err != nil {
+	check := b
+	if c := s.Cluster; c != nil {
+		// the password file is written by Apply, after this check: check
+		// the same configuration with the password in a file of its own
+		tmp, err := os.CreateTemp("", "firstboot-db-*")
+		if err != nil {
+			return nil, err
+		}
+		defer os.Remove(tmp.Name())
+		_, err = tmp.WriteString(c.DatabasePassword)
+		if err = errors.Join(err, tmp.Close()); err != nil {
+			return nil, err
+		}
+		out.Store.PasswordFile = tmp.Name()
+		if check, err = yaml.Marshal(out); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := config.Parse(check); err != nil {
 		return nil, fmt.Errorf("generated configuration: %w", err)
 	}
 	return b, nil
@@ -248,6 +328,17 @@ func (s *Seed) Apply(root, configPath string) error {
 	if len(s.SSH.AuthorizedKeys) > 0 {
 		keys := strings.Join(s.SSH.AuthorizedKeys, "\n") + "\n"
 		if err := writeFile(root, "/root/.ssh/authorized_keys", []byte(keys), 0o600); err != nil {
+			return err
+		}
+	}
+	if c := s.Cluster; c != nil {
+		if err := writeFile(root, DBPasswordFile, []byte(c.DatabasePassword+"\n"), 0o600); err != nil {
+			return err
+		}
+		dropIn := "# Written by `buergerbuero firstboot` from the seed: the database password\n" +
+			"# (root only) reaches the service, which runs as a dynamic user, as a credential.\n" +
+			"[Service]\nLoadCredential=" + filepath.Base(DBPasswordFile) + ":" + DBPasswordFile + "\n"
+		if err := writeFile(root, "/etc/systemd/system/buergerbuero.service.d/20-database.conf", []byte(dropIn), 0o644); err != nil {
 			return err
 		}
 	}
