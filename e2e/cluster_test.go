@@ -144,30 +144,7 @@ func TestThreeNodesOnePostgres(t *testing.T) {
 	citizenC := nodeClient(t, c)
 	for round := range 100 {
 		k := citizenC.knock("bauamt", "Gleichzeitig")
-		var wg sync.WaitGroup
-		go1 := make(chan struct{})
-		status := make([]int, 2)
-		for j, cl := range []*apiClient{anna, ben} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-go1
-				status[j] = cl.do("POST", "/api/v1/staff/tickets/"+k.ID+"/admit", map[string]string{}, nil)
-			}()
-		}
-		close(go1)
-		wg.Wait()
-		winner := anna
-		switch {
-		case status[0] == 200 && status[1] == 409:
-		case status[1] == 200 && status[0] == 409:
-			winner = ben
-		default:
-			t.Fatalf("round %d: statuses %v, want exactly one 200 and one 409", round, status)
-		}
-		if st := winner.do("POST", "/api/v1/staff/tickets/"+k.ID+"/end", map[string]string{}, nil); st != 200 {
-			t.Fatalf("round %d: end: %d", round, st)
-		}
+		admitAtOnce(t, round, k.ID, anna, ben)
 	}
 }
 

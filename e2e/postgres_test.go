@@ -37,30 +37,7 @@ func TestApplianceOnPostgres(t *testing.T) {
 		if k.Place != 1 {
 			t.Fatalf("round %d: knock at place %d", i, k.Place)
 		}
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		status := make([]int, 2)
-		for j, c := range []*apiClient{anna, ben} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				status[j] = c.do("POST", "/api/v1/staff/tickets/"+k.ID+"/admit", map[string]string{}, nil)
-			}()
-		}
-		close(start)
-		wg.Wait()
-		winner := anna
-		switch {
-		case status[0] == 200 && status[1] == 409:
-		case status[1] == 200 && status[0] == 409:
-			winner = ben
-		default:
-			t.Fatalf("round %d: statuses %v, want exactly one 200 and one 409", i, status)
-		}
-		if st := winner.do("POST", "/api/v1/staff/tickets/"+k.ID+"/end", map[string]string{}, nil); st != 200 {
-			t.Fatalf("round %d: end: %d", i, st)
-		}
+		admitAtOnce(t, i, k.ID, anna, ben)
 	}
 
 	var waiting []knockResult
@@ -106,5 +83,36 @@ func TestServeStopsOnUnreachablePostgres(t *testing.T) {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("serve's error does not name %q:\n%s", want, stderr.String())
 		}
+	}
+}
+
+// admitAtOnce has two clerks admit one ticket at the same moment; exactly
+// one must win (200) and the other get the conflict (409). The winner ends
+// the consultation, so the next round starts with a free clerk.
+func admitAtOnce(t *testing.T, round int, ticketID string, a, b *apiClient) {
+	t.Helper()
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	status := make([]int, 2)
+	for j, c := range []*apiClient{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			status[j] = c.do("POST", "/api/v1/staff/tickets/"+ticketID+"/admit", map[string]string{}, nil)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	winner := a
+	switch {
+	case status[0] == 200 && status[1] == 409:
+	case status[1] == 200 && status[0] == 409:
+		winner = b
+	default:
+		t.Fatalf("round %d: statuses %v, want exactly one 200 and one 409", round, status)
+	}
+	if st := winner.do("POST", "/api/v1/staff/tickets/"+ticketID+"/end", map[string]string{}, nil); st != 200 {
+		t.Fatalf("round %d: end: %d", round, st)
 	}
 }
