@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -34,18 +35,27 @@ import (
 //
 //	go test -run '^$' -bench '^BenchmarkFanout10k$' -benchtime 5x ./bench/
 //
-// BB_FANOUT_CLIENTS scales the number of clients; BB_FANOUT_PERF=<file>
+// BB_FANOUT_CLIENTS scales the number of clients, BB_FANOUT_ONLY=<names,>
+// picks servers; BB_FANOUT_PERF=<file>
 // records the measured part with Linux perf (both processes' call graphs).
 func BenchmarkFanout10k(b *testing.B) {
 	n := 10000
 	if v := os.Getenv("BB_FANOUT_CLIENTS"); v != "" {
 		fmt.Sscan(v, &n)
 	}
-	for _, t := range []func(*testing.B, int) fanoutTarget{ourFanout, centrifugoPerClient, centrifugoBroadcast} {
+	targets := []struct {
+		name string
+		make func(*testing.B, int) fanoutTarget
+	}{{"buergerbuero", ourFanout}, {"centrifugo-per-client", centrifugoPerClient}, {"centrifugo-broadcast", centrifugoBroadcast}}
+	for _, t := range targets {
+		if only := os.Getenv("BB_FANOUT_ONLY"); only != "" && !strings.Contains(","+only+",", ","+t.name+",") {
+			continue
+		}
 		// set up once per server, with the parent's b: a sub-benchmark's
 		// function runs more than once (b.N = 1, then the -benchtime
 		// count) and its clean-ups run after each
-		tg := t(b, n)
+		tg := t.make(b, n)
+		tg.name = t.name
 		f := connectFanout(b, tg, n)
 		b.Run(tg.name, func(b *testing.B) { f.measure(b, tg) })
 		f.close()
@@ -65,9 +75,10 @@ type fanoutTarget struct {
 	update func(msg []byte) (place int, ok bool)
 	// answer is what a client replies to a message (nil: nothing)
 	answer func(msg []byte) []byte
-	// change makes one change that reaches the clients with places above
-	// round (0-based); it returns the number of updates to wait for
-	change func(round int, byPlace []int) int
+	// change prepares one change that reaches the clients with places
+	// above round (0-based); fire makes it and returns the number of
+	// updates to wait for (the clock runs from fire's call)
+	change func(round int, byPlace []int) (fire func() int)
 	// memstats reads Go's memory figures of the server, if it has them
 	memstats func() map[string]float64
 	stop     func()
@@ -177,8 +188,9 @@ func (f *fanoutClients) measure(b *testing.B, tg fanoutTarget) {
 	f.armed.Store(true)
 	b.ResetTimer()
 	for range b.N {
+		fire := tg.change(f.round, f.byPlace)
 		start := time.Now()
-		want := tg.change(f.round, f.byPlace)
+		want := fire()
 		f.round++
 		for range want {
 			lat = append(lat, (<-f.updates).Sub(start))
@@ -255,34 +267,45 @@ func ourFanout(b *testing.B, n int) fanoutTarget {
 		return place, nil
 	}
 	tg.update = ticketPlace
-	tg.change = func(round int, byPlace []int) int {
+	tg.change = func(round int, byPlace []int) func() int {
 		t := tickets[byPlace[round]]
 		req, _ := http.NewRequest("DELETE", p.URL+"/api/v1/tickets/"+t.id, nil)
 		req.Header.Set("Authorization", "Bearer "+t.token)
-		res, err := hc.Do(req)
-		if err != nil || res.StatusCode != 204 {
-			b.Fatalf("leave: %v %v", err, res)
+		return func() int {
+			res, err := hc.Do(req)
+			if err != nil || res.StatusCode != 204 {
+				b.Fatalf("leave: %v %v", err, res)
+			}
+			res.Body.Close()
+			return len(tickets) - round - 1
 		}
-		res.Body.Close()
-		return len(tickets) - round - 1
 	}
 	tg.memstats = func() map[string]float64 { return goMem(p) }
 	tg.stop = p.Kill
 	return tg
 }
 
-// ticketPlace reads the place from a waiting-room message.
+// ticketPlace reads the place from a waiting-room message. It scans
+// instead of decoding the JSON: the clients share the cores with the
+// server under test, and decoding 10,000 messages cost them more than the
+// server spent encoding them (BENCHMARKS.md); every server is read the
+// same way.
 func ticketPlace(msg []byte) (int, bool) {
-	var m struct {
-		Type   string `json:"type"`
-		Ticket struct {
-			Place int `json:"place"`
-		} `json:"ticket"`
-	}
-	if json.Unmarshal(msg, &m) != nil || m.Type != "ticket" {
+	if !bytes.Contains(msg, []byte(`{"type":"ticket"`)) {
 		return 0, false
 	}
-	return m.Ticket.Place, true
+	i := bytes.Index(msg, []byte(`"place":`))
+	if i < 0 {
+		return 0, true // no place: being called, in the room
+	}
+	place := 0
+	for _, c := range msg[i+len(`"place":`):] {
+		if c < '0' || c > '9' {
+			break
+		}
+		place = place*10 + int(c-'0')
+	}
+	return place, true
 }
 
 // parallel runs fn(0..n-1) on w goroutines.

@@ -36,12 +36,13 @@ const (
 // the newest view; a shared writer pool sends it, so a burst of queue
 // changes costs one write per connection, not one goroutine.
 type citizenConn struct {
-	ws      *websocket.Conn
-	pool    *writerPool
-	pending atomic.Pointer[reception.View]
-	queued  atomic.Bool
-	mu      sync.Mutex // serialises writes
-	idle    *idleConn  // set for a citizen's own stream (read by the poller)
+	ws       *websocket.Conn
+	pool     *writerPool
+	pending  atomic.Pointer[reception.View]
+	queued   atomic.Bool
+	mu       sync.Mutex // serialises writes
+	deadline int64      // of writes, Unix nanoseconds; guarded by mu
+	idle     *idleConn  // set for a citizen's own stream (read by the poller)
 }
 
 // close ends the connection: for a watched one through its idle reader,
@@ -67,17 +68,23 @@ func (c *citizenConn) flush() {
 	if v == nil {
 		return
 	}
-	b, _ := json.Marshal(struct {
-		Type   string          `json:"type"`
-		Ticket *reception.View `json:"ticket"`
-	}{"ticket", v})
-	c.write(websocket.TextMessage, b)
+	bp := messageBufs.Get().(*[]byte)
+	*bp = appendTicketMessage((*bp)[:0], v)
+	c.write(websocket.TextMessage, *bp)
+	messageBufs.Put(bp)
 }
+
+var messageBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 func (c *citizenConn) write(kind int, b []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	// the deadline is moved on only when half of it is used up: setting
+	// it costs a timer update, and a fan-out writes to every connection
+	if now := time.Now().UnixNano(); c.deadline-now < int64(writeWait/2) {
+		c.deadline = now + int64(writeWait)
+		c.ws.SetWriteDeadline(time.Unix(0, c.deadline))
+	}
 	err := c.ws.WriteMessage(kind, b)
 	if err != nil {
 		c.close()
