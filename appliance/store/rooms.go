@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -94,22 +93,9 @@ func insertMessage(ctx context.Context, tx *sql.Tx, m consultation.Message, file
 	if err != nil {
 		return 0, err
 	}
-	// the event log says only that there is a message: its text, author
-	// and file are fetched by participants through the room API
-	payload, _ := json.Marshal(MessagePayload{Message: MessageRef{Seq: seq, RoomID: m.RoomID}})
+	payload := consultation.MessageEvent(seq, m.RoomID)
 	_, err = tx.ExecContext(ctx, `INSERT INTO events (type, room_id, at, payload) VALUES ('message', ?, ?, ?)`, m.RoomID, ms(m.At), string(payload))
 	return seq, err
-}
-
-// MessagePayload is the JSON body of a message event in the event log.
-type MessagePayload struct {
-	Message MessageRef `json:"message"`
-}
-
-// MessageRef points at a chat message without carrying its content.
-type MessageRef struct {
-	Seq    int64  `json:"seq"`
-	RoomID string `json:"room_id"`
 }
 
 // Message loads one chat message of a room.
