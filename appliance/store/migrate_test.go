@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/postgres"
 )
 
 // TestUpgradeFromPreviousSchemaKeepsRows: a database one schema version
@@ -20,13 +21,13 @@ func TestUpgradeFromPreviousSchemaKeepsRows(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
 			where := location(t, dialect)
-			probe, err := store.OpenAt(ctx, dialect, where, 0)
+			probe, err := openAt(ctx, dialect, where, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
 			latest := probe.SchemaVersion()
 			probe.Close()
-			old, err := store.OpenAt(ctx, dialect, where, latest-1)
+			old, err := openAt(ctx, dialect, where, latest-1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -45,7 +46,7 @@ func TestUpgradeFromPreviousSchemaKeepsRows(t *testing.T) {
 			}
 			old.Close()
 
-			db, err := store.OpenAt(ctx, dialect, where, latest)
+			db, err := openAt(ctx, dialect, where, latest)
 			if err != nil {
 				t.Fatalf("upgrade %d → %d: %v", latest-1, latest, err)
 			}
@@ -71,7 +72,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
 			where := location(t, dialect)
-			db, err := store.OpenAt(ctx, dialect, where, 1<<30)
+			db, err := openAt(ctx, dialect, where, 1<<30)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,7 +82,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			db.Close()
-			_, err = store.OpenAt(ctx, dialect, where, latest)
+			_, err = openAt(ctx, dialect, where, latest)
 			if !errors.Is(err, store.ErrSchemaTooNew) {
 				t.Fatalf("opening a schema of version %d: %v", future, err)
 			}
@@ -98,9 +99,9 @@ func TestNewerSchemaRefused(t *testing.T) {
 // and PostgreSQL under the same version and name, so the two never drift
 // (a PostgreSQL database would otherwise miss a table SQLite has).
 func TestEveryMigrationOnBothDialects(t *testing.T) {
-	sqlite, postgres := store.MigrationNames("sqlite"), store.MigrationNames("postgres")
-	if strings.Join(sqlite, "\n") != strings.Join(postgres, "\n") {
-		t.Fatalf("migrations differ:\n  migrations/:          %v\n  migrations_postgres/: %v", sqlite, postgres)
+	lite, pg := migrationNames("sqlite"), migrationNames("postgres")
+	if strings.Join(lite, "\n") != strings.Join(pg, "\n") {
+		t.Fatalf("migrations differ:\n  store/sqlite/migrations/:   %v\n  store/postgres/migrations/: %v", lite, pg)
 	}
 }
 
@@ -117,7 +118,7 @@ func TestConcurrentStartsMigrateOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			dbs[i], errs[i] = store.OpenPostgres(context.Background(), where, "")
+			dbs[i], errs[i] = postgres.Open(context.Background(), where, "")
 		}()
 	}
 	wg.Wait()
@@ -132,7 +133,7 @@ func TestConcurrentStartsMigrateOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	// versions are pre-assigned to parallel work, so there may be gaps
-	if want := len(store.MigrationNames("postgres")); n != distinct || n != want {
+	if want := len(migrationNames("postgres")); n != distinct || n != want {
 		t.Fatalf("schema_migrations: %d rows, %d versions, want %d once each", n, distinct, want)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/stats"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/sqlite"
 )
 
 // TestFiguresAreCountedOnceAndOutliveThePurge: a ticket change counts in
@@ -19,7 +20,7 @@ import (
 func TestFiguresAreCountedOnceAndOutliveThePurge(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := store.OpenSQLite(ctx, dir)
+	db, err := sqlite.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func TestFiguresAreCountedOnceAndOutliveThePurge(t *testing.T) {
 	}
 	check("after the purge", figures(db))
 	db.Close()
-	db, err = store.OpenSQLite(ctx, dir)
+	db, err = sqlite.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestFiguresAreCountedOnceAndOutliveThePurge(t *testing.T) {
 // there, it is one admission in each.
 func TestAdmissionCountsOncePerOffice(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
+	db, err := sqlite.Open(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
