@@ -8,8 +8,9 @@ import (
 )
 
 // Store is what the consultation needs persisted. All methods are safe for
-// concurrent use. Rooms themselves are inserted and ended by the owner's
-// transaction (see the package doc), not through this interface.
+// concurrent use. Rooms themselves are inserted and ended in the owner's
+// transaction (the reception's Outcome: OpenRoom, EndRoom), not through
+// this interface; the store writes what it is given and decides nothing.
 type Store interface {
 	// Room loads a room with its staff members; ErrRoomNotFound if none.
 	Room(ctx context.Context, id string) (Room, error)
@@ -17,7 +18,8 @@ type Store interface {
 	// transaction; adding somebody twice is a no-op (first kind wins).
 	AddRoomMember(ctx context.Context, r Room, login, kind, addedBy string, at time.Time) error
 	// AddMessage stores a message, its file (if any) and its stream event
-	// in one transaction and assigns Seq (increasing per store). A message
+	// (body: MessageEvent) in one transaction and assigns Seq (increasing
+	// per store). A message
 	// whose ClientID the same AuthorRole already used in the room is not
 	// stored again: the first one is returned with dup=true.
 	AddMessage(ctx context.Context, m Message, f *File) (stored Message, dup bool, err error)
