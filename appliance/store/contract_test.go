@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
+	"github.com/buergerbuero/buergerbuero/appliance/audit"
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/permanent"
@@ -236,7 +237,7 @@ func testFlagsRoundTrip(t *testing.T, open opener) {
 	for _, keep := range []bool{true, false} {
 		id := fmt.Sprintf("r_keep_%t", keep)
 		r := permanent.Room{ID: id, OfficeID: "bauamt", Title: "Raum " + id, KeepDocuments: keep, CreatedBy: "carla", CreatedAt: time.Now()}
-		if err := db.CreatePermanentRoom(ctx, r); err != nil {
+		if err := db.CreatePermanentRoom(ctx, r, audit.Entry{Actor: "carla", Action: "permanent_room_created"}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.PermanentRoom(ctx, id)
