@@ -59,15 +59,6 @@ func newOpener(t *testing.T, dialect string) opener {
 	}
 }
 
-// openAt opens the dialect's database at where migrated only up to
-// version to (the dialect packages' OpenAt): the upgrade tests.
-func openAt(ctx context.Context, dialect, where string, to int) (*store.DB, error) {
-	if dialect == "postgres" {
-		return postgres.OpenAt(ctx, where, to)
-	}
-	return sqlite.OpenAt(ctx, where, to)
-}
-
 // migrationNames lists a dialect's migration files.
 func migrationNames(dialect string) []string {
 	fsys := sqlite.Migrations
