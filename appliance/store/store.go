@@ -24,7 +24,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -80,45 +79,6 @@ func NewAt(ctx context.Context, d Dialect, to int) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
-}
-
-var (
-	openersMu sync.Mutex
-	openers   = map[string]func(ctx context.Context, where, password string) (*DB, error){}
-)
-
-// Register makes a dialect package's Open available to OpenSQLite and
-// OpenPostgres; the dialect packages call it in init.
-func Register(name string, open func(ctx context.Context, where, password string) (*DB, error)) {
-	openersMu.Lock()
-	defer openersMu.Unlock()
-	openers[name] = open
-}
-
-func openRegistered(ctx context.Context, name, where, password string) (*DB, error) {
-	openersMu.Lock()
-	open := openers[name]
-	openersMu.Unlock()
-	if open == nil {
-		return nil, fmt.Errorf("store: the %s dialect is not linked (import appliance/store/%s)", name, name)
-	}
-	return open(ctx, where, password)
-}
-
-// OpenSQLite opens the SQLite store in dir.
-//
-// Deprecated: use sqlite.Open (appliance/store/sqlite); this works only
-// where that package is linked (appliance/app links both dialects).
-func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
-	return openRegistered(ctx, "sqlite", dir, "")
-}
-
-// OpenPostgres opens the PostgreSQL store at dsn.
-//
-// Deprecated: use postgres.Open (appliance/store/postgres); this works
-// only where that package is linked (appliance/app links both dialects).
-func OpenPostgres(ctx context.Context, dsn, password string) (*DB, error) {
-	return openRegistered(ctx, "postgres", dsn, password)
 }
 
 // Close closes the database.

@@ -41,10 +41,6 @@ var Migrations, _ = fs.Sub(migrations, "migrations")
 // sequence numbers become visible in their order. Readers never take it.
 const writeLockKey = 0x62756572 // "buer"
 
-func init() {
-	store.Register("postgres", Open)
-}
-
 // Open connects to the database at dsn (a postgres:// URL or a key=value
 // string; password may be "" to take it from the DSN, PGPASSWORD or
 // ~/.pgpass) and runs the migrations. An unreachable server fails here,

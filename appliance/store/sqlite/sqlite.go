@@ -29,10 +29,6 @@ var Migrations, _ = fs.Sub(migrations, "migrations")
 // File is the database's file name in the data directory.
 const File = "buergerbuero.db"
 
-func init() {
-	store.Register("sqlite", func(ctx context.Context, dir, _ string) (*store.DB, error) { return Open(ctx, dir) })
-}
-
 // Open opens (and creates) the database in dir and runs the migrations.
 func Open(ctx context.Context, dir string) (*store.DB, error) {
 	d, err := dialect(dir)
