@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -91,6 +92,7 @@ func nodeRewrites(nodes []*lbNode) []string {
 // lbCert is a throw-away certificate for the load balancer's front.
 type lbCert struct {
 	certFile, keyFile, bundle string // PEM files: certificate, key, both (HAProxy)
+	certPEM                   []byte
 	tls                       *tls.Config
 }
 
@@ -117,7 +119,7 @@ func newLBCert(t *testing.T, dir string) *lbCert {
 	}
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})
-	c := &lbCert{certFile: filepath.Join(dir, "lb.crt"), keyFile: filepath.Join(dir, "lb.key"), bundle: filepath.Join(dir, "lb.pem")}
+	c := &lbCert{certFile: filepath.Join(dir, "lb.crt"), keyFile: filepath.Join(dir, "lb.key"), bundle: filepath.Join(dir, "lb.pem"), certPEM: certPEM}
 	for f, b := range map[string][]byte{c.certFile: certPEM, c.keyFile: keyPEM, c.bundle: append(append([]byte{}, certPEM...), keyPEM...)} {
 		if err := os.WriteFile(f, b, 0o600); err != nil {
 			t.Fatal(err)
@@ -262,4 +264,34 @@ func haproxyStats(t *testing.T, sock, backend string) map[string]map[string]stri
 		out[row[1]] = m
 	}
 	return out
+}
+
+// currentSessions is HAProxy's count of open sessions (here: WebSockets)
+// per server of the backend nodes, servers with none left out.
+func currentSessions(t *testing.T, sock string) map[string]int {
+	out := map[string]int{}
+	for s, row := range haproxyStats(t, sock, "nodes") {
+		if n, _ := strconv.Atoi(row["scur"]); n > 0 {
+			out[s] = n
+		}
+	}
+	return out
+}
+
+// requestsPerServer is HAProxy's count of HTTP requests per server of the
+// backend nodes.
+func requestsPerServer(t *testing.T, sock string) map[string]int {
+	out := map[string]int{}
+	for s, row := range haproxyStats(t, sock, "nodes") {
+		out[s], _ = strconv.Atoi(row["stot"])
+	}
+	return out
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
