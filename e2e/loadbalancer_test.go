@@ -26,9 +26,10 @@ const lbWaiting = 6
 // nodes and work (no sticky sessions); one node is killed with SIGKILL,
 // the health check (GET /readyz) takes it out, and every citizen whose
 // connection broke reconnects through the load balancer's address, as
-// the waiting page does, to the same ticket at the same place. The
-// clerk, through the same address, sees them all and admits one; the
-// others move up.
+// the waiting page does, to the same ticket at the same place. Two
+// clerks, through the same address, see them all and admit the first of
+// each office; the others move up. Last the waiting page in Chromium:
+// its node is killed too and the page is back at its place by itself.
 func TestLoadBalancerHAProxy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("HAProxy, three processes and a PostgreSQL")
