@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
@@ -48,6 +49,7 @@ type tickedEvent struct {
 func (s *Service) Follow(ctx context.Context, node string, from int64, wake <-chan struct{}) {
 	s.q.track()
 	cursor := from
+	kick := s.follow.start(from)
 	// a notification lost on the way (a proxy that drops them) delays a
 	// change by this much at most, instead of for good
 	safety := time.NewTicker(followSafety)
@@ -57,11 +59,13 @@ func (s *Service) Follow(ctx context.Context, node string, from int64, wake <-ch
 		case <-ctx.Done():
 			return
 		case <-wake:
+		case <-kick:
 		case <-safety.C:
 		}
 		for {
 			next, n, err := s.followOnce(ctx, node, cursor)
 			cursor = next
+			s.follow.reached(cursor)
 			if err != nil {
 				if !s.pause(ctx, "follow", err) {
 					return
@@ -71,6 +75,70 @@ func (s *Service) Follow(ctx context.Context, node string, from int64, wake <-ch
 			if n < followBatch {
 				break
 			}
+		}
+	}
+}
+
+// followProgress is how far the follower has read, for those who must
+// see every change committed before theirs (a knock's place).
+type followProgress struct {
+	mu    sync.Mutex
+	at    int64         // the highest sequence number read
+	moved chan struct{} // closed when at grows
+	kick  chan struct{} // asks the follower to read now; nil: no follower
+}
+
+// followWait bounds how long an answer waits for the follower; after it
+// the answer goes out as the replica has it, and the live connection
+// corrects it when the change arrives.
+const followWait = 2 * time.Second
+
+func (f *followProgress) start(from int64) <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.at, f.moved, f.kick = from, make(chan struct{}), make(chan struct{}, 1)
+	return f.kick
+}
+
+func (f *followProgress) reached(seq int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if seq > f.at {
+		f.at = seq
+		close(f.moved)
+		f.moved = make(chan struct{})
+	}
+}
+
+// caughtUp waits until the follower has read the events up to seq (this
+// node's own change, committed after everything before it); at once on a
+// single node, where there is no follower.
+func (f *followProgress) caughtUp(ctx context.Context, seq int64) {
+	f.mu.Lock()
+	kick := f.kick
+	f.mu.Unlock()
+	if kick == nil || seq == 0 {
+		return
+	}
+	select {
+	case kick <- struct{}{}:
+	default: // a read is asked for already
+	}
+	limit := time.NewTimer(followWait)
+	defer limit.Stop()
+	for {
+		f.mu.Lock()
+		at, moved := f.at, f.moved
+		f.mu.Unlock()
+		if at >= seq {
+			return
+		}
+		select {
+		case <-moved:
+		case <-limit.C:
+			return
+		case <-ctx.Done():
+			return
 		}
 	}
 }

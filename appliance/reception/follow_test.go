@@ -235,3 +235,32 @@ func TestPresenceReachesOtherNodes(t *testing.T) {
 		t.Fatalf("node B shows %d free chairs while the only clerk is in a consultation", st.ChairsFree)
 	}
 }
+
+// TestKnockAnswerCountsAnotherNodesEarlierKnock: a knock on node A, then
+// one on node B before anything woke B's follower: B's answer names the
+// true place (2), not the place in B's stale replica (1).
+func TestKnockAnswerCountsAnotherNodesEarlierKnock(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	a := newFixture(t, monday(9, 0), dir, nil)
+	b := newFixture(t, a.now(), dir, nil)
+	a.db.SetNode("node-a")
+	b.db.SetNode("node-b")
+	from, err := b.svc.LastEventSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	// no notification ever arrives: only the knock itself makes B read
+	go func() { defer close(done); b.svc.Follow(ctx, "node-b", from, nil) }()
+	defer func() { cancel(); <-done }()
+
+	first := knock(t, a, "bauamt", "eins")
+	second := knock(t, b, "bauamt", "zwei")
+	if first.View.Place != 1 || second.View.Place != 2 {
+		t.Fatalf("places in the answers: A %d, B %d; want 1 and 2", first.View.Place, second.View.Place)
+	}
+	if q := b.svc.Queue("bauamt"); len(q) != 2 || q[0].ID != first.Ticket.ID {
+		t.Fatalf("node B's queue: %+v", q)
+	}
+}

@@ -126,6 +126,7 @@ type Service struct {
 	knockLocks sync.Map
 	clerkMu    sync.RWMutex
 	clerks     map[string]staff.Clerk
+	follow     followProgress
 
 	// PresenceChanged is called when an admission or the end of a
 	// consultation changes a clerk's presence, so it can be persisted.
@@ -348,10 +349,13 @@ func (s *Service) Knock(ctx context.Context, officeID string, r KnockRequest) (K
 		return KnockResult{}, err
 	}
 	prev, offices := s.record(ch)
-	view := s.view(ch.Ticket)
 	mu.Unlock()
 	s.publish(ch, prev, offices)
-	return KnockResult{Ticket: ch.Ticket, Token: token, View: view}, nil
+	// on several nodes another node's knock may have committed just
+	// before this one and not be in this node's replica yet: the place in
+	// the answer waits for it (follow.go)
+	s.follow.caughtUp(ctx, ch.Seq)
+	return KnockResult{Ticket: ch.Ticket, Token: token, View: s.view(ch.Ticket)}, nil
 }
 
 // FormatNumber renders a ticket number such as "B-017".
