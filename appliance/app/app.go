@@ -118,7 +118,13 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 	db.SetNode(newNodeName())
 	powKey, err := pow.LoadKey(cfg.Store.DataDir)
 	if err == nil {
-		powKey, err = sharedPoWKey(ctx, db, powKey)
+		powKey, err = sharedPoWKey(ctx, db, powKey, log)
+	}
+	var bookKey []byte
+	if err == nil {
+		// before anything is written: a node whose configured key differs
+		// from the cluster's stops here and leaves the database as it was
+		bookKey, err = bookingKey(ctx, cfg, db, log)
 	}
 	if err != nil {
 		db.Close()
@@ -179,7 +185,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 			return nil, err
 		}
 	}
-	if a.Book, err = openBook(cfg, db, loc, a.outboxChannels, log); err != nil {
+	if a.Book, err = openBook(cfg, db, loc, a.outboxChannels, bookKey, log); err != nil {
 		db.Close()
 		return nil, err
 	}
