@@ -1,11 +1,18 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,12 +24,16 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/store/pgtest"
 )
 
-// TestBookingOnOneNodeUsedOnAnother: two nodes on one PostgreSQL, each
-// with the appointment key file it created at its first start. A citizen
-// holds a slot through node A and enters the code through node B; a clerk
-// books by phone on A and the citizen opens the join link through B. Both
-// work: the nodes sign with the cluster's one key.
-func TestBookingOnOneNodeUsedOnAnother(t *testing.T) {
+// TestAppointmentKeyAcrossNodes: two nodes on one PostgreSQL, each with
+// the appointment key file it created at its first start. A citizen holds
+// a slot through node A and enters the code through node B; a clerk books
+// by phone on A and the citizen opens the join link through B. Both work:
+// the nodes sign with the cluster's one key. A third node whose
+// configuration names a key file with another key refuses to start with
+// an error naming the field and both fingerprints, and leaves the
+// database as it was: its offices are not written, and the link still
+// admits on the other nodes.
+func TestAppointmentKeyAcrossNodes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("two processes and a PostgreSQL")
 	}
@@ -50,6 +61,83 @@ func TestBookingOnOneNodeUsedOnAnother(t *testing.T) {
 	if st, body := postJSON(t, a, "/api/v1/bookings/"+id+"/arrive", "{}", tok); st != 200 || !strings.Contains(body, k.ID) {
 		t.Fatalf("the same link opened on node A again: %d %s, want ticket %s", st, body, k.ID)
 	}
+
+	// node C, with a key file of its own named in its configuration
+	before := dbState(t, dsn)
+	c := bookableNodeConfig(t, dsn, false)
+	c.Appointments.SecretFile = filepath.Join(t.TempDir(), "appointments.key")
+	if err := os.WriteFile(c.Appointments.SecretFile, bytes.Repeat([]byte{'c'}, 32), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.Offices = append(c.Offices, config.Office{ID: "standesamt", Name: "Standesamt", Prefix: "S", Chairs: 1, Languages: []string{"de"},
+		Hours: apptest.AllDay(), IgnoreHolidays: true})
+	out, err := serveOnce(t, c)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() <= 0 { // -1: it served until killed
+		t.Fatalf("node C with another key: %v\n%s", err, out)
+	}
+	t.Logf("node C said: %s", out)
+	for _, want := range []string{"appointments.secret_file " + c.Appointments.SecretFile,
+		"differs from the key the other nodes on this database use", "fingerprints " + fileFingerprint(t, c.Appointments.SecretFile)} {
+		if !strings.Contains(out, want) {
+			t.Errorf("node C's error does not say %q:\n%s", want, out)
+		}
+	}
+	if after := dbState(t, dsn); after != before {
+		t.Errorf("node C changed the database:\nbefore %s\nafter  %s", before, after)
+	}
+	if st, body := postJSON(t, b, "/api/v1/bookings/"+id+"/arrive", "{}", tok); st != 200 || !strings.Contains(body, k.ID) {
+		t.Fatalf("the link on node B after node C's refusal: %d %s, want ticket %s", st, body, k.ID)
+	}
+}
+
+// serveOnce runs `buergerbuero serve` on cfg as its own process until it
+// exits (or a minute has passed) and returns what it said.
+func serveOnce(t *testing.T, cfg *config.Config) (string, error) {
+	t.Helper()
+	b, err := config.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, apptest.Binary(t), "serve", "--config", path).CombinedOutput()
+	return string(out), err
+}
+
+// fileFingerprint is how an operator names a key file: the first 8 hex
+// digits of its SHA-256 (`sha256sum`).
+func fileFingerprint(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:4])
+}
+
+// dbState sums up what a starting node writes before it serves: the
+// schema version, the offices and the cluster's keys (by hash).
+func dbState(t *testing.T, dsn string) string {
+	t.Helper()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var state string
+	err = db.QueryRow(`SELECT (SELECT MAX(version) FROM schema_migrations)::text || ' ' ||
+		(SELECT string_agg(id || ':' || md5(row(offices.*)::text), ',' ORDER BY id) FROM offices) || ' ' ||
+		(SELECT string_agg(name || ':' || md5(value), ',' ORDER BY name) FROM shared_secrets)`).Scan(&state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return state
 }
 
 // bookableNodeConfig is a node on dsn whose Bauamt books 15-minute
