@@ -74,6 +74,9 @@ type App struct {
 	// <store.data_dir>/pow-hmac.key.
 	PoW *pow.PoW
 
+	// TURNSecret is the key of the TURN credentials all nodes share (nil
+	// on one node: the SFU draws its own).
+	TURNSecret []byte
 	// Media, if set before Start, is mounted as the SFU.
 	Media web.Media
 	// Permanent is the permanent rooms (built by Start).
@@ -126,6 +129,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 		// from the cluster's stops here and leaves the database as it was
 		bookKey, err = bookingKey(ctx, cfg, db, log)
 	}
+	var turnSecret []byte
+	if err == nil {
+		turnSecret, err = sharedTURNSecret(ctx, db)
+	}
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -138,7 +145,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 	if db.Shared() {
 		pw.Share(powSpent{db})
 	}
-	a := &App{Cfg: cfg, DB: db, Log: log, Registry: prometheus.NewRegistry(), Catalogue: cat, PoW: pw}
+	a := &App{Cfg: cfg, DB: db, Log: log, Registry: prometheus.NewRegistry(), Catalogue: cat, PoW: pw, TURNSecret: turnSecret}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for i, o := range cfg.Offices {
 		if err := db.UpsertOffice(ctx, OfficeFromConfig(o, i)); err != nil {

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -129,6 +130,21 @@ func bookingKey(ctx context.Context, cfg *config.Config, db secretStore, log *sl
 	}
 	return clusterKey(ctx, db, nodeKey{Name: "appointments", Field: "appointments.secret_file", Path: path, Value: own,
 		Explicit: !created && filepath.Clean(path) != filepath.Clean(def), Created: created}, log)
+}
+
+// sharedTURNSecret is the key of the TURN credentials on several nodes:
+// a browser gets them from the node it asks and uses them on the TURN
+// server of its room's node. Nil on one node (the SFU draws its own).
+// The key is never in a file: a node's first draw is the cluster's.
+func sharedTURNSecret(ctx context.Context, db secretStore) ([]byte, error) {
+	if !db.Shared() {
+		return nil, nil
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	return db.SharedSecret(ctx, "turn", b)
 }
 
 // sharedPoWKey is the proof of work's HMAC key all nodes sign with: the

@@ -128,3 +128,19 @@ func checkMismatch(t *testing.T, err error, path string, node, cluster []byte) {
 		}
 	}
 }
+
+// TestTURNSecretOnSeveralNodes: every node of a cluster checks TURN
+// credentials with one secret, the first node's; one node has none from
+// the database (its SFU draws its own).
+func TestTURNSecretOnSeveralNodes(t *testing.T) {
+	ctx := context.Background()
+	if s, err := sharedTURNSecret(ctx, &memSecrets{keys: map[string][]byte{}}); s != nil || err != nil {
+		t.Fatalf("one node: %x, %v; want none", s, err)
+	}
+	db := &memSecrets{shared: true, keys: map[string][]byte{}}
+	a, errA := sharedTURNSecret(ctx, db)
+	b, errB := sharedTURNSecret(ctx, db)
+	if errA != nil || errB != nil || len(a) != 32 || !bytes.Equal(a, b) {
+		t.Fatalf("nodes A and B: %x (%v) and %x (%v); want one 32-byte secret", a, errA, b, errB)
+	}
+}
