@@ -26,7 +26,8 @@ import (
 
 // TestAppointmentKeyAcrossNodes: two nodes on one PostgreSQL, each with
 // the appointment key file it created at its first start. A citizen holds
-// a slot through node A and enters the code through node B; a clerk books
+// a slot through node A (with a proof of work for node B's challenge) and
+// enters the code through node B; a clerk books
 // by phone on A and the citizen opens the join link through B. Both work:
 // the nodes sign with the cluster's one key. A third node whose
 // configuration names a key file with another key refuses to start with
@@ -41,9 +42,10 @@ func TestAppointmentKeyAcrossNodes(t *testing.T) {
 	a := apptest.StartProcess(t, bookableNodeConfig(t, dsn, true))
 	b := apptest.StartProcess(t, bookableNodeConfig(t, dsn, false))
 
-	// the citizen's hold on A, the code entered on B
+	// the citizen's hold on A (its proof of work solved for B's
+	// challenge), the code entered on B
 	slot := nextSlot().Add(time.Hour)
-	holdID := holdOn(t, a, slot, "buerger@example.org")
+	holdID := holdOn(t, a, b, slot, "buerger@example.org")
 	code := sentCode(t, dsn, holdID)
 	if st, body := postJSON(t, b, "/api/v1/holds/"+holdID+"/confirm", `{"code":"`+code+`"}`, ""); st != http.StatusCreated {
 		t.Fatalf("the code sent by node A, entered on node B: %d %s", st, body)
@@ -182,11 +184,12 @@ func postJSON(t *testing.T, p *apptest.Process, path, body, token string) (int, 
 }
 
 // holdOn holds the Bauamt's slot at start through p, as the booking page
-// does (with a solved proof of work), and returns the hold's id.
-func holdOn(t *testing.T, p *apptest.Process, start time.Time, contact string) string {
+// does, with a proof of work solved for a challenge of node pow; it
+// returns the hold's id.
+func holdOn(t *testing.T, p, pow *apptest.Process, start time.Time, contact string) string {
 	t.Helper()
 	body := `{"service":"ausweis","start":"` + start.Format(time.RFC3339) + `","contact":"` + contact +
-		`","language":"de","proof_of_work":"` + solvePoW(t, p.Client(), p.URL) + `"}`
+		`","language":"de","proof_of_work":"` + solvePoW(t, pow.Client(), pow.URL) + `"}`
 	st, out := postJSON(t, p, "/api/v1/offices/bauamt/holds", body, "")
 	var h struct{ ID string }
 	if json.Unmarshal([]byte(out), &h); st != http.StatusCreated || h.ID == "" {
