@@ -270,6 +270,10 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		if err != nil {
 			return err
 		}
+		if a.DB.Shared() {
+			// the provider's redirect back may reach another node
+			sso.Share(a.DB)
+		}
 	}
 	var dir *ldapauth.Directory
 	if a.Cfg.Auth.LDAP != nil {
