@@ -20,6 +20,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/hours"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/sqlite"
 	"github.com/buergerbuero/buergerbuero/appliance/web"
 )
 
@@ -106,7 +107,7 @@ func newCounty(b *testing.B) *county {
 	b.Helper()
 	ctx := context.Background()
 	dir := b.TempDir()
-	db, err := store.OpenSQLite(ctx, dir)
+	db, err := sqlite.Open(ctx, dir)
 	if err != nil {
 		b.Fatal(err)
 	}

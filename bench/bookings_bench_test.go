@@ -12,7 +12,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
-	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/sqlite"
 )
 
 // target is one free chair: an office and the start of an "ausweis" slot.
@@ -153,7 +153,7 @@ func (c *county) bookOne(t target, contact string) (bk appointments.Booking, err
 // there). Compare with BenchmarkKnockSQLite in the same run.
 func BenchmarkOutboxWrite(b *testing.B) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, b.TempDir())
+	db, err := sqlite.Open(ctx, b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,13 +10,15 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 	"github.com/buergerbuero/buergerbuero/appliance/store/pgtest"
+	"github.com/buergerbuero/buergerbuero/appliance/store/postgres"
+	"github.com/buergerbuero/buergerbuero/appliance/store/sqlite"
 )
 
 // BenchmarkKnockSQLite measures knocks per second through the reception
 // service into the default SQLite store (WAL, synchronous=NORMAL), each
 // knock one durable transaction.
 func BenchmarkKnockSQLite(b *testing.B) {
-	db, err := store.OpenSQLite(context.Background(), b.TempDir())
+	db, err := sqlite.Open(context.Background(), b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -29,7 +31,7 @@ func BenchmarkKnockSQLite(b *testing.B) {
 // like SQLite's synchronous=NORMAL survives a process crash but not an OS
 // crash), each knock one write transaction under the store's write lock.
 func BenchmarkKnockPostgres(b *testing.B) {
-	db, err := store.OpenPostgres(context.Background(), pgtest.DSN(b), "")
+	db, err := postgres.Open(context.Background(), pgtest.DSN(b), "")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
 	"github.com/buergerbuero/buergerbuero/appliance/placement"
-	"github.com/buergerbuero/buergerbuero/appliance/store"
 	"github.com/buergerbuero/buergerbuero/appliance/store/pgtest"
+	"github.com/buergerbuero/buergerbuero/appliance/store/postgres"
 )
 
 // clusterClerks are the clerks of the placement test: one consultation
@@ -63,7 +63,7 @@ func TestThreeNodesPlacementAndNodeLoss(t *testing.T) {
 	for _, login := range clusterClerks[2:] {
 		addClerkOn(t, cfg, login, clusterPassword(login))
 	}
-	db, err := store.OpenPostgres(context.Background(), dsn, "")
+	db, err := postgres.Open(context.Background(), dsn, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/notify/smtptest"
-	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/sqlite"
 )
 
 // metricSum adds up every series of a metric in a /metrics text.
@@ -31,7 +31,7 @@ func metricSum(text, name string) float64 {
 
 func storeMessage(t *testing.T, dir, who string) {
 	t.Helper()
-	db, err := store.OpenSQLite(context.Background(), dir)
+	db, err := sqlite.Open(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}

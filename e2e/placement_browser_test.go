@@ -12,6 +12,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 	"github.com/buergerbuero/buergerbuero/appliance/store/pgtest"
+	"github.com/buergerbuero/buergerbuero/appliance/store/postgres"
 )
 
 // TestVideoRejoinsOnSurvivorAfterNodeDies: two nodes on one PostgreSQL;
@@ -47,7 +48,7 @@ func TestVideoRejoinsOnSurvivorAfterNodeDies(t *testing.T) {
 		t.Fatalf("hold a participant on P: %v", err)
 	}
 	defer ws.Close()
-	db, err := store.OpenPostgres(context.Background(), dsn, "")
+	db, err := postgres.Open(context.Background(), dsn, "")
 	if err != nil {
 		t.Fatal(err)
 	}

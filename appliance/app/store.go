@@ -6,6 +6,8 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/postgres"
+	"github.com/buergerbuero/buergerbuero/appliance/store/sqlite"
 )
 
 // OpenStore opens the configured database: SQLite in store.data_dir or
@@ -14,13 +16,13 @@ import (
 func OpenStore(ctx context.Context, c config.Store) (*store.DB, error) {
 	switch c.Driver {
 	case "", "sqlite":
-		return store.OpenSQLite(ctx, c.DataDir)
+		return sqlite.Open(ctx, c.DataDir)
 	case "postgres":
 		pw, err := c.Password()
 		if err != nil {
 			return nil, err
 		}
-		return store.OpenPostgres(ctx, c.DSN, pw)
+		return postgres.Open(ctx, c.DSN, pw)
 	}
 	return nil, fmt.Errorf("store.driver %q: one of sqlite, postgres", c.Driver)
 }

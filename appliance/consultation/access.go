@@ -123,7 +123,7 @@ func (s *Service) JoinRoom(ctx context.Context, a Actor, roomID string) (Room, e
 		return r, nil
 	}
 	now := s.now()
-	if err := s.store.AddRoomMember(ctx, r, a.Clerk.Login, MemberJoined, a.AuditName(), now); err != nil {
+	if err := s.store.AddRoomMember(ctx, r, a.Clerk.Login, MemberJoined, a.AuditName(), now, memberAudit(r, a.Clerk.Login, MemberJoined, a.AuditName(), now)); err != nil {
 		return Room{}, err
 	}
 	key := NoticeLeadJoined
@@ -152,7 +152,8 @@ func (s *Service) AddColleague(ctx context.Context, a Actor, roomID, login strin
 	if participates(r, c) {
 		return r, nil
 	}
-	if err := s.store.AddRoomMember(ctx, r, c.Login, MemberColleague, a.AuditName(), s.now()); err != nil {
+	now := s.now()
+	if err := s.store.AddRoomMember(ctx, r, c.Login, MemberColleague, a.AuditName(), now, memberAudit(r, c.Login, MemberColleague, a.AuditName(), now)); err != nil {
 		return Room{}, err
 	}
 	if err := s.systemMessage(ctx, r, "add:"+c.Login, Notice{Key: NoticeAdded, Args: map[string]string{"By": a.Clerk.DisplayName, "Name": c.DisplayName}}); err != nil {

@@ -33,7 +33,7 @@ func (s *Service) AdmitParticipant(ctx context.Context, roomID, role, name strin
 	ident := name + " · " + strings.ToUpper(secret.NewID()[:3])
 	p = Participant{RoomID: roomID, Role: role, Identity: ident, Name: ident, ExpiresAt: s.now().Add(ttl)}
 	session = secret.NewToken()
-	if err := s.store.CreateParticipantToken(ctx, secret.Hash(session), "session", p); err != nil {
+	if err := s.store.CreateParticipantToken(ctx, secret.Hash(session), "session", p, participantAudit("session", p)); err != nil {
 		return "", Participant{}, err
 	}
 	err = s.systemMessage(ctx, r, "joined:"+secret.NewID(), Notice{Key: NoticeJoined, Args: map[string]string{"Who": p.Identity}})

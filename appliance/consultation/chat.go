@@ -2,6 +2,7 @@ package consultation
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 	"github.com/buergerbuero/buergerbuero/appliance/text"
@@ -46,4 +47,22 @@ func (s *Service) RoomOpen(ctx context.Context, roomID string) (bool, error) {
 func (s *Service) Message(ctx context.Context, roomID string, seq int64) (Message, error) {
 	m, err := s.store.Message(ctx, roomID, seq)
 	return withNotice(m), err
+}
+
+// MessageEvent is the JSON body of a message event on the staff stream,
+// written with the message: it says only that there is one (its seq and
+// room); text, author and file are fetched by participants through the
+// room API.
+func MessageEvent(seq int64, roomID string) []byte {
+	b, _ := json.Marshal(messageEvent{Message: messageRef{Seq: seq, RoomID: roomID}})
+	return b
+}
+
+type messageEvent struct {
+	Message messageRef `json:"message"`
+}
+
+type messageRef struct {
+	Seq    int64  `json:"seq"`
+	RoomID string `json:"room_id"`
 }

@@ -44,7 +44,7 @@ func (s *Service) CreateInvite(ctx context.Context, a Actor, roomID, role, lang,
 	// their own language (rendered at the edge)
 	p := Participant{RoomID: roomID, Role: role, Identity: "p_" + secret.NewID(), Name: who, Language: lang, ExpiresAt: expires}
 	notice := Notice{Key: NoticeInvited, Args: map[string]string{"By": a.Clerk.DisplayName, "Role": role, "Lang": lang, "Who": who}}
-	if err = s.store.CreateParticipantToken(ctx, secret.Hash(token), "invite", p); err != nil {
+	if err = s.store.CreateParticipantToken(ctx, secret.Hash(token), "invite", p, participantAudit("invite", p)); err != nil {
 		return "", time.Time{}, err
 	}
 	err = s.systemMessage(ctx, r, "invite:"+secret.NewID(), notice)
@@ -62,7 +62,7 @@ func (s *Service) RedeemInvite(ctx context.Context, invite string) (session stri
 		return "", Participant{}, ErrInviteInvalid
 	}
 	session = secret.NewToken()
-	if err = s.store.CreateParticipantToken(ctx, secret.Hash(session), "session", p); err != nil {
+	if err = s.store.CreateParticipantToken(ctx, secret.Hash(session), "session", p, participantAudit("session", p)); err != nil {
 		return "", p, err
 	}
 	err = s.systemMessage(ctx, r, "joined:"+secret.NewID(), Notice{Key: NoticeJoined, Args: map[string]string{"Role": p.Role, "Lang": p.Language, "Who": p.Name}})

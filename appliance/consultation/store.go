@@ -4,20 +4,24 @@ import (
 	"context"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/audit"
 	"github.com/buergerbuero/buergerbuero/appliance/whiteboard"
 )
 
 // Store is what the consultation needs persisted. All methods are safe for
-// concurrent use. Rooms themselves are inserted and ended by the owner's
-// transaction (see the package doc), not through this interface.
+// concurrent use. Rooms themselves are inserted and ended in the owner's
+// transaction (the reception's Outcome: OpenRoom, EndRoom), not through
+// this interface; the store writes what it is given and decides nothing.
 type Store interface {
 	// Room loads a room with its staff members; ErrRoomNotFound if none.
 	Room(ctx context.Context, id string) (Room, error)
-	// AddRoomMember adds a member of staff and its audit entry in one
-	// transaction; adding somebody twice is a no-op (first kind wins).
-	AddRoomMember(ctx context.Context, r Room, login, kind, addedBy string, at time.Time) error
+	// AddRoomMember adds a member of staff and writes entry (memberAudit)
+	// in one transaction; adding somebody twice is a no-op (first kind
+	// wins), the entry is written each time.
+	AddRoomMember(ctx context.Context, r Room, login, kind, addedBy string, at time.Time, entry audit.Entry) error
 	// AddMessage stores a message, its file (if any) and its stream event
-	// in one transaction and assigns Seq (increasing per store). A message
+	// (body: MessageEvent) in one transaction and assigns Seq (increasing
+	// per store). A message
 	// whose ClientID the same AuthorRole already used in the room is not
 	// stored again: the first one is returned with dup=true.
 	AddMessage(ctx context.Context, m Message, f *File) (stored Message, dup bool, err error)
@@ -35,9 +39,9 @@ type Store interface {
 	// deleted before, ErrFileNotFound if there is no such file.
 	DeleteFile(ctx context.Context, room, id string, at time.Time, notice Message) (Message, error)
 	// CreateParticipantToken stores a hashed token of kind "invite" or
-	// "session" for p (role, pseudonym, name, language) and its audit
-	// entry (role only) in one transaction.
-	CreateParticipantToken(ctx context.Context, hash []byte, kind string, p Participant) error
+	// "session" for p (role, pseudonym, name, language) and writes entry
+	// (participantAudit) in one transaction.
+	CreateParticipantToken(ctx context.Context, hash []byte, kind string, p Participant, entry audit.Entry) error
 	// RedeemInvite marks an invite used and returns it, atomically: of two
 	// concurrent redemptions exactly one succeeds; used, expired or unknown
 	// invites give ErrInviteInvalid.
@@ -58,4 +62,16 @@ type Store interface {
 	// DeleteRoomChat deletes a room's messages that carry no file and its
 	// whiteboard in one transaction (the documents stay); idempotent.
 	DeleteRoomChat(ctx context.Context, roomID string) error
+}
+
+// memberAudit is the audit entry of a member of staff added to a room:
+// who added whom, how.
+func memberAudit(r Room, login, kind, addedBy string, at time.Time) audit.Entry {
+	return audit.Entry{At: at, Actor: addedBy, Action: "room_" + kind, TicketID: r.TicketID, OfficeID: r.OfficeID, Detail: "room " + r.ID + " member " + login}
+}
+
+// participantAudit is the audit entry of an external participant's token.
+// The identity may name a person: the audit log keeps the role only.
+func participantAudit(kind string, p Participant) audit.Entry {
+	return audit.Entry{Actor: p.Role, Action: "participant_" + kind, Detail: "room " + p.RoomID + " role " + p.Role}
 }

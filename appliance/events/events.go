@@ -13,6 +13,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/audit"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 	"github.com/buergerbuero/buergerbuero/appliance/text"
 )
@@ -153,7 +154,8 @@ type Question struct {
 // Store persists events. Every method is one transaction and safe for
 // concurrent use.
 type Store interface {
-	CreateEvent(ctx context.Context, e Event) error
+	// CreateEvent stores a new event and entry (createdAudit) together.
+	CreateEvent(ctx context.Context, e Event, entry audit.Entry) error
 	// UpdateEvent stores title, time, service, video, slots, speakers and
 	// cancellation of an existing event.
 	UpdateEvent(ctx context.Context, e Event) error
@@ -211,4 +213,10 @@ func (d *Draft) validate() error {
 		return ErrSpeakersFull.With("speakers", map[string]any{"Max": MaxSpeakers})
 	}
 	return nil
+}
+
+// createdAudit is the audit entry of an event created: its host, the
+// event and its office.
+func createdAudit(e Event) audit.Entry {
+	return audit.Entry{Actor: e.Host, Action: "event_created", Detail: "event " + e.ID + " office " + e.OfficeID}
 }

@@ -100,7 +100,7 @@ func (s *Service) Create(ctx context.Context, c staff.Clerk, d Draft) (Event, er
 	if e.Speakers == nil {
 		e.Speakers = []string{}
 	}
-	return e, s.store.CreateEvent(ctx, e)
+	return e, s.store.CreateEvent(ctx, e, createdAudit(e))
 }
 
 // Edit changes an event that is not over; its office stays.

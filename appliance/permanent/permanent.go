@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/audit"
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 	"github.com/buergerbuero/buergerbuero/appliance/secret"
@@ -63,16 +64,16 @@ type Room struct {
 
 // Store persists permanent rooms. Safe for concurrent use.
 type Store interface {
-	// CreatePermanentRoom inserts the consultation room (kind permanent)
-	// and its title and settings in one transaction.
-	CreatePermanentRoom(ctx context.Context, r Room) error
+	// CreatePermanentRoom inserts the consultation room (kind permanent),
+	// its title and settings, and entry (createdAudit) in one transaction.
+	CreatePermanentRoom(ctx context.Context, r Room, entry audit.Entry) error
 	// PermanentRoom loads one; ErrNotFound if none.
 	PermanentRoom(ctx context.Context, id string) (Room, error)
 	// PermanentRooms lists all, by office and title.
 	PermanentRooms(ctx context.Context) ([]Room, error)
-	// AuditPermanent writes a host's action (remove, mute, unmute) to the
-	// audit log: who did it in which room, never whom (no names).
-	AuditPermanent(ctx context.Context, r Room, actor, action string, at time.Time) error
+	// Record writes an audit entry as given: a host's action (remove,
+	// mute, unmute; hostAudit).
+	Record(ctx context.Context, e audit.Entry) error
 }
 
 // Moderator acts on the media of a room (the SFU); nil means no video.
@@ -138,7 +139,7 @@ func (s *Service) Create(ctx context.Context, a consultation.Actor, office, titl
 		return Room{}, err
 	}
 	r := Room{ID: "p_" + secret.NewID(), OfficeID: office, Title: title, KeepDocuments: keepDocuments, CreatedBy: a.AuditName(), CreatedAt: s.now()}
-	if err := s.store.CreatePermanentRoom(ctx, r); err != nil {
+	if err := s.store.CreatePermanentRoom(ctx, r, createdAudit(r)); err != nil {
 		return Room{}, err
 	}
 	s.notify()
@@ -215,4 +216,15 @@ func (s *Service) notify() {
 func (s *Service) notifyLocked() {
 	close(s.changed)
 	s.changed = make(chan struct{})
+}
+
+// createdAudit is the audit entry of a permanent room created.
+func createdAudit(r Room) audit.Entry {
+	return audit.Entry{At: r.CreatedAt, Actor: r.CreatedBy, Action: "permanent_room_created", OfficeID: r.OfficeID, Detail: "room " + r.ID}
+}
+
+// hostAudit is the audit entry of a host's action in a room: who did it
+// in which room, never whom (no names).
+func hostAudit(r Room, actor, action string, at time.Time) audit.Entry {
+	return audit.Entry{At: at, Actor: actor, Action: action, OfficeID: r.OfficeID, Detail: "room " + r.ID}
 }

@@ -216,7 +216,7 @@ func (s *Service) audit(ctx context.Context, roomID string, a consultation.Actor
 	if err != nil {
 		return err
 	}
-	return s.store.AuditPermanent(ctx, r, a.AuditName(), action, s.now())
+	return s.store.Record(ctx, hostAudit(r, a.AuditName(), action, s.now()))
 }
 
 // Mute stops (muted) or allows the audio of someone in the room; the SFU

@@ -7,11 +7,12 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/placement"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/sqlite"
 )
 
 func openStore(t *testing.T) *store.DB {
 	t.Helper()
-	db, err := store.OpenSQLite(context.Background(), t.TempDir())
+	db, err := sqlite.Open(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,7 +69,7 @@ func (s *Service) act(ctx context.Context, a Actor, ref string, act Action, muta
 		return StaffTicket{}, err
 	}
 	checked := t.RoomID
-	ch, err := s.store.Apply(ctx, t.ID, act, a.AuditName(), func(t *Ticket) (*consultation.Room, error) {
+	ch, err := s.apply(ctx, t.ID, act, a.AuditName(), func(t *Ticket) (*consultation.Room, error) {
 		if t.RoomID != checked {
 			// admitted by somebody else since the participant check
 			return nil, conflictFor(StateUnknown, act)
@@ -112,7 +112,7 @@ func (s *Service) Enter(ctx context.Context, id, token string) (View, error) {
 		return s.view(t), nil
 	}
 	now := s.now()
-	ch, err := s.store.Apply(ctx, t.ID, ActEnter, "citizen", func(t *Ticket) (*consultation.Room, error) {
+	ch, err := s.apply(ctx, t.ID, ActEnter, "citizen", func(t *Ticket) (*consultation.Room, error) {
 		t.StartedAt, t.UpdatedAt = now, now
 		return nil, nil
 	})
@@ -222,7 +222,7 @@ func (s *Service) Leave(ctx context.Context, id, token string) error {
 			return finish(now)(t)
 		}
 	}
-	ch, err := s.store.Apply(ctx, t.ID, action, "citizen", update)
+	ch, err := s.apply(ctx, t.ID, action, "citizen", update)
 	if err != nil {
 		return err
 	}

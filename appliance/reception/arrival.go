@@ -65,7 +65,7 @@ func (s *Service) Arrive(ctx context.Context, officeID string, r ArrivalRequest)
 	}
 	t.Estimate = s.estimate(o, s.arrivalsAhead(o.ID, t)+1)
 	// a booked chair is never refused for a full walk-in queue
-	ch, err := s.store.CreateTicket(ctx, t, math.MaxInt)
+	ch, err := s.store.CreateTicket(ctx, t, math.MaxInt, s.rules.Knock())
 	if err != nil {
 		mu.Unlock()
 		return KnockResult{}, err

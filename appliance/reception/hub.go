@@ -1,6 +1,7 @@
 package reception
 
 import (
+	"slices"
 	"sync"
 )
 
@@ -13,8 +14,11 @@ type Subscriber interface {
 // Hub fans out ticket views to live connections and wakes staff event
 // streams when new events were committed.
 type Hub struct {
-	mu   sync.RWMutex
-	subs map[string]map[Subscriber]struct{}
+	mu sync.RWMutex
+	// a ticket has one live connection almost always (a second tab, a
+	// reconnect that overlaps the old one): a short slice, not a map,
+	// costs a waiting citizen a few bytes instead of a few hundred
+	subs map[string][]Subscriber
 
 	evMu   sync.Mutex
 	evWake chan struct{}
@@ -23,7 +27,7 @@ type Hub struct {
 
 // NewHub returns an empty hub.
 func NewHub() *Hub {
-	return &Hub{subs: map[string]map[Subscriber]struct{}{}, evWake: make(chan struct{})}
+	return &Hub{subs: map[string][]Subscriber{}, evWake: make(chan struct{})}
 }
 
 // Subscribe registers a connection for a ticket; call the returned function
@@ -31,22 +35,21 @@ func NewHub() *Hub {
 // live connection.
 func (h *Hub) Subscribe(ticketID string, s Subscriber) (first bool, unsubscribe func() (last bool)) {
 	h.mu.Lock()
-	m := h.subs[ticketID]
-	if m == nil {
-		m = map[Subscriber]struct{}{}
-		h.subs[ticketID] = m
-	}
-	first = len(m) == 0
-	m[s] = struct{}{}
+	first = len(h.subs[ticketID]) == 0
+	h.subs[ticketID] = append(h.subs[ticketID], s)
 	h.mu.Unlock()
 	return first, func() bool {
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		delete(m, s)
-		if len(m) == 0 {
+		list := h.subs[ticketID]
+		if i := slices.Index(list, s); i >= 0 {
+			list = slices.Delete(list, i, i+1)
+		}
+		if len(list) == 0 {
 			delete(h.subs, ticketID)
 			return true
 		}
+		h.subs[ticketID] = list
 		return false
 	}
 }
@@ -63,8 +66,8 @@ func (h *Hub) Count() int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	n := 0
-	for _, m := range h.subs {
-		n += len(m)
+	for _, list := range h.subs {
+		n += len(list)
 	}
 	return n
 }
@@ -72,7 +75,7 @@ func (h *Hub) Count() int {
 func (h *Hub) deliver(ticketID string, v View) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	for s := range h.subs[ticketID] {
+	for _, s := range h.subs[ticketID] {
 		s.Update(v)
 	}
 }

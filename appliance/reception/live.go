@@ -148,7 +148,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 		if !ok || t.State == StateInConsultation {
 			continue
 		}
-		ch, err := s.store.Apply(ctx, id, ActAbandon, "system", finish(now))
+		ch, err := s.apply(ctx, id, ActAbandon, "system", finish(now))
 		if err != nil {
 			if IsConflict(err) {
 				continue
@@ -185,7 +185,7 @@ func (s *Service) returnUnanswered(ctx context.Context, now time.Time) error {
 		if t.State != StateCalled || now.Sub(t.CalledAt) < s.set.CalledTimeout {
 			continue
 		}
-		ch, err := s.store.Apply(ctx, t.ID, ActReturn, "system", func(t *Ticket) (*consultation.Room, error) {
+		ch, err := s.apply(ctx, t.ID, ActReturn, "system", func(t *Ticket) (*consultation.Room, error) {
 			backToQueue(t, now)
 			return nil, nil
 		})

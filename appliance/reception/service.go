@@ -33,31 +33,39 @@ import (
 // is one transaction, and write transactions are serialisable with each
 // other: each sees every write committed before it, none interleaves.
 //
-// Atomicity: CreateTicket and Apply write the ticket together with its
-// event (the Change's Seq), its audit entry and, for Apply, the room its
-// mutate function returns, the ended old room, the forwarding record and
-// the handling sample: all of it or, on any error, none. AddNote writes the
+// Atomicity: CreateTicket and Apply persist the Outcome their Transition
+// decides (transition.go) together with the ticket: the room it opens, the
+// room it ends, the handling sample, the forwarding record, the connection
+// record, its event (the Change's Seq), its audit entry and its figures —
+// all of it or, on any error, none. The store decides none of these: it
+// writes what the Outcome names and enforces integrity. AddNote writes the
 // note and its audit entry together.
 //
 // Ordering: CreateTicket numbers an office's tickets of a day 1, 2, 3 … in
-// the order the knocks commit, without gaps or duplicates; event sequence
-// numbers (Events, AddEvent, Change.Seq) grow in commit order, so a reader
-// that asks for seq > last never misses an event committed later.
+// the order the knocks commit, without gaps or duplicates, and gives the
+// ticket a knock time after every earlier knock of the office and day;
+// event sequence numbers (Events, AddEvent, Change.Seq) grow in commit
+// order, so a reader that asks for seq > last never misses an event
+// committed later.
 //
-// Conflict: Apply loads the ticket inside the transaction and refuses an
-// action its current state does not allow (the error of Next); of several
-// concurrent Applies on one ticket, those that lose see the winner's state
-// and fail without writing anything — exactly one admission wins. A ticket
-// that does not exist is ErrTicketNotFound; a full queue is ErrQueueFull.
+// Conflict: Apply loads the ticket inside the transaction, hands it to
+// the Transition (which refuses an action its state does not allow) and
+// writes the new ticket only if its state is still the one loaded (WHERE
+// state = before); of several concurrent Applies on one ticket, those
+// that lose see the winner's state and fail without writing anything —
+// exactly one admission wins; a write that finds the state changed is a
+// problem of kind conflict, code "changed". A ticket that does not exist
+// is ErrTicketNotFound; a full queue is ErrQueueFull (checked before the
+// Transition runs).
 //
 // Reads (Ticket, ActiveTickets, Events, …) see committed state and may be
 // stale by the time they return; they never decide a transition.
-// mutate runs inside the write transaction: it must not block.
+// A Transition runs inside the write transaction: it must not block.
 type Store interface {
 	UpsertOffice(ctx context.Context, o Office) error
 	Offices(ctx context.Context) ([]Office, error)
-	CreateTicket(ctx context.Context, t *Ticket, maxQueue int) (Change, error)
-	Apply(ctx context.Context, id string, a Action, actor string, mutate func(*Ticket) (*consultation.Room, error)) (Change, error)
+	CreateTicket(ctx context.Context, t *Ticket, maxQueue int, knock Transition) (Change, error)
+	Apply(ctx context.Context, id string, step Transition) (Change, error)
 	Ticket(ctx context.Context, id string) (Ticket, error)
 	TicketByNumber(ctx context.Context, number, day string) (Ticket, error)
 	ActiveTickets(ctx context.Context) ([]Ticket, error)
@@ -89,11 +97,15 @@ type Settings struct {
 	InviteTTL       time.Duration // for the consultation
 	// Roles are the external roles' rights per office (the consultation's).
 	Roles consultation.Policy
+	// Count says what a ticket change adds to the usage figures
+	// (stats.Count); nil counts nothing.
+	Count Counter
 }
 
 // Service is the reception.
 type Service struct {
 	store Store
+	rules Rules
 	set   Settings
 	log   *slog.Logger
 	est   *Estimator
@@ -147,7 +159,7 @@ func New(s Store, rs consultation.Store, set Settings, m *Metrics, log *slog.Log
 		m = NewMetrics(nil)
 	}
 	svc := &Service{
-		store: s, set: set, log: log, est: NewEstimator(set.DefaultHandling), q: newQueue(), Hub: NewHub(),
+		store: s, rules: Rules{Count: set.Count}, set: set, log: log, est: NewEstimator(set.DefaultHandling), q: newQueue(), Hub: NewHub(),
 		limiter: newLimiter(set.KnockBurst, set.KnockPer), metrics: m, now: time.Now,
 		offices: map[string]officeEntry{}, clerks: map[string]staff.Clerk{},
 	}
@@ -330,7 +342,7 @@ func (s *Service) Knock(ctx context.Context, officeID string, r KnockRequest) (K
 		State: StateWaiting, KnockedAt: now, UpdatedAt: now,
 	}
 	t.Estimate = s.estimate(o, s.q.count(o.ID)+1)
-	ch, err := s.store.CreateTicket(ctx, t, s.set.MaxQueue)
+	ch, err := s.store.CreateTicket(ctx, t, s.set.MaxQueue, s.rules.Knock())
 	if err != nil {
 		mu.Unlock()
 		return KnockResult{}, err
@@ -358,4 +370,9 @@ func (s *Service) Authorize(ctx context.Context, id, token string) (Ticket, erro
 		return Ticket{}, ErrBadToken
 	}
 	return t, nil
+}
+
+// apply runs action a by actor on ticket id in the store (Rules.Step).
+func (s *Service) apply(ctx context.Context, id string, a Action, actor string, mutate func(*Ticket) (*consultation.Room, error)) (Change, error) {
+	return s.store.Apply(ctx, id, s.rules.Step(a, actor, mutate))
 }

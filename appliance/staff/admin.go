@@ -152,7 +152,7 @@ func (s *Service) Update(ctx context.Context, c Clerk) error {
 	if errs := CheckClerk(c); len(errs) > 0 {
 		return errs
 	}
-	if err := s.store.SaveClerk(ctx, c, "", false); err != nil {
+	if err := s.store.SaveClerk(ctx, c, "", false, clerkAudit(c)); err != nil {
 		return fmt.Errorf("update clerk %s: %w", c.Login, err)
 	}
 	if s.OnPresence != nil {

@@ -38,7 +38,7 @@ func (s *Service) Provision(ctx context.Context, c Clerk, via string) error {
 	case !errors.Is(err, ErrNoClerk):
 		return err
 	}
-	if err := s.store.SaveClerk(ctx, c, "", false); err != nil {
+	if err := s.store.SaveClerk(ctx, c, "", false, clerkAudit(c)); err != nil {
 		return fmt.Errorf("provision %s: %w", c.Login, err)
 	}
 	s.audit(ctx, c.Login, "provisioned_"+via, fmt.Sprintf("role %s offices %v", c.Role, c.Offices))

@@ -232,5 +232,5 @@ func (s *Service) Save(ctx context.Context, c Clerk, password string, oneTime bo
 			return err
 		}
 	}
-	return s.store.SaveClerk(ctx, c, hash, oneTime)
+	return s.store.SaveClerk(ctx, c, hash, oneTime, clerkAudit(c))
 }

@@ -26,6 +26,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
+	"github.com/buergerbuero/buergerbuero/appliance/audit"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 )
 
@@ -121,11 +122,12 @@ func (e *ThrottledError) Unwrap() error {
 // Store is what this package needs persisted (appliance/store, SQLite or
 // PostgreSQL). Implementations are safe for concurrent use, also by
 // several processes on one database; each method is atomic on its own.
-// SaveClerk writes the clerk with its office memberships in one
-// transaction (an empty passwordHash keeps the stored one); a later
-// SaveClerk of the same login wins.
+// SaveClerk writes the clerk with its office memberships and entry (the
+// audit entry this package composes, clerkAudit) in one transaction (an
+// empty passwordHash keeps the stored one); a later SaveClerk of the same
+// login wins.
 type Store interface {
-	SaveClerk(ctx context.Context, c Clerk, passwordHash string, mustChange bool) error
+	SaveClerk(ctx context.Context, c Clerk, passwordHash string, mustChange bool, entry audit.Entry) error
 	Account(ctx context.Context, login string) (Account, error)
 	Clerks(ctx context.Context) ([]Clerk, error)
 	SetPresence(ctx context.Context, login string, p Presence) error
@@ -217,4 +219,9 @@ func RandomToken(n int) string {
 func HashToken(tok string) string {
 	h := sha256.Sum256([]byte(tok))
 	return hex.EncodeToString(h[:])
+}
+
+// clerkAudit is the audit entry of a clerk saved: the login only.
+func clerkAudit(c Clerk) audit.Entry {
+	return audit.Entry{Actor: "admin", Action: "save_clerk", Detail: c.Login}
 }

@@ -9,6 +9,8 @@
 package stats
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -62,6 +64,34 @@ type Facts struct {
 	// back to the waiting room, or forwarded to a colleague in the same
 	// office, and called again).
 	AdmittedBefore bool
+}
+
+// Count is the reception's Counter (reception.Settings.Count): it asks the
+// change's transaction for the facts Counts needs — the audit's earlier
+// admissions for an admission, the room's interpreters for the end of a
+// consultation — and returns Counts' increments as the reception carries
+// them into the store.
+func Count(ctx context.Context, ch reception.Change, facts reception.Facts) ([]reception.Tally, error) {
+	var f Facts
+	var err error
+	if ch.Action == reception.ActAdmit {
+		// the audit keeps every admission (its ticket and office stay when
+		// the purge anonymises it); this one is not written yet
+		if f.AdmittedBefore, err = facts.AdmittedBefore(ctx, ch.Ticket.ID, ch.Ticket.OfficeID); err != nil {
+			return nil, fmt.Errorf("count admissions: %w", err)
+		}
+	}
+	if (ch.Action == reception.ActEnd || ch.Action == reception.ActHangUp) && ch.Ticket.RoomID != "" {
+		if f.Interpreted, err = facts.Attended(ctx, ch.Ticket.RoomID, InterpreterRoles); err != nil {
+			return nil, fmt.Errorf("count interpreters: %w", err)
+		}
+	}
+	incs := Counts(ch, f)
+	out := make([]reception.Tally, len(incs))
+	for i, inc := range incs {
+		out[i] = reception.Tally{Day: inc.Day, Office: inc.Office, Service: inc.Service, Figure: string(inc.Figure), Detail: inc.Detail, N: inc.N}
+	}
+	return out, nil
 }
 
 // Counts says what a committed ticket change adds to the figures.

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
-	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/sqlite"
 )
 
 // TestOccupancyReadsOnlyNearRowsWithTheSameResult: Occupancy bounds its
@@ -23,7 +23,7 @@ import (
 func TestOccupancyReadsOnlyNearRowsWithTheSameResult(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := store.OpenSQLite(ctx, dir)
+	db, err := sqlite.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

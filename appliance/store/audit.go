@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -71,10 +72,21 @@ func (db *DB) Entries(ctx context.Context, f audit.Filter) ([]audit.Entry, error
 
 // Record writes an audit entry (an administrator's change).
 func (db *DB) Record(ctx context.Context, e audit.Entry) error {
+	return insertAudit(ctx, db.w, e)
+}
+
+// execer is a transaction or the write handle.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insertAudit writes an audit entry as the domain composed it; an entry
+// without a time is stamped now.
+func insertAudit(ctx context.Context, x execer, e audit.Entry) error {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
-	_, err := db.w.ExecContext(ctx, `INSERT INTO audit (at, actor, action, ticket_id, office_id, detail) VALUES (?,?,?,?,?,?)`,
+	_, err := x.ExecContext(ctx, `INSERT INTO audit (at, actor, action, ticket_id, office_id, detail) VALUES (?,?,?,?,?,?)`,
 		ms(e.At), e.Actor, e.Action, e.TicketID, e.OfficeID, e.Detail)
 	return err
 }

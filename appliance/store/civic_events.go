@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/audit"
 	"github.com/buergerbuero/buergerbuero/appliance/events"
 )
 
@@ -40,8 +41,8 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// CreateEvent stores a new event.
-func (db *DB) CreateEvent(ctx context.Context, e events.Event) error {
+// CreateEvent stores a new event and its audit entry.
+func (db *DB) CreateEvent(ctx context.Context, e events.Event, entry audit.Entry) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO civic_events (`+eventCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 			e.ID, e.OfficeID, e.Title, e.Host, ms(e.Start), ms(e.End), e.ServiceID, boolInt(e.AllowVideo), e.StageSlots,
@@ -49,8 +50,7 @@ func (db *DB) CreateEvent(ctx context.Context, e events.Event) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, detail) VALUES (?,?,?,?)`, ms(time.Now()), e.Host, "event_created", "event "+e.ID+" office "+e.OfficeID)
-		return err
+		return insertAudit(ctx, tx, entry)
 	})
 }
 

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // What several nodes on one PostgreSQL share beyond the tables the domain
@@ -27,7 +25,7 @@ func (db *DB) Node() string { return db.node }
 
 // Shared reports whether other processes may write to the database too
 // (PostgreSQL), so a node must follow their changes.
-func (db *DB) Shared() bool { return db.pg }
+func (db *DB) Shared() bool { return db.dialect.Listen != nil }
 
 // listenBackoff bounds the wait before the follower's connection is
 // opened again after it failed.
@@ -43,12 +41,12 @@ const (
 // are lost: the caller reads events by sequence number, so one wake
 // catches up on all of them. On SQLite it returns at once (one node).
 func (db *DB) Listen(ctx context.Context, log *slog.Logger, wake func()) {
-	if !db.pg {
+	if db.dialect.Listen == nil {
 		return
 	}
 	backoff := listenBackoffMin
 	for ctx.Err() == nil {
-		err := db.listenOnce(ctx, wake, func() { backoff = listenBackoffMin })
+		err := db.dialect.Listen(ctx, wake, func() { backoff = listenBackoffMin })
 		if ctx.Err() != nil {
 			return
 		}
@@ -61,25 +59,6 @@ func (db *DB) Listen(ctx context.Context, log *slog.Logger, wake func()) {
 		case <-t.C:
 		}
 		backoff = min(2*backoff, listenBackoffMax)
-	}
-}
-
-func (db *DB) listenOnce(ctx context.Context, wake, connected func()) error {
-	conn, err := pgx.ConnectConfig(ctx, db.pgcfg)
-	if err != nil {
-		return pgCause(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, `LISTEN bb_events`); err != nil {
-		return pgCause(err)
-	}
-	connected()
-	wake() // whatever was committed while nobody listened
-	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
-			return pgCause(err)
-		}
-		wake()
 	}
 }
 

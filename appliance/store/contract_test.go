@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
+	"github.com/buergerbuero/buergerbuero/appliance/audit"
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
 	"github.com/buergerbuero/buergerbuero/appliance/permanent"
@@ -23,7 +24,7 @@ import (
 func knock(t *testing.T, db *store.DB, id string, at time.Time) (reception.Ticket, reception.Change, error) {
 	tk := &reception.Ticket{ID: id, OfficeID: "bauamt", Number: "BA", Day: at.Format("2006-01-02"), TokenHash: []byte{1},
 		Language: "de", State: reception.StateWaiting, KnockedAt: at, UpdatedAt: at}
-	ch, err := db.CreateTicket(context.Background(), tk, 1000)
+	ch, err := db.CreateTicket(context.Background(), tk, 1000, rules.Knock())
 	return *tk, ch, err
 }
 
@@ -104,7 +105,7 @@ func testConcurrentAdmissionsOneWins(t *testing.T, open opener) {
 			go func() {
 				defer wg.Done()
 				clerk, room := fmt.Sprintf("clerk%d", c), fmt.Sprintf("r_%d_%d", round, c)
-				_, err := db.Apply(ctx, id, reception.ActAdmit, clerk, func(tk *reception.Ticket) (*consultation.Room, error) {
+				_, err := apply(ctx, db, id, reception.ActAdmit, clerk, func(tk *reception.Ticket) (*consultation.Room, error) {
 					tk.Clerk, tk.RoomID, tk.CalledAt, tk.UpdatedAt = clerk, room, now, now
 					return &consultation.Room{ID: room, TicketID: id, OfficeID: tk.OfficeID, Clerk: clerk, CreatedAt: now}, nil
 				})
@@ -147,7 +148,7 @@ func testApplyFailureWritesNothing(t *testing.T, open opener) {
 		}
 	}
 	admit := func(id string) error {
-		_, err := db.Apply(ctx, id, reception.ActAdmit, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
+		_, err := apply(ctx, db, id, reception.ActAdmit, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
 			tk.Clerk, tk.RoomID, tk.CalledAt, tk.UpdatedAt = "anna", "r_same", now, now
 			return &consultation.Room{ID: "r_same", TicketID: id, OfficeID: tk.OfficeID, Clerk: "anna", CreatedAt: now}, nil
 		})
@@ -236,7 +237,7 @@ func testFlagsRoundTrip(t *testing.T, open opener) {
 	for _, keep := range []bool{true, false} {
 		id := fmt.Sprintf("r_keep_%t", keep)
 		r := permanent.Room{ID: id, OfficeID: "bauamt", Title: "Raum " + id, KeepDocuments: keep, CreatedBy: "carla", CreatedAt: time.Now()}
-		if err := db.CreatePermanentRoom(ctx, r); err != nil {
+		if err := db.CreatePermanentRoom(ctx, r, audit.Entry{Actor: "carla", Action: "permanent_room_created"}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.PermanentRoom(ctx, id)

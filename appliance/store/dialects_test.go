@@ -2,11 +2,14 @@ package store_test
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"testing"
 
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 	"github.com/buergerbuero/buergerbuero/appliance/store/pgtest"
+	"github.com/buergerbuero/buergerbuero/appliance/store/postgres"
+	"github.com/buergerbuero/buergerbuero/appliance/store/sqlite"
 )
 
 // The store's tests are its contract suite: each runs on SQLite and on a
@@ -44,9 +47,9 @@ func newOpener(t *testing.T, dialect string) opener {
 		var db *store.DB
 		var err error
 		if dialect == "postgres" {
-			db, err = store.OpenPostgres(context.Background(), where, "")
+			db, err = postgres.Open(context.Background(), where, "")
 		} else {
-			db, err = store.OpenSQLite(context.Background(), where)
+			db, err = sqlite.Open(context.Background(), where)
 		}
 		if err != nil {
 			t.Fatalf("open %s store: %v", dialect, err)
@@ -54,4 +57,18 @@ func newOpener(t *testing.T, dialect string) opener {
 		t.Cleanup(func() { db.Close() })
 		return db
 	}
+}
+
+// migrationNames lists a dialect's migration files.
+func migrationNames(dialect string) []string {
+	fsys := sqlite.Migrations
+	if dialect == "postgres" {
+		fsys = postgres.Migrations
+	}
+	entries, _ := fs.ReadDir(fsys, ".")
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	return out
 }

@@ -21,12 +21,12 @@ func testForwardingHistory(t *testing.T, open opener) {
 	old := time.Now().Add(-48 * time.Hour)
 	tk := &reception.Ticket{ID: "t_1", OfficeID: "buergerbuero", Number: "B-001", Day: old.Format("2006-01-02"), TokenHash: []byte{1},
 		Concern: "Ausweis", Language: "de", State: reception.StateWaiting, KnockedAt: old, UpdatedAt: old}
-	if _, err := db.CreateTicket(ctx, tk, 100); err != nil {
+	if _, err := db.CreateTicket(ctx, tk, 100, rules.Knock()); err != nil {
 		t.Fatal(err)
 	}
 	forward := func(actor, to, clerk, note string, at time.Time) {
 		t.Helper()
-		if _, err := db.Apply(ctx, tk.ID, reception.ActForward, actor, func(x *reception.Ticket) (*consultation.Room, error) {
+		if _, err := apply(ctx, db, tk.ID, reception.ActForward, actor, func(x *reception.Ticket) (*consultation.Room, error) {
 			x.ForwardedFrom, x.OfficeID, x.ReservedFor, x.ForwardNote, x.UpdatedAt = x.OfficeID, to, clerk, note, at
 			return nil, nil
 		}); err != nil {
@@ -54,7 +54,7 @@ func testForwardingHistory(t *testing.T, open opener) {
 		}
 	}
 
-	if _, err := db.Apply(ctx, tk.ID, reception.ActLeave, "citizen", func(x *reception.Ticket) (*consultation.Room, error) {
+	if _, err := apply(ctx, db, tk.ID, reception.ActLeave, "citizen", func(x *reception.Ticket) (*consultation.Room, error) {
 		x.EndedAt, x.UpdatedAt = old.Add(2*time.Minute), old.Add(2*time.Minute)
 		return nil, nil
 	}); err != nil {

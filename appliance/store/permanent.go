@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/audit"
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/permanent"
 )
@@ -15,7 +15,7 @@ var _ permanent.Store = (*DB)(nil)
 
 // CreatePermanentRoom inserts the consultation room (kind permanent), its
 // title and settings, and the audit entry in one transaction.
-func (db *DB) CreatePermanentRoom(ctx context.Context, r permanent.Room) error {
+func (db *DB) CreatePermanentRoom(ctx context.Context, r permanent.Room, entry audit.Entry) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, kind, ticket_id, office_id, clerk, created_at) VALUES (?,?,?,?,?,?)`,
 			r.ID, consultation.KindPermanent, "", r.OfficeID, "", ms(r.CreatedAt)); err != nil {
@@ -25,9 +25,7 @@ func (db *DB) CreatePermanentRoom(ctx context.Context, r permanent.Room) error {
 			r.ID, r.OfficeID, r.Title, r.KeepDocuments, r.CreatedBy, ms(r.CreatedAt)); err != nil {
 			return fmt.Errorf("create permanent room: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, office_id, detail) VALUES (?,?,?,?,?)`,
-			ms(r.CreatedAt), r.CreatedBy, "permanent_room_created", r.OfficeID, "room "+r.ID)
-		return err
+		return insertAudit(ctx, tx, entry)
 	})
 }
 
@@ -92,12 +90,4 @@ func (db *DB) DeleteRoomChat(ctx context.Context, roomID string) error {
 		}
 		return nil
 	})
-}
-
-// AuditPermanent writes a host's action in a permanent room (who, which
-// room; never whom).
-func (db *DB) AuditPermanent(ctx context.Context, r permanent.Room, actor, action string, at time.Time) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO audit (at, actor, action, office_id, detail) VALUES (?,?,?,?,?)`,
-		ms(at), actor, action, r.OfficeID, "room "+r.ID)
-	return err
 }

@@ -7,7 +7,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/sqlite"
 )
 
 // The state directory holds chats and documents: only the service's user
@@ -20,7 +20,7 @@ func TestDocumentStoragePermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, "buergerbuero.db-wal"), nil, 0o644)
-	db, err := store.OpenSQLite(context.Background(), dir)
+	db, err := sqlite.Open(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}

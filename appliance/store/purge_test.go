@@ -21,14 +21,14 @@ func testPurgeDeletesPersonalData(t *testing.T, open opener) {
 	mk := func(id, name string, at time.Time) reception.Ticket {
 		tk := &reception.Ticket{ID: id, OfficeID: "bauamt", Number: "BA", Day: at.Format("2006-01-02"), TokenHash: []byte{1}, Name: name,
 			Concern: "Geheimes Anliegen von " + name, Language: "de", State: reception.StateWaiting, KnockedAt: at, UpdatedAt: at}
-		if _, err := db.CreateTicket(ctx, tk, 100); err != nil {
+		if _, err := db.CreateTicket(ctx, tk, 100, rules.Knock()); err != nil {
 			t.Fatal(err)
 		}
 		return *tk
 	}
 	done := mk("t_done", "Erika", old)
 	waiting := mk("t_wait", "Max", old)
-	ch, err := db.Apply(ctx, done.ID, reception.ActAdmit, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
+	ch, err := apply(ctx, db, done.ID, reception.ActAdmit, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
 		tk.RoomID, tk.Clerk, tk.CalledAt, tk.UpdatedAt = "r_1", "anna", old, old
 		return &consultation.Room{ID: "r_1", TicketID: tk.ID, OfficeID: tk.OfficeID, Clerk: "anna", CreatedAt: old}, nil
 	})
@@ -40,7 +40,7 @@ func testPurgeDeletesPersonalData(t *testing.T, open opener) {
 	db.AddMessage(ctx, consultation.Message{RoomID: room.ID, AuthorRole: "citizen", Author: "Erika", At: old},
 		&consultation.File{FileRef: consultation.FileRef{ID: "f_1", Name: "ausweis.pdf", Size: 3, Type: "application/pdf"}, RoomID: room.ID, Data: []byte("pdf")})
 	db.AddNote(ctx, done.ID, reception.Note{Author: "anna", Text: "Kundin war freundlich", At: old})
-	if _, err := db.Apply(ctx, done.ID, reception.ActEnd, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
+	if _, err := apply(ctx, db, done.ID, reception.ActEnd, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
 		tk.EndedAt, tk.UpdatedAt = old, old
 		return nil, nil
 	}); err != nil {

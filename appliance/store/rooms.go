@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/audit"
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 )
 
@@ -45,16 +45,14 @@ func (db *DB) Room(ctx context.Context, id string) (consultation.Room, error) {
 }
 
 // AddRoomMember makes a member of staff a participant of a consultation and
-// writes the audit entry (who added whom, how) in the same transaction.
-func (db *DB) AddRoomMember(ctx context.Context, r consultation.Room, login, kind, addedBy string, at time.Time) error {
+// writes the consultation's audit entry in the same transaction.
+func (db *DB) AddRoomMember(ctx context.Context, r consultation.Room, login, kind, addedBy string, at time.Time, entry audit.Entry) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO room_members (room_id, login, kind, added_by, at) VALUES (?,?,?,?,?)
 			ON CONFLICT (room_id, login) DO NOTHING`, r.ID, login, kind, addedBy, ms(at)); err != nil {
 			return fmt.Errorf("add room member: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, ticket_id, office_id, detail) VALUES (?,?,?,?,?,?)`,
-			ms(at), addedBy, "room_"+kind, r.TicketID, r.OfficeID, "room "+r.ID+" member "+login)
-		return err
+		return insertAudit(ctx, tx, entry)
 	})
 }
 
@@ -94,22 +92,9 @@ func insertMessage(ctx context.Context, tx *sql.Tx, m consultation.Message, file
 	if err != nil {
 		return 0, err
 	}
-	// the event log says only that there is a message: its text, author
-	// and file are fetched by participants through the room API
-	payload, _ := json.Marshal(MessagePayload{Message: MessageRef{Seq: seq, RoomID: m.RoomID}})
+	payload := consultation.MessageEvent(seq, m.RoomID)
 	_, err = tx.ExecContext(ctx, `INSERT INTO events (type, room_id, at, payload) VALUES ('message', ?, ?, ?)`, m.RoomID, ms(m.At), string(payload))
 	return seq, err
-}
-
-// MessagePayload is the JSON body of a message event in the event log.
-type MessagePayload struct {
-	Message MessageRef `json:"message"`
-}
-
-// MessageRef points at a chat message without carrying its content.
-type MessageRef struct {
-	Seq    int64  `json:"seq"`
-	RoomID string `json:"room_id"`
 }
 
 // Message loads one chat message of a room.
@@ -164,17 +149,16 @@ func (db *DB) queryMessages(ctx context.Context, where string, args ...any) ([]c
 }
 
 // CreateParticipantToken stores a hashed token for an external participant:
-// kind "invite" (single use, redeemed by a person) or "session".
-func (db *DB) CreateParticipantToken(ctx context.Context, hash []byte, kind string, p consultation.Participant) error {
+// kind "invite" (single use, redeemed by a person) or "session", with the
+// consultation's audit entry.
+func (db *DB) CreateParticipantToken(ctx context.Context, hash []byte, kind string, p consultation.Participant, entry audit.Entry) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO participants (token_hash, room_id, role, identity, name, language, expires, kind) VALUES (?,?,?,?,?,?,?,?)`,
 			hex.EncodeToString(hash), p.RoomID, p.Role, p.Identity, p.Name, p.Language, ms(p.ExpiresAt), kind)
 		if err != nil {
 			return err
 		}
-		// the identity may name a person: the audit log keeps the role only
-		_, err = tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, detail) VALUES (?,?,?,?)`, ms(time.Now()), p.Role, "participant_"+kind, "room "+p.RoomID+" role "+p.Role)
-		return err
+		return insertAudit(ctx, tx, entry)
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/audit"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
 
@@ -14,7 +15,7 @@ var _ staff.Store = (*DB)(nil)
 
 // SaveClerk creates or updates a clerk and replaces the office memberships.
 // An empty PasswordHash keeps the stored one.
-func (db *DB) SaveClerk(ctx context.Context, c staff.Clerk, passwordHash string, mustChange bool) error {
+func (db *DB) SaveClerk(ctx context.Context, c staff.Clerk, passwordHash string, mustChange bool, entry audit.Entry) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO clerks (login, display_name, role, password_hash, must_change, matrix_id) VALUES (?,?,?,?,?,?)
 			ON CONFLICT (login) DO UPDATE SET display_name = excluded.display_name, role = excluded.role, matrix_id = excluded.matrix_id,
@@ -32,8 +33,7 @@ func (db *DB) SaveClerk(ctx context.Context, c staff.Clerk, passwordHash string,
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, detail) VALUES (?,?,?,?)`, ms(time.Now()), "admin", "save_clerk", c.Login)
-		return err
+		return insertAudit(ctx, tx, entry)
 	})
 }
 

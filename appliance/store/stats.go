@@ -13,38 +13,39 @@ import (
 
 var _ stats.Source = (*DB)(nil)
 
-// countChange adds what a ticket change counts (package stats) to the
-// daily figures, in the change's transaction: a change is counted exactly
-// once, and before any retention purge can touch its ticket.
-func countChange(ctx context.Context, tx *sql.Tx, ch reception.Change) error {
-	var f stats.Facts
-	if ch.Action == reception.ActAdmit {
-		// the audit keeps every admission (its ticket and office stay when
-		// the purge anonymises it); this one is not written yet
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit WHERE ticket_id = ? AND action = ? AND office_id = ?`,
-			ch.Ticket.ID, string(reception.ActAdmit), ch.Ticket.OfficeID).Scan(&n); err != nil {
-			return fmt.Errorf("count admissions: %w", err)
-		}
-		f.AdmittedBefore = n > 0
+// txFacts answers a transition's questions (reception.Facts) in its
+// transaction.
+type txFacts struct{ tx *sql.Tx }
+
+func (f txFacts) AdmittedBefore(ctx context.Context, ticketID, officeID string) (bool, error) {
+	var n int
+	err := f.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit WHERE ticket_id = ? AND action = ? AND office_id = ?`,
+		ticketID, string(reception.ActAdmit), officeID).Scan(&n)
+	return n > 0, err
+}
+
+func (f txFacts) Attended(ctx context.Context, roomID string, roles []string) (bool, error) {
+	if len(roles) == 0 {
+		return false, nil
 	}
-	if (ch.Action == reception.ActEnd || ch.Action == reception.ActHangUp) && ch.Ticket.RoomID != "" {
-		roles := stats.InterpreterRoles
-		args := []any{ch.Ticket.RoomID}
-		for _, r := range roles {
-			args = append(args, r)
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM participants WHERE room_id = ? AND role IN (?`+strings.Repeat(",?", len(roles)-1)+`)
-			AND (used_at <> 0 OR kind = 'session')`, args...).Scan(&n); err != nil {
-			return fmt.Errorf("count interpreters: %w", err)
-		}
-		f.Interpreted = n > 0
+	args := []any{roomID}
+	for _, r := range roles {
+		args = append(args, r)
 	}
-	for _, inc := range stats.Counts(ch, f) {
+	var n int
+	err := f.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM participants WHERE room_id = ? AND role IN (?`+strings.Repeat(",?", len(roles)-1)+`)
+		AND (used_at <> 0 OR kind = 'session')`, args...).Scan(&n)
+	return n > 0, err
+}
+
+// addTallies adds a change's figures to the daily counts, in the change's
+// transaction: a change is counted exactly once, and before any retention
+// purge can touch its ticket.
+func addTallies(ctx context.Context, tx *sql.Tx, tallies []reception.Tally) error {
+	for _, inc := range tallies {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO stats_daily (day, office_id, service, figure, detail, n) VALUES (?,?,?,?,?,?)
 			ON CONFLICT (day, office_id, service, figure, detail) DO UPDATE SET n = stats_daily.n + excluded.n`,
-			inc.Day, inc.Office, inc.Service, string(inc.Figure), inc.Detail, inc.N); err != nil {
+			inc.Day, inc.Office, inc.Service, inc.Figure, inc.Detail, inc.N); err != nil {
 			return fmt.Errorf("count %s: %w", inc.Figure, err)
 		}
 	}

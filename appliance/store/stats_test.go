@@ -10,6 +10,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 	"github.com/buergerbuero/buergerbuero/appliance/stats"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/sqlite"
 )
 
 // TestFiguresAreCountedOnceAndOutliveThePurge: a ticket change counts in
@@ -19,28 +20,28 @@ import (
 func TestFiguresAreCountedOnceAndOutliveThePurge(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := store.OpenSQLite(ctx, dir)
+	db, err := sqlite.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	tk := &reception.Ticket{ID: "t_1", OfficeID: "bauamt", Number: "BA", Day: "2026-11-23", TokenHash: []byte{1}, Name: "Erika",
 		Concern: "Anliegen", Language: "tr", State: reception.StateWaiting, KnockedAt: at, UpdatedAt: at}
-	if _, err := db.CreateTicket(ctx, tk, 100); err != nil {
+	if _, err := db.CreateTicket(ctx, tk, 100, rules.Knock()); err != nil {
 		t.Fatal(err)
 	}
 	admit := func(tk *reception.Ticket) (*consultation.Room, error) {
 		tk.Clerk, tk.CalledAt, tk.UpdatedAt = "anna", at.Add(3*time.Minute), at.Add(3*time.Minute)
 		return nil, nil
 	}
-	if _, err := db.Apply(ctx, "t_1", reception.ActAdmit, "anna", admit); err != nil {
+	if _, err := apply(ctx, db, "t_1", reception.ActAdmit, "anna", admit); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Apply(ctx, "t_1", reception.ActAdmit, "ben", admit); err == nil {
+	if _, err := apply(ctx, db, "t_1", reception.ActAdmit, "ben", admit); err == nil {
 		t.Fatal("a called ticket was admitted again")
 	}
 	boom := errors.New("room refused")
-	if _, err := db.Apply(ctx, "t_1", reception.ActEnd, "anna", func(*reception.Ticket) (*consultation.Room, error) { return nil, boom }); !errors.Is(err, boom) {
+	if _, err := apply(ctx, db, "t_1", reception.ActEnd, "anna", func(*reception.Ticket) (*consultation.Room, error) { return nil, boom }); !errors.Is(err, boom) {
 		t.Fatalf("failing end: %v", err)
 	}
 	figures := func(db *store.DB) map[stats.Figure]int64 {
@@ -67,7 +68,7 @@ func TestFiguresAreCountedOnceAndOutliveThePurge(t *testing.T) {
 		}
 	}
 	check("after the refused changes", figures(db))
-	if _, err := db.Apply(ctx, "t_1", reception.ActEnd, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
+	if _, err := apply(ctx, db, "t_1", reception.ActEnd, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
 		tk.StartedAt, tk.EndedAt, tk.UpdatedAt = tk.CalledAt, at.Add(20*time.Minute), at.Add(20*time.Minute)
 		return nil, nil
 	}); err != nil {
@@ -81,7 +82,7 @@ func TestFiguresAreCountedOnceAndOutliveThePurge(t *testing.T) {
 	}
 	check("after the purge", figures(db))
 	db.Close()
-	db, err = store.OpenSQLite(ctx, dir)
+	db, err = sqlite.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestFiguresAreCountedOnceAndOutliveThePurge(t *testing.T) {
 // there, it is one admission in each.
 func TestAdmissionCountsOncePerOffice(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
+	db, err := sqlite.Open(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,12 +104,12 @@ func TestAdmissionCountsOncePerOffice(t *testing.T) {
 	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	tk := &reception.Ticket{ID: "t_1", OfficeID: "bauamt", Number: "BA", Day: "2026-11-23", TokenHash: []byte{1},
 		Language: "de", State: reception.StateWaiting, KnockedAt: at, UpdatedAt: at}
-	if _, err := db.CreateTicket(ctx, tk, 100); err != nil {
+	if _, err := db.CreateTicket(ctx, tk, 100, rules.Knock()); err != nil {
 		t.Fatal(err)
 	}
 	step := func(a reception.Action, mutate func(*reception.Ticket)) {
 		t.Helper()
-		if _, err := db.Apply(ctx, "t_1", a, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
+		if _, err := apply(ctx, db, "t_1", a, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
 			tk.UpdatedAt = at.Add(time.Minute)
 			if mutate != nil {
 				mutate(tk)

@@ -1,119 +1,84 @@
-// Package store owns the database: schema, embedded migrations and every SQL
-// statement, on two dialects. Domain packages (reception, staff,
-// appointments) define the interfaces they need, with their contract, and
-// own the rules; this package only persists, each state change in one
-// transaction. SQLite (WAL, OpenSQLite) is the default; PostgreSQL
-// (OpenPostgres, postgres.go) runs the same statements: they are written
-// with ? placeholders, times as Unix milliseconds (BIGINT) and portable
-// SQL (ON CONFLICT, RETURNING), and each dialect has its own migrations
-// (migrations/ for SQLite, migrations_postgres/ for PostgreSQL) under the
-// same version numbers.
+// Package store is the dialect-neutral core of the database: every SQL
+// statement of the appliance, the DB type that runs them, migration
+// bookkeeping and the write transaction. Domain packages (reception,
+// consultation, staff, appointments, stats) define the interfaces they
+// need, with their contract, and own the rules: they decide what a change
+// writes, and this package persists it, each state change in one
+// transaction, and enforces integrity. The statements are written once
+// for both dialects: ? placeholders, times as Unix milliseconds (BIGINT)
+// and portable SQL (ON CONFLICT, RETURNING).
+//
+// The dialects live in their own packages and hand the core a Dialect:
+// store/sqlite (the default: the file, WAL, its migrations) and
+// store/postgres (pgx, the DSN and password, placeholder rebinding, the
+// advisory write lock, LISTEN/NOTIFY, its migrations). Both keep their
+// migrations under the same version numbers.
 package store
 
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/jackc/pgx/v5"
-	_ "github.com/mattn/go-sqlite3" // the one SQLite driver of the binary
 )
 
-//go:embed migrations/*.sql
-var migrations embed.FS
+// Dialect is what a dialect package hands the core to make a DB.
+type Dialect struct {
+	// Name is "sqlite" or "postgres".
+	Name string
+	// W runs write transactions, R reads; they may be one pool.
+	W, R *sql.DB
+	// Migrations holds the dialect's schema as NNNN_name.sql files at its
+	// root, applied in version order.
+	Migrations fs.FS
+	// WriteLock, if set, is the statement every write transaction runs
+	// first, so that write transactions run one at a time as on SQLite's
+	// single writer (PostgreSQL: an advisory lock).
+	WriteLock string
+	// Listen, if set, means other processes write to the database too: it
+	// opens a connection that calls connected once it listens and wake
+	// for each event another process commits, until ctx ends or the
+	// connection fails (PostgreSQL: LISTEN bb_events). Nil: one node.
+	Listen func(ctx context.Context, wake, connected func()) error
+}
 
-//go:embed migrations_postgres/*.sql
-var migrationsPostgres embed.FS
-
-// DB is the store on either dialect. On SQLite, writes go through a single
-// connection with immediate transactions (SQLite has one writer anyway;
-// this avoids SQLITE_BUSY upgrade deadlocks) and reads use a small pool;
-// on PostgreSQL one pool serves both and write transactions take an
-// advisory lock instead (postgres.go).
+// DB is the store on either dialect. Write transactions run one at a time
+// (tx); reads go to their own handle.
 type DB struct {
-	w, r *sql.DB
-	path string
-	// pg: the database is PostgreSQL (OpenPostgres), w and r are one pool.
-	pg bool
+	w, r    *sql.DB
+	dialect Dialect
 	// node names this process in the events it writes (SetNode, cluster.go).
 	node string
-	// pgcfg is the PostgreSQL connection's configuration, for the
-	// follower's own LISTEN connection (listen.go).
-	pgcfg *pgx.ConnConfig
 	// outboxWake is called when a message is stored (SetOutboxWaker).
 	outboxWake atomic.Pointer[func()]
 }
 
-// OpenSQLite opens (and creates) the database in dir and runs migrations.
-func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
-	db, err := openSQLite(dir)
-	if err != nil {
-		return nil, err
-	}
-	if err := db.migrate(ctx); err != nil {
+// New makes the store on a dialect's handles and migrates it to the
+// newest schema the dialect knows; on an error the handles are closed.
+func New(ctx context.Context, d Dialect) (*DB, error) {
+	db := &DB{w: d.W, r: d.R, dialect: d}
+	if err := db.migrate(ctx, -1); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
 }
 
-func openSQLite(dir string) (*DB, error) {
-	path := filepath.Join(dir, "buergerbuero.db")
-	if err := restrict(dir, path); err != nil {
+// NewAt is New migrating only up to version to: an upgrade test starts
+// from an older schema.
+func NewAt(ctx context.Context, d Dialect, to int) (*DB, error) {
+	db := &DB{w: d.W, r: d.R, dialect: d}
+	if err := db.migrate(ctx, to); err != nil {
+		db.Close()
 		return nil, err
 	}
-	// synchronous=NORMAL in WAL mode survives process crashes (SIGKILL);
-	// only an OS crash or power loss can lose the last transactions.
-	// secure_delete overwrites deleted content (a deleted document, a
-	// room's chat at the end of its retention) instead of leaving it in
-	// free pages of the file.
-	base := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=10000&_foreign_keys=on&_secure_delete=on"
-	w, err := sql.Open("sqlite3", base+"&_txlock=immediate")
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	w.SetMaxOpenConns(1)
-	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite3", base+"&mode=ro")
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	r.SetMaxOpenConns(4)
-	return &DB{w: w, r: r, path: path}, nil
-}
-
-// restrict makes the data directory 0700 and the database files 0600,
-// whatever the umask and whoever created them before: they hold chats,
-// documents and personal data. SQLite creates the -wal and -shm files
-// with the mode of the database file.
-func restrict(dir, path string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create data dir: %w", err)
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return fmt.Errorf("data dir permissions: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	f.Close()
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("database file permissions: %w", err)
-		}
-	}
-	return nil
+	return db, nil
 }
 
 // Close closes the database.
@@ -124,18 +89,17 @@ func (db *DB) Close() error {
 	return errors.Join(db.r.Close(), db.w.Close())
 }
 
+// WriteDB is the store's write handle, for tests that set up rows the API
+// does not reach. Its statements use ? placeholders on both dialects.
+func (db *DB) WriteDB() *sql.DB { return db.w }
+
 // ReadDB is the store's read handle, for tests and diagnostics that
 // inspect rows directly. Its statements use ? placeholders on both
 // dialects.
 func (db *DB) ReadDB() *sql.DB { return db.r }
 
 // Dialect names the database: "sqlite" or "postgres".
-func (db *DB) Dialect() string {
-	if db.pg {
-		return "postgres"
-	}
-	return "sqlite"
-}
+func (db *DB) Dialect() string { return db.dialect.Name }
 
 // Ping checks that the database answers (readiness).
 func (db *DB) Ping(ctx context.Context) error {
@@ -143,13 +107,9 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-// migrationFiles returns the dialect's migrations by version.
-func (db *DB) migrationFiles() (map[int]string, int, error) {
-	fsys, dir := migrations, "migrations"
-	if db.pg {
-		fsys, dir = migrationsPostgres, "migrations_postgres"
-	}
-	entries, err := fsys.ReadDir(dir)
+// MigrationFiles reads a dialect's migrations by version, with the newest.
+func MigrationFiles(fsys fs.FS) (map[int]string, int, error) {
+	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, 0, err
 	}
@@ -159,7 +119,7 @@ func (db *DB) migrationFiles() (map[int]string, int, error) {
 		if err != nil {
 			return nil, 0, fmt.Errorf("migration %s: bad name", e.Name())
 		}
-		body, err := fsys.ReadFile(dir + "/" + e.Name())
+		body, err := fs.ReadFile(fsys, e.Name())
 		if err != nil {
 			return nil, 0, err
 		}
@@ -171,16 +131,20 @@ func (db *DB) migrationFiles() (map[int]string, int, error) {
 
 // SchemaVersion is the newest migration this binary knows for the dialect.
 func (db *DB) SchemaVersion() int {
-	_, latest, _ := db.migrationFiles()
+	_, latest, _ := MigrationFiles(db.dialect.Migrations)
 	return latest
 }
 
-func (db *DB) migrate(ctx context.Context) error {
-	files, latest, err := db.migrationFiles()
+// migrate applies the dialect's migrations up to version to (all: -1).
+func (db *DB) migrate(ctx context.Context, to int) error {
+	files, latest, err := MigrationFiles(db.dialect.Migrations)
 	if err != nil {
 		return err
 	}
-	return db.migrateTo(ctx, files, latest)
+	if to < 0 {
+		to = latest
+	}
+	return db.migrateTo(ctx, files, to)
 }
 
 // migrateTo applies the missing migrations up to version to, each in its
@@ -235,16 +199,16 @@ func (db *DB) migrateTo(ctx context.Context, files map[int]string, to int) error
 var ErrSchemaTooNew = errors.New("schema too new")
 
 // tx runs fn in one write transaction. Write transactions run one at a
-// time on both dialects (SQLite's single writer connection, PostgreSQL's
-// advisory lock), so fn sees every earlier write and none comes between
+// time on both dialects (SQLite's single writer connection, the dialect's
+// WriteLock), so fn sees every earlier write and none comes between
 // its statements.
 func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if db.pg {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(writeLockKey)); err != nil {
+	if db.dialect.WriteLock != "" {
+		if _, err := tx.ExecContext(ctx, db.dialect.WriteLock); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("write lock: %w", err)
 		}

@@ -4,10 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"strings"
 	"time"
 
@@ -42,8 +40,9 @@ func scanTicket(s scanner) (reception.Ticket, error) {
 }
 
 // CreateTicket stores a new ticket with the next number of its office and
-// day, unless the office's queue already holds maxQueue tickets.
-func (db *DB) CreateTicket(ctx context.Context, t *reception.Ticket, maxQueue int) (reception.Change, error) {
+// day, unless the office's queue already holds maxQueue tickets, and
+// persists what knock decides for it (reception.Store).
+func (db *DB) CreateTicket(ctx context.Context, t *reception.Ticket, maxQueue int, knock reception.Transition) (reception.Change, error) {
 	var ch reception.Change
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var n int
@@ -71,17 +70,15 @@ func (db *DB) CreateTicket(ctx context.Context, t *reception.Ticket, maxQueue in
 			return err
 		}
 		t.Number = reception.FormatNumber(t.Number, next)
+		out, err := knock(ctx, *t, txFacts{tx})
+		if err != nil {
+			return err
+		}
+		*t = out.Change.Ticket
 		if err := insertTicket(ctx, tx, t); err != nil {
 			return err
 		}
-		// A new ticket counts as disconnected until its first live connection,
-		// so a knock that is never followed up is abandoned after the grace period.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO connections (ticket_id, disconnected_at) VALUES (?, ?)`, t.ID, ms(t.KnockedAt)); err != nil {
-			return err
-		}
-		ch = reception.Change{Action: reception.ActKnock, Actor: "citizen", Ticket: *t}
-		seq, err := db.writeChange(ctx, tx, ch)
-		ch.Seq = seq
+		ch, err = db.persist(ctx, tx, out)
 		return err
 	})
 	if err != nil {
@@ -98,12 +95,13 @@ func insertTicket(ctx context.Context, tx *sql.Tx, t *reception.Ticket) error {
 	return err
 }
 
-// Apply runs one transition of the ticket state machine in a transaction:
-// it loads the ticket, checks that the action is allowed from its current
-// state, lets mutate adjust the ticket (and optionally open a room), and
-// writes ticket, room, event, audit entry and handling sample together.
-func (db *DB) Apply(ctx context.Context, id string, a reception.Action, actor string, mutate func(*reception.Ticket) (*consultation.Room, error)) (reception.Change, error) {
+// Apply loads the ticket in a write transaction, lets step decide the
+// change and persists its Outcome: the ticket only if its state is still
+// the one loaded (else a conflict), and every row the Outcome names with
+// it (reception.Store).
+func (db *DB) Apply(ctx context.Context, id string, step reception.Transition) (reception.Change, error) {
 	var ch reception.Change
+	act := reception.Action("apply")
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		t, err := scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketCols+` FROM tickets WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -112,110 +110,86 @@ func (db *DB) Apply(ctx context.Context, id string, a reception.Action, actor st
 		if err != nil {
 			return err
 		}
-		before, fromOffice, oldRoom := t.State, t.OfficeID, t.RoomID
-		to, err := reception.Next(before, a)
+		out, err := step(ctx, t, txFacts{tx})
 		if err != nil {
 			return err
 		}
-		t.State = to
-		var room *consultation.Room
-		if mutate != nil {
-			if room, err = mutate(&t); err != nil {
-				return err
-			}
+		act = out.Change.Action
+		n := out.Change.Ticket
+		if n.ID != t.ID || out.Change.Before != t.State {
+			return problem.New(problem.KindConflict, "changed")
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE tickets SET office_id=?, state=?, updated_at=?, called_at=?, started_at=?, ended_at=?, clerk=?,
 			reserved_for=?, forwarded_from=?, forward_note=?, decline_message=?, room_id=?, estimate_ms=? WHERE id = ? AND state = ?`,
-			t.OfficeID, string(t.State), ms(t.UpdatedAt), ms(t.CalledAt), ms(t.StartedAt), ms(t.EndedAt), t.Clerk, t.ReservedFor,
-			t.ForwardedFrom, t.ForwardNote, t.DeclineMessage, t.RoomID, t.Estimate.Milliseconds(), t.ID, string(before))
+			n.OfficeID, string(n.State), ms(n.UpdatedAt), ms(n.CalledAt), ms(n.StartedAt), ms(n.EndedAt), n.Clerk, n.ReservedFor,
+			n.ForwardedFrom, n.ForwardNote, n.DeclineMessage, n.RoomID, n.Estimate.Milliseconds(), n.ID, string(out.Change.Before))
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return problem.New(problem.KindConflict, "changed")
 		}
-		if a == reception.ActForward {
-			f := reception.Forward{At: t.UpdatedAt, By: actor, FromOffice: fromOffice, ToOffice: t.OfficeID, ToClerk: t.ReservedFor, Note: t.ForwardNote}
-			if err := insertForward(ctx, tx, t.ID, f); err != nil {
-				return err
-			}
-		}
-		if room != nil {
-			if room.Kind == "" {
-				room.Kind = consultation.KindConsultation
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, kind, ticket_id, office_id, clerk, created_at) VALUES (?,?,?,?,?,?)`,
-				room.ID, room.Kind, room.TicketID, room.OfficeID, room.Clerk, ms(room.CreatedAt)); err != nil {
-				return err
-			}
-		}
-		if oldRoom != "" && t.State != reception.StateCalled && t.State != reception.StateInConsultation {
-			if _, err := tx.ExecContext(ctx, `UPDATE rooms SET ended_at = ? WHERE id = ? AND ended_at = 0`, ms(t.UpdatedAt), oldRoom); err != nil {
-				return err
-			}
-		}
-		if (a == reception.ActEnd || a == reception.ActHangUp) && !t.StartedAt.IsZero() {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO handling (office_id, ended_at, ms) VALUES (?,?,?)`,
-				t.OfficeID, ms(t.EndedAt), t.EndedAt.Sub(t.StartedAt).Milliseconds()); err != nil {
-				return err
-			}
-		}
-		if t.State.Final() {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM connections WHERE ticket_id = ?`, t.ID); err != nil {
-				return err
-			}
-		}
-		ch = reception.Change{Action: a, Actor: actor, Before: before, Ticket: t}
-		if fromOffice != t.OfficeID {
-			ch.FromOffice = fromOffice
-		}
-		seq, err := db.writeChange(ctx, tx, ch)
-		ch.Seq = seq
+		ch, err = db.persist(ctx, tx, out)
 		return err
 	})
 	if err != nil {
-		return ch, fmt.Errorf("%s ticket %s: %w", a, id, err)
+		return ch, fmt.Errorf("%s ticket %s: %w", act, id, err)
 	}
 	return ch, nil
 }
 
-// ChangePayload is the JSON body of a ticket event.
-type ChangePayload struct {
-	Action     reception.Action `json:"action"`
-	Actor      string           `json:"actor"`
-	FromOffice string           `json:"from_office,omitempty"`
-	Ticket     reception.Ticket `json:"ticket"`
-}
-
-func (db *DB) writeChange(ctx context.Context, tx *sql.Tx, ch reception.Change) (int64, error) {
-	// the usage figures count in the change's transaction (stats.go)
-	if err := countChange(ctx, tx, ch); err != nil {
-		return 0, err
-	}
-	// The event log is kept longer than personal data may be: it carries
-	// the ticket's state, never what the citizen or a clerk wrote.
+// persist writes the rows of an Outcome beside its ticket, in the
+// ticket's transaction, and returns its Change with the event's sequence
+// number.
+func (db *DB) persist(ctx context.Context, tx *sql.Tx, out reception.Outcome) (reception.Change, error) {
+	ch := out.Change
 	t := ch.Ticket
-	t.Name, t.Concern, t.ForwardNote, t.DeclineMessage, t.Notes = "", "", "", "", nil
-	payload, err := json.Marshal(ChangePayload{Action: ch.Action, Actor: ch.Actor, FromOffice: ch.FromOffice, Ticket: t})
-	if err != nil {
-		return 0, err
+	if f := out.Forward; f != nil {
+		if err := insertForward(ctx, tx, t.ID, *f); err != nil {
+			return ch, err
+		}
+	}
+	if r := out.OpenRoom; r != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, kind, ticket_id, office_id, clerk, created_at) VALUES (?,?,?,?,?,?)`,
+			r.ID, r.Kind, r.TicketID, r.OfficeID, r.Clerk, ms(r.CreatedAt)); err != nil {
+			return ch, err
+		}
+	}
+	if out.EndRoom != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE rooms SET ended_at = ? WHERE id = ? AND ended_at = 0`, ms(out.EndedAt), out.EndRoom); err != nil {
+			return ch, err
+		}
+	}
+	if h := out.Handling; h != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO handling (office_id, ended_at, ms) VALUES (?,?,?)`,
+			h.OfficeID, ms(h.EndedAt), h.Duration.Milliseconds()); err != nil {
+			return ch, err
+		}
+	}
+	if out.DropConnections {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM connections WHERE ticket_id = ?`, t.ID); err != nil {
+			return ch, err
+		}
+	}
+	if !out.Disconnected.IsZero() {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO connections (ticket_id, disconnected_at) VALUES (?, ?)
+			ON CONFLICT (ticket_id) DO UPDATE SET disconnected_at = excluded.disconnected_at`, t.ID, ms(out.Disconnected)); err != nil {
+			return ch, err
+		}
+	}
+	// the usage figures count in the change's transaction (stats.go)
+	if err := addTallies(ctx, tx, out.Tallies); err != nil {
+		return ch, err
 	}
 	now := ms(time.Now())
-	var seq int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO events (type, office_id, room_id, at, payload, node) VALUES ('ticket', ?, ?, ?, ?, ?) RETURNING seq`,
-		ch.Ticket.OfficeID, ch.Ticket.RoomID, now, string(payload), db.node).Scan(&seq)
+	err := tx.QueryRowContext(ctx, `INSERT INTO events (type, office_id, room_id, at, payload, node) VALUES ('ticket', ?, ?, ?, ?, ?) RETURNING seq`,
+		t.OfficeID, t.RoomID, now, string(out.Event), db.node).Scan(&ch.Seq)
 	if err != nil {
-		return 0, err
-	}
-	detail := ""
-	if ch.FromOffice != "" {
-		detail = "from " + ch.FromOffice + " to " + ch.Ticket.OfficeID
-	} else if ch.Action == reception.ActForward && ch.Ticket.ReservedFor != "" {
-		detail = "to clerk " + ch.Ticket.ReservedFor
+		return ch, err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, ticket_id, office_id, detail) VALUES (?,?,?,?,?,?)`,
-		now, ch.Actor, string(ch.Action), ch.Ticket.ID, ch.Ticket.OfficeID, detail)
-	return seq, err
+		now, ch.Actor, out.Audit.Action, t.ID, t.OfficeID, out.Audit.Detail)
+	return ch, err
 }
 
 // Ticket loads one ticket with its notes.

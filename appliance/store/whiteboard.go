@@ -111,19 +111,6 @@ func (db *DB) whiteboardOps(ctx context.Context, where string, args ...any) ([]w
 	return out, rows.Err()
 }
 
-// WhiteboardPayload is the JSON body of a whiteboard event in the event
-// log.
-type WhiteboardPayload struct {
-	Whiteboard WhiteboardRef `json:"whiteboard"`
-}
-
-// WhiteboardRef points at an operation on a room's board without carrying
-// the drawing.
-type WhiteboardRef struct {
-	RoomID string `json:"room_id"`
-	Seq    int64  `json:"seq"`
-}
-
 // AddWhiteboardOp records a whiteboard operation, applies it to the room's
 // drawings and appends a whiteboard event to the stream, in one
 // transaction.
@@ -134,9 +121,7 @@ func (db *DB) AddWhiteboardOp(ctx context.Context, op whiteboard.Op) (int64, err
 			op.Room, op.ID, op.Author, string(op.Type), op.Target, ms(op.At)).Scan(&seq); err != nil {
 			return err
 		}
-		// the event log says only that the board changed (room and seq):
-		// the drawing itself is fetched per reader (Board.Op)
-		payload, _ := json.Marshal(WhiteboardPayload{Whiteboard: WhiteboardRef{RoomID: op.Room, Seq: seq}})
+		payload := whiteboard.Event(op.Room, seq)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO events (type, room_id, at, payload) VALUES ('whiteboard', ?, ?, ?)`, op.Room, ms(op.At), string(payload)); err != nil {
 			return err
 		}

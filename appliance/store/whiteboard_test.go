@@ -75,17 +75,17 @@ func testWhiteboardDeletedWithRoomContent(t *testing.T, open opener) {
 	old := time.Now().Add(-48 * time.Hour)
 	tk := &reception.Ticket{ID: "t_1", OfficeID: "bauamt", Number: "BA", Day: old.Format("2006-01-02"), TokenHash: []byte{1}, Name: "Erika",
 		Concern: "x", Language: "de", State: reception.StateWaiting, KnockedAt: old, UpdatedAt: old}
-	if _, err := db.CreateTicket(ctx, tk, 100); err != nil {
+	if _, err := db.CreateTicket(ctx, tk, 100, rules.Knock()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Apply(ctx, tk.ID, reception.ActAdmit, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
+	if _, err := apply(ctx, db, tk.ID, reception.ActAdmit, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
 		tk.RoomID, tk.Clerk, tk.CalledAt, tk.UpdatedAt = "r_c", "anna", old, old
 		return &consultation.Room{ID: "r_c", TicketID: tk.ID, OfficeID: tk.OfficeID, Clerk: "anna", CreatedAt: old}, nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	drawWhiteboard(t, db, "r_c")
-	if _, err := db.Apply(ctx, tk.ID, reception.ActEnd, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
+	if _, err := apply(ctx, db, tk.ID, reception.ActEnd, "anna", func(tk *reception.Ticket) (*consultation.Room, error) {
 		tk.EndedAt, tk.UpdatedAt = old, old
 		return nil, nil
 	}); err != nil {

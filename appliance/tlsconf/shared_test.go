@@ -17,6 +17,7 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/config"
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 	"github.com/buergerbuero/buergerbuero/appliance/store/pgtest"
+	"github.com/buergerbuero/buergerbuero/appliance/store/postgres"
 )
 
 // The shared storage's tests run on a throw-away PostgreSQL (pgtest); it
@@ -30,7 +31,7 @@ func nodesOnOnePostgres(t *testing.T, n int) []*store.DB {
 	dsn := pgtest.DSN(t)
 	var dbs []*store.DB
 	for range n {
-		db, err := store.OpenPostgres(context.Background(), dsn, "")
+		db, err := postgres.Open(context.Background(), dsn, "")
 		if err != nil {
 			t.Fatal(err)
 		}

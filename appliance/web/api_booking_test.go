@@ -13,7 +13,7 @@ import (
 
 	"github.com/buergerbuero/buergerbuero/appliance/appointments"
 	"github.com/buergerbuero/buergerbuero/appliance/hours"
-	"github.com/buergerbuero/buergerbuero/appliance/store"
+	"github.com/buergerbuero/buergerbuero/appliance/store/sqlite"
 )
 
 // onceVerifier accepts the payload "solved" once.
@@ -38,7 +38,7 @@ type bookingFixture struct {
 func newBookingFixture(t *testing.T, pow ProofOfWork) *bookingFixture {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := store.OpenSQLite(context.Background(), dir)
+	db, err := sqlite.Open(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -177,6 +177,7 @@ type Server struct {
 	tokens  []tokenEntry
 	routes_ []string // registered API patterns, for the contract test
 	writer  *writerPool
+	idle    *idlePoller // reads waiting citizens' connections (idleread.go)
 	live    liveSet
 	reqDur  *prometheus.HistogramVec
 	// service clients (the Matrix bridge) following the staff event stream
@@ -208,7 +209,7 @@ func New(rec *reception.Service, st *staff.Service, media Media, opt Options, lo
 		return nil, err
 	}
 	s := &Server{rec: rec, staff: st, media: media, opt: opt, log: log, tmpl: tmpl, mux: http.NewServeMux(),
-		writer: newWriterPool(16), shutdown: make(chan struct{})}
+		writer: newWriterPool(16), idle: newIdlePoller(), shutdown: make(chan struct{})}
 	s.streamKeys.keys = onetime.New(opt.SingleUse, "stream")
 	for _, t := range opt.ServiceTokens {
 		s.tokens = append(s.tokens, tokenEntry{t.Name, sha256.Sum256([]byte(t.Token))})
@@ -264,6 +265,7 @@ func (s *Server) Shutdown(ctx context.Context) {
 	case <-ctx.Done():
 	}
 	s.writer.close()
+	s.idle.close()
 }
 
 func (s *Server) handle(pattern string, h http.HandlerFunc) {

@@ -36,11 +36,23 @@ const (
 // the newest view; a shared writer pool sends it, so a burst of queue
 // changes costs one write per connection, not one goroutine.
 type citizenConn struct {
-	ws      *websocket.Conn
-	pool    *writerPool
-	pending atomic.Pointer[reception.View]
-	queued  atomic.Bool
-	mu      sync.Mutex // serialises writes
+	ws       *websocket.Conn
+	pool     *writerPool
+	pending  atomic.Pointer[reception.View]
+	queued   atomic.Bool
+	mu       sync.Mutex // serialises writes
+	deadline int64      // of writes, Unix nanoseconds; guarded by mu
+	idle     *idleConn  // set for a citizen's own stream (read by the poller)
+}
+
+// close ends the connection: for a watched one through its idle reader,
+// which then runs the end of the stream (unsubscribe, grace period).
+func (c *citizenConn) close() {
+	if c.idle != nil {
+		go c.idle.end()
+		return
+	}
+	c.ws.Close()
 }
 
 func (c *citizenConn) Update(v reception.View) {
@@ -56,20 +68,26 @@ func (c *citizenConn) flush() {
 	if v == nil {
 		return
 	}
-	b, _ := json.Marshal(struct {
-		Type   string          `json:"type"`
-		Ticket *reception.View `json:"ticket"`
-	}{"ticket", v})
-	c.write(websocket.TextMessage, b)
+	bp := messageBufs.Get().(*[]byte)
+	*bp = appendTicketMessage((*bp)[:0], v)
+	c.write(websocket.TextMessage, *bp)
+	messageBufs.Put(bp)
 }
+
+var messageBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 func (c *citizenConn) write(kind int, b []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	// the deadline is moved on only when half of it is used up: setting
+	// it costs a timer update, and a fan-out writes to every connection
+	if now := time.Now().UnixNano(); c.deadline-now < int64(writeWait/2) {
+		c.deadline = now + int64(writeWait)
+		c.ws.SetWriteDeadline(time.Unix(0, c.deadline))
+	}
 	err := c.ws.WriteMessage(kind, b)
 	if err != nil {
-		c.ws.Close()
+		c.close()
 	}
 	return err
 }
@@ -129,26 +147,21 @@ func (s *Server) apiTicketEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	_, unsubscribe := s.rec.Hub.Subscribe(id, c)
 	s.rec.Connected(r.Context(), id)
-	c.Update(v)
-	// A fresh goroutine with a small stack replaces the HTTP handler's.
-	go s.citizenReadLoop(c, id, unsubscribe)
-}
-
-func (s *Server) citizenReadLoop(c *citizenConn, id string, unsubscribe func() bool) {
-	defer s.conns.Done()
-	defer s.live.remove(c)
-	c.ws.SetReadLimit(readLimit)
-	c.ws.SetReadDeadline(time.Now().Add(2 * pingPeriod))
-	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(2 * pingPeriod)) })
-	for {
-		if _, _, err := c.ws.ReadMessage(); err != nil {
-			break
+	ic := &idleConn{c: c, raw: ws.UnderlyingConn()}
+	ic.seen.Store(time.Now().UnixNano())
+	ic.onEnd = func() {
+		s.live.remove(c)
+		if unsubscribe() {
+			s.rec.Disconnected(bgCtx(), id)
 		}
-		c.ws.SetReadDeadline(time.Now().Add(2 * pingPeriod))
+		s.conns.Done()
 	}
-	c.ws.Close()
-	if unsubscribe() {
-		s.rec.Disconnected(bgCtx(), id)
+	c.idle = ic
+	c.Update(v)
+	// The handler's goroutine ends here: the kernel tells the poller when
+	// the client sends something (idleread.go).
+	if !s.idle.watch(ic) {
+		go ic.readLoop()
 	}
 }
 
@@ -197,11 +210,21 @@ func (s *Server) keepAlive() {
 		case <-s.shutdown:
 			s.live.each(func(c *citizenConn) {
 				c.write(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
-				c.ws.Close()
+				if c.idle != nil {
+					go c.idle.end() // each records its grace period, in parallel
+				} else {
+					c.ws.Close()
+				}
 			})
 			return
-		case <-t.C:
-			s.live.each(func(c *citizenConn) { c.write(websocket.PingMessage, nil) })
+		case now := <-t.C:
+			s.live.each(func(c *citizenConn) {
+				if c.idle != nil && c.idle.stale(now) {
+					c.idle.end() // answered no ping for two periods
+					return
+				}
+				c.write(websocket.PingMessage, nil)
+			})
 		}
 	}
 }

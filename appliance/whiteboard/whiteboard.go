@@ -11,6 +11,7 @@
 package whiteboard
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
@@ -128,3 +129,20 @@ var (
 	ErrFull           = problem.New(problem.KindFull, "whiteboard_full")
 	ErrIDTaken        = problem.New(problem.KindConflict, "whiteboard_id_taken")
 )
+
+// Event is the JSON body of a whiteboard event on the event stream,
+// written with the operation: it says only that the board changed (room
+// and seq); the drawing itself is fetched per reader (Board.Op).
+func Event(roomID string, seq int64) []byte {
+	b, _ := json.Marshal(event{Whiteboard: eventRef{RoomID: roomID, Seq: seq}})
+	return b
+}
+
+type event struct {
+	Whiteboard eventRef `json:"whiteboard"`
+}
+
+type eventRef struct {
+	RoomID string `json:"room_id"`
+	Seq    int64  `json:"seq"`
+}

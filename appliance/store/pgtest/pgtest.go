@@ -2,7 +2,7 @@
 // postgresql binaries (initdb, postgres) run as an unprivileged user on a
 // Unix socket in a temporary directory, once per test binary, and every
 // test gets a fresh, empty database of its own. It owns nothing else: the
-// schema is the store's business (store.OpenPostgres migrates).
+// schema is the store's business (postgres.Open in appliance/store/postgres migrates).
 //
 // A package that uses it runs its tests through Main, which stops the
 // cluster and removes its files afterwards (or calls Stop in its own

@@ -10,12 +10,13 @@ import (
 	"context"
 	"database/sql"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/buergerbuero/buergerbuero/appliance/store"
 	"github.com/buergerbuero/buergerbuero/appliance/store/pgtest"
+	"github.com/buergerbuero/buergerbuero/appliance/store/postgres"
+	"github.com/buergerbuero/buergerbuero/appliance/store/sqlite"
 )
 
 // Env selects the dialect: "sqlite" (or unset) or "postgres".
@@ -59,9 +60,9 @@ func Open(t testing.TB, dir string) *store.DB {
 	var db *store.DB
 	var err error
 	if Dialect() == "postgres" {
-		db, err = store.OpenPostgres(context.Background(), DSN(t, dir), "")
+		db, err = postgres.Open(context.Background(), DSN(t, dir), "")
 	} else {
-		db, err = store.OpenSQLite(context.Background(), dir)
+		db, err = sqlite.Open(context.Background(), dir)
 	}
 	if err != nil {
 		t.Fatalf("open %s store: %v", Dialect(), err)
@@ -79,7 +80,7 @@ func Raw(t testing.TB, dir string) *sql.DB {
 		// PostgreSQL's store reads and writes through one pool
 		return Open(t, dir).ReadDB()
 	}
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "buergerbuero.db")+"?_busy_timeout=10000")
+	db, err := sqlite.Raw(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,55 +1,73 @@
-package store
+// Package postgres is the store's dialect for several nodes on one
+// PostgreSQL (github.com/jackc/pgx/v5): the connection (a postgres:// URL
+// or key=value DSN, the password apart from it), its migrations
+// (migrations/, embedded), the rewriting of the core's ? placeholders to
+// $n, the advisory lock that serialises write transactions, and the
+// LISTEN connection that wakes a node when another commits an event. The
+// statements are the core's (appliance/store); what differs lives here
+// and in the migrations: the schema (identity columns, BYTEA), the write
+// lock and the notifications.
+package postgres
 
 import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/buergerbuero/buergerbuero/appliance/store"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// The PostgreSQL side of the store: the same statements as on SQLite,
-// written with ? placeholders and rebound to $n by the connection, so a
-// store file has one text per statement for both dialects. What differs
-// lives here and in migrations_postgres: the schema (identity columns,
-// BYTEA) and the write lock (tx).
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations are the dialect's schema files (NNNN_name.sql).
+var Migrations, _ = fs.Sub(migrations, "migrations")
 
 // writeLockKey is the advisory lock every PostgreSQL write transaction
 // takes first. It serialises writers the way SQLite's single writer does,
-// so the store's statements (read a counter, then insert; count the
+// so the core's statements (read a counter, then insert; count the
 // chairs, then book) mean the same on both dialects, and the events'
 // sequence numbers become visible in their order. Readers never take it.
 const writeLockKey = 0x62756572 // "buer"
 
-// OpenPostgres connects to the database at dsn (a postgres:// URL or a
-// key=value string; password may be "" to take it from the DSN, PGPASSWORD
-// or ~/.pgpass) and runs the migrations. An unreachable server fails here,
+// Open connects to the database at dsn (a postgres:// URL or a key=value
+// string; password may be "" to take it from the DSN, PGPASSWORD or
+// ~/.pgpass) and runs the migrations. An unreachable server fails here,
 // with its host and the cause.
-func OpenPostgres(ctx context.Context, dsn, password string) (*DB, error) {
-	db, err := openPostgres(ctx, dsn, password)
+func Open(ctx context.Context, dsn, password string) (*store.DB, error) {
+	d, err := dialect(ctx, dsn, password)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
+	return store.New(ctx, d)
 }
 
-func openPostgres(ctx context.Context, dsn, password string) (*DB, error) {
+// OpenAt opens the database at dsn migrated only up to version to: an
+// upgrade test starts from an older schema.
+func OpenAt(ctx context.Context, dsn string, to int) (*store.DB, error) {
+	d, err := dialect(ctx, dsn, "")
+	if err != nil {
+		return nil, err
+	}
+	return store.NewAt(ctx, d, to)
+}
+
+func dialect(ctx context.Context, dsn, password string) (store.Dialect, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		// pgx quotes the DSN in some parse errors; never echo a password
-		return nil, errors.New("store.dsn: not a valid PostgreSQL URL or connection string")
+		return store.Dialect{}, errors.New("store.dsn: not a valid PostgreSQL URL or connection string")
 	}
 	if password != "" {
 		cfg.Password = password
@@ -63,9 +81,35 @@ func openPostgres(ctx context.Context, dsn, password string) (*DB, error) {
 	pool.SetMaxIdleConns(8)
 	if err := pool.PingContext(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("cannot connect to PostgreSQL at %s: %w", pgTarget(cfg), pgCause(err))
+		return store.Dialect{}, fmt.Errorf("cannot connect to PostgreSQL at %s: %w", pgTarget(cfg), pgCause(err))
 	}
-	return &DB{w: pool, r: pool, pg: true, pgcfg: cfg}, nil
+	return store.Dialect{
+		Name: "postgres", W: pool, R: pool, Migrations: Migrations,
+		WriteLock: "SELECT pg_advisory_xact_lock(" + strconv.Itoa(writeLockKey) + ")",
+		Listen:    func(ctx context.Context, wake, connected func()) error { return listen(ctx, cfg, wake, connected) },
+	}, nil
+}
+
+// listen opens a connection of its own that LISTENs to bb_events (the
+// trigger of migration 0021) and calls wake for each notification, and
+// once after connected, for whatever was committed while nobody listened.
+func listen(ctx context.Context, cfg *pgx.ConnConfig, wake, connected func()) error {
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return pgCause(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, `LISTEN bb_events`); err != nil {
+		return pgCause(err)
+	}
+	connected()
+	wake()
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return pgCause(err)
+		}
+		wake()
+	}
 }
 
 // pgTarget names the server for an error: host and port, or the socket
