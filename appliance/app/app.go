@@ -161,6 +161,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 		SessionLifetime: au.SessionLifetime.Duration, SessionIdle: au.SessionIdle.Duration,
 		TOTPRoles: totpRoles(au.TOTP.RequiredRoles),
 	})
+	if db.Shared() {
+		// a second step or an enrolment may go on on another node
+		a.Staff.Share(db)
+	}
 	loc, _ := time.LoadLocation(cfg.Site.TimeZone)
 	a.Rec = reception.New(db, db, reception.Settings{
 		State: cfg.Site.State, Loc: loc, GracePeriod: cfg.Reception.GracePeriod.Duration, CalledTimeout: cfg.Reception.CalledTimeout.Duration,
