@@ -12,9 +12,12 @@ import (
 	"github.com/buergerbuero/buergerbuero/appliance/notify"
 )
 
-// The appointment book's store: appointments.Store on SQLite. Every Tx is
-// a BEGIN IMMEDIATE transaction on the single writer connection, so the
-// count-then-insert of a hold is serialised with every other writer.
+// The appointment book's store: appointments.Store on both dialects. Every
+// Tx is a write transaction (tx: SQLite's single writer connection with
+// BEGIN IMMEDIATE, PostgreSQL's advisory write lock), so the
+// count-then-insert of a hold is serialised with every other writer; the
+// rules (who may hold which chair) are the appointments package's, run in
+// fn.
 var _ appointments.Store = (*DB)(nil)
 
 // Tx runs fn in one write transaction (see appointments.Store).

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -70,34 +69,26 @@ func (s *Server) apiStaffEventStream(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) eventStream(w http.ResponseWriter, r *http.Request, id string, moderator bool) {
-	ws, closed, ok := s.wsOpen(w, r)
-	if !ok {
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
 		return
 	}
-	defer s.conns.Done()
 	c := &eventConn{citizenConn: citizenConn{ws: ws, pool: s.writer}, moderator: moderator}
-	unsubscribe, err := s.opt.Events.Hub.Subscribe(r.Context(), id, c)
-	if err != nil {
+	if !s.track(&c.citizenConn) {
+		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
 		ws.Close()
 		return
 	}
-	defer unsubscribe()
-	ping := time.NewTicker(pingPeriod)
-	defer ping.Stop()
-	defer ws.Close()
-	for {
-		select {
-		case <-closed:
-			return
-		case <-s.shutdown:
-			c.write(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
-			return
-		case <-ping.C:
-			if c.write(websocket.PingMessage, nil) != nil {
-				return
-			}
-		}
+	unsubscribe, err := s.opt.Events.Hub.Subscribe(r.Context(), id, c)
+	if err != nil {
+		s.live.remove(&c.citizenConn)
+		ws.Close()
+		s.conns.Done()
+		return
 	}
+	// a viewer sends nothing but pongs and its close: a press conference's
+	// thousands of viewers cost no goroutine each (idleread.go)
+	s.watchIdle(&c.citizenConn, unsubscribe)
 }
 
 // mayStreamEvent checks a viewer's access to /api/v1/events/{id}/stream.

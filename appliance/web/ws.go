@@ -42,11 +42,18 @@ type citizenConn struct {
 	queued   atomic.Bool
 	mu       sync.Mutex // serialises writes
 	deadline int64      // of writes, Unix nanoseconds; guarded by mu
-	idle     *idleConn  // set for a citizen's own stream (read by the poller)
+	idle     *idleConn  // when read by the idle reader; guarded by mu
+}
+
+func (c *citizenConn) idleConn() *idleConn {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.idle
 }
 
 // close ends the connection: for a watched one through its idle reader,
-// which then runs the end of the stream (unsubscribe, grace period).
+// which then runs the end of the stream (unsubscribe, grace period). The
+// caller holds c.mu.
 func (c *citizenConn) close() {
 	if c.idle != nil {
 		go c.idle.end()
@@ -147,27 +154,39 @@ func (s *Server) apiTicketEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	_, unsubscribe := s.rec.Hub.Subscribe(id, c)
 	s.rec.Connected(r.Context(), id)
-	ic := &idleConn{c: c, raw: ws.UnderlyingConn()}
-	ic.seen.Store(time.Now().UnixNano())
-	ic.onEnd = func() {
-		s.live.remove(c)
+	s.watchIdle(c, func() {
 		if unsubscribe() {
 			s.rec.Disconnected(bgCtx(), id)
 		}
+	})
+	c.Update(v)
+}
+
+// watchIdle hands a tracked connection whose client only answers pings
+// and closes (a waiting citizen, an event viewer) to the idle reader
+// (idleread.go): no goroutine waits on it; end runs once when it is over.
+func (s *Server) watchIdle(c *citizenConn, end func()) {
+	ic := &idleConn{c: c, raw: c.ws.UnderlyingConn()}
+	ic.seen.Store(time.Now().UnixNano())
+	ic.onEnd = func() {
+		s.live.remove(c)
+		end()
 		s.conns.Done()
 	}
+	// under the write lock: a write that fails from now on ends the
+	// connection through ic; one that failed before closed the socket,
+	// and the reader below finds it closed and ends it
+	c.mu.Lock()
 	c.idle = ic
-	c.Update(v)
-	// The handler's goroutine ends here: the kernel tells the poller when
-	// the client sends something (idleread.go).
+	c.mu.Unlock()
 	if !s.idle.watch(ic) {
 		go ic.readLoop()
 	}
 }
 
-// liveSet is the set of open citizen connections. One goroutine pings
-// them all and, on shutdown, tells them to reconnect; a connection then
-// costs one goroutine (its reader), not two.
+// liveSet is the set of open connections read by the idle reader (waiting
+// citizens, event viewers). One goroutine pings them all and, on
+// shutdown, tells them to reconnect.
 type liveSet struct {
 	mu    sync.Mutex
 	conns map[*citizenConn]struct{}
@@ -210,8 +229,8 @@ func (s *Server) keepAlive() {
 		case <-s.shutdown:
 			s.live.each(func(c *citizenConn) {
 				c.write(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
-				if c.idle != nil {
-					go c.idle.end() // each records its grace period, in parallel
+				if ic := c.idleConn(); ic != nil {
+					go ic.end() // each records its grace period, in parallel
 				} else {
 					c.ws.Close()
 				}
@@ -219,8 +238,8 @@ func (s *Server) keepAlive() {
 			return
 		case now := <-t.C:
 			s.live.each(func(c *citizenConn) {
-				if c.idle != nil && c.idle.stale(now) {
-					c.idle.end() // answered no ping for two periods
+				if ic := c.idleConn(); ic != nil && ic.stale(now) {
+					ic.end() // answered no ping for two periods
 					return
 				}
 				c.write(websocket.PingMessage, nil)
