@@ -126,7 +126,13 @@ func (t *turnServer) close() error { return t.srv.Close() }
 // credentials valid for TURN.CredentialTTL, username "expiry:identity"
 // (TURN REST API / RFC 7635 style). Empty when TURN is off: then the
 // SFU's host candidates are enough and no STUN server is needed.
-func (s *SFU) ICEServers(g Grant) []ICEServer {
+func (s *SFU) ICEServers(g Grant) []ICEServer { return s.ICEServersAt(g, "") }
+
+// ICEServersAt is ICEServers for the TURN server on host (default
+// TURN.Host): another node's, which relays to its own SFU only. Its
+// ports are ours, and it checks the credentials with the same
+// TURN.Secret (several nodes share it).
+func (s *SFU) ICEServersAt(g Grant, host string) []ICEServer {
 	if s.turn == nil {
 		return nil
 	}
@@ -135,7 +141,9 @@ func (s *SFU) ICEServers(g Grant) []ICEServer {
 		s.log.Error("TURN credentials", "err", err)
 		return nil
 	}
-	host := s.cfg.TURN.Host
+	if host == "" {
+		host = s.cfg.TURN.Host
+	}
 	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
 		host = "[" + host + "]"
 	}

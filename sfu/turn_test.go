@@ -124,3 +124,35 @@ func TestRelayAddress(t *testing.T) {
 		t.Errorf("relay address without any address configured: %v", ip)
 	}
 }
+
+// TestTURNCredentialsOfAnotherNode: on several nodes the browser's
+// iceServers come from the node it asked, and point at the TURN server of
+// the node that carries its room. With the cluster's TURN.Secret that
+// server accepts the credentials; with a secret of its own it refuses
+// them.
+func TestTURNCredentialsOfAnotherNode(t *testing.T) {
+	shared := []byte(strings.Repeat("k", 32))
+	turnEnv := func(secret []byte) (*testEnv, string) {
+		port := freeTCPPort(t, "127.0.0.1")
+		env := newTestEnv(t, Config{TURN: TURNConfig{Enabled: true, TLSPort: port, TLSConfig: selfSignedTLS(t), Secret: secret,
+			Host: "media-a.example", CredentialTTL: time.Minute}})
+		return env, net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	}
+	a, _ := turnEnv(shared)
+	_, bAddr := turnEnv(shared)
+	_, cAddr := turnEnv(nil)
+	servers := a.sfu.ICEServersAt(Grant{Room: "r", Identity: "citizen-7", Role: RoleCitizen}, "media-b.example")
+	if len(servers) != 1 || len(servers[0].URLs) != 1 || !strings.HasPrefix(servers[0].URLs[0], "turns:media-b.example:") {
+		t.Fatalf("iceServers for node B: %+v, want B's TURN server", servers)
+	}
+	user, pass := servers[0].Username, servers[0].Credential
+	if err := allocateOverTLS(t, bAddr, user, pass, defaultRealm); err != nil {
+		t.Fatalf("node A's credentials on node B (same secret): %v", err)
+	}
+	if err := allocateOverTLS(t, cAddr, user, pass, defaultRealm); err == nil {
+		t.Fatal("node A's credentials were accepted by a node with another secret")
+	}
+	if own := a.sfu.ICEServers(Grant{Identity: "citizen-7"}); len(own) != 1 || !strings.HasPrefix(own[0].URLs[0], "turns:media-a.example:") {
+		t.Fatalf("iceServers of the node itself: %+v", own)
+	}
+}

@@ -69,17 +69,18 @@ func (m *Media) Place(r placement.Router) { m.router.Store(&placed{r}) }
 // Participants is how many are connected to this node's SFU (its load).
 func (m *Media) Participants() int { return m.SFU.Participants() }
 
-// signalBase is the public address of the node that carries room.
-func (m *Media) signalBase(ctx context.Context, room string) (string, error) {
+// signalBase is the public address of the node that carries room, and
+// whether the room was placed among several nodes.
+func (m *Media) signalBase(ctx context.Context, room string) (base string, placed bool, err error) {
 	p := m.router.Load()
 	if p == nil {
-		return m.publicURL, nil
+		return m.publicURL, false, nil
 	}
 	n, err := p.r.NodeForRoom(ctx, room)
 	if err != nil {
-		return "", fmt.Errorf("media placement: %w", err)
+		return "", false, fmt.Errorf("media placement: %w", err)
 	}
-	return strings.TrimRight(n.URL, "/"), nil
+	return strings.TrimRight(n.URL, "/"), true, nil
 }
 func roleOf(r string) sfu.Role {
 	switch r {
@@ -134,7 +135,7 @@ func (m *Media) grant(g sfu.Grant) (web.MediaGrant, error) {
 	if err != nil {
 		return web.MediaGrant{}, fmt.Errorf("media admission: %w", err)
 	}
-	base, err := m.signalBase(ctx, g.Room)
+	base, placed, err := m.signalBase(ctx, g.Room)
 	if err != nil {
 		return web.MediaGrant{}, err
 	}
@@ -143,7 +144,14 @@ func (m *Media) grant(g sfu.Grant) (web.MediaGrant, error) {
 	if u.Scheme == "http" {
 		scheme = "ws"
 	}
-	return web.MediaGrant{SignalURL: scheme + "://" + u.Host + "/sfu?access_token=" + url.QueryEscape(key), Token: key, ICEServers: m.SFU.ICEServers(g)}, nil
+	// on several nodes the TURN server is the room's node's (it relays to
+	// its own SFU only), under that node's name; the cluster's TURN
+	// secret makes this node's credentials valid there
+	turnHost := ""
+	if placed {
+		turnHost = u.Hostname()
+	}
+	return web.MediaGrant{SignalURL: scheme + "://" + u.Host + "/sfu?access_token=" + url.QueryEscape(key), Token: key, ICEServers: m.SFU.ICEServersAt(g, turnHost)}, nil
 }
 
 var errAdmission = errors.New("invalid or expired admission key")

@@ -74,6 +74,9 @@ type App struct {
 	// <store.data_dir>/pow-hmac.key.
 	PoW *pow.PoW
 
+	// TURNSecret is the key of the TURN credentials all nodes share (nil
+	// on one node: the SFU draws its own).
+	TURNSecret []byte
 	// Media, if set before Start, is mounted as the SFU.
 	Media web.Media
 	// Permanent is the permanent rooms (built by Start).
@@ -118,7 +121,17 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 	db.SetNode(newNodeName())
 	powKey, err := pow.LoadKey(cfg.Store.DataDir)
 	if err == nil {
-		powKey, err = sharedPoWKey(ctx, db, powKey)
+		powKey, err = sharedPoWKey(ctx, db, powKey, log)
+	}
+	var bookKey []byte
+	if err == nil {
+		// before anything is written: a node whose configured key differs
+		// from the cluster's stops here and leaves the database as it was
+		bookKey, err = bookingKey(ctx, cfg, db, log)
+	}
+	var turnSecret []byte
+	if err == nil {
+		turnSecret, err = sharedTURNSecret(ctx, db)
 	}
 	if err != nil {
 		db.Close()
@@ -132,7 +145,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 	if db.Shared() {
 		pw.Share(powSpent{db})
 	}
-	a := &App{Cfg: cfg, DB: db, Log: log, Registry: prometheus.NewRegistry(), Catalogue: cat, PoW: pw}
+	a := &App{Cfg: cfg, DB: db, Log: log, Registry: prometheus.NewRegistry(), Catalogue: cat, PoW: pw, TURNSecret: turnSecret}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for i, o := range cfg.Offices {
 		if err := db.UpsertOffice(ctx, OfficeFromConfig(o, i)); err != nil {
@@ -148,6 +161,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 		SessionLifetime: au.SessionLifetime.Duration, SessionIdle: au.SessionIdle.Duration,
 		TOTPRoles: totpRoles(au.TOTP.RequiredRoles),
 	})
+	if db.Shared() {
+		// a second step or an enrolment may go on on another node
+		a.Staff.Share(db)
+	}
 	loc, _ := time.LoadLocation(cfg.Site.TimeZone)
 	a.Rec = reception.New(db, db, reception.Settings{
 		State: cfg.Site.State, Loc: loc, GracePeriod: cfg.Reception.GracePeriod.Duration, CalledTimeout: cfg.Reception.CalledTimeout.Duration,
@@ -179,7 +196,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 			return nil, err
 		}
 	}
-	if a.Book, err = openBook(cfg, db, loc, a.outboxChannels, log); err != nil {
+	if a.Book, err = openBook(cfg, db, loc, a.outboxChannels, bookKey, log); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -256,6 +273,10 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		cancel()
 		if err != nil {
 			return err
+		}
+		if a.DB.Shared() {
+			// the provider's redirect back may reach another node
+			sso.Share(a.DB)
 		}
 	}
 	var dir *ldapauth.Directory

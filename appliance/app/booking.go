@@ -20,16 +20,9 @@ import (
 
 // openBook builds the appointment book from the configured offices. Only
 // offices declared in the configuration offer services.
-// senders are the channels the outbox delivers on (empty: nothing is sent).
-func openBook(cfg *config.Config, db *store.DB, loc *time.Location, senders []string, log *slog.Logger) (*appointments.Book, error) {
-	path := cfg.Appointments.SecretFile
-	if path == "" { // a configuration built in code, not by config.Parse
-		path = filepath.Join(cfg.Store.DataDir, "appointments.key")
-	}
-	secret, err := loadSecret(path)
-	if err != nil {
-		return nil, err
-	}
+// senders are the channels the outbox delivers on (empty: nothing is sent);
+// secret is the book's key (bookingKey).
+func openBook(cfg *config.Config, db *store.DB, loc *time.Location, senders []string, secret []byte, log *slog.Logger) (*appointments.Book, error) {
 	ac := cfg.Appointments
 	release, err := hours.ParseInterval(ac.ReleaseAt + "-24:00")
 	if err != nil {
@@ -78,24 +71,24 @@ func weekday(key string) time.Weekday {
 }
 
 // loadSecret reads the booking key, creating it (32 random bytes, 0600)
-// at first start.
-func loadSecret(path string) ([]byte, error) {
+// at first start; created reports that it did.
+func loadSecret(path string) (key []byte, created bool, err error) {
 	b, err := os.ReadFile(path)
 	if err == nil && len(b) >= 32 {
-		return b, nil
+		return b, false, nil
 	}
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("appointments.secret_file %s: unreadable or shorter than 32 bytes", path)
+		return nil, false, fmt.Errorf("appointments.secret_file %s: unreadable or shorter than 32 bytes", path)
 	}
 	b = make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("appointments.secret_file: %w", err)
+		return nil, false, fmt.Errorf("appointments.secret_file: %w", err)
 	}
 	if err := os.WriteFile(path, b, 0o600); err != nil {
-		return nil, fmt.Errorf("appointments.secret_file: %w", err)
+		return nil, false, fmt.Errorf("appointments.secret_file: %w", err)
 	}
-	return b, nil
+	return b, true, nil
 }

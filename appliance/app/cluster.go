@@ -73,17 +73,6 @@ func (a *App) singleUse() onetime.Store {
 	return a.DB
 }
 
-// sharedPoWKey is the proof of work's HMAC key all nodes sign with: the
-// first node's key file becomes the cluster's key in the database, and
-// every node uses that one (a challenge from one node is solved on
-// another). One node keeps its file's key.
-func sharedPoWKey(ctx context.Context, db *store.DB, local []byte) ([]byte, error) {
-	if !db.Shared() {
-		return local, nil
-	}
-	return db.SharedSecret(ctx, "pow-hmac", local)
-}
-
 // powSpent keeps the spent proof-of-work solutions in the shared
 // database, under their signature's hash.
 type powSpent struct{ db *store.DB }

@@ -163,7 +163,7 @@ func startMedia(cfg *config.Config, act systemd.Activated, a *app.App, tm *tlsco
 	m := app.NewMedia(cfg.Site.PublicURL)
 	sc := sfu.Config{UDPPort: cfg.Media.UDPPort, TCPPort: cfg.Media.TCPPort, PublicIPs: cfg.Media.PublicIPs, UDPConn: act.PacketConn(systemd.NameMedia)}
 	if cfg.Media.TURN.Enabled {
-		sc.TURN = sfu.TURNConfig{Enabled: true, UDPPort: cfg.Media.TURN.UDPPort, TCPPort: cfg.Media.TURN.TCPPort, Realm: cfg.Media.TURN.Realm}
+		sc.TURN = sfu.TURNConfig{Enabled: true, UDPPort: cfg.Media.TURN.UDPPort, TCPPort: cfg.Media.TURN.TCPPort, Realm: cfg.Media.TURN.Realm, Secret: a.TURNSecret}
 		if tm != nil && tm.TLSConfig() != nil {
 			sc.TURN.TLSPort, sc.TURN.TLSConfig = cfg.Media.TURN.TLSPort, tm.TLSConfig()
 		}

@@ -48,7 +48,12 @@ type Appointments struct {
 	// by then counts as a no-show. Default 15m.
 	JoinAfter Duration `yaml:"join_after"`
 	// SecretFile keeps the key of contact hashes, codes and join links
-	// (created at first start); default <store.data_dir>/appointments.key.
+	// (32 or more bytes; created at first start if missing); default
+	// <store.data_dir>/appointments.key. On several nodes (store.driver
+	// postgres) every node signs with the cluster's key, the first node's,
+	// kept in the database: a file at the default place takes it, and any
+	// other file named here must hold it, or the node refuses to start
+	// (docs/operations.md, "Several nodes").
 	SecretFile string `yaml:"secret_file"`
 }
 

@@ -16,12 +16,14 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/appliance/onetime"
 	"github.com/buergerbuero/buergerbuero/appliance/problem"
 	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
@@ -57,7 +59,10 @@ type Provider struct {
 
 	mu    sync.Mutex
 	flows map[string]flow
-	now   func() time.Time
+	// shared keeps the flows where every node finds them (flows.go);
+	// nil: in flows.
+	shared atomic.Pointer[onetime.Keys]
+	now    func() time.Time
 }
 
 type flow struct {
@@ -123,19 +128,12 @@ func (p *Provider) ButtonLabel(lang string) string { return p.cfg.ButtonLabel[la
 
 // Begin starts a sign-in: it returns the flow's id (for a short-lived
 // cookie in this browser) and the provider's authorisation URL.
-func (p *Provider) Begin() (id, authURL string) {
+func (p *Provider) Begin(ctx context.Context) (id, authURL string, err error) {
 	f := flow{state: staff.RandomToken(24), nonce: staff.RandomToken(24), verifier: oauth2.GenerateVerifier(), expires: p.now().Add(FlowLifetime)}
-	id = staff.RandomToken(24)
-	p.mu.Lock()
-	now := p.now()
-	for k, old := range p.flows {
-		if now.After(old.expires) {
-			delete(p.flows, k)
-		}
+	if id, err = p.putFlow(ctx, f); err != nil {
+		return "", "", err
 	}
-	p.flows[id] = f
-	p.mu.Unlock()
-	return id, p.oauth.AuthCodeURL(f.state, oidc.Nonce(f.nonce), oauth2.S256ChallengeOption(f.verifier))
+	return id, p.oauth.AuthCodeURL(f.state, oidc.Nonce(f.nonce), oauth2.S256ChallengeOption(f.verifier)), nil
 }
 
 // Finish completes the sign-in the browser's flow id began: state checked,
@@ -143,10 +141,10 @@ func (p *Provider) Begin() (id, authURL string) {
 // token verified (signature, issuer, audience, expiry, nonce), the groups
 // mapped.
 func (p *Provider) Finish(ctx context.Context, id, state, code string) (Identity, Grant, error) {
-	p.mu.Lock()
-	f, ok := p.flows[id]
-	delete(p.flows, id)
-	p.mu.Unlock()
+	f, ok, err := p.takeFlow(ctx, id)
+	if err != nil {
+		return Identity{}, Grant{}, err
+	}
 	if !ok || p.now().After(f.expires) {
 		return Identity{}, Grant{}, ErrExpired
 	}

@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
-
-	"github.com/pquerna/otp"
 )
 
 // Policy configures log-in throttling and sessions.
@@ -34,16 +33,16 @@ type Service struct {
 	store    Store
 	policy   Policy
 	throttle *throttle
-	totp     totpState
-	now      func() time.Time
+	// keep holds second steps and enrolments in progress (totp_keep.go)
+	keep *atomic.Pointer[keeper]
+	now  func() time.Time
 	// OnPresence is called after a presence change (occupancy, events).
 	OnPresence func(Clerk)
 }
 
 // NewService creates the staff service.
 func NewService(s Store, p Policy) *Service {
-	return &Service{store: s, policy: p, throttle: newThrottle(p.Throttle), now: time.Now,
-		totp: totpState{pending: map[string]pendingTOTP{}, enrol: map[string]*otp.Key{}}}
+	return &Service{store: s, policy: p, throttle: newThrottle(p.Throttle), now: time.Now, keep: newKeep()}
 }
 
 // SetClock replaces the service's clock (tests).
@@ -85,7 +84,7 @@ func (s *Service) Login(ctx context.Context, login, password, addr string) (Sess
 	}
 	s.throttle.succeeded(login, addr)
 	if a.TOTPSecret != "" {
-		return Session{}, s.secondStep(a.Login)
+		return Session{}, s.secondStep(ctx, a.Login)
 	}
 	return s.openSession(ctx, a)
 }

@@ -9,7 +9,6 @@ import (
 	"image/png"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -73,17 +72,6 @@ type totpStore interface {
 	UseTOTPStep(ctx context.Context, login string, step int64) (bool, error)
 }
 
-type pendingTOTP struct {
-	login   string
-	expires time.Time
-}
-
-type totpState struct {
-	mu      sync.Mutex
-	pending map[string]pendingTOTP // second steps by token
-	enrol   map[string]*otp.Key    // enrolments in progress by login
-}
-
 func (s *Service) totps() totpStore {
 	t, _ := s.store.(totpStore)
 	return t
@@ -95,24 +83,12 @@ func (s *Service) mustEnrol(a Account) bool {
 	return a.PasswordHash != "" && a.TOTPSecret == "" && slices.Contains(s.policy.TOTPRoles, a.Role)
 }
 
-func (s *Service) sweepPending(now time.Time) {
-	for k, p := range s.totp.pending {
-		if now.After(p.expires) {
-			delete(s.totp.pending, k)
-		}
-	}
-}
-
 // secondStep opens the pending second step for an account.
-func (s *Service) secondStep(login string) error {
+func (s *Service) secondStep(ctx context.Context, login string) error {
 	tok := RandomToken(24)
-	now := s.now()
-	s.totp.mu.Lock()
-	defer s.totp.mu.Unlock()
-	if len(s.totp.pending) > 10000 {
-		s.sweepPending(now)
+	if err := s.put(ctx, keptPending, HashToken(tok), keptTOTP{Login: login, Expires: s.now().Add(TOTPPendingTTL)}); err != nil {
+		return err
 	}
-	s.totp.pending[HashToken(tok)] = pendingTOTP{login: login, expires: now.Add(TOTPPendingTTL)}
 	return &SecondFactorError{Pending: tok}
 }
 
@@ -154,34 +130,41 @@ func (s *Service) useCode(ctx context.Context, login, secret, code string) error
 // under token; throttled like Login. A pending step survives a wrong code
 // (until it expires) so a mistyped code can be retried.
 func (s *Service) VerifyTOTP(ctx context.Context, pending, code, addr string) (Session, error) {
-	now := s.now()
-	key := HashToken(pending)
-	s.totp.mu.Lock()
-	p, ok := s.totp.pending[key]
-	s.totp.mu.Unlock()
-	if pending == "" || !ok || now.After(p.expires) {
+	if pending == "" {
 		return Session{}, ErrTOTPExpired
 	}
-	if wait := s.throttle.admit(p.login, addr, now); wait > 0 {
-		return Session{}, &ThrottledError{Wait: wait}
+	key := HashToken(pending)
+	p, ok, err := s.take(ctx, keptPending, key)
+	if err != nil {
+		return Session{}, err
 	}
-	a, err := s.store.Account(ctx, p.login)
+	if !ok {
+		return Session{}, ErrTOTPExpired
+	}
+	// the step stays open for another try unless a code completes it
+	keep := func(err error) (Session, error) {
+		if perr := s.put(ctx, keptPending, key, p); perr != nil {
+			return Session{}, perr
+		}
+		return Session{}, err
+	}
+	if wait := s.throttle.admit(p.Login, addr, s.now()); wait > 0 {
+		return keep(&ThrottledError{Wait: wait})
+	}
+	a, err := s.store.Account(ctx, p.Login)
 	if err != nil || a.TOTPSecret == "" || s.totps() == nil {
-		s.throttle.succeeded(p.login, addr)
+		s.throttle.succeeded(p.Login, addr)
 		return Session{}, ErrTOTPExpired
 	}
 	if err := s.useCode(ctx, a.Login, a.TOTPSecret, code); err != nil {
 		if errors.Is(err, ErrTOTPCode) {
-			s.throttle.failed(p.login, addr, s.now())
+			s.throttle.failed(p.Login, addr, s.now())
 		} else {
-			s.throttle.succeeded(p.login, addr)
+			s.throttle.succeeded(p.Login, addr)
 		}
-		return Session{}, err
+		return keep(err)
 	}
-	s.throttle.succeeded(p.login, addr)
-	s.totp.mu.Lock()
-	delete(s.totp.pending, key)
-	s.totp.mu.Unlock()
+	s.throttle.succeeded(p.Login, addr)
 	return s.openSession(ctx, a)
 }
 
@@ -200,26 +183,33 @@ func (s *Service) StartTOTP(ctx context.Context, login, issuer string) (TOTPEnro
 	if issuer == "" {
 		issuer = "Bürgerbüro"
 	}
-	s.totp.mu.Lock()
-	defer s.totp.mu.Unlock()
-	k := s.totp.enrol[login]
+	k, expires, err := s.takeEnrol(ctx, login)
+	if err != nil {
+		return TOTPEnrolment{}, err
+	}
 	if k == nil {
-		var err error
 		if k, err = totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: login}); err != nil {
 			return TOTPEnrolment{}, fmt.Errorf("totp key: %w", err)
 		}
-		s.totp.enrol[login] = k
+		expires = s.now().Add(enrolTTL)
+	}
+	if err := s.putEnrol(ctx, login, k, expires); err != nil {
+		return TOTPEnrolment{}, err
 	}
 	return TOTPEnrolment{Secret: k.Secret(), URL: k.URL()}, nil
 }
 
 // TOTPQRCode renders the pending enrolment's key as a PNG QR code.
-func (s *Service) TOTPQRCode(login string) ([]byte, error) {
-	s.totp.mu.Lock()
-	k := s.totp.enrol[login]
-	s.totp.mu.Unlock()
+func (s *Service) TOTPQRCode(ctx context.Context, login string) ([]byte, error) {
+	k, expires, err := s.takeEnrol(ctx, login)
+	if err != nil {
+		return nil, err
+	}
 	if k == nil {
 		return nil, ErrTOTPExpired
+	}
+	if err := s.putEnrol(ctx, login, k, expires); err != nil {
+		return nil, err
 	}
 	img, err := k.Image(240, 240)
 	if err != nil {
@@ -233,19 +223,30 @@ func (s *Service) TOTPQRCode(login string) ([]byte, error) {
 // ConfirmTOTP ends an enrolment with a current code (throttled like a
 // log-in); the code counts as used.
 func (s *Service) ConfirmTOTP(ctx context.Context, login, code, addr string) error {
-	s.totp.mu.Lock()
-	k := s.totp.enrol[login]
-	s.totp.mu.Unlock()
-	if k == nil || s.totps() == nil {
+	if s.totps() == nil {
 		return ErrTOTPExpired
 	}
+	k, expires, err := s.takeEnrol(ctx, login)
+	if err != nil {
+		return err
+	}
+	if k == nil {
+		return ErrTOTPExpired
+	}
+	// the enrolment stays open for another try unless a code completes it
+	keep := func(err error) error {
+		if perr := s.putEnrol(ctx, login, k, expires); perr != nil {
+			return perr
+		}
+		return err
+	}
 	if wait := s.throttle.admit(login, addr, s.now()); wait > 0 {
-		return &ThrottledError{Wait: wait}
+		return keep(&ThrottledError{Wait: wait})
 	}
 	step := matchStep(k.Secret(), code, s.now())
 	if step == 0 {
 		s.throttle.failed(login, addr, s.now())
-		return ErrTOTPCode
+		return keep(ErrTOTPCode)
 	}
 	s.throttle.succeeded(login, addr)
 	if err := s.totps().SetTOTP(ctx, login, k.Secret()); err != nil {
@@ -254,9 +255,6 @@ func (s *Service) ConfirmTOTP(ctx context.Context, login, code, addr string) err
 	if _, err := s.totps().UseTOTPStep(ctx, login, step); err != nil {
 		return err
 	}
-	s.totp.mu.Lock()
-	delete(s.totp.enrol, login)
-	s.totp.mu.Unlock()
 	s.audit(ctx, login, "totp_enrolled", "")
 	return nil
 }

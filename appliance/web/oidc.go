@@ -89,7 +89,11 @@ func (s *Server) formOIDCStart(w http.ResponseWriter, r *http.Request) {
 		s.renderSignin(w, r, http.StatusForbidden, signinView{Mode: "login"}, errCSRF)
 		return
 	}
-	id, u := s.opt.OIDC.Begin()
+	id, u, err := s.opt.OIDC.Begin(r.Context())
+	if err != nil {
+		s.oidcRefused(w, r, err)
+		return
+	}
 	// Lax: the provider's redirect back is a cross-site top-level navigation
 	http.SetCookie(w, &http.Cookie{Name: oidcFlowCookie, Value: id, Path: "/", Secure: true, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(oidcauth.FlowLifetime / time.Second)})

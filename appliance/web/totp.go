@@ -100,7 +100,7 @@ func (s *Server) pageTOTPQR(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "", http.StatusUnauthorized)
 		return
 	}
-	png, err := s.staff.TOTPQRCode(sess.Clerk.Login)
+	png, err := s.staff.TOTPQRCode(r.Context(), sess.Clerk.Login)
 	if err != nil {
 		http.NotFound(w, r)
 		return
