@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/buergerbuero/buergerbuero/appliance/staff"
 )
 
 // The rows behind web's ssoSessions (migration 0024): per staff session,
@@ -16,15 +18,10 @@ import (
 // session token); it never sees the tokens. Safe for concurrent use by
 // several nodes: SSOGrantClaim and SSOGrantUpdate are conditional updates.
 
-// SSOGrant is one session's row.
-type SSOGrant struct {
-	Login   string
-	Kind    string // "oidc" or "ldap"
-	Subject string
-	Sealed  []byte
-	Checked time.Time // the last re-check
-	Expires time.Time // the staff session's absolute deadline
-}
+// SSOGrant is one session's row (staff.SSOGrants states the contract).
+type SSOGrant = staff.SSOGrant
+
+var _ staff.SSOGrants = (*DB)(nil)
 
 // SSOGrantPut stores the grant of the session sessionHash, replacing one
 // that was there.
