@@ -39,13 +39,13 @@ func sessionToken(t *testing.T, u *staffUser, srv *apptest.Server) string {
 	return ""
 }
 
-// TestDirectorySessionOnEveryNode: two nodes on one database (SQLite file
+// TestLDAPSessionOnEveryNodeAndAfterRestart: two nodes on one database (SQLite file
 // or, with BUERGERBUERO_TEST_STORE=postgres, one PostgreSQL) behind a
 // round-robin balancer: an LDAP clerk signed in on A works on B, is
 // re-checked on B after the interval, stays signed in across a restart of
 // A, and her logout on B ends the session on A. Before, B found no grant
 // and signed her out, and so did A after its restart.
-func TestDirectorySessionOnEveryNode(t *testing.T) {
+func TestLDAPSessionOnEveryNodeAndAfterRestart(t *testing.T) {
 	dir := ldaptest.Shared(t)
 	const recheck = time.Second
 	data := t.TempDir()
