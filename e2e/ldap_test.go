@@ -23,16 +23,25 @@ import (
 // office bauamt.
 func ldapAppliance(t *testing.T, dir *ldaptest.Server, recheck time.Duration) *apptest.Server {
 	t.Helper()
+	return ldapApplianceIn(t, dir, recheck, "")
+}
+
+// ldapApplianceIn is ldapAppliance on the data in dataDir ("": fresh): two
+// of them on one dataDir are two nodes on one database.
+func ldapApplianceIn(t *testing.T, dir *ldaptest.Server, recheck time.Duration, dataDir string) *apptest.Server {
+	t.Helper()
 	pw := filepath.Join(t.TempDir(), "ldap.password")
 	if err := os.WriteFile(pw, []byte(ldaptest.BindPassword+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return apptest.Start(t, behindProxy(func(c *config.Config) {
+	opts := behindProxy(func(c *config.Config) {
 		c.Auth.LDAP = &config.LDAP{URL: dir.URL, CAFile: dir.CAFile, BindDN: ldaptest.BindDN, BindPasswordFile: pw,
 			UserBase: ldaptest.People, UserFilter: "(uid={login})", GroupBase: ldaptest.Groups,
 			Recheck: config.Duration{Duration: recheck}, Timeout: config.Duration{Duration: 2 * time.Second},
 			Groups: []config.LDAPGroup{{DN: ldaptest.GroupBauamt, Offices: []string{"bauamt"}}}}
-	}))
+	})
+	opts.DataDir = dataDir
+	return apptest.Start(t, opts)
 }
 
 // ldapUID is a directory login unique to the test.

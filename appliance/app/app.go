@@ -303,7 +303,7 @@ func (a *App) Start(ctx context.Context, ln net.Listener) error {
 		CalendarFeeds: a.DB, Appointments: a.feedSource(),
 		Audit:     a.DB,
 		SingleUse: a.singleUse(),
-		Booking:   a.Book, Events: a.openEvents(), Permanent: a.Permanent, Admin: a.Admin, OIDC: sso, LDAP: dir, TOTPIssuer: a.Cfg.Auth.TOTP.Issuer,
+		Booking:   a.Book, Events: a.openEvents(), Permanent: a.Permanent, Admin: a.Admin, OIDC: sso, LDAP: dir, SSOGrants: a.DB, TOTPIssuer: a.Cfg.Auth.TOTP.Issuer,
 	}, a.Log)
 	if err != nil {
 		return err

@@ -169,26 +169,3 @@ func TestOIDCConfigNamesTheField(t *testing.T) {
 		}
 	}
 }
-
-// TestOIDCSessionEndsAtRestart: the provider's grant lives in memory, so a
-// directory clerk's session does not outlive a restart (it could no longer
-// be re-checked); a local clerk's session does.
-func TestOIDCSessionEndsAtRestart(t *testing.T) {
-	u := oidctest.User{ID: "s" + staff.RandomToken(4), Username: "mira", Password: "pw-mira-123", Name: "Mira Kaya", Groups: []string{"/g"}}
-	srv := setup(t, "groups", []config.OIDCGroup{{Value: "/g", Offices: []string{"bauamt"}}}, u)
-	b := newBrowser(t, srv)
-	if st, _ := b.signIn(srv, u); st != 200 || b.me(srv) != 200 {
-		t.Fatalf("sign-in: %d, staff API %d", st, b.me(srv))
-	}
-	local := newBrowser(t, srv)
-	if st, _ := local.body(local.c.PostForm(srv.URL+"/staff/login", url.Values{"login": {"anna"}, "password": {srv.Clerks[0].Password}})); st != 200 || local.me(srv) != 200 {
-		t.Fatalf("local sign-in: %d", st)
-	}
-	srv.Restart()
-	if st := b.me(srv); st != 401 {
-		t.Fatalf("a directory session after a restart: %d", st)
-	}
-	if st := local.me(srv); st != 200 {
-		t.Fatalf("a local session after a restart: %d", st)
-	}
-}

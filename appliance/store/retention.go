@@ -131,6 +131,7 @@ func (db *DB) Purge(ctx context.Context, rules []reception.PurgeRule, eventCutof
 			{`DELETE FROM participants WHERE room_id IN (SELECT id FROM rooms WHERE ended_at <> 0 AND ended_at < ?)`, now},
 			{`DELETE FROM events WHERE at < ?`, ms(eventCutoff)},
 			{`DELETE FROM sessions WHERE expires < ?`, now},
+			{`DELETE FROM sso_grants WHERE expires_at < ?`, now},
 		} {
 			if _, err := tx.ExecContext(ctx, q.sql, q.at); err != nil {
 				return fmt.Errorf("purge: %w", err)

@@ -34,7 +34,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) {
 	if sess := sessionOf(r); sess != nil {
-		s.ssoLogoutURL(sess.Token) // the grant is forgotten; an API client ends the provider's session itself
+		s.ssoLogoutURL(r.Context(), sess.Token) // the grant is forgotten; an API client ends the provider's session itself
 		s.staff.Logout(r.Context(), sess.Token)
 	}
 	clearSession(w)

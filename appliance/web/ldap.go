@@ -42,40 +42,33 @@ func (s *Server) signIn(ctx context.Context, login, password, addr string) (staf
 		}
 		return staff.Session{}, err
 	}
-	s.sso.put(staff.HashToken(sess.Token), &ssoSession{login: sess.Clerk.Login, ldap: true, checked: time.Now(), expires: sess.Expires})
+	if err := s.sso.put(ctx, sess.Token, &ssoSession{login: sess.Clerk.Login, ldap: true, checked: time.Now(), expires: sess.Expires}); err != nil {
+		s.staff.Logout(ctx, sess.Token)
+		return staff.Session{}, err
+	}
 	s.staff.Audit(ctx, sess.Clerk.Login, "signed_in_ldap", "")
 	return sess, nil
 }
 
-// ldapRecheck looks a directory clerk up again (x locked, its interval
-// passed). A clerk gone from the directory or its mapped groups loses
-// every session; an unreachable directory keeps the session until the
-// next request, as with OpenID Connect.
-func (s *Server) ldapRecheck(ctx context.Context, sess *staff.Session, x *ssoSession) error {
-	d := s.opt.LDAP
-	if d == nil {
-		s.staff.Logout(ctx, sess.Token)
-		return staff.ErrNoSession
-	}
-	if time.Since(x.checked) < d.Recheck() {
-		return nil
-	}
-	c, err := d.Check(ctx, x.login)
+// ldapRecheck looks a directory clerk up again (x locked, its re-check
+// claimed by ssoCheck; prev is the re-check before). A clerk gone from the
+// directory or its mapped groups loses every session; an unreachable
+// directory keeps the session until the next request, as with OpenID
+// Connect.
+func (s *Server) ldapRecheck(ctx context.Context, sess *staff.Session, x *ssoSession, prev time.Time) error {
+	c, err := s.opt.LDAP.Check(ctx, x.login)
 	if errors.Is(err, ldapauth.ErrUnavailable) {
 		s.log.Warn("ldap re-check: directory unreachable; the session goes on")
+		s.sso.unclaim(ctx, sess.Token, x, prev)
 		return nil
 	}
 	if err == nil {
 		err = s.staff.Provision(ctx, c, "ldap")
 	}
 	if err != nil {
-		s.sso.dropLogin(x.login)
-		if eerr := s.staff.EndSessions(ctx, x.login, "ldap_recheck"); eerr != nil {
-			s.log.Error("end sessions", "err", eerr)
-		}
+		s.endDirectorySessions(ctx, x.login, "ldap_recheck")
 		return staff.ErrNoSession
 	}
-	x.checked = time.Now()
 	sess.Clerk = c
 	if now, cerr := s.staff.Clerk(ctx, x.login); cerr == nil {
 		sess.Clerk = now

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/oidcauth"
@@ -20,64 +19,6 @@ import (
 // session too (RP-initiated logout).
 
 const oidcFlowCookie = "__Host-bb_oidc"
-
-// ssoSessions holds the provider's grant per staff session (by token
-// hash). It lives in memory: after a restart a directory clerk's session
-// has none and ends at its next request (sign-in again at the provider,
-// usually without typing anything).
-type ssoSessions struct {
-	mu sync.Mutex
-	m  map[string]*ssoSession
-}
-
-type ssoSession struct {
-	mu      sync.Mutex
-	login   string
-	ldap    bool // signed in at the LDAP directory (ldap.go), not the OpenID provider
-	subject string
-	grant   oidcauth.Grant
-	checked time.Time
-	expires time.Time // the staff session's absolute deadline
-}
-
-func (x *ssoSessions) get(hash string) *ssoSession {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.m[hash]
-}
-
-func (x *ssoSessions) put(hash string, s *ssoSession) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.m == nil {
-		x.m = map[string]*ssoSession{}
-	}
-	now := time.Now()
-	for k, v := range x.m { // sessions that ran out without a logout
-		if now.After(v.expires) {
-			delete(x.m, k)
-		}
-	}
-	x.m[hash] = s
-}
-
-func (x *ssoSessions) take(hash string) *ssoSession {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	s := x.m[hash]
-	delete(x.m, hash)
-	return s
-}
-
-func (x *ssoSessions) dropLogin(login string) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	for k, v := range x.m {
-		if v.login == login {
-			delete(x.m, k)
-		}
-	}
-}
 
 // formOIDCStart sends the browser to the provider.
 func (s *Server) formOIDCStart(w http.ResponseWriter, r *http.Request) {
@@ -135,7 +76,11 @@ func (s *Server) pageOIDCCallback(w http.ResponseWriter, r *http.Request) {
 		s.oidcRefused(w, r, err)
 		return
 	}
-	s.sso.put(staff.HashToken(sess.Token), &ssoSession{login: idn.Clerk.Login, subject: idn.Subject, grant: grant, checked: time.Now(), expires: sess.Expires})
+	if err := s.sso.put(r.Context(), sess.Token, &ssoSession{login: idn.Clerk.Login, subject: idn.Subject, grant: grant, checked: time.Now(), expires: sess.Expires}); err != nil {
+		s.staff.Logout(r.Context(), sess.Token)
+		s.oidcRefused(w, r, err)
+		return
+	}
 	s.staff.Audit(r.Context(), idn.Clerk.Login, "signed_in_oidc", "")
 	s.setSession(w, sess)
 	// The session cookie is SameSite=Strict and this response ends a
@@ -160,18 +105,22 @@ func (s *Server) oidcRefused(w http.ResponseWriter, r *http.Request, err error) 
 	s.renderSignin(w, r, http.StatusForbidden, signinView{Mode: mode}, err)
 }
 
-// ssoCheck asks the provider (or the LDAP directory, ldapRecheck) again when the session's re-check interval
-// has passed. A session without a grant whose clerk has no local password
-// (a directory clerk after a restart) ends. A refusal ends every session
-// of the clerk; an unreachable provider keeps the session until the next
-// request.
+// ssoCheck asks the provider (or the LDAP directory, ldapRecheck) again
+// when the session's re-check interval has passed, on whichever node the
+// request reached (sso.go: the grant comes from the database). A session
+// without a grant whose clerk has no local password ends. A refusal ends
+// every session of the clerk; an unreachable provider keeps the session
+// until the next request.
 func (s *Server) ssoCheck(ctx context.Context, sess *staff.Session) error {
-	p := s.opt.OIDC
-	if p == nil && s.opt.LDAP == nil {
+	p, d := s.opt.OIDC, s.opt.LDAP
+	if p == nil && d == nil {
 		return nil
 	}
-	hash := staff.HashToken(sess.Token)
-	x := s.sso.get(hash)
+	x, err := s.sso.get(ctx, sess.Token)
+	if err != nil {
+		s.log.Error("directory grant", "err", err)
+		return err
+	}
 	if x == nil {
 		if s.staff.Local(ctx, sess.Clerk.Login) {
 			return nil
@@ -181,19 +130,35 @@ func (s *Server) ssoCheck(ctx context.Context, sess *staff.Session) error {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if x.ldap {
-		return s.ldapRecheck(ctx, sess, x)
-	}
-	if p == nil {
+	var interval time.Duration
+	switch {
+	case x.ldap && d != nil:
+		interval = d.Recheck()
+	case !x.ldap && p != nil:
+		interval = p.Recheck()
+	default: // signed in at a directory no longer configured
 		s.staff.Logout(ctx, sess.Token)
 		return staff.ErrNoSession
 	}
-	if time.Since(x.checked) < p.Recheck() {
+	if time.Since(x.checked) < interval {
 		return nil
+	}
+	prev := x.checked
+	won, err := s.sso.claim(ctx, sess.Token, x, interval)
+	if errors.Is(err, errGrantGone) {
+		s.staff.Logout(ctx, sess.Token)
+		return staff.ErrNoSession
+	}
+	if err != nil || !won {
+		return err // another node re-checks it, or has just done so
+	}
+	if x.ldap {
+		return s.ldapRecheck(ctx, sess, x, prev)
 	}
 	idn, g, err := p.Check(ctx, x.subject, x.grant)
 	if errors.Is(err, oidcauth.ErrUnavailable) {
 		s.log.Warn("oidc re-check: provider unreachable; the session goes on")
+		s.sso.unclaim(ctx, sess.Token, x, prev)
 		return nil
 	}
 	if err == nil && idn.Clerk.Login != x.login {
@@ -203,13 +168,12 @@ func (s *Server) ssoCheck(ctx context.Context, sess *staff.Session) error {
 		err = s.staff.Provision(ctx, idn.Clerk, "oidc")
 	}
 	if err != nil {
-		s.sso.dropLogin(x.login)
-		if eerr := s.staff.EndSessions(ctx, x.login, "oidc_recheck"); eerr != nil {
-			s.log.Error("end sessions", "err", eerr)
-		}
+		s.endDirectorySessions(ctx, x.login, "oidc_recheck")
 		return staff.ErrNoSession
 	}
-	x.grant, x.checked = g, time.Now()
+	if err := s.sso.refreshed(ctx, sess.Token, x, g); err != nil {
+		s.log.Error("store refreshed directory grant", "err", err)
+	}
 	sess.Clerk = idn.Clerk
 	if c, cerr := s.staff.Clerk(ctx, x.login); cerr == nil {
 		sess.Clerk = c
@@ -217,13 +181,24 @@ func (s *Server) ssoCheck(ctx context.Context, sess *staff.Session) error {
 	return nil
 }
 
+// endDirectorySessions ends every session of a clerk the directory
+// refused, with their grants, on every node.
+func (s *Server) endDirectorySessions(ctx context.Context, login, reason string) {
+	if err := s.sso.dropLogin(ctx, login); err != nil {
+		s.log.Error("drop directory grants", "err", err)
+	}
+	if err := s.staff.EndSessions(ctx, login, reason); err != nil {
+		s.log.Error("end sessions", "err", err)
+	}
+}
+
 // ssoLogoutURL forgets a session's grant and returns the provider's
 // end-session address for it ("" for a local session).
-func (s *Server) ssoLogoutURL(token string) string {
+func (s *Server) ssoLogoutURL(ctx context.Context, token string) string {
 	if (s.opt.OIDC == nil && s.opt.LDAP == nil) || token == "" {
 		return ""
 	}
-	x := s.sso.take(staff.HashToken(token))
+	x := s.sso.take(ctx, token)
 	if x == nil || x.ldap || s.opt.OIDC == nil {
 		return ""
 	}

@@ -120,6 +120,9 @@ type Options struct {
 	// LDAP checks staff logins that are not local accounts at the
 	// county's directory (ldap.go); nil: none.
 	LDAP *ldapauth.Directory
+	// SSOGrants keeps the grants directory sessions (OIDC, LDAP) are
+	// re-checked with, for every node (sso.go); nil: in this process only.
+	SSOGrants staff.SSOGrants
 	// TOTPIssuer is the name authenticator apps show for a staff key.
 	TOTPIssuer string
 	// ProofOfWork guards booking holds; nil refuses every hold.
@@ -184,7 +187,7 @@ type Server struct {
 	bridgeStreams prometheus.Gauge
 	bridgeEvents  prometheus.Counter
 
-	// the OpenID provider's grants of directory sessions (oidc.go)
+	// the grants of directory sessions, kept in the database (sso.go)
 	sso ssoSessions
 	// single-use keys that open a WebSocket (streamkey.go)
 	streamKeys streamKeys
@@ -211,6 +214,7 @@ func New(rec *reception.Service, st *staff.Service, media Media, opt Options, lo
 	s := &Server{rec: rec, staff: st, media: media, opt: opt, log: log, tmpl: tmpl, mux: http.NewServeMux(),
 		writer: newWriterPool(16), idle: newIdlePoller(), shutdown: make(chan struct{})}
 	s.streamKeys.keys = onetime.New(opt.SingleUse, "stream")
+	s.sso.store = opt.SSOGrants
 	for _, t := range opt.ServiceTokens {
 		s.tokens = append(s.tokens, tokenEntry{t.Name, sha256.Sum256([]byte(t.Token))})
 	}

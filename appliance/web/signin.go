@@ -131,7 +131,7 @@ func (s *Server) formLogin(w http.ResponseWriter, r *http.Request) {
 func (s *Server) formLogout(w http.ResponseWriter, r *http.Request) {
 	to := "/staff/login"
 	if c, err := r.Cookie(sessionCookie); err == nil && sameOrigin(r) {
-		if u := s.ssoLogoutURL(c.Value); u != "" {
+		if u := s.ssoLogoutURL(r.Context(), c.Value); u != "" {
 			to = u // RP-initiated logout: the provider's session ends too
 		}
 		s.staff.Logout(r.Context(), c.Value)
