@@ -36,7 +36,8 @@ import (
 //	go test -run '^$' -bench '^BenchmarkFanout10k$' -benchtime 5x ./bench/
 //
 // BB_FANOUT_CLIENTS scales the number of clients, BB_FANOUT_ONLY=<names,>
-// picks servers; BB_FANOUT_PERF=<file>
+// picks servers, BB_SERVER_GOGC sets the appliance's GOGC (default: its
+// own, 50); BB_FANOUT_PERF=<file>
 // records the measured part with Linux perf (both processes' call graphs).
 func BenchmarkFanout10k(b *testing.B) {
 	n := 10000
@@ -235,6 +236,11 @@ func ourFanout(b *testing.B, n int) fanoutTarget {
 	cfg.Reception.KnockBurst, cfg.Reception.MaxQueue = 1<<30, n+10
 	cfg.Reception.GracePeriod = config.Duration{Duration: time.Hour}
 	cfg.HTTP.AdminListen = apptest.FreePort(b)
+	if v := os.Getenv("BB_SERVER_GOGC"); v != "" {
+		// the server's collector only (this process read GOGC at its start)
+		os.Setenv("GOGC", v)
+		defer os.Unsetenv("GOGC")
+	}
 	p := apptest.StartProcess(b, cfg)
 	hc := p.Client()
 	hc.Transport.(*http.Transport).MaxIdleConnsPerHost = 16
