@@ -284,26 +284,7 @@ func (c *lbCitizen) run() {
 			time.Sleep(50 * time.Millisecond) // the client's retry pacing
 			continue
 		}
-		c.mu.Lock()
-		c.connects++
-		c.ws = ws
-		c.mu.Unlock()
-		for {
-			_, b, err := ws.ReadMessage()
-			if err != nil {
-				break
-			}
-			var m struct {
-				Ticket ticketView `json:"ticket"`
-			}
-			if json.Unmarshal(b, &m) == nil && m.Ticket.ID != "" {
-				c.mu.Lock()
-				c.last, c.views = m.Ticket, c.views+1
-				c.cond.Broadcast()
-				c.mu.Unlock()
-			}
-		}
-		ws.Close()
+		c.follow(ws)
 		c.node.Store(int32((i + 1) % len(c.lb.bases)))
 	}
 }

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -112,26 +111,7 @@ func (c *pageCitizen) run() {
 		ws, err := dialStream(c.base, c.tls, "/api/v1/tickets/"+c.id+"/events", "", c.token, "")
 		if err == nil {
 			delay = 500 * time.Millisecond
-			c.mu.Lock()
-			c.connects++
-			c.ws = ws
-			c.mu.Unlock()
-			for {
-				_, b, err := ws.ReadMessage()
-				if err != nil {
-					break
-				}
-				var m struct {
-					Ticket ticketView `json:"ticket"`
-				}
-				if json.Unmarshal(b, &m) == nil && m.Ticket.ID != "" {
-					c.mu.Lock()
-					c.last, c.views = m.Ticket, c.views+1
-					c.cond.Broadcast()
-					c.mu.Unlock()
-				}
-			}
-			ws.Close()
+			c.follow(ws)
 			c.mu.Lock()
 			c.broke++
 			c.cond.Broadcast()

@@ -93,30 +93,36 @@ func (c *waitingCitizen) run() {
 			continue
 		}
 		backoff = 100 * time.Millisecond
-		c.mu.Lock()
-		c.connects++
-		c.ws = ws
-		c.mu.Unlock()
-		for {
-			_, b, err := ws.ReadMessage()
-			if err != nil {
-				break
-			}
-			var m struct {
-				Ticket ticketView `json:"ticket"`
-			}
-			if json.Unmarshal(b, &m) == nil && m.Ticket.ID != "" {
-				c.mu.Lock()
-				c.last, c.views = m.Ticket, c.views+1
-				c.cond.Broadcast()
-				c.mu.Unlock()
-			}
-		}
-		ws.Close()
-		c.mu.Lock()
-		c.cond.Broadcast()
-		c.mu.Unlock()
+		c.follow(ws)
 	}
+}
+
+// follow records ws as the citizen's connection and reads its views
+// until it breaks; then it closes it and wakes the waiters.
+func (c *waitingCitizen) follow(ws *websocket.Conn) {
+	c.mu.Lock()
+	c.connects++
+	c.ws = ws
+	c.mu.Unlock()
+	for {
+		_, b, err := ws.ReadMessage()
+		if err != nil {
+			break
+		}
+		var m struct {
+			Ticket ticketView `json:"ticket"`
+		}
+		if json.Unmarshal(b, &m) == nil && m.Ticket.ID != "" {
+			c.mu.Lock()
+			c.last, c.views = m.Ticket, c.views+1
+			c.cond.Broadcast()
+			c.mu.Unlock()
+		}
+	}
+	ws.Close()
+	c.mu.Lock()
+	c.cond.Broadcast()
+	c.mu.Unlock()
 }
 
 // waitFor blocks until cond holds for the citizen's state or the deadline passes.
