@@ -12,8 +12,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -115,27 +113,14 @@ type benchTicket struct {
 func (c *benchCluster) knock(b *testing.B, n int) []benchTicket {
 	b.Helper()
 	tickets := make([]benchTicket, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				k, err := c.knockOn(i % len(c.nodes))
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				tickets[i] = k
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(n, 16, func(i int) {
+		k, err := c.knockOn(i % len(c.nodes))
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		tickets[i] = k
+	})
 	if b.Failed() {
 		b.FailNow()
 	}

@@ -106,37 +106,21 @@ func connectFanout(b *testing.B, tg fanoutTarget, n int) *fanoutClients {
 	var rssHalf int64
 	var memHalf map[string]float64
 	// 32 dialers in parallel; the clients' readers are goroutines
-	var next atomic.Int64
-	var wg sync.WaitGroup
 	var half sync.WaitGroup
 	half.Add(n / 2)
 	var mu sync.Mutex
-	for range 32 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				if i == n/2 {
-					half.Wait()
-					rssHalf = rss(b, tg.pid)
-					if tg.memstats != nil {
-						memHalf = tg.memstats()
-					}
-				}
-				ws, err := tg.dial(i)
-				if err != nil {
-					b.Errorf("client %d: %v", i, err)
-					return
-				}
-				place, err := tg.ready(ws)
-				if err != nil {
-					b.Errorf("client %d: %v", i, err)
-					return
-				}
+	parallel(n, 32, func(i int) {
+		if i == n/2 {
+			half.Wait()
+			rssHalf = rss(b, tg.pid)
+			if tg.memstats != nil {
+				memHalf = tg.memstats()
+			}
+		}
+		ws, err := tg.dial(i)
+		if err == nil {
+			var place int
+			if place, err = tg.ready(ws); err == nil {
 				mu.Lock()
 				f.conns[i] = ws
 				if place >= 1 && place <= n {
@@ -144,13 +128,15 @@ func connectFanout(b *testing.B, tg fanoutTarget, n int) *fanoutClients {
 				}
 				mu.Unlock()
 				go f.read(ws, tg)
-				if i < n/2 {
-					half.Done()
-				}
 			}
-		}()
-	}
-	wg.Wait()
+		}
+		if err != nil {
+			b.Errorf("client %d: %v", i, err)
+		}
+		if i < n/2 {
+			half.Done()
+		}
+	})
 	if b.Failed() {
 		b.FailNow()
 	}
