@@ -27,7 +27,8 @@ import (
 // well-known Go fan-out server built from the module proxy, in its
 // per-client mode (one publication per client's own channel, as ours sends
 // each citizen its own view) and in its broadcast mode (one publication on
-// a channel all clients subscribe to).
+// a channel all clients subscribe to). Last, the appliance as a node
+// behind a TLS-terminating load balancer (plain WebSockets to the node).
 // Reported per server: p50/p99/max latency until each client has its
 // update, resident memory per connection (marginal between half and all
 // connections) and the CPU time of the server and of the clients per
@@ -47,7 +48,8 @@ func BenchmarkFanout10k(b *testing.B) {
 	targets := []struct {
 		name string
 		make func(*testing.B, int) fanoutTarget
-	}{{"buergerbuero", ourFanout}, {"centrifugo-per-client", centrifugoPerClient}, {"centrifugo-broadcast", centrifugoBroadcast}}
+	}{{"buergerbuero", ourFanout}, {"centrifugo-per-client", centrifugoPerClient}, {"centrifugo-broadcast", centrifugoBroadcast},
+		{"buergerbuero-behind-proxy", ourFanoutBehindProxy}}
 	for _, t := range targets {
 		if only := os.Getenv("BB_FANOUT_ONLY"); only != "" && !strings.Contains(","+only+",", ","+t.name+",") {
 			continue
@@ -215,10 +217,20 @@ func (f *fanoutClients) close() {
 
 // ourFanout is the appliance: n citizens knock, each keeps the waiting
 // room's stream open; a change is the citizen at the head leaving.
-func ourFanout(b *testing.B, n int) fanoutTarget {
-	tg := fanoutTarget{name: "buergerbuero"}
+func ourFanout(b *testing.B, n int) fanoutTarget { return appliance(b, n, false) }
+
+// ourFanoutBehindProxy is a node behind a TLS-terminating load balancer
+// (tls.mode off, as the documented several-node set-up runs its nodes):
+// what the node itself holds per connection without the TLS state.
+func ourFanoutBehindProxy(b *testing.B, n int) fanoutTarget { return appliance(b, n, true) }
+
+func appliance(b *testing.B, n int, plain bool) fanoutTarget {
+	tg := fanoutTarget{}
 	cfg := apptest.ServeConfig(b, config.Office{ID: "buergerbuero", Name: "Bürgerbüro", Prefix: "B", Chairs: 5, Languages: []string{"de"}, Hours: apptest.AllDay(), IgnoreHolidays: true, KnocksWithoutClerk: true})
-	addr := strings.TrimPrefix(cfg.Site.PublicURL, "https://")
+	addr, ws := strings.TrimPrefix(cfg.Site.PublicURL, "https://"), "wss://"
+	if plain {
+		cfg.TLS.Mode, cfg.TLS.Domains, cfg.Site.PublicURL, ws = "off", nil, "http://"+addr, "ws://"
+	}
 	cfg.Reception.KnockBurst, cfg.Reception.MaxQueue = 1<<30, n+10
 	cfg.Reception.GracePeriod = config.Duration{Duration: time.Hour}
 	cfg.HTTP.AdminListen = apptest.FreePort(b)
@@ -247,8 +259,8 @@ func ourFanout(b *testing.B, n int) fanoutTarget {
 	tg.pid = p.PID()
 	tg.dial = func(i int) (*websocket.Conn, error) {
 		// a programmatic client sends its token as a header (browsers use a stream key)
-		ws, _, err := d.Dial("wss://"+addr+"/api/v1/tickets/"+tickets[i].id+"/events", http.Header{"Authorization": {"Bearer " + tickets[i].token}})
-		return ws, err
+		c, _, err := d.Dial(ws+addr+"/api/v1/tickets/"+tickets[i].id+"/events", http.Header{"Authorization": {"Bearer " + tickets[i].token}})
+		return c, err
 	}
 	tg.ready = func(ws *websocket.Conn) (int, error) {
 		_, msg, err := ws.ReadMessage()
