@@ -25,35 +25,12 @@ func (v views) Update(x reception.View) {
 // saves no presence itself, and ends the media of the closed room (media
 // is per node).
 func TestFollowerAppliesOtherNodesChanges(t *testing.T) {
-	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a := newFixture(t, monday(9, 0), dir, nil)
-	b := newFixture(t, a.now(), dir, nil)
-	a.db.SetNode("node-a")
-	b.db.SetNode("node-b")
-	b.svc.PresenceChanged = func(string, staff.Presence) { t.Error("node B changed a clerk's presence for node A's admission") }
+	ctx := context.Background()
 	var mediaEnded []string
-	b.svc.RoomEnded = func(room string) { mediaEnded = append(mediaEnded, room) }
-	from, err := b.svc.LastEventSeq(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wake := make(chan struct{}, 1)
-	done := make(chan struct{})
-	go func() { defer close(done); b.svc.Follow(ctx, "node-b", from, wake) }()
-	defer func() { cancel(); <-done }()
-	// follow wakes B and waits until B's staff streams are woken
-	follow := func(what string) {
-		t.Helper()
-		changed := b.svc.Hub.EventsChanged()
-		wake <- struct{}{}
-		select {
-		case <-changed:
-		case <-time.After(5 * time.Second):
-			t.Fatalf("node B's staff streams were not woken: %s", what)
-		}
-	}
+	a, b, follow := twoNodes(t, func(_, b *fixture) {
+		b.svc.PresenceChanged = func(string, staff.Presence) { t.Error("node B changed a clerk's presence for node A's admission") }
+		b.svc.RoomEnded = func(room string) { mediaEnded = append(mediaEnded, room) }
+	})
 
 	x := knock(t, a, "bauamt", "eins")
 	y := knock(t, a, "bauamt", "zwei")
@@ -95,18 +72,8 @@ func TestFollowerAppliesOtherNodesChanges(t *testing.T) {
 // TestOfficeChangeReachesOtherNodes: an office changed through node A
 // (the web administration) is read again by node B's follower.
 func TestOfficeChangeReachesOtherNodes(t *testing.T) {
-	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a := newFixture(t, monday(9, 0), dir, nil)
-	b := newFixture(t, a.now(), dir, nil)
-	a.db.SetNode("node-a")
-	b.db.SetNode("node-b")
-	from, _ := b.svc.LastEventSeq(ctx)
-	wake := make(chan struct{}, 1)
-	done := make(chan struct{})
-	go func() { defer close(done); b.svc.Follow(ctx, "node-b", from, wake) }()
-	defer func() { cancel(); <-done }()
+	ctx := context.Background()
+	a, b, follow := twoNodes(t, nil)
 
 	offices, err := a.db.Offices(ctx)
 	if err != nil {
@@ -123,13 +90,7 @@ func TestOfficeChangeReachesOtherNodes(t *testing.T) {
 	if err := a.svc.AnnounceOffices(ctx); err != nil {
 		t.Fatal(err)
 	}
-	changed := b.svc.Hub.EventsChanged()
-	wake <- struct{}{}
-	select {
-	case <-changed:
-	case <-time.After(5 * time.Second):
-		t.Fatal("node B's follower did not read the office change")
-	}
+	follow("the office change")
 	for _, st := range b.svc.Offices() {
 		if st.ID == o.ID && st.Name != "Bauamt (neu)" {
 			t.Fatalf("node B still shows %q", st.Name)
@@ -174,31 +135,12 @@ func TestCitizenMovedToAnotherNodeIsNotAbandoned(t *testing.T) {
 // (the only one of the office) is counted on node B too, and an admission
 // on A shows the clerk in consultation on B; B saves no presence itself.
 func TestPresenceReachesOtherNodes(t *testing.T) {
-	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a := newFixture(t, monday(9, 0), dir, nil)
-	b := newFixture(t, a.now(), dir, nil)
-	a.db.SetNode("node-a")
-	b.db.SetNode("node-b")
+	ctx := context.Background()
 	stored := map[string]staff.Clerk{}
-	b.svc.LoadClerk = func(_ context.Context, login string) (staff.Clerk, error) { return stored[login], nil }
-	b.svc.PresenceChanged = func(string, staff.Presence) { t.Error("node B saved a presence node A changed") }
-	from, _ := b.svc.LastEventSeq(ctx)
-	wake := make(chan struct{}, 1)
-	done := make(chan struct{})
-	go func() { defer close(done); b.svc.Follow(ctx, "node-b", from, wake) }()
-	defer func() { cancel(); <-done }()
-	follow := func(what string) {
-		t.Helper()
-		changed := b.svc.Hub.EventsChanged()
-		wake <- struct{}{}
-		select {
-		case <-changed:
-		case <-time.After(5 * time.Second):
-			t.Fatalf("node B did not follow: %s", what)
-		}
-	}
+	a, b, follow := twoNodes(t, func(_, b *fixture) {
+		b.svc.LoadClerk = func(_ context.Context, login string) (staff.Clerk, error) { return stored[login], nil }
+		b.svc.PresenceChanged = func(string, staff.Presence) { t.Error("node B saved a presence node A changed") }
+	})
 	onDuty := func(f *fixture) int {
 		st, _ := f.svc.OfficeStatus("buergerbuero")
 		return st.ClerksOnDuty
@@ -240,20 +182,8 @@ func TestPresenceReachesOtherNodes(t *testing.T) {
 // one on node B before anything woke B's follower: B's answer names the
 // true place (2), not the place in B's stale replica (1).
 func TestKnockAnswerCountsAnotherNodesEarlierKnock(t *testing.T) {
-	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	a := newFixture(t, monday(9, 0), dir, nil)
-	b := newFixture(t, a.now(), dir, nil)
-	a.db.SetNode("node-a")
-	b.db.SetNode("node-b")
-	from, err := b.svc.LastEventSeq(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	// no notification ever arrives: only the knock itself makes B read
-	go func() { defer close(done); b.svc.Follow(ctx, "node-b", from, nil) }()
-	defer func() { cancel(); <-done }()
+	// follow is never called: only the knock itself makes B read
+	a, b, _ := twoNodes(t, nil)
 
 	first := knock(t, a, "bauamt", "eins")
 	second := knock(t, b, "bauamt", "zwei")
@@ -262,5 +192,41 @@ func TestKnockAnswerCountsAnotherNodesEarlierKnock(t *testing.T) {
 	}
 	if q := b.svc.Queue("bauamt"); len(q) != 2 || q[0].ID != first.Ticket.ID {
 		t.Fatalf("node B's queue: %+v", q)
+	}
+}
+
+// twoNodes starts nodes A and B on one database, B following A from now:
+// follow wakes B's follower and waits until B's staff streams are woken;
+// without it B reads only when it asks itself. before runs ahead of the
+// follower (hooks B needs from the start). The follower stops with the
+// test.
+func twoNodes(t *testing.T, before func(a, b *fixture)) (a, b *fixture, follow func(what string)) {
+	t.Helper()
+	dir := t.TempDir()
+	a = newFixture(t, monday(9, 0), dir, nil)
+	b = newFixture(t, a.now(), dir, nil)
+	a.db.SetNode("node-a")
+	b.db.SetNode("node-b")
+	if before != nil {
+		before(a, b)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	from, err := b.svc.LastEventSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wake := make(chan struct{}, 1)
+	done := make(chan struct{})
+	go func() { defer close(done); b.svc.Follow(ctx, "node-b", from, wake) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return a, b, func(what string) {
+		t.Helper()
+		changed := b.svc.Hub.EventsChanged()
+		wake <- struct{}{}
+		select {
+		case <-changed:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("node B did not follow: %s", what)
+		}
 	}
 }
