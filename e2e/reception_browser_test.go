@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
 )
@@ -112,9 +113,13 @@ func login(t *testing.T, ctx contextT, base, user, pw string) {
 	step(t, ctx, "console of "+user, chromedp.WaitVisible("#offices section", chromedp.ByQuery))
 }
 
+// say types text into the chat and sends it with the send button, from
+// the keyboard: focus() instead of DevTools node ids, which a page that
+// has just been navigated to (a join link's redirect into the room) can
+// still invalidate.
 func say(t *testing.T, ctx contextT, text string) {
 	t.Helper()
-	step(t, ctx, "send "+text, chromedp.SendKeys("#chat-text", text, chromedp.ByID), chromedp.Click("#chat-form button[type=submit]", chromedp.ByQuery))
+	step(t, ctx, "send "+text, focus("#chat-text"), chromedp.KeyEvent(text), focus("#chat-form button[type=submit]"), chromedp.KeyEvent(kb.Enter))
 }
 
 func see(t *testing.T, ctx contextT, text string) {
