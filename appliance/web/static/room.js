@@ -21,6 +21,14 @@ let perm = null;  // a permanent room's additions (permroom.js), if one
 let docs = null;  // the room's documents (documents.js)
 let board = null; // the whiteboard panel (roomboard.js)
 
+// The chat form answers from the first moment: a message sent while the
+// page is still finding out who may write here waits for that, instead
+// of the browser posting the form itself and leaving the room.
+let chatReady;
+const chatOpen = new Promise((resolve) => { chatReady = resolve; });
+$('chat-form').addEventListener('submit', (ev) => { ev.preventDefault(); chatOpen.then(send); });
+$('chat-text').addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); $('chat-form').requestSubmit(); } });
+
 async function identify() {
   const t = ticketSession();
   if (t) {
@@ -67,8 +75,7 @@ function addMessage(m) {
   li.scrollIntoView({block: 'nearest'});
 }
 
-async function send(ev) {
-  ev.preventDefault();
+async function send() {
   showError(error, null);
   const text = $('chat-text').value.trim();
   if (!text) return;
@@ -230,8 +237,7 @@ async function main() {
     if (info.permanent.full) { perm.full(); return; }
   }
   docs = startDocuments({room, auth});
-  $('chat-form').addEventListener('submit', send);
-  $('chat-text').addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); $('chat-form').requestSubmit(); } });
+  chatReady();
   board = roomBoard(room, auth, {canClear: me.role === 'clerk', onError: (err) => showError(error, err)});
   chat = live(() => '/api/v1/rooms/' + encodeURIComponent(room) + '/events?after=' + lastSeq(), {
     auth,
