@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/buergerbuero/buergerbuero/internal/freeport"
 )
 
 // Centrifugo v6.9.1 (built once from the Go module proxy by
@@ -52,7 +54,7 @@ func centrifugo(b *testing.B, n int, broadcast bool) fanoutTarget {
 	bin := toolBinary(b, "centrifugo")
 	dir := b.TempDir()
 	certPEM, keyPEM := selfSigned(b)
-	addr := freeAddr(b)
+	addr := freeport.Addr(b)
 	host, portText, _ := net.SplitHostPort(addr)
 	var port int
 	fmt.Sscan(portText, &port)
@@ -206,15 +208,6 @@ func toolBinary(b *testing.B, name string) string {
 		b.Fatalf("scripts/tools/build %s: %v", name, err)
 	}
 	return strings.TrimSpace(string(out))
-}
-
-func freeAddr(b *testing.B) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // selfSigned makes an ECDSA P-256 certificate for 127.0.0.1.

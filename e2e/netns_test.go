@@ -260,25 +260,6 @@ func dialInNetns(name, addr string) (net.Conn, error) {
 	return r.c, r.err
 }
 
-// freePort returns a TCP or UDP port that is free on ip right now.
-func freePort(t *testing.T, network, ip string) int {
-	t.Helper()
-	if network == "udp" {
-		c, err := net.ListenPacket("udp", net.JoinHostPort(ip, "0"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		return c.LocalAddr().(*net.UDPAddr).Port
-	}
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // httpsPort is the appliance's HTTPS (and signalling) port.
 func httpsPort(t *testing.T, srv *apptest.Server) string {
 	t.Helper()

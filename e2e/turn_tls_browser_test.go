@@ -8,6 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/buergerbuero/buergerbuero/appliance/apptest"
+	"github.com/buergerbuero/buergerbuero/internal/freeport"
 	"github.com/buergerbuero/buergerbuero/sfu"
 )
 
@@ -73,7 +74,7 @@ func selectedPairs(t *testing.T, ctx context.Context) []selectedPair {
 // also shows that the pin covers TURN and no product code is weakened.
 func TestTURNOverTLSFromBrowser(t *testing.T) {
 	ns := newNetns(t)
-	iceTCP, turnUDP, turnTCP, turnTLS := freePort(t, "tcp", ns.hostIP), freePort(t, "udp", ns.hostIP), freePort(t, "tcp", ns.hostIP), freePort(t, "tcp", ns.hostIP)
+	iceTCP, turnUDP, turnTCP, turnTLS := freeport.TCP(t, ns.hostIP), freeport.UDP(t, ns.hostIP), freeport.TCP(t, ns.hostIP), freeport.TCP(t, ns.hostIP)
 	srv := apptest.Start(t, apptest.Options{Quiet: true, ListenIP: ns.hostIP, SFU: func(c *sfu.Config) {
 		c.TCPPort = iceTCP
 		c.TURN = sfu.TURNConfig{Enabled: true, UDPPort: turnUDP, TCPPort: turnTCP, TLSPort: turnTLS, Host: ns.hostIP}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+
+	"github.com/buergerbuero/buergerbuero/internal/freeport"
 )
 
 // waitFirewallClient bounds the client process in the namespace.
@@ -57,16 +59,6 @@ func udpBlockedNamespace(t *testing.T) (ns, hostIP string) {
 	return ns, hostIP
 }
 
-func freeTCPPort(t *testing.T, ip string) int {
-	t.Helper()
-	l, err := net.Listen("tcp", ip+":0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 func TestFirewalledClientGetsMedia(t *testing.T) {
 	if testing.Short() {
 		t.Skip("network-namespace test; skipped under -short")
@@ -83,8 +75,8 @@ func TestFirewalledClientGetsMedia(t *testing.T) {
 		cfg  Config
 		want string // in the client's report of the selected pair
 	}{
-		{"TURN over TCP", Config{BindIP: hostIP, TURN: TURNConfig{Enabled: true, TCPPort: freeTCPPort(t, hostIP), Host: hostIP}}, "local=relay"},
-		{"ICE-TCP", Config{BindIP: hostIP, TCPPort: freeTCPPort(t, hostIP)}, "remote=host/tcp"},
+		{"TURN over TCP", Config{BindIP: hostIP, TURN: TURNConfig{Enabled: true, TCPPort: freeport.TCP(t, hostIP), Host: hostIP}}, "local=relay"},
+		{"ICE-TCP", Config{BindIP: hostIP, TCPPort: freeport.TCP(t, hostIP)}, "remote=host/tcp"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/pion/turn/v5"
+
+	"github.com/buergerbuero/buergerbuero/internal/freeport"
 )
 
 func selfSignedTLS(t *testing.T) *tls.Config {
@@ -56,8 +58,8 @@ func allocateOverTLS(t *testing.T, addr, user, pass, realm string) error {
 }
 
 func TestTURNOverTLSWithShortLivedCredentials(t *testing.T) {
-	tlsPort := freeTCPPort(t, "127.0.0.1")
-	env := newTestEnv(t, Config{TURN: TURNConfig{Enabled: true, TLSPort: tlsPort, UDPPort: tlsPort, TCPPort: freeTCPPort(t, "127.0.0.1"),
+	tlsPort := freeport.TCP(t, "127.0.0.1")
+	env := newTestEnv(t, Config{TURN: TURNConfig{Enabled: true, TLSPort: tlsPort, UDPPort: tlsPort, TCPPort: freeport.TCP(t, "127.0.0.1"),
 		TLSConfig: selfSignedTLS(t), CredentialTTL: time.Minute}})
 	servers := env.sfu.ICEServers(Grant{Room: "r", Identity: "citizen-7", Role: RoleCitizen})
 	if len(servers) != 1 || len(servers[0].URLs) != 3 {
@@ -133,7 +135,7 @@ func TestRelayAddress(t *testing.T) {
 func TestTURNCredentialsOfAnotherNode(t *testing.T) {
 	shared := []byte(strings.Repeat("k", 32))
 	turnEnv := func(secret []byte) (*testEnv, string) {
-		port := freeTCPPort(t, "127.0.0.1")
+		port := freeport.TCP(t, "127.0.0.1")
 		env := newTestEnv(t, Config{TURN: TURNConfig{Enabled: true, TLSPort: port, TLSConfig: selfSignedTLS(t), Secret: secret,
 			Host: "media-a.example", CredentialTTL: time.Minute}})
 		return env, net.JoinHostPort("127.0.0.1", strconv.Itoa(port))

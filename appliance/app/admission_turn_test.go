@@ -3,13 +3,13 @@ package app
 import (
 	"io"
 	"log/slog"
-	"net"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/buergerbuero/buergerbuero/appliance/placement"
+	"github.com/buergerbuero/buergerbuero/internal/freeport"
 	"github.com/buergerbuero/buergerbuero/sfu"
 )
 
@@ -18,12 +18,7 @@ import (
 // another node, they name that node's (the host of its media.node_url),
 // which relays to its own SFU.
 func TestMediaAdmissionNamesTheRoomsTURNServer(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := freeport.TCP(t, "127.0.0.1")
 	m := NewMedia("https://termine.example")
 	s, err := sfu.New(sfu.Config{BindIP: "127.0.0.1", TURN: sfu.TURNConfig{Enabled: true, TCPPort: port, Host: "termine.example"}},
 		m, prometheus.NewRegistry(), slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/internal/freeport"
 )
 
 var (
@@ -61,14 +61,11 @@ type Process struct {
 	URL     string
 }
 
-// FreePort returns a loopback address that was free a moment ago.
+// FreePort returns a loopback address that was free a moment ago and was not
+// handed out before in this test process.
 func FreePort(t testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Helper()
+	return freeport.Addr(t)
 }
 
 // StartProcess writes cfg to a file and runs `buergerbuero serve` on it until the test ends.

@@ -24,6 +24,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/buergerbuero/buergerbuero/appliance/config"
+	"github.com/buergerbuero/buergerbuero/internal/freeport"
 )
 
 const (
@@ -202,7 +203,7 @@ func startPebble(t *testing.T, bin string, httpPort int, dnsAddr string) *pebble
 	dir := t.TempDir()
 	certPath, keyPath := filepath.Join(dir, "pebble.pem"), filepath.Join(dir, "pebble.key")
 	pool := writeKeyPair(t, certPath, keyPath, false, "127.0.0.1", "localhost")
-	acmePort, mgmtPort, tlsPort := freePort(t), freePort(t), freePort(t)
+	acmePort, mgmtPort, tlsPort := freeport.TCP(t, "127.0.0.1"), freeport.TCP(t, "127.0.0.1"), freeport.TCP(t, "127.0.0.1")
 	cfg := map[string]any{"pebble": map[string]any{
 		"listenAddress":           fmt.Sprintf("127.0.0.1:%d", acmePort),
 		"managementListenAddress": fmt.Sprintf("127.0.0.1:%d", mgmtPort),
@@ -279,16 +280,6 @@ func (pb *pebbleServer) root(t *testing.T) *x509.CertPool {
 		t.Fatalf("pebble root is not PEM: %q", b)
 	}
 	return pool
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 type syncBuffer struct {

@@ -14,7 +14,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -28,6 +27,8 @@ import (
 
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/id"
+
+	"github.com/buergerbuero/buergerbuero/internal/freeport"
 )
 
 // StartTimeout bounds how long Dendrite may take to answer /versions.
@@ -89,15 +90,11 @@ func repoRoot() (string, error) {
 	return filepath.Abs(filepath.Join(filepath.Dir(file), "..", ".."))
 }
 
-// FreeAddr returns a free 127.0.0.1 TCP address.
+// FreeAddr returns a free 127.0.0.1 TCP address not handed out before in
+// this test process.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return freeport.Addr(t)
 }
 
 // Start writes a config, generates the signing key, starts Dendrite and

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,6 +21,8 @@ import (
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/buergerbuero/buergerbuero/internal/freeport"
 )
 
 // Binaries of Debian's slapd package.
@@ -161,13 +164,11 @@ access to * by users read by * none
 	if out, err := exec.Command(Slapadd, "-f", s.conf, "-l", ldif).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("slapadd: %v: %s", err, out)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := freeport.Get("tcp", "127.0.0.1")
 	if err != nil {
 		return nil, err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	s.URL = "ldap://" + addr
+	s.URL = "ldap://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	if err := s.run(); err != nil {
 		return nil, err
 	}

@@ -23,6 +23,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/buergerbuero/buergerbuero/internal/freeport"
 )
 
 // Provider is the running test provider.
@@ -89,12 +91,11 @@ func start() (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := freeport.Get("tcp", "127.0.0.1")
 	if err != nil {
 		return nil, err
 	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	cmd := exec.Command(bin, "-addr", addr)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if os.Getenv("BUERGERBUERO_OIDCOP_LOG") != "" {
