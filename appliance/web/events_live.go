@@ -5,8 +5,6 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/buergerbuero/buergerbuero/appliance/events"
 )
 
@@ -38,7 +36,7 @@ func (c *eventConn) flush() {
 	if c.moderator {
 		b = st.ModerationJSON()
 	}
-	c.write(websocket.TextMessage, b)
+	c.write(opText, b)
 }
 
 // apiEventStream: viewers and external speakers (stream key) follow an
@@ -69,26 +67,26 @@ func (s *Server) apiStaffEventStream(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) eventStream(w http.ResponseWriter, r *http.Request, id string, moderator bool) {
-	ws, err := upgrader.Upgrade(w, r, nil)
-	if err != nil {
+	conn, early, ok := s.upgrade(w, r)
+	if !ok {
 		return
 	}
-	c := &eventConn{citizenConn: citizenConn{ws: ws, pool: s.writer}, moderator: moderator}
+	c := &eventConn{citizenConn: citizenConn{conn: conn, pool: s.writer}, moderator: moderator}
 	if !s.track(&c.citizenConn) {
-		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
-		ws.Close()
+		c.write(opClose, closeFrame(closeRestart, "restart"))
+		conn.Close()
 		return
 	}
 	unsubscribe, err := s.opt.Events.Hub.Subscribe(r.Context(), id, c)
 	if err != nil {
 		s.live.remove(&c.citizenConn)
-		ws.Close()
+		conn.Close()
 		s.conns.Done()
 		return
 	}
 	// a viewer sends nothing but pongs and its close: a press conference's
 	// thousands of viewers cost no goroutine each (idleread.go)
-	s.watchIdle(&c.citizenConn, unsubscribe)
+	s.watchIdle(&c.citizenConn, early, unsubscribe)
 }
 
 // mayStreamEvent checks a viewer's access to /api/v1/events/{id}/stream.

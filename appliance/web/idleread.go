@@ -7,8 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // A waiting citizen's browser sends nothing but control frames: pongs to
@@ -81,17 +79,17 @@ func (w *idleConn) consume(b []byte) bool {
 			break
 		}
 		if f.err != 0 {
-			w.c.write(websocket.CloseMessage, websocket.FormatCloseMessage(f.err, ""))
+			w.c.write(opClose, closeFrame(f.err, ""))
 			return false
 		}
 		w.seen.Store(time.Now().UnixNano())
 		switch f.op {
-		case websocket.PingMessage:
-			if w.c.write(websocket.PongMessage, f.payload) != nil {
+		case opPing:
+			if w.c.write(opPong, f.payload) != nil {
 				return false
 			}
-		case websocket.CloseMessage:
-			w.c.write(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+		case opClose:
+			w.c.write(opClose, closeFrame(closeNormal, ""))
 			return false
 		}
 		buf = buf[n:]
@@ -140,10 +138,10 @@ func parseFrame(b []byte) (f frame, n int, ok bool) {
 	control := f.op >= 8
 	switch {
 	case b[0]&0x70 != 0 || !masked || control && (!fin || size > 125) || f.op > 10 || f.op > 2 && f.op < 8:
-		f.err = websocket.CloseProtocolError
+		f.err = closeProtocolError
 		return f, n, true
 	case size > readLimit:
-		f.err = websocket.CloseMessageTooBig
+		f.err = closeMessageTooBig
 		return f, n, true
 	}
 	if uint64(len(b)-n) < 4+size {
@@ -169,7 +167,7 @@ func (w *idleConn) end() {
 	if w.p != nil {
 		w.p.forget(w) // before the socket closes and its number can be reused
 	}
-	w.c.ws.Close()
+	w.c.conn.Close()
 	w.partial = nil
 	w.mu.Unlock()
 	w.onEnd()

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/tls"
 	"encoding/binary"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -79,20 +82,23 @@ func idleServer(t *testing.T, p *idlePoller) (url string, ended <-chan struct{},
 	t.Helper()
 	done := make(chan struct{})
 	var onPoller atomic.Bool
+	s := &Server{idle: p}
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		up := websocket.Upgrader{ReadBufferSize: 256, WriteBufferSize: 1024}
-		ws, err := up.Upgrade(w, r, nil)
-		if err != nil {
+		conn, early, ok := s.upgrade(w, r)
+		if !ok {
 			return
 		}
-		c := &citizenConn{ws: ws}
-		ic := &idleConn{c: c, raw: ws.UnderlyingConn(), onEnd: func() { close(done) }}
-		ic.seen.Store(time.Now().UnixNano())
-		c.idle = ic
-		if p.watch(ic) {
+		c := &citizenConn{conn: conn}
+		s.track(c)
+		s.watchIdle(c, early, func() { close(done) })
+		if ic := c.idleConn(); ic != nil && ic.p != nil {
 			onPoller.Store(true)
-		} else {
-			go ic.readLoop()
+		}
+		if m := r.URL.Query().Get("send"); m != "" { // messages of these sizes
+			for _, f := range strings.Split(m, ",") {
+				n, _ := strconv.Atoi(f)
+				c.write(opText, sizedMessage(n))
+			}
 		}
 	}))
 	t.Cleanup(srv.Close)
@@ -226,6 +232,87 @@ func waitEnded(t *testing.T, ended <-chan struct{}) {
 	case <-ended:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the stream did not end")
+	}
+}
+
+// sizedMessage is a text of n bytes that shows where it was cut.
+func sizedMessage(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = 'a' + byte(i%26)
+	}
+	return b
+}
+
+// The frames the streams write are read by a WebSocket client library as
+// the texts they carry, for every length encoding (7-bit, 16-bit, 64-bit).
+func TestWrittenFramesReadByAClient(t *testing.T) {
+	p := newIdlePoller()
+	defer p.close()
+	sizes := []int{0, 1, 125, 126, 127, 65535, 65536, 70000}
+	var q []string
+	for _, n := range sizes {
+		q = append(q, strconv.Itoa(n))
+	}
+	url, _, _ := idleServer(t, p)
+	ws := dialIdle(t, url+"?send="+strings.Join(q, ","))
+	ws.SetReadLimit(1 << 20)
+	for _, n := range sizes {
+		kind, b, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("message of %d bytes: %v", n, err)
+		}
+		if kind != websocket.TextMessage || !bytes.Equal(b, sizedMessage(n)) {
+			t.Fatalf("message of %d bytes arrived as kind %d with %d bytes", n, kind, len(b))
+		}
+	}
+}
+
+// A browser may send its first frame right behind the handshake, in the
+// same packet: the stream still reads it (here a ping, answered).
+func TestFrameRightAfterHandshake(t *testing.T) {
+	p := newIdlePoller()
+	defer p.close()
+	url, _, _ := idleServer(t, p)
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(url, "wss://"), insecureTLS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	req := "GET / HTTP/1.1\r\nHost: " + strings.TrimPrefix(url, "wss://") + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+	if _, err := conn.Write(append([]byte(req), clientFrame(0x9, []byte("früh"))...)); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusSwitchingProtocols || resp.Header.Get("Sec-WebSocket-Accept") != "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" {
+		t.Fatalf("handshake answered %s, accept %q", resp.Status, resp.Header.Get("Sec-WebSocket-Accept"))
+	}
+	want := append([]byte{0x80 | 0xa, byte(len("früh"))}, "früh"...)
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(br, got); err != nil {
+		t.Fatalf("no pong for the early ping: %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got frame % x, want the pong % x", got, want)
+	}
+}
+
+// A page of another site cannot open a stream (the browser sends its
+// Origin; the stream would carry the visitor's ticket).
+func TestStreamRefusesAnotherOrigin(t *testing.T) {
+	p := newIdlePoller()
+	defer p.close()
+	url, _, _ := idleServer(t, p)
+	d := websocket.Dialer{TLSClientConfig: insecureTLS()}
+	_, resp, err := d.Dial(url, http.Header{"Origin": {"https://elsewhere.example"}})
+	if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("another origin: err %v, response %v", err, resp)
 	}
 }
 

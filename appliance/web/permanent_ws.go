@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/i18n"
 )
@@ -16,19 +14,18 @@ import (
 // closeRemoved tells a removed participant's page why its stream ended
 // (RFC 6455 1008, policy violation: live() in common.js treats it as
 // final).
-const closeRemoved = websocket.ClosePolicyViolation
+const closeRemoved = closePolicyViolation
 
 // permanentStream sends render's snapshot at once and again whenever the
 // permanent rooms change and the snapshot differs, or with always on every
 // change (a knocking page looks at its knock then); stop closes it.
 func (s *Server) permanentStream(w http.ResponseWriter, r *http.Request, always bool, render func() ([]byte, bool)) {
-	ws, closed, ok := s.wsOpen(w, r)
+	c, closed, ok := s.wsOpen(w, r)
 	if !ok {
 		return
 	}
 	defer s.conns.Done()
-	defer ws.Close()
-	c := &citizenConn{ws: ws, pool: s.writer}
+	defer c.conn.Close()
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
 	var last []byte
@@ -36,11 +33,11 @@ func (s *Server) permanentStream(w http.ResponseWriter, r *http.Request, always 
 		changed := s.opt.Permanent.Changed()
 		b, stop := render()
 		if stop {
-			c.write(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "ended"))
+			c.write(opClose, closeFrame(closeNormal, "ended"))
 			return
 		}
 		if always || !bytes.Equal(b, last) {
-			if c.write(websocket.TextMessage, b) != nil {
+			if c.write(opText, b) != nil {
 				return
 			}
 			last = b
@@ -50,10 +47,10 @@ func (s *Server) permanentStream(w http.ResponseWriter, r *http.Request, always 
 		case <-closed:
 			return
 		case <-s.shutdown:
-			c.write(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
+			c.write(opClose, closeFrame(closeRestart, "restart"))
 			return
 		case <-ping.C:
-			if c.write(websocket.PingMessage, nil) != nil {
+			if c.write(opPing, nil) != nil {
 				return
 			}
 		}
@@ -84,13 +81,12 @@ func (s *Server) permanentRoomEvents(w http.ResponseWriter, r *http.Request, roo
 		return
 	}
 	defer pres.Leave()
-	ws, closed, ok := s.wsOpen(w, r)
+	c, closed, ok := s.wsOpen(w, r)
 	if !ok {
 		return
 	}
 	defer s.conns.Done()
-	defer ws.Close()
-	c := &citizenConn{ws: ws, pool: s.writer}
+	defer c.conn.Close()
 	l := s.localizer(r)
 	msgs, err := s.rec.Rooms.Messages(r.Context(), room.ID, after)
 	if err != nil {
@@ -99,7 +95,7 @@ func (s *Server) permanentRoomEvents(w http.ResponseWriter, r *http.Request, roo
 	last := after
 	for _, msg := range msgs {
 		b, _ := json.Marshal(map[string]any{"type": "message", "message": renderNotice(l, msg)})
-		if c.write(websocket.TextMessage, b) != nil {
+		if c.write(opText, b) != nil {
 			return
 		}
 		last = msg.Seq
@@ -117,7 +113,7 @@ func (s *Server) permanentRoomEvents(w http.ResponseWriter, r *http.Request, roo
 		}
 		b, _ := json.Marshal(map[string]any{"type": "state", "state": p.StateFor(pr, m)})
 		if !bytes.Equal(b, lastState) {
-			if c.write(websocket.TextMessage, b) != nil {
+			if c.write(opText, b) != nil {
 				return
 			}
 			lastState = b
@@ -125,22 +121,22 @@ func (s *Server) permanentRoomEvents(w http.ResponseWriter, r *http.Request, roo
 	wait:
 		select {
 		case b := <-pointers:
-			if c.write(websocket.TextMessage, b) != nil {
+			if c.write(opText, b) != nil {
 				return
 			}
 			goto wait // a laser pointer is no reason to look for new events
 		case <-wakeChat:
 		case <-wakeState:
 		case <-pres.Done():
-			c.write(websocket.CloseMessage, websocket.FormatCloseMessage(closeRemoved, "removed"))
+			c.write(opClose, closeFrame(closeRemoved, "removed"))
 			return
 		case <-closed:
 			return
 		case <-s.shutdown:
-			c.write(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
+			c.write(opClose, closeFrame(closeRestart, "restart"))
 			return
 		case <-ping.C:
-			if c.write(websocket.PingMessage, nil) != nil {
+			if c.write(opPing, nil) != nil {
 				return
 			}
 		}
@@ -162,7 +158,7 @@ func (s *Server) sendRoomEvents(ctx context.Context, c *citizenConn, l *i18n.Loc
 				continue // a permanent room has no ticket
 			}
 			if b, _ := s.roomEvent(ctx, l, roomID, m, e, last); b != nil {
-				if c.write(websocket.TextMessage, b) != nil {
+				if c.write(opText, b) != nil {
 					return false
 				}
 			}

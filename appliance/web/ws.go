@@ -2,41 +2,111 @@ package web
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/gorilla/websocket"
+	gws "github.com/gobwas/ws"
 
 	"github.com/buergerbuero/buergerbuero/appliance/consultation"
 	"github.com/buergerbuero/buergerbuero/appliance/reception"
 )
 
-// Small buffers and a shared write-buffer pool keep a waiting citizen's
-// connection at a few KiB (see BENCHMARKS.md).
-var upgrader = websocket.Upgrader{
-	ReadBufferSize:  256,
-	WriteBufferSize: 1024,
-	WriteBufferPool: &sync.Pool{},
-	CheckOrigin:     func(r *http.Request) bool { return sameOrigin(r) },
-}
+// The streams speak RFC 6455 themselves on the hijacked connection:
+// gobwas/ws answers the handshake and keeps nothing of the connection, the
+// frames are written and parsed here (idleread.go). A waiting citizen's
+// connection so holds no reader, writer or WebSocket object besides its
+// TLS state (gorilla's Conn with its smallest buffers kept about 0.8 KiB
+// per connection; see BENCHMARKS.md).
+var wsUpgrader = gws.HTTPUpgrader{Timeout: writeWait}
 
 const (
 	writeWait  = 10 * time.Second
 	pingPeriod = 30 * time.Second
 	readLimit  = 4096
-	// closeRestart asks clients to reconnect (RFC 6455 1012 "service restart").
+)
+
+// Opcodes (RFC 6455 5.2) and close codes (7.4.1) the streams use.
+const (
+	opText  = 0x1
+	opClose = 0x8
+	opPing  = 0x9
+	opPong  = 0xa
+
+	closeNormal          = 1000
+	closeProtocolError   = 1002
+	closePolicyViolation = 1008
+	closeMessageTooBig   = 1009
+	// closeRestart asks clients to reconnect (1012 "service restart").
 	closeRestart = 1012
 )
+
+// closeFrame is the payload of a close frame: code and reason.
+func closeFrame(code int, reason string) []byte {
+	return append(binary.BigEndian.AppendUint16(nil, uint16(code)), reason...)
+}
+
+// maxFrameHeader is the longest header of a server frame (unmasked).
+const maxFrameHeader = 10
+
+// frameAround turns buf, whose first maxFrameHeader bytes are reserved and
+// whose rest is the payload, into a final frame of op and returns it.
+func frameAround(buf []byte, op int) []byte {
+	n := len(buf) - maxFrameHeader
+	var h []byte
+	switch {
+	case n < 126:
+		h = buf[maxFrameHeader-2 : maxFrameHeader]
+		h[1] = byte(n)
+	case n <= 0xffff:
+		h = buf[maxFrameHeader-4 : maxFrameHeader]
+		h[1] = 126
+		binary.BigEndian.PutUint16(h[2:], uint16(n))
+	default:
+		h = buf[:maxFrameHeader]
+		h[1] = 127
+		binary.BigEndian.PutUint64(h[2:], uint64(n))
+	}
+	h[0] = 0x80 | byte(op)
+	return buf[maxFrameHeader-len(h):]
+}
+
+// frameBufs hold frames while they are written: header room, then payload.
+var frameBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// upgrade answers r's WebSocket handshake on the hijacked connection. It
+// returns bytes the client sent right after its handshake (early), which
+// the stream's reader handles first. ok is false when the handshake was
+// refused (the answer is written) or the connection is gone.
+func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) (conn net.Conn, early []byte, ok bool) {
+	if !sameOrigin(r) {
+		s.writeProblem(w, r, errCSRF)
+		return nil, nil, false
+	}
+	conn, rw, _, err := wsUpgrader.Upgrade(r, w)
+	if err != nil {
+		if conn != nil {
+			conn.Close()
+		}
+		return nil, nil, false
+	}
+	if n := rw.Reader.Buffered(); n > 0 {
+		b, _ := rw.Reader.Peek(n)
+		early = append([]byte(nil), b...)
+	}
+	return conn, early, true
+}
 
 // citizenConn is one waiting citizen's live connection. The hub hands it
 // the newest view; a shared writer pool sends it, so a burst of queue
 // changes costs one write per connection, not one goroutine.
 type citizenConn struct {
-	ws       *websocket.Conn
+	conn     net.Conn // hijacked from the HTTP server, usually a *tls.Conn
 	pool     *writerPool
 	pending  atomic.Pointer[reception.View]
 	queued   atomic.Bool
@@ -59,7 +129,7 @@ func (c *citizenConn) close() {
 		go c.idle.end()
 		return
 	}
-	c.ws.Close()
+	c.conn.Close()
 }
 
 func (c *citizenConn) Update(v reception.View) {
@@ -75,24 +145,38 @@ func (c *citizenConn) flush() {
 	if v == nil {
 		return
 	}
-	bp := messageBufs.Get().(*[]byte)
-	*bp = appendTicketMessage((*bp)[:0], v)
-	c.write(websocket.TextMessage, *bp)
-	messageBufs.Put(bp)
+	bp := frameBufs.Get().(*[]byte)
+	*bp = appendTicketMessage((*bp)[:maxFrameHeader], v)
+	c.writeFrame(frameAround(*bp, opText))
+	putFrameBuf(bp)
 }
 
-var messageBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+// write sends one frame of op with payload b.
+func (c *citizenConn) write(op int, b []byte) error {
+	bp := frameBufs.Get().(*[]byte)
+	*bp = append((*bp)[:maxFrameHeader], b...)
+	err := c.writeFrame(frameAround(*bp, op))
+	putFrameBuf(bp)
+	return err
+}
 
-func (c *citizenConn) write(kind int, b []byte) error {
+func putFrameBuf(bp *[]byte) {
+	if cap(*bp) <= 64<<10 { // a rare large message's buffer is not kept
+		frameBufs.Put(bp)
+	}
+}
+
+// writeFrame writes a whole frame in one write (one TLS record).
+func (c *citizenConn) writeFrame(f []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	// the deadline is moved on only when half of it is used up: setting
 	// it costs a timer update, and a fan-out writes to every connection
 	if now := time.Now().UnixNano(); c.deadline-now < int64(writeWait/2) {
 		c.deadline = now + int64(writeWait)
-		c.ws.SetWriteDeadline(time.Unix(0, c.deadline))
+		c.conn.SetWriteDeadline(time.Unix(0, c.deadline))
 	}
-	err := c.ws.WriteMessage(kind, b)
+	_, err := c.conn.Write(f)
 	if err != nil {
 		c.close()
 	}
@@ -140,21 +224,21 @@ func (s *Server) apiTicketEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	ws, err := upgrader.Upgrade(w, r, nil)
-	if err != nil {
+	conn, early, ok := s.upgrade(w, r)
+	if !ok {
 		return
 	}
-	c := &citizenConn{ws: ws, pool: s.writer}
+	c := &citizenConn{conn: conn, pool: s.writer}
 	// registered before anything else happens, so a shutdown that starts
 	// now still finds the connection and sends it 1012
 	if !s.track(c) {
-		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
-		ws.Close()
+		c.write(opClose, closeFrame(closeRestart, "restart"))
+		conn.Close()
 		return
 	}
 	_, unsubscribe := s.rec.Hub.Subscribe(id, c)
 	s.rec.Connected(r.Context(), id)
-	s.watchIdle(c, func() {
+	s.watchIdle(c, early, func() {
 		if unsubscribe() {
 			s.rec.Disconnected(bgCtx(), id)
 		}
@@ -165,8 +249,9 @@ func (s *Server) apiTicketEvents(w http.ResponseWriter, r *http.Request) {
 // watchIdle hands a tracked connection whose client only answers pings
 // and closes (a waiting citizen, an event viewer) to the idle reader
 // (idleread.go): no goroutine waits on it; end runs once when it is over.
-func (s *Server) watchIdle(c *citizenConn, end func()) {
-	ic := &idleConn{c: c, raw: c.ws.UnderlyingConn()}
+// early are bytes the client sent with its handshake.
+func (s *Server) watchIdle(c *citizenConn, early []byte, end func()) {
+	ic := &idleConn{c: c, raw: c.conn}
 	ic.seen.Store(time.Now().UnixNano())
 	ic.onEnd = func() {
 		s.live.remove(c)
@@ -179,6 +264,10 @@ func (s *Server) watchIdle(c *citizenConn, end func()) {
 	c.mu.Lock()
 	c.idle = ic
 	c.mu.Unlock()
+	if len(early) > 0 && !ic.consume(early) {
+		ic.end()
+		return
+	}
 	if !s.idle.watch(ic) {
 		go ic.readLoop()
 	}
@@ -228,11 +317,11 @@ func (s *Server) keepAlive() {
 		select {
 		case <-s.shutdown:
 			s.live.each(func(c *citizenConn) {
-				c.write(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
+				c.write(opClose, closeFrame(closeRestart, "restart"))
 				if ic := c.idleConn(); ic != nil {
 					go ic.end() // each records its grace period, in parallel
 				} else {
-					c.ws.Close()
+					c.conn.Close()
 				}
 			})
 			return
@@ -242,7 +331,7 @@ func (s *Server) keepAlive() {
 					ic.end() // answered no ping for two periods
 					return
 				}
-				c.write(websocket.PingMessage, nil)
+				c.write(opPing, nil)
 			})
 		}
 	}
@@ -251,29 +340,29 @@ func (s *Server) keepAlive() {
 // wsOpen upgrades r to a WebSocket that shutdown waits for, and starts the
 // reader every stream needs: clients send nothing but control frames, so
 // it only answers pings and reports the end on closed. The caller calls
-// s.conns.Done() and closes ws. ok is false when there is nothing to do
-// (the upgrade failed, or the server is shutting down and said so).
-func (s *Server) wsOpen(w http.ResponseWriter, r *http.Request) (ws *websocket.Conn, closed <-chan struct{}, ok bool) {
-	ws, err := upgrader.Upgrade(w, r, nil)
-	if err != nil {
+// s.conns.Done() and closes c.conn. ok is false when there is nothing to
+// do (the upgrade failed, or the server is shutting down and said so).
+func (s *Server) wsOpen(w http.ResponseWriter, r *http.Request) (c *citizenConn, closed <-chan struct{}, ok bool) {
+	conn, early, ok := s.upgrade(w, r)
+	if !ok {
 		return nil, nil, false
 	}
+	c = &citizenConn{conn: conn, pool: s.writer}
 	if !s.track(nil) {
-		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
-		ws.Close()
+		c.write(opClose, closeFrame(closeRestart, "restart"))
+		conn.Close()
 		return nil, nil, false
 	}
 	done := make(chan struct{})
+	ic := &idleConn{c: c, raw: conn, onEnd: func() { close(done) }}
 	go func() {
-		ws.SetReadLimit(readLimit)
-		for {
-			if _, _, err := ws.ReadMessage(); err != nil {
-				close(done)
-				return
-			}
+		if len(early) > 0 && !ic.consume(early) {
+			ic.end()
+			return
 		}
+		ic.readLoop()
 	}()
-	return ws, done, true
+	return c, done, true
 }
 
 // streamEvents sends persistent stream events after since, as keep renders
@@ -281,17 +370,16 @@ func (s *Server) wsOpen(w http.ResponseWriter, r *http.Request) (ws *websocket.C
 // commit, and the messages of ephemeral (nil: none; the room's laser
 // pointers) as they come; used by the staff and room streams.
 func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, since int64, initial [][]byte, ephemeral <-chan []byte, keep func(reception.Event) (b []byte, stop bool)) {
-	ws, closed, ok := s.wsOpen(w, r)
+	c, closed, ok := s.wsOpen(w, r)
 	if !ok {
 		return
 	}
 	defer s.conns.Done()
-	c := &citizenConn{ws: ws, pool: s.writer}
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
-	defer ws.Close()
+	defer c.conn.Close()
 	for _, b := range initial {
-		if c.write(websocket.TextMessage, b) != nil {
+		if c.write(opText, b) != nil {
 			return
 		}
 	}
@@ -306,11 +394,11 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, since int6
 				since = e.Seq
 				b, stop := keep(e)
 				if stop {
-					c.write(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "ended"))
+					c.write(opClose, closeFrame(closeNormal, "ended"))
 					return
 				}
 				if b != nil {
-					if c.write(websocket.TextMessage, b) != nil {
+					if c.write(opText, b) != nil {
 						return
 					}
 				}
@@ -323,17 +411,17 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, since int6
 		select {
 		case <-wake:
 		case b := <-ephemeral:
-			if c.write(websocket.TextMessage, b) != nil {
+			if c.write(opText, b) != nil {
 				return
 			}
 			goto wait // a pointer is no reason to look for new events
 		case <-closed:
 			return
 		case <-s.shutdown:
-			c.write(websocket.CloseMessage, websocket.FormatCloseMessage(closeRestart, "restart"))
+			c.write(opClose, closeFrame(closeRestart, "restart"))
 			return
 		case <-ping.C:
-			if c.write(websocket.PingMessage, nil) != nil {
+			if c.write(opPing, nil) != nil {
 				return
 			}
 		}
