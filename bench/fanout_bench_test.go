@@ -105,20 +105,8 @@ type fanoutClients struct {
 
 func connectFanout(b *testing.B, tg fanoutTarget, n int) *fanoutClients {
 	f := &fanoutClients{n: n, conns: make([]*websocket.Conn, n), byPlace: make([]int, n), updates: make(chan time.Time, 2*n)}
-	var rssHalf int64
-	var memHalf map[string]float64
-	// 32 dialers in parallel; the clients' readers are goroutines
-	var half sync.WaitGroup
-	half.Add(n / 2)
 	var mu sync.Mutex
-	parallel(n, 32, func(i int) {
-		if i == n/2 {
-			half.Wait()
-			rssHalf = rss(b, tg.pid)
-			if tg.memstats != nil {
-				memHalf = tg.memstats()
-			}
-		}
+	connect := func(i int) {
 		ws, err := tg.dial(i)
 		if err == nil {
 			var place int
@@ -135,22 +123,54 @@ func connectFanout(b *testing.B, tg fanoutTarget, n int) *fanoutClients {
 		if err != nil {
 			b.Errorf("client %d: %v", i, err)
 		}
-		if i < n/2 {
-			half.Done()
-		}
-	})
-	if b.Failed() {
-		b.FailNow()
 	}
-	f.perConn = float64(rss(b, tg.pid)-rssHalf) / float64(n-n/2)
+	// Resident memory is read at six points from half to all connections
+	// and the figure per connection is the least-squares slope: the
+	// collector grows the heap in steps, so the difference of two points
+	// alone moved by ±1.5 KiB from run to run.
+	var conns, resident []float64
+	mem := map[string][]float64{} // the server's own figures, where it has them
+	lo := 0
+	for k := range 6 {
+		hi := n/2 + k*(n-n/2)/5
+		// 32 dialers in parallel; the clients' readers are goroutines
+		parallel(hi-lo, 32, func(i int) { connect(lo + i) })
+		if b.Failed() {
+			b.FailNow()
+		}
+		lo = hi
+		conns, resident = append(conns, float64(hi)), append(resident, float64(rss(b, tg.pid)))
+		if tg.memstats != nil {
+			for name, v := range tg.memstats() {
+				mem[name] = append(mem[name], v)
+			}
+		}
+	}
+	f.perConn = slope(conns, resident)
 	if tg.memstats != nil {
-		after := tg.memstats()
 		f.memDelta = map[string]float64{}
-		for k, v := range after {
-			f.memDelta[k] = (v - memHalf[k]) / float64(n-n/2)
+		for name, v := range mem {
+			if len(v) == len(conns) {
+				f.memDelta[name] = slope(conns, v)
+			}
 		}
 	}
 	return f
+}
+
+// slope is the least-squares slope of y over x.
+func slope(x, y []float64) float64 {
+	var mx, my float64
+	for i := range x {
+		mx, my = mx+x[i], my+y[i]
+	}
+	mx, my = mx/float64(len(x)), my/float64(len(y))
+	var num, den float64
+	for i := range x {
+		num += (x[i] - mx) * (y[i] - my)
+		den += (x[i] - mx) * (x[i] - mx)
+	}
+	return num / den
 }
 
 func (f *fanoutClients) read(ws *websocket.Conn, tg fanoutTarget) {

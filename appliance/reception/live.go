@@ -181,11 +181,8 @@ const eventsKept = 7 * 24 * time.Hour
 // within the called timeout back into the
 // waiting room with their place, so the clerk's chair is free again.
 func (s *Service) returnUnanswered(ctx context.Context, now time.Time) error {
-	for _, t := range s.q.all() {
-		if t.State != StateCalled || now.Sub(t.CalledAt) < s.set.CalledTimeout {
-			continue
-		}
-		ch, err := s.apply(ctx, t.ID, ActReturn, "system", func(t *Ticket) (*consultation.Room, error) {
+	for _, id := range s.q.calledBy(now.Add(-s.set.CalledTimeout)) {
+		ch, err := s.apply(ctx, id, ActReturn, "system", func(t *Ticket) (*consultation.Room, error) {
 			backToQueue(t, now)
 			return nil, nil
 		})

@@ -3,6 +3,7 @@ package reception
 import (
 	"slices"
 	"sync"
+	"time"
 )
 
 // queue is the in-memory picture of all active tickets, rebuilt from the
@@ -238,13 +239,17 @@ func (q *queue) clerkActive(login string) (Ticket, bool) {
 	return *t, true
 }
 
-// all returns copies of all active tickets.
-func (q *queue) all() []Ticket {
+// calledBy returns the IDs of called tickets called at t or earlier. The
+// sweep asks every few seconds; it copies only what it acts on, not the
+// whole waiting room (10,000 tickets are 5 MB).
+func (q *queue) calledBy(t time.Time) []string {
 	q.mu.RLock()
 	defer q.mu.RUnlock()
-	out := make([]Ticket, 0, len(q.active))
-	for _, t := range q.active {
-		out = append(out, *t)
+	var out []string
+	for _, tk := range q.active {
+		if tk.State == StateCalled && !tk.CalledAt.After(t) {
+			out = append(out, tk.ID)
+		}
 	}
 	return out
 }
