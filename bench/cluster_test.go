@@ -1,10 +1,8 @@
 package bench
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -163,27 +161,7 @@ func (c *benchCluster) login(b *testing.B, node int, login string) *benchClerk {
 }
 
 func (cl *benchClerk) do(method, path string, body, out any) (int, error) {
-	var r io.Reader
-	if body != nil {
-		j, _ := json.Marshal(body)
-		r = bytes.NewReader(j)
-	}
-	req, _ := http.NewRequest(method, cl.base+path, r)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Origin", cl.base)
-	if cl.csrf != "" {
-		req.Header.Set("X-CSRF-Token", cl.csrf)
-	}
-	res, err := cl.hc.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer res.Body.Close()
-	j, _ := io.ReadAll(res.Body)
-	if out != nil && len(j) > 0 {
-		_ = json.Unmarshal(j, out)
-	}
-	return res.StatusCode, nil
+	return apptest.CallJSON(cl.hc, cl.base, method, path, apptest.Caller{CSRF: cl.csrf}, body, out)
 }
 
 // reportLatencies reports p50, p99 and max of lat in milliseconds.

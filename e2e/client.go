@@ -1,10 +1,7 @@
 package e2e
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"testing"
@@ -31,35 +28,11 @@ func newClient(t testing.TB, srv *apptest.Server) *apiClient {
 // do sends a request and decodes the JSON answer into out; it returns the status.
 func (c *apiClient) do(method, path string, body, out any) int {
 	c.t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, c.base+path, r)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Origin", c.base)
-	if c.csrf != "" {
-		req.Header.Set("X-CSRF-Token", c.csrf)
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	if c.actAs != "" {
-		req.Header.Set("X-Act-As", c.actAs)
-	}
-	res, err := c.http.Do(req)
+	st, err := apptest.CallJSON(c.http, c.base, method, path, apptest.Caller{CSRF: c.csrf, Token: c.token, ActAs: c.actAs}, body, out)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", method, path, err)
 	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if out != nil && len(b) > 0 {
-		if err := json.Unmarshal(b, out); err != nil {
-			c.t.Fatalf("%s %s: %d %s: %v", method, path, res.StatusCode, b, err)
-		}
-	}
-	return res.StatusCode
+	return st
 }
 
 func (c *apiClient) login(user, pw string) {

@@ -33,10 +33,14 @@ func hardCoded(body string, data []string) []string {
 		if s == "" || noWords.MatchString(s) || configField.MatchString(s) || strings.Contains(s, i18n.PseudoOpen) {
 			return true
 		}
-		// data, maybe after punctuation (": Bauamt")
-		s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) })
+		// data, maybe after punctuation (": Bauamt"); data may end in
+		// punctuation itself (a one-time password "…js_")
+		trim := func(s string) string {
+			return strings.TrimFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) })
+		}
+		s = trim(s)
 		for _, d := range data {
-			if s == d {
+			if s == trim(d) {
 				return true
 			}
 		}

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -47,25 +46,9 @@ type staffAnswer struct {
 
 func (u *staffUser) do(method, path string, body any) staffAnswer {
 	u.t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, u.srv.URL+path, r)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Origin", u.srv.URL)
-	if u.addr != "" {
-		req.Header.Set("X-Forwarded-For", u.addr)
-	}
-	if u.csrf != "" {
-		req.Header.Set("X-CSRF-Token", u.csrf)
-	}
-	if u.token != "" {
-		req.Header.Set("Authorization", "Bearer "+u.token)
-	}
-	if u.actAs != "" {
-		req.Header.Set("X-Act-As", u.actAs)
+	req, err := apptest.NewJSONRequest(u.srv.URL, method, path, apptest.Caller{CSRF: u.csrf, Token: u.token, ActAs: u.actAs, ForwardedFor: u.addr}, body)
+	if err != nil {
+		u.t.Fatal(err)
 	}
 	res, err := u.http.Do(req)
 	if err != nil {
