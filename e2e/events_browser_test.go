@@ -100,8 +100,9 @@ func TestEventQuestionsStageAndTwentyViewers(t *testing.T) {
 		Event struct{ ID string } `json:"event"`
 	}
 	now := time.Now()
-	if st := anna.do("POST", "/api/v1/staff/events", map[string]any{"office_id": "buergerbuero", "title": "Bürgersprechstunde",
-		"starts_at": now.Add(-time.Minute), "ends_at": now.Add(time.Hour), "speakers": []string{"anna"}, "stage_slots": 2}, &created); st != 201 {
+	draft := map[string]any{"office_id": "buergerbuero", "title": "Bürgersprechstunde",
+		"starts_at": now.Add(-time.Minute), "ends_at": now.Add(time.Hour), "speakers": []string{"anna"}, "stage_slots": 2}
+	if st := anna.do("POST", "/api/v1/staff/events", draft, &created); st != 201 {
 		t.Fatalf("create event: %d", st)
 	}
 	id := created.Event.ID
@@ -208,21 +209,26 @@ func TestEventQuestionsStageAndTwentyViewers(t *testing.T) {
 	if len(mod.Moderation.Hands) != 1 || mod.Moderation.Hands[0].ID != guest.id {
 		t.Fatalf("hands: %+v", mod.Moderation.Hands)
 	}
-	stage := func(on bool) {
+	told := func(v eventViewer, audio, video bool) {
 		t.Helper()
-		if st := anna.do("POST", "/api/v1/staff/events/"+id+"/stage", map[string]any{"viewer": guest.id, "on_stage": on}, nil); st != 200 {
-			t.Fatalf("stage %v: %d", on, st)
-		}
 		select {
-		case p := <-guest.peer.stages:
-			var s struct{ Audio bool }
-			if json.Unmarshal(p, &s) != nil || s.Audio != on {
-				t.Fatalf("stage notification %s", p)
+		case p := <-v.peer.stages:
+			var s struct{ Audio, Video bool }
+			if json.Unmarshal(p, &s) != nil || s.Audio != audio || s.Video != video {
+				t.Fatalf("stage notification %s, want audio %v video %v", p, audio, video)
 			}
 		case <-time.After(eventWait):
 			t.Fatal("no stage notification")
 		}
 	}
+	onStage := func(v eventViewer, on bool) {
+		t.Helper()
+		if st := anna.do("POST", "/api/v1/staff/events/"+id+"/stage", map[string]any{"viewer": v.id, "on_stage": on}, nil); st != 200 {
+			t.Fatalf("stage %v: %d", on, st)
+		}
+		told(v, on, false)
+	}
+	stage := func(on bool) { t.Helper(); onStage(guest, on) }
 	stage(true)
 	guest.peer.sendAudio(t, "guest")
 	if err := guest.peer.Renegotiate(); err != nil {
@@ -244,5 +250,30 @@ func TestEventQuestionsStageAndTwentyViewers(t *testing.T) {
 	guest.peer.sendAudio(t, "guest-again")
 	if err := guest.peer.Renegotiate(); refusedCode(err) != -32001 {
 		t.Errorf("viewer back in the audience publishing: %v, want code -32001", err)
+	}
+
+	// another viewer on stage; the moderator allows video: its camera is
+	// taken; video taken back: it is told, and a camera is refused (a
+	// refused offer leaves a pion client unable to offer again, so this
+	// comes last)
+	cam := viewers[3]
+	onStage(cam, true)
+	allowVideo := func(on bool) {
+		t.Helper()
+		draft["allow_video"] = on
+		if st := anna.do("PUT", "/api/v1/staff/events/"+id, draft, nil); st != 200 {
+			t.Fatalf("allow video %v: %d", on, st)
+		}
+		told(cam, true, on)
+	}
+	allowVideo(true)
+	cam.peer.addCamera(t, "cam-camera")
+	if err := cam.peer.Renegotiate(); err != nil {
+		t.Fatalf("on stage with video allowed, the camera refused: %v", err)
+	}
+	allowVideo(false)
+	cam.peer.addCamera(t, "cam-camera-again")
+	if err := cam.peer.Renegotiate(); refusedCode(err) != -32001 {
+		t.Errorf("camera after video was taken back: %v, want code -32001", err)
 	}
 }

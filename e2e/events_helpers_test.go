@@ -104,6 +104,19 @@ func (p *pionPeer) heard(stream string) int64 {
 	return 0
 }
 
+// addCamera adds a VP8 track in stream (nothing is sent on it); it does
+// not renegotiate.
+func (p *pionPeer) addCamera(t testing.TB, stream string) {
+	t.Helper()
+	tr, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, "video", stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Pub.AddTrack(tr); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // sendAudio adds an Opus track in stream and sends a packet every 20 ms
 // until the test ends; it does not renegotiate.
 func (p *pionPeer) sendAudio(t testing.TB, stream string) {

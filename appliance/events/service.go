@@ -126,6 +126,7 @@ func (s *Service) Edit(ctx context.Context, c staff.Clerk, id string, d Draft) (
 	if len(d.Speakers)+ext > MaxSpeakers {
 		return Event{}, ErrSpeakersFull.With("speakers", map[string]any{"Max": MaxSpeakers})
 	}
+	videoChanged := e.AllowVideo != d.AllowVideo
 	e.Title, e.Start, e.End, e.ServiceID, e.AllowVideo, e.StageSlots, e.Speakers =
 		d.Title, d.Start.UTC(), d.End.UTC(), d.ServiceID, d.AllowVideo, d.StageSlots, d.Speakers
 	if e.Speakers == nil {
@@ -133,6 +134,12 @@ func (s *Service) Edit(ctx context.Context, c staff.Clerk, id string, d Draft) (
 	}
 	if err := s.store.UpdateEvent(ctx, e); err != nil {
 		return Event{}, err
+	}
+	if videoChanged {
+		// viewers on stage may send video from now on, or no longer
+		if err := s.restage(ctx, e, ""); err != nil {
+			return Event{}, err
+		}
 	}
 	s.Hub.changed(id)
 	return e, nil
@@ -328,10 +335,9 @@ func (s *Service) Stage(ctx context.Context, c staff.Clerk, id, viewer string, o
 	return nil
 }
 
-// Admitted tells the SFU again that a viewer on stage may publish, when
-// the viewer is admitted to the media room: the SFU forgets the stage of
-// a room that emptied (a viewer's reconnect after everybody dropped).
-func (s *Service) Admitted(ctx context.Context, e Event, viewer string) error {
+// restage tells the SFU again what each viewer on e's stage (or only the
+// viewer only, if on stage) may publish.
+func (s *Service) restage(ctx context.Context, e Event, only string) error {
 	if s.set.Stage == nil {
 		return nil
 	}
@@ -340,11 +346,18 @@ func (s *Service) Admitted(ctx context.Context, e Event, viewer string) error {
 		return err
 	}
 	for _, m := range aud {
-		if m.ID == viewer && m.OnStage {
-			s.set.Stage(e.ID, viewer, true, e.AllowVideo)
+		if m.OnStage && (only == "" || m.ID == only) {
+			s.set.Stage(e.ID, m.ID, true, e.AllowVideo)
 		}
 	}
 	return nil
+}
+
+// Admitted tells the SFU again that a viewer on stage may publish, when
+// the viewer is admitted to the media room: the SFU forgets the stage of
+// a room that emptied (a viewer's reconnect after everybody dropped).
+func (s *Service) Admitted(ctx context.Context, e Event, viewer string) error {
+	return s.restage(ctx, e, viewer)
 }
 
 // IsGone tells problems that end a viewer's stay.

@@ -167,11 +167,21 @@ func testEventRules(t *testing.T, open opener) {
 	if len(st.Public.Stage) != 1 || st.Public.Stage[0] != v2.ID || len(st.Public.Hands) != 0 {
 		t.Fatalf("stage: %+v", st.Public)
 	}
+	// the moderator allows video while v2 is on stage, and takes it back:
+	// the SFU lets v2 send video, then no more, at once
+	withVideo := draft
+	withVideo.AllowVideo = true
+	if _, err := svc.Edit(ctx, clerks["anna"], e.ID, withVideo); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Edit(ctx, clerks["anna"], e.ID, draft); err != nil {
+		t.Fatal(err)
+	}
 	if err := svc.Stage(ctx, clerks["anna"], e.ID, v2.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(rec.calls, " "); got != v2.ID+":audio "+v2.ID+":off" {
-		t.Fatalf("SFU told %q", got)
+	if got, want := strings.Join(rec.calls, " "), strings.Join([]string{v2.ID + ":audio", v2.ID + ":audio+video", v2.ID + ":audio", v2.ID + ":off"}, " "); got != want {
+		t.Fatalf("SFU told %q, want %q", got, want)
 	}
 
 	// cancelled: viewers are out

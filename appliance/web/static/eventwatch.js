@@ -18,6 +18,8 @@ let session = null; // {token, id}
 let media = null;
 let stream = null;
 let onStage = false;
+let stageVideo = false; // whether the stage allowed video when the microphone (and camera) started
+let staging = Promise.resolve(); // one change of the stage's devices after the other
 let handUp = false;
 
 const say = (node, text) => { if (node.textContent !== text) node.textContent = text; };
@@ -54,11 +56,17 @@ function renderState(st) {
   if (mode !== 'viewer') return;
   const nowOnStage = st.stage.includes(session.id);
   handUp = st.hands.includes(session.id);
-  if (nowOnStage !== onStage) {
+  const video = nowOnStage && st.event.allow_video;
+  if (nowOnStage !== onStage || video !== stageVideo) {
+    // on or off the stage, or the moderator allowed or took back video
+    // while this viewer is on it
+    const moved = nowOnStage !== onStage;
     onStage = nowOnStage;
+    stageVideo = video;
     root.dataset.stage = String(onStage);
-    if (media) media.stage({audio: onStage, video: onStage && st.event.allow_video}).catch((e) => showError(error, e));
-    if (!onStage) say($('hand-state'), S.eventBackInAudience);
+    const m = media, audio = onStage;
+    if (m) staging = staging.then(() => m.stage({audio, video})).catch((e) => showError(error, e));
+    if (moved && !onStage) say($('hand-state'), S.eventBackInAudience);
   }
   renderHand();
   if (!onStage && !handUp && $('hand-state').textContent === S.eventOnStage) say($('hand-state'), '');
