@@ -73,7 +73,7 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request, id string, 
 	}
 	c := &eventConn{citizenConn: citizenConn{conn: conn, pool: s.writer}, moderator: moderator}
 	if !s.track(&c.citizenConn) {
-		c.write(opClose, closeFrame(closeRestart, "restart"))
+		c.askReconnect()
 		conn.Close()
 		return
 	}

@@ -47,7 +47,7 @@ func (s *Server) permanentStream(w http.ResponseWriter, r *http.Request, always 
 		case <-closed:
 			return
 		case <-s.shutdown:
-			c.write(opClose, closeFrame(closeRestart, "restart"))
+			c.askReconnect()
 			return
 		case <-ping.C:
 			if c.write(opPing, nil) != nil {
@@ -133,7 +133,7 @@ func (s *Server) permanentRoomEvents(w http.ResponseWriter, r *http.Request, roo
 		case <-closed:
 			return
 		case <-s.shutdown:
-			c.write(opClose, closeFrame(closeRestart, "restart"))
+			c.askReconnect()
 			return
 		case <-ping.C:
 			if c.write(opPing, nil) != nil {

@@ -151,6 +151,13 @@ func (c *citizenConn) flush() {
 	putFrameBuf(bp)
 }
 
+// askReconnect tells the client that the server goes down and it should
+// come back (close code 1012, "service restart"); the pages and the bridge
+// reconnect, the waiting citizens keep their places.
+func (c *citizenConn) askReconnect() error {
+	return c.write(opClose, closeFrame(closeRestart, "restart"))
+}
+
 // write sends one frame of op with payload b.
 func (c *citizenConn) write(op int, b []byte) error {
 	bp := frameBufs.Get().(*[]byte)
@@ -232,7 +239,7 @@ func (s *Server) apiTicketEvents(w http.ResponseWriter, r *http.Request) {
 	// registered before anything else happens, so a shutdown that starts
 	// now still finds the connection and sends it 1012
 	if !s.track(c) {
-		c.write(opClose, closeFrame(closeRestart, "restart"))
+		c.askReconnect()
 		conn.Close()
 		return
 	}
@@ -317,7 +324,7 @@ func (s *Server) keepAlive() {
 		select {
 		case <-s.shutdown:
 			s.live.each(func(c *citizenConn) {
-				c.write(opClose, closeFrame(closeRestart, "restart"))
+				c.askReconnect()
 				if ic := c.idleConn(); ic != nil {
 					go ic.end() // each records its grace period, in parallel
 				} else {
@@ -349,7 +356,7 @@ func (s *Server) wsOpen(w http.ResponseWriter, r *http.Request) (c *citizenConn,
 	}
 	c = &citizenConn{conn: conn, pool: s.writer}
 	if !s.track(nil) {
-		c.write(opClose, closeFrame(closeRestart, "restart"))
+		c.askReconnect()
 		conn.Close()
 		return nil, nil, false
 	}
@@ -418,7 +425,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, since int6
 		case <-closed:
 			return
 		case <-s.shutdown:
-			c.write(opClose, closeFrame(closeRestart, "restart"))
+			c.askReconnect()
 			return
 		case <-ping.C:
 			if c.write(opPing, nil) != nil {
